@@ -1,0 +1,9 @@
+//! Gatekeeper admission for guardrail: mutation (Assign, AssignMetadata, ModifySet, AssignImage) re-implemented
+//! natively and ConstraintTemplate validation on regorus. No file or network I/O: callers hand in text and objects.
+
+pub mod limits;
+pub mod mutation;
+pub mod yaml;
+pub mod matching;
+pub mod object;
+pub mod rego;

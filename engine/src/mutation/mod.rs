@@ -1,0 +1,7 @@
+//! Gatekeeper mutation: the location language, path tests, the walk, setters and schema conflicts.
+
+pub mod path;
+pub mod schema;
+pub mod setter;
+pub mod tester;
+pub mod walk;

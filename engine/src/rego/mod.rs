@@ -1,0 +1,440 @@
+//! ConstraintTemplate Rego on regorus: compile once per template, evaluate `violation` per matched constraint.
+
+pub mod prepass;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+
+use crate::limits::Limits;
+
+/// Rego language version of a template's source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RegoVersion {
+    /// Rego v0 (the default for every Gatekeeper template).
+    #[default]
+    V0,
+    /// Rego v1 (`code[].source.version: v1`).
+    V1,
+}
+
+/// The Rego of a template.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RegoSource {
+    /// The entrypoint module.
+    pub rego: String,
+    /// Library modules (`package lib.*`).
+    pub libs: Vec<String>,
+    /// Language version.
+    pub version: RegoVersion,
+}
+
+/// A template whose Rego does not load; `line` is 1-based in the entrypoint (or the lib named in `module`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct RegoError {
+    /// `rego` or `libs[i]`.
+    pub module: String,
+    /// Line in that module, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// One element of `violation`, before it is tied to its constraint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawViolation {
+    /// `msg`.
+    pub msg: String,
+    /// `details`, `{}` when absent.
+    pub details: Json,
+}
+
+/// A template's Rego, parsed and prepared; cheap to clone (regorus shares the parsed modules).
+#[derive(Clone)]
+pub struct CompiledRego {
+    engine: regorus::Engine,
+    entry: String,
+}
+
+impl std::fmt::Debug for CompiledRego {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledRego").field("entry", &self.entry).finish_non_exhaustive()
+    }
+}
+
+fn line_of(message: &str) -> Option<usize> {
+    // regorus reports `<path>:<line>:<col>: error: ...`; the path is ours, so look for the first `:<n>:`.
+    message.split(':').skip(1).find_map(|p| p.trim().parse::<usize>().ok())
+}
+
+impl CompiledRego {
+    /// Parses the entrypoint and libs with Gatekeeper's rules (a `violation` rule, libs under `lib.*`, data
+    /// references only under `data.lib` and `data.inventory`) and prepares them for evaluation.
+    pub fn compile(source: &RegoSource, limits: &Limits) -> Result<CompiledRego, RegoError> {
+        let mut engine = regorus::Engine::new();
+        engine.set_rego_v0(source.version == RegoVersion::V0);
+        engine.set_strict_builtin_errors(false);
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(limit) = std::num::NonZeroU32::new(64) {
+            engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+                limit: limits.max_rego_time,
+                check_interval: limit,
+            });
+        }
+        #[cfg(target_arch = "wasm32")]
+        let _ = limits;
+        add_extensions(&mut engine);
+
+        let prepare = |text: &str| -> String {
+            if source.version == RegoVersion::V0 { prepass::rewrite(text) } else { text.to_string() }
+        };
+        for (i, lib) in source.libs.iter().enumerate() {
+            let module = format!("libs[{i}]");
+            check_data_refs(&module, lib)?;
+            let pkg = engine.add_policy(module.clone(), prepare(lib)).map_err(|e| {
+                let message = e.to_string();
+                RegoError { module: module.clone(), line: line_of(&message), message }
+            })?;
+            if !pkg.starts_with("data.lib.") {
+                return Err(RegoError {
+                    module,
+                    line: Some(1),
+                    message: format!(
+                        "a template lib must be in a sub-package of lib (`package lib.<name>`), not `{}`",
+                        pkg.trim_start_matches("data.")
+                    ),
+                });
+            }
+        }
+        check_data_refs("rego", &source.rego)?;
+        let pkg = engine.add_policy("rego".to_string(), prepare(&source.rego)).map_err(|e| {
+            let message = e.to_string();
+            RegoError { module: "rego".into(), line: line_of(&message), message }
+        })?;
+        if !prepass::defines_rule(&source.rego, "violation") {
+            return Err(RegoError {
+                module: "rego".into(),
+                line: None,
+                message: "the template's Rego must define a rule named `violation`".into(),
+            });
+        }
+        let entry = format!("{pkg}.violation");
+        // Prepare now, with an empty input, so that analysis errors surface at load time, not per request.
+        engine.set_input(regorus::Value::new_object());
+        if let Err(e) = engine.eval_rule(entry.clone()) {
+            let message = e.to_string();
+            if !message.contains("undefined") {
+                return Err(RegoError { module: "rego".into(), line: line_of(&message), message });
+            }
+        }
+        Ok(CompiledRego { engine, entry })
+    }
+
+    /// Replaces `data.inventory`.
+    pub fn set_inventory(&mut self, inventory: &Json) -> Result<(), String> {
+        self.engine.clear_data();
+        let mut data = BTreeMap::new();
+        data.insert(regorus::Value::from("inventory"), to_rego(inventory));
+        self.engine.add_data(regorus::Value::from(data)).map_err(|e| e.to_string())
+    }
+
+    /// Evaluates `violation` for one constraint: `input = {"review": review, "parameters": parameters}`. An
+    /// evaluation error is returned as its message (Gatekeeper turns it into a violation).
+    pub fn violations(
+        &mut self,
+        review: &regorus::Value,
+        parameters: &regorus::Value,
+    ) -> Result<Vec<RawViolation>, String> {
+        let mut input = BTreeMap::new();
+        input.insert(regorus::Value::from("review"), review.clone());
+        input.insert(regorus::Value::from("parameters"), parameters.clone());
+        self.engine.set_input(regorus::Value::from(input));
+        let result = self.engine.eval_rule(self.entry.clone()).map_err(|e| e.to_string())?;
+        let items: Vec<regorus::Value> = match &result {
+            regorus::Value::Undefined => return Ok(Vec::new()),
+            regorus::Value::Set(s) => s.iter().cloned().collect(),
+            regorus::Value::Array(a) => a.iter().cloned().collect(),
+            other => return Err(format!("violation is not a set but {}", kind_of(other))),
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let msg_key = regorus::Value::from("msg");
+        let details_key = regorus::Value::from("details");
+        for item in items {
+            let regorus::Value::Object(obj) = &item else { continue };
+            let msg = match obj.get(&msg_key) {
+                None | Some(regorus::Value::Undefined) => continue,
+                Some(regorus::Value::String(s)) => s.to_string(),
+                Some(_) => return Err("extracting message binding: msg is not a string".to_string()),
+            };
+            let details = obj.get(&details_key).map_or_else(|| Json::Object(Default::default()), from_rego);
+            out.push(RawViolation { msg, details });
+        }
+        Ok(out)
+    }
+}
+
+fn kind_of(v: &regorus::Value) -> &'static str {
+    match v {
+        regorus::Value::Null => "null",
+        regorus::Value::Bool(_) => "a boolean",
+        regorus::Value::Number(_) => "a number",
+        regorus::Value::String(_) => "a string",
+        regorus::Value::Array(_) => "an array",
+        regorus::Value::Set(_) => "a set",
+        regorus::Value::Object(_) => "an object",
+        regorus::Value::Undefined => "undefined",
+    }
+}
+
+fn check_data_refs(module: &str, src: &str) -> Result<(), RegoError> {
+    for (line, root) in prepass::data_refs(src) {
+        if root != "lib" && root != "inventory" {
+            return Err(RegoError {
+                module: module.to_string(),
+                line: Some(line),
+                message: format!(
+                    "`data.{root}` is not allowed: a template may only read `data.lib` and `data.inventory`"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The deprecated builtins that public templates still call, which regorus does not ship.
+fn add_extensions(engine: &mut regorus::Engine) {
+    let regex_cache: std::sync::Arc<std::sync::Mutex<Vec<(String, regex::Regex)>>> = Default::default();
+    let re_match = move |args: Vec<regorus::Value>| -> anyhow::Result<regorus::Value> {
+        let (Some(regorus::Value::String(pat)), Some(regorus::Value::String(s))) = (args.first(), args.get(1)) else {
+            return Ok(regorus::Value::Undefined);
+        };
+        let mut cache = regex_cache.lock().map_err(|_| anyhow::anyhow!("regex cache poisoned"))?;
+        if let Some((_, re)) = cache.iter().find(|(p, _)| p.as_str() == pat.as_ref()) {
+            return Ok(regorus::Value::from(re.is_match(s)));
+        }
+        match regex::Regex::new(pat) {
+            Ok(re) => {
+                let hit = re.is_match(s);
+                if cache.len() < 64 {
+                    cache.push((pat.to_string(), re));
+                }
+                Ok(regorus::Value::from(hit))
+            }
+            // A bad pattern makes the call undefined (non-strict builtin errors), as OPA does.
+            Err(_) => Ok(regorus::Value::Undefined),
+        }
+    };
+    fn truthy(args: &[regorus::Value], want_any: bool) -> regorus::Value {
+        let items: Vec<&regorus::Value> = match args.first() {
+            Some(regorus::Value::Array(a)) => a.iter().collect(),
+            Some(regorus::Value::Set(s)) => s.iter().collect(),
+            _ => return regorus::Value::Undefined,
+        };
+        let t = regorus::Value::Bool(true);
+        regorus::Value::from(if want_any { items.iter().any(|v| **v == t) } else { items.iter().all(|v| **v == t) })
+    }
+    // The names are free in regorus, so these cannot fail; a failure would only mean a newer regorus ships
+    // them itself, which is fine.
+    let _ = engine.add_extension("re_match".to_string(), 2, Box::new(re_match));
+    let _ = engine.add_extension("any".to_string(), 1, Box::new(|a: Vec<regorus::Value>| Ok(truthy(&a, true))));
+    let _ = engine.add_extension("all".to_string(), 1, Box::new(|a: Vec<regorus::Value>| Ok(truthy(&a, false))));
+}
+
+/// Converts a JSON value into a regorus value without a text round trip.
+pub fn to_rego(v: &Json) -> regorus::Value {
+    match v {
+        Json::Null => regorus::Value::Null,
+        Json::Bool(b) => regorus::Value::Bool(*b),
+        Json::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                regorus::Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                regorus::Value::from(u)
+            } else {
+                regorus::Value::from(n.as_f64().unwrap_or(0.0))
+            }
+        }
+        Json::String(s) => regorus::Value::from(s.as_str()),
+        Json::Array(a) => regorus::Value::from(a.iter().map(to_rego).collect::<Vec<_>>()),
+        Json::Object(m) => regorus::Value::from(
+            m.iter().map(|(k, v)| (regorus::Value::from(k.as_str()), to_rego(v))).collect::<BTreeMap<_, _>>(),
+        ),
+    }
+}
+
+/// Converts a regorus value back to JSON (sets become arrays, undefined becomes null).
+pub fn from_rego(v: &regorus::Value) -> Json {
+    serde_json::to_value(v).unwrap_or(Json::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn compile(rego: &str) -> CompiledRego {
+        CompiledRego::compile(&RegoSource { rego: rego.into(), ..Default::default() }, &Limits::default())
+            .expect("compiles")
+    }
+
+    fn msgs(c: &mut CompiledRego, object: Json, params: Json) -> Result<Vec<String>, String> {
+        let review = to_rego(&json!({"object": object, "operation": ""}));
+        let mut v: Vec<String> = c.violations(&review, &to_rego(&params))?.into_iter().map(|v| v.msg).collect();
+        v.sort();
+        Ok(v)
+    }
+
+    #[test]
+    fn violations_read_review_and_parameters() {
+        let mut c = compile(
+            r#"package k8sreplicas
+violation[{"msg": msg, "details": {"max": max}}] {
+  max := input.parameters.max
+  input.review.object.spec.replicas > max
+  msg := sprintf("replicas %v over %v", [input.review.object.spec.replicas, max])
+}"#,
+        );
+        assert_eq!(msgs(&mut c, json!({"spec": {"replicas": 5}}), json!({"max": 3})).unwrap(), ["replicas 5 over 3"]);
+        assert!(msgs(&mut c, json!({"spec": {"replicas": 2}}), json!({"max": 3})).unwrap().is_empty());
+        let review = to_rego(&json!({"object": {"spec": {"replicas": 9}}}));
+        let v = c.violations(&review, &to_rego(&json!({"max": 1}))).unwrap();
+        assert_eq!(v[0].details, json!({"max": 1}));
+    }
+
+    #[test]
+    fn libs_are_loaded_and_must_live_under_lib() {
+        let source = RegoSource {
+            rego: "package t\nimport data.lib.names\nviolation[{\"msg\": m}] { names.bad(input.review.object.metadata.name); m := \"bad name\" }".into(),
+            libs: vec!["package lib.names\nbad(n) { startswith(n, \"x\") }".into()],
+            version: RegoVersion::V0,
+        };
+        let mut c = CompiledRego::compile(&source, &Limits::default()).unwrap();
+        assert_eq!(msgs(&mut c, json!({"metadata": {"name": "xy"}}), json!({})).unwrap(), ["bad name"]);
+        let bad = RegoSource { libs: vec!["package lib\nx = 1".into()], ..source };
+        let err = CompiledRego::compile(&bad, &Limits::default()).unwrap_err();
+        assert!(err.message.contains("sub-package of lib"), "{err}");
+    }
+
+    #[test]
+    fn inventory_is_data_inventory() {
+        let mut c = compile(
+            r#"package uniq
+violation[{"msg": msg}] {
+  other := data.inventory.namespace[ns][_]["Service"][name]
+  other.spec.clusterIP == input.review.object.spec.clusterIP
+  msg := sprintf("ip taken by %v/%v", [ns, name])
+}"#,
+        );
+        c.set_inventory(&json!({"namespace": {"prod": {"v1": {"Service": {"db": {"spec": {"clusterIP": "10.0.0.1"}}}}}}}))
+            .unwrap();
+        assert_eq!(msgs(&mut c, json!({"spec": {"clusterIP": "10.0.0.1"}}), json!({})).unwrap(), ["ip taken by prod/db"]);
+        assert!(msgs(&mut c, json!({"spec": {"clusterIP": "10.0.0.2"}}), json!({})).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_evaluation_error_is_reported() {
+        // A function with two outputs for one input is an evaluation error in OPA and regorus alike.
+        let mut c = compile(
+            "package t\nf(v) = 1 { v > 0 }\nf(v) = 2 { v > 1 }\nviolation[{\"msg\": m}] { f(input.review.object.n) > 0; m := \"x\" }",
+        );
+        assert_eq!(msgs(&mut c, json!({"n": 1}), json!({})).unwrap(), ["x"]);
+        let err = msgs(&mut c, json!({"n": 2}), json!({})).unwrap_err();
+        assert!(!err.is_empty());
+        // Rules that conflict whatever the input are refused when the template loads.
+        let source = RegoSource { rego: "package t\nx = 1 { true }\nx = 2 { true }\nviolation[{\"msg\": m}] { x > 0; m := \"x\" }".into(), ..Default::default() };
+        assert_eq!(CompiledRego::compile(&source, &Limits::default()).unwrap_err().line, Some(3));
+    }
+
+    #[test]
+    fn a_non_string_msg_is_an_error_and_a_missing_msg_is_dropped() {
+        let mut c = compile("package t\nviolation[{\"msg\": 1}] { input.review.object.a }\nviolation[{\"x\": 1}] { true }");
+        assert!(msgs(&mut c, json!({"a": true}), json!({})).unwrap_err().contains("msg is not a string"));
+        assert!(msgs(&mut c, json!({"a": false}), json!({})).unwrap().is_empty());
+    }
+
+    #[test]
+    fn deprecated_builtins_are_provided() {
+        let mut c = compile(
+            r#"package t
+violation[{"msg": "re"}] { re_match("^nginx:[0-9.]+$", input.review.object.image) }
+violation[{"msg": "any"}] { any([false, input.review.object.flag]) }
+violation[{"msg": "all"}] { all({true, input.review.object.flag}) }"#,
+        );
+        assert_eq!(msgs(&mut c, json!({"image": "nginx:1.25", "flag": true}), json!({})).unwrap(), ["all", "any", "re"]);
+        assert!(msgs(&mut c, json!({"image": "nginx:latest", "flag": false}), json!({})).unwrap().is_empty());
+    }
+
+    #[test]
+    fn template_rules_are_checked() {
+        let no_violation = RegoSource { rego: "package t\ndeny[m] { m := 1 }".into(), ..Default::default() };
+        let err = CompiledRego::compile(&no_violation, &Limits::default()).unwrap_err();
+        assert!(err.message.contains("`violation`"), "{err}");
+        let bad_data = RegoSource {
+            rego: "package t\nviolation[{\"msg\": m}] {\n  data.other.x\n  m := \"\"\n}".into(),
+            ..Default::default()
+        };
+        let err = CompiledRego::compile(&bad_data, &Limits::default()).unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("data.other"), "{err}");
+        let syntax = RegoSource { rego: "package t\n\nviolation[{\"msg\": m}] {\n  m := \n}".into(), ..Default::default() };
+        let err = CompiledRego::compile(&syntax, &Limits::default()).unwrap_err();
+        assert!(err.line.is_some(), "{err:?}");
+    }
+
+    #[test]
+    fn rego_v1_templates_are_supported() {
+        let v1 = RegoSource {
+            rego: "package t\nviolation contains {\"msg\": \"v1\"} if input.review.object.a".into(),
+            version: RegoVersion::V1,
+            ..Default::default()
+        };
+        let mut c = CompiledRego::compile(&v1, &Limits::default()).unwrap();
+        assert_eq!(msgs(&mut c, json!({"a": true}), json!({})).unwrap(), ["v1"]);
+    }
+
+    // The four places where regorus differs from OPA on v0 templates; each test asserts OPA's result.
+
+    #[test]
+    fn opa_sprintf_prints_missing_arguments() {
+        let mut c = compile(
+            "package t\nviolation[{\"msg\": m}] { m := sprintf(\"container %v uses %v\", [input.review.object.name]) }",
+        );
+        assert_eq!(msgs(&mut c, json!({"name": "app"}), json!({})).unwrap(), ["container app uses %!v(MISSING)"]);
+    }
+
+    #[test]
+    fn opa_not_with_an_undefined_argument_is_undefined() {
+        let mut c = compile(
+            "package t\nviolation[{\"msg\": \"no prefix\"}] {\n  input.review.object.kind == \"Pod\"\n  not startswith(input.review.object.image, \"registry.example/\")\n}",
+        );
+        assert_eq!(msgs(&mut c, json!({"kind": "Pod", "image": "nginx"}), json!({})).unwrap(), ["no prefix"]);
+        assert!(msgs(&mut c, json!({"kind": "Pod", "image": "registry.example/a"}), json!({})).unwrap().is_empty());
+        // `image` undefined: OPA's body fails, so no violation.
+        assert!(msgs(&mut c, json!({"kind": "Pod"}), json!({})).unwrap().is_empty());
+    }
+
+    #[test]
+    fn opa_a_line_starting_with_a_paren_is_its_own_expression() {
+        let mut c = compile(
+            "package t\nviolation[{\"msg\": \"big\"}] {\n  x := input.review.object.n\n  (x > 3)\n}",
+        );
+        assert_eq!(msgs(&mut c, json!({"n": 5}), json!({})).unwrap(), ["big"]);
+        assert!(msgs(&mut c, json!({"n": 1}), json!({})).unwrap().is_empty());
+    }
+
+    #[test]
+    fn opa_a_rule_with_two_bodies_is_two_rules() {
+        let mut c = compile(
+            "package t\nviolation[{\"msg\": m}] {\n  input.review.object.a\n  m := \"a\"\n} {\n  input.review.object.b\n  m := \"b\"\n}",
+        );
+        assert_eq!(msgs(&mut c, json!({"a": true, "b": true}), json!({})).unwrap(), ["a", "b"]);
+        assert_eq!(msgs(&mut c, json!({"b": true}), json!({})).unwrap(), ["b"]);
+    }
+
+    #[test]
+    fn json_and_rego_values_round_trip() {
+        let v = json!({"a": [1, 2.5, "x", null, true], "b": {"c": -3, "d": 18446744073709551615u64}});
+        assert_eq!(from_rego(&to_rego(&v)), v);
+    }
+}
