@@ -7,3 +7,4 @@ pub mod yaml;
 pub mod matching;
 pub mod object;
 pub mod rego;
+pub mod template;

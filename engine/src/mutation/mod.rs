@@ -5,3 +5,5 @@ pub mod schema;
 pub mod setter;
 pub mod tester;
 pub mod walk;
+pub mod mutator;
+pub mod system;

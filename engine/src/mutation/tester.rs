@@ -32,7 +32,10 @@ pub enum TesterError {
     #[error(
         "conflicting path tests: {must_exist:?} is marked MustExist but is listed after {must_not_exist:?}, which is marked MustNotExist"
     )]
-    ParentChildConflict { must_exist: String, must_not_exist: String },
+    ParentChildConflict {
+        must_exist: String,
+        must_not_exist: String,
+    },
 }
 
 /// The conditions of a mutator, indexed by depth.
@@ -75,7 +78,12 @@ impl Tester {
         if let (Some(must), Some(must_not)) = (last_must_exist, first_must_not_exist)
             && must > must_not
         {
-            let name = |i: usize| tests.get(i).map(|t| t.sub_path.to_string()).unwrap_or_default();
+            let name = |i: usize| {
+                tests
+                    .get(i)
+                    .map(|t| t.sub_path.to_string())
+                    .unwrap_or_default()
+            };
             return Err(TesterError::ParentChildConflict {
                 must_exist: name(must),
                 must_not_exist: name(must_not),
@@ -133,7 +141,10 @@ mod tests {
             assert!(t.exists_okay(d));
             assert!(t.missing_okay(d));
         }
-        assert_eq!(Tester::new(&loc(LOCATION), &[]), Ok(Tester::unconstrained()));
+        assert_eq!(
+            Tester::new(&loc(LOCATION), &[]),
+            Ok(Tester::unconstrained())
+        );
     }
 
     #[test]
@@ -167,13 +178,17 @@ mod tests {
             "spec.containers[name:foo].securityContext.runAsUser.x",
         ] {
             let err = Tester::new(&location, &[test(bad, MustExist)]);
-            assert!(matches!(err, Err(TesterError::Prefix { .. })), "{bad}: {err:?}");
+            assert!(
+                matches!(err, Err(TesterError::Prefix { .. })),
+                "{bad}: {err:?}"
+            );
         }
         let err = Tester::new(&location, &[test("spec.x", MustExist)]);
         let Err(err) = err else { panic!("{err:?}") };
         assert!(
-            err.to_string()
-                .starts_with("all subpaths must be a prefix of the `location` value of the mutation")
+            err.to_string().starts_with(
+                "all subpaths must be a prefix of the `location` value of the mutation"
+            )
         );
         // A glob only equals a glob, and a string key only equals the same string.
         let globbed = loc("spec.containers[name:*].image");
@@ -181,10 +196,18 @@ mod tests {
         assert!(Tester::new(&globbed, &[test("spec.containers[name:\"*\"]", MustExist)]).is_err());
         let int_key = loc("spec.ports[containerPort:80].protocol");
         assert!(Tester::new(&int_key, &[test("spec.ports[containerPort:80]", MustExist)]).is_ok());
-        assert!(Tester::new(&int_key, &[test("spec.ports[containerPort:\"80\"]", MustExist)]).is_err());
+        assert!(
+            Tester::new(
+                &int_key,
+                &[test("spec.ports[containerPort:\"80\"]", MustExist)]
+            )
+            .is_err()
+        );
         // The whole location is its own prefix, and so is the empty path (never consulted).
         assert!(Tester::new(&location, &[test(LOCATION, MustExist)]).is_ok());
-        let Ok(t) = Tester::new(&location, &[test("", MustNotExist)]) else { panic!() };
+        let Ok(t) = Tester::new(&location, &[test("", MustNotExist)]) else {
+            panic!()
+        };
         assert!(t.exists_okay(0) && t.missing_okay(0));
     }
 
@@ -201,9 +224,18 @@ mod tests {
             })
         );
         let Err(err) = err else { unreachable!() };
-        assert!(err.to_string().ends_with("is marked both MustExist and MustNotExist"));
+        assert!(
+            err.to_string()
+                .ends_with("is marked both MustExist and MustNotExist")
+        );
         // Repeating the same condition is fine.
-        assert!(Tester::new(&loc(LOCATION), &[test("spec", MustExist), test("spec", MustExist)]).is_ok());
+        assert!(
+            Tester::new(
+                &loc(LOCATION),
+                &[test("spec", MustExist), test("spec", MustExist)]
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -215,7 +247,10 @@ mod tests {
                 test("spec.containers[name:foo]", MustExist),
             ],
         );
-        assert!(matches!(err, Err(TesterError::ParentChildConflict { .. })), "{err:?}");
+        assert!(
+            matches!(err, Err(TesterError::ParentChildConflict { .. })),
+            "{err:?}"
+        );
     }
 
     #[test]
