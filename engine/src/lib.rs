@@ -6,5 +6,7 @@ pub mod mutation;
 pub mod yaml;
 pub mod matching;
 pub mod object;
+pub mod patch;
+pub mod policy;
 pub mod rego;
 pub mod template;

@@ -1,0 +1,116 @@
+//! JSON Patch (RFC 6902) between two values: what the webhook returns for a mutation.
+
+use serde_json::{Value, json};
+
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The operations that turn `from` into `to`: `add`/`remove`/`replace`, lists compared by position.
+pub fn diff(from: &Value, to: &Value) -> Vec<Value> {
+    let mut ops = Vec::new();
+    walk(from, to, String::new(), &mut ops);
+    ops
+}
+
+fn walk(from: &Value, to: &Value, path: String, ops: &mut Vec<Value>) {
+    if from == to {
+        return;
+    }
+    match (from, to) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, va) in a {
+                let p = format!("{path}/{}", escape(k));
+                match b.get(k) {
+                    Some(vb) => walk(va, vb, p, ops),
+                    None => ops.push(json!({"op": "remove", "path": p})),
+                }
+            }
+            for (k, vb) in b {
+                if !a.contains_key(k) {
+                    ops.push(json!({"op": "add", "path": format!("{path}/{}", escape(k)), "value": vb}));
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            let common = a.len().min(b.len());
+            for i in 0..common {
+                walk(&a[i], &b[i], format!("{path}/{i}"), ops);
+            }
+            for (i, v) in b.iter().enumerate().skip(common) {
+                ops.push(json!({"op": "add", "path": format!("{path}/{i}"), "value": v}));
+            }
+            // Remove from the end so that indexes stay valid while the patch is applied.
+            for i in (common..a.len()).rev() {
+                ops.push(json!({"op": "remove", "path": format!("{path}/{i}")}));
+            }
+        }
+        _ => ops.push(json!({"op": "replace", "path": path, "value": to})),
+    }
+}
+
+/// Applies a patch made by [`diff`]; used to check that patches round-trip.
+pub fn apply(doc: &mut Value, patch: &[Value]) -> Result<(), String> {
+    for op in patch {
+        let path = op.get("path").and_then(Value::as_str).ok_or("patch operation without a path")?;
+        let kind = op.get("op").and_then(Value::as_str).ok_or("patch operation without an op")?;
+        if path.is_empty() {
+            *doc = op.get("value").cloned().unwrap_or(Value::Null);
+            continue;
+        }
+        let (parent, last) = path.rsplit_once('/').ok_or("bad path")?;
+        let last = last.replace("~1", "/").replace("~0", "~");
+        let target = doc.pointer_mut(parent).ok_or_else(|| format!("no parent for {path}"))?;
+        let value = op.get("value").cloned().unwrap_or(Value::Null);
+        match (target, kind) {
+            (Value::Object(m), "add" | "replace") => {
+                m.insert(last, value);
+            }
+            (Value::Object(m), "remove") => {
+                m.shift_remove(&last);
+            }
+            (Value::Array(a), op) => {
+                let i: usize = last.parse().map_err(|_| format!("bad index in {path}"))?;
+                match op {
+                    "add" if i <= a.len() => a.insert(i, value),
+                    "replace" if i < a.len() => a[i] = value,
+                    "remove" if i < a.len() => {
+                        a.remove(i);
+                    }
+                    _ => return Err(format!("cannot {op} at {path}")),
+                }
+            }
+            _ => return Err(format!("cannot {kind} at {path}")),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patches_round_trip() {
+        let cases = [
+            (json!({"a": 1, "b": {"c": [1, 2, 3]}}), json!({"a": 2, "b": {"c": [1, 5]}, "d/e": "~"})),
+            (json!({"spec": {"containers": [{"name": "a"}]}}), json!({"spec": {"containers": [{"name": "a", "securityContext": {"x": true}}, {"name": "b"}]}})),
+            (json!([1, 2]), json!({"x": 1})),
+            (json!({"a": null}), json!({})),
+        ];
+        for (from, to) in cases {
+            let p = diff(&from, &to);
+            let mut doc = from.clone();
+            apply(&mut doc, &p).unwrap();
+            assert_eq!(doc, to, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn an_added_field_is_one_add() {
+        let p = diff(&json!({"spec": {}}), &json!({"spec": {"x": {"y": 1}}}));
+        assert_eq!(p, [json!({"op": "add", "path": "/spec/x", "value": {"y": 1}})]);
+        assert!(diff(&json!({"a": 1}), &json!({"a": 1})).is_empty());
+        assert_eq!(diff(&json!({"a": 1}), &json!({"a": 1.0})).len(), 1);
+    }
+}

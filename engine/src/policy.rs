@@ -1,0 +1,661 @@
+//! A policy set: templates (compiled), constraints and mutators loaded from YAML texts, and admission against it.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::limits::Limits;
+use crate::matching::{Source, Target};
+use crate::mutation::mutator::{MUTATIONS_GROUP, MutationRequest, Mutator, Operation};
+use crate::mutation::system::{MutationError, MutationSystem};
+use crate::object::{self, Gvk};
+use crate::rego::{self, CompiledRego};
+use crate::template::{
+    CONSTRAINTS_GROUP, Constraint, ConstraintTemplate, EnforcementAction, EnforcementPoint, TEMPLATES_GROUP,
+};
+use crate::yaml::{self, Schema};
+
+/// A named YAML text handed to the loader (the caller reads files; the engine does no I/O).
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyText<'a> {
+    /// Shown in errors: usually the file path.
+    pub name: &'a str,
+    /// The YAML.
+    pub text: &'a str,
+}
+
+/// A policy object that cannot be loaded, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name}:{line}:{column}: {message}")]
+pub struct PolicyError {
+    /// The text's name (file path).
+    pub name: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong, naming the object.
+    pub message: String,
+}
+
+struct Loaded {
+    gvk: Gvk,
+    value: Value,
+    name: String,
+    doc: yaml::Document,
+}
+
+impl Loaded {
+    fn error(&self, pointer: &str, message: String) -> PolicyError {
+        let (line, column) = self.doc.source_map.nearest(pointer).unwrap_or((self.doc.line, 1));
+        PolicyError { name: self.name.clone(), line, column, message }
+    }
+}
+
+/// Templates, constraints and mutators, ready to admit objects.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    templates: Vec<TemplateEntry>,
+    constraints: Vec<Constraint>,
+    mutation: MutationSystem,
+    notes: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct TemplateEntry {
+    template: ConstraintTemplate,
+    rego: Option<CompiledRego>,
+}
+
+impl PolicySet {
+    /// Loads every document of `texts`. Suites (`test.gatekeeper.sh`) and empty documents are skipped; any other
+    /// object that is not a template, constraint or mutator is an error. All errors are returned together.
+    pub fn load(texts: &[PolicyText<'_>], limits: &Limits) -> Result<PolicySet, Vec<PolicyError>> {
+        let mut errors = Vec::new();
+        let mut loaded = Vec::new();
+        for t in texts {
+            match yaml::load_documents(t.text, Schema::Kubernetes, limits) {
+                Ok(docs) => {
+                    for doc in docs {
+                        if doc.value.is_null() {
+                            continue;
+                        }
+                        let gvk = Gvk::of(&doc.value);
+                        loaded.push(Loaded { gvk, value: doc.value.clone(), name: t.name.to_string(), doc });
+                    }
+                }
+                Err(e) => errors.push(PolicyError {
+                    name: t.name.to_string(),
+                    line: e.line,
+                    column: e.column,
+                    message: format!("invalid YAML: {}", e.message),
+                }),
+            }
+        }
+        let mut set = PolicySet::default();
+        let mut mutators = Vec::new();
+        // Templates first: constraints need their kinds and schemas.
+        for l in &loaded {
+            if l.gvk.group == TEMPLATES_GROUP && l.gvk.kind == "ConstraintTemplate" {
+                match ConstraintTemplate::decode(&l.value) {
+                    Err(e) => errors.push(l.error(&e.pointer(), format!("ConstraintTemplate: {e}"))),
+                    Ok(t) if set.templates.iter().any(|x| x.template.kind == t.kind) => errors.push(l.error(
+                        "/metadata/name",
+                        format!("ConstraintTemplate {}: a template for kind {} is already loaded", t.name, t.kind),
+                    )),
+                    Ok(t) => {
+                        let rego = match &t.rego {
+                            None => None,
+                            Some(src) => match CompiledRego::compile(src, limits) {
+                                Ok(c) => Some(c),
+                                Err(e) => {
+                                    errors.push(rego_error(l, &t, &e));
+                                    continue;
+                                }
+                            },
+                        };
+                        set.notes.extend(t.notes.iter().cloned());
+                        set.templates.push(TemplateEntry { template: t, rego });
+                    }
+                }
+            }
+        }
+        for l in &loaded {
+            let g = l.gvk.group.as_str();
+            if g == TEMPLATES_GROUP && l.gvk.kind == "ConstraintTemplate" || g == "test.gatekeeper.sh" {
+                continue;
+            }
+            if g == CONSTRAINTS_GROUP {
+                let Some(t) = set.templates.iter().find(|t| t.template.kind == l.gvk.kind) else {
+                    errors.push(l.error(
+                        "/kind",
+                        format!(
+                            "Constraint {} {}: no ConstraintTemplate defines kind {}",
+                            l.gvk.kind,
+                            object::meta_str(&l.value, "name"),
+                            l.gvk.kind
+                        ),
+                    ));
+                    continue;
+                };
+                match Constraint::decode(&l.value, &t.template) {
+                    Ok(c) => set.constraints.push(c),
+                    Err(e) => errors.push(l.error(
+                        &e.pointer(),
+                        format!("Constraint {} {}: {e}", l.gvk.kind, object::meta_str(&l.value, "name")),
+                    )),
+                }
+            } else if g == MUTATIONS_GROUP {
+                match Mutator::decode(&l.value) {
+                    Ok(m) => mutators.push(m),
+                    Err(e) => errors.push(l.error(
+                        &e.pointer(),
+                        format!("{} {}: {e}", l.gvk.kind, object::meta_str(&l.value, "name")),
+                    )),
+                }
+            } else {
+                errors.push(l.error(
+                    "/kind",
+                    format!(
+                        "{} is not a Gatekeeper policy object (ConstraintTemplate, Constraint, Assign, AssignMetadata, ModifySet or AssignImage)",
+                        object::describe(&l.value)
+                    ),
+                ));
+            }
+        }
+        set.mutation = MutationSystem::new(mutators);
+        for (_, why) in set.mutation.conflicts() {
+            set.notes.push(why);
+        }
+        set.constraints.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
+        if errors.is_empty() { Ok(set) } else { Err(errors) }
+    }
+
+    /// Notes about the set that are not errors (CEL code skipped, mutators disabled by a schema conflict).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// The templates.
+    pub fn templates(&self) -> impl Iterator<Item = &ConstraintTemplate> {
+        self.templates.iter().map(|t| &t.template)
+    }
+
+    /// The constraints, sorted by kind then name.
+    pub fn constraints(&self) -> &[Constraint] {
+        &self.constraints
+    }
+
+    /// The mutation system.
+    pub fn mutation(&self) -> &MutationSystem {
+        &self.mutation
+    }
+
+    /// Sets `data.inventory` from objects (cluster-scoped under `cluster`, namespaced under `namespace`).
+    pub fn set_inventory(&mut self, objects: &[Value]) -> Result<(), String> {
+        let inventory = build_inventory(objects);
+        for t in &mut self.templates {
+            if let Some(r) = &mut t.rego {
+                r.set_inventory(&inventory)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Mutates then validates `object` as the API server and Gatekeeper would.
+    pub fn admit(&mut self, object: &Value, request: &Request) -> Result<Decision, AdmitError> {
+        let mut mutated = object.clone();
+        let mut applied = Vec::new();
+        let mut warnings = Vec::new();
+        let injected = request.inject_namespace(&mut mutated);
+        if request.mutate && matches!(request.operation, Operation::Create | Operation::Update | Operation::Unspecified) {
+            let req = MutationRequest {
+                operation: request.operation,
+                namespace: request.namespace_object.as_ref(),
+                source: Source::Original,
+            };
+            applied = self.mutation.mutate(&mut mutated, &req).map_err(AdmitError::Mutation)?.applied;
+            for m in self.mutation.mutators() {
+                if matches!(m.action, crate::mutation::mutator::Action::Assign(crate::mutation::mutator::AssignValue::ExternalData))
+                    && m.matches(&mutated, &req).unwrap_or(false)
+                {
+                    warnings.push(format!("{} uses external data, which guardrail does not call: not applied", m.id()));
+                }
+            }
+        }
+        let violations = self.validate(&mutated, request);
+        if injected {
+            if let Some(meta) = mutated.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.remove("namespace");
+            }
+        }
+        for v in &violations {
+            if v.action == EnforcementAction::Warn {
+                warnings.push(v.render());
+            }
+        }
+        for t in &self.templates {
+            if t.rego.is_none() && self.constraints.iter().any(|c| c.kind == t.template.kind) {
+                warnings.push(format!("constraints of kind {} were not evaluated: the template has no Rego", t.template.kind));
+            }
+        }
+        let rejected = violations.iter().any(|v| v.action == EnforcementAction::Deny);
+        let patch = crate::patch::diff(object, &mutated);
+        Ok(Decision {
+            verdict: if rejected { Verdict::Rejected } else { Verdict::Admitted },
+            object: mutated,
+            patch,
+            mutators: applied,
+            violations,
+            warnings,
+        })
+    }
+
+    /// Runs every matching constraint against `object` (no mutation), as gator verify and the webhook's
+    /// validation do. Results sorted as Gatekeeper sorts them.
+    pub fn validate(&mut self, object: &Value, request: &Request) -> Vec<Violation> {
+        let review = request.review(object);
+        let review_rego = rego::to_rego(&review);
+        let mut out = Vec::new();
+        let ns_obj = request.namespace_object.as_ref();
+        for entry in &mut self.templates {
+            if !entry.template.handles_operation(request.operation.as_str()) {
+                continue;
+            }
+            let Some(compiled) = entry.rego.as_mut() else { continue };
+            for c in self.constraints.iter().filter(|c| c.kind == entry.template.kind) {
+                let Some(action) = c.enforcement.at(request.enforcement_point) else { continue };
+                let matched = c.r#match.matches(&Target { object, namespace: ns_obj, source: Source::Original });
+                let matched = match (matched, request.old_object.as_ref()) {
+                    (Ok(false), Some(old)) => {
+                        c.r#match.matches(&Target { object: old, namespace: ns_obj, source: Source::Original })
+                    }
+                    (m, _) => m,
+                };
+                let violation = |message: String, details: Value| Violation {
+                    kind: c.kind.clone(),
+                    name: c.name.clone(),
+                    action,
+                    message,
+                    details,
+                };
+                match matched {
+                    Ok(false) => continue,
+                    Err(e) => out.push(violation(format!("unable to match constraints: {e}"), json!({}))),
+                    Ok(true) => match compiled.violations(&review_rego, &rego::to_rego(&c.parameters)) {
+                        Ok(list) => {
+                            let mut seen = Vec::new();
+                            for v in list {
+                                if !seen.contains(&(v.msg.clone(), v.details.clone())) {
+                                    seen.push((v.msg.clone(), v.details.clone()));
+                                    out.push(violation(v.msg, v.details));
+                                }
+                            }
+                        }
+                        Err(e) => out.push(violation(e, json!({}))),
+                    },
+                }
+            }
+        }
+        out.sort_by(|a, b| (a.action, &a.message, &a.kind, &a.name).cmp(&(b.action, &b.message, &b.kind, &b.name)));
+        out
+    }
+}
+
+fn rego_error(l: &Loaded, t: &ConstraintTemplate, e: &rego::RegoError) -> PolicyError {
+    let pointer = if e.module == "rego" {
+        if l.value.pointer("/spec/targets/0/rego").is_some() { "/spec/targets/0/rego" } else { "/spec/targets/0/code" }
+    } else {
+        "/spec/targets/0/libs"
+    };
+    let mut err = l.error(pointer, String::new());
+    // A block scalar's content starts on the line after its key.
+    if let (Some(line), "rego") = (e.line, e.module.as_str()) {
+        err.line += line;
+        err.column = 1;
+    }
+    let first = e.message.trim().lines().last().unwrap_or("").trim().to_string();
+    let detail = if first.is_empty() { e.message.clone() } else { first };
+    err.message = format!(
+        "ConstraintTemplate {}: its Rego ({}{}) does not load: {}",
+        t.name,
+        e.module,
+        e.line.map(|l| format!(", line {l}")).unwrap_or_default(),
+        detail.trim_start_matches("error: ")
+    );
+    err
+}
+
+fn build_inventory(objects: &[Value]) -> Value {
+    let mut cluster: BTreeMap<String, BTreeMap<String, Map<String, Value>>> = BTreeMap::new();
+    let mut namespaced: BTreeMap<String, BTreeMap<String, BTreeMap<String, Map<String, Value>>>> = BTreeMap::new();
+    for o in objects {
+        let gvk = Gvk::of(o);
+        let name = object::meta_str(o, "name").to_string();
+        let ns = object::meta_str(o, "namespace");
+        if ns.is_empty() {
+            cluster.entry(gvk.api_version()).or_default().entry(gvk.kind.clone()).or_default().insert(name, o.clone());
+        } else {
+            namespaced
+                .entry(ns.to_string())
+                .or_default()
+                .entry(gvk.api_version())
+                .or_default()
+                .entry(gvk.kind.clone())
+                .or_default()
+                .insert(name, o.clone());
+        }
+    }
+    json!({"cluster": cluster, "namespace": namespaced})
+}
+
+/// The admission request around an object.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The operation (CREATE by default; `Unspecified` for an offline check like gator's).
+    pub operation: Operation,
+    /// The request namespace; objects without `metadata.namespace` are created there. `None` for cluster-scoped.
+    pub namespace: Option<String>,
+    /// `userInfo`.
+    pub user_info: Value,
+    /// `oldObject` for UPDATE.
+    pub old_object: Option<Value>,
+    /// The Namespace object, when known (for namespaceSelector and `namespaceObject`).
+    pub namespace_object: Option<Value>,
+    /// Which enforcement point is judging (for scoped enforcement actions).
+    pub enforcement_point: EnforcementPoint,
+    /// Whether to run mutation before validation.
+    pub mutate: bool,
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            operation: Operation::Create,
+            namespace: Some("default".to_string()),
+            user_info: json!({}),
+            old_object: None,
+            namespace_object: None,
+            enforcement_point: EnforcementPoint::Validation,
+            mutate: true,
+        }
+    }
+}
+
+impl Request {
+    /// As the API server does, fill an empty `metadata.namespace` with the request namespace; true if it did.
+    fn inject_namespace(&self, obj: &mut Value) -> bool {
+        let Some(ns) = self.namespace.as_deref().filter(|n| !n.is_empty()) else { return false };
+        if Gvk::of(obj).kind == "Namespace" || !object::meta_str(obj, "namespace").is_empty() {
+            return false;
+        }
+        let Some(map) = obj.as_object_mut() else { return false };
+        let meta = map.entry("metadata").or_insert_with(|| json!({}));
+        match meta.as_object_mut() {
+            Some(m) => {
+                m.insert("namespace".to_string(), Value::String(ns.to_string()));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `input.review` for `object`: an AdmissionRequest plus `namespaceObject` (§6.3).
+    pub fn review(&self, object: &Value) -> Value {
+        let gvk = Gvk::of(object);
+        let mut r = Map::new();
+        r.insert("uid".into(), json!(""));
+        r.insert("kind".into(), json!({"group": gvk.group, "version": gvk.version, "kind": gvk.kind}));
+        r.insert("resource".into(), json!({"group": "", "version": "", "resource": ""}));
+        let name = object::meta_str(object, "name");
+        if !name.is_empty() {
+            r.insert("name".into(), json!(name));
+        }
+        let ns = match object::meta_str(object, "namespace") {
+            "" => self.namespace.clone().unwrap_or_default(),
+            ns => ns.to_string(),
+        };
+        if !ns.is_empty() && gvk.kind != "Namespace" {
+            r.insert("namespace".into(), json!(ns));
+        }
+        r.insert("operation".into(), json!(self.operation.as_str()));
+        r.insert("userInfo".into(), self.user_info.clone());
+        r.insert("object".into(), object.clone());
+        r.insert("oldObject".into(), self.old_object.clone().unwrap_or(Value::Null));
+        r.insert("options".into(), Value::Null);
+        r.insert("namespaceObject".into(), self.namespace_object.clone().unwrap_or_else(|| json!({})));
+        Value::Object(r)
+    }
+}
+
+/// The verdict of an admission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Admitted (possibly mutated, possibly with warnings).
+    Admitted,
+    /// Rejected by at least one `deny` constraint.
+    Rejected,
+}
+
+impl Verdict {
+    /// `admitted` or `rejected`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Admitted => "admitted",
+            Verdict::Rejected => "rejected",
+        }
+    }
+}
+
+/// One violation of one constraint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    /// Constraint kind (the template kind).
+    pub kind: String,
+    /// Constraint name.
+    pub name: String,
+    /// The constraint's action here.
+    pub action: EnforcementAction,
+    /// `msg`.
+    pub message: String,
+    /// `details`.
+    pub details: Value,
+}
+
+impl Violation {
+    /// The text the API server returns: `[constraint-name] message`.
+    pub fn render(&self) -> String {
+        format!("[{}] {}", self.name, self.message)
+    }
+}
+
+/// What admission did to an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// Admitted or rejected.
+    pub verdict: Verdict,
+    /// The object after mutation.
+    pub object: Value,
+    /// JSON Patch (RFC 6902) from the original to `object`.
+    pub patch: Vec<Value>,
+    /// Mutators that changed the object, in the order they first did.
+    pub mutators: Vec<String>,
+    /// Every violation, sorted.
+    pub violations: Vec<Violation>,
+    /// Warnings (`warn` violations rendered, and things guardrail could not evaluate).
+    pub warnings: Vec<String>,
+}
+
+impl Decision {
+    /// Whether mutation changed the object.
+    pub fn mutated(&self) -> bool {
+        !self.patch.is_empty()
+    }
+
+    /// The denial message the API server would return (deny violations joined by newlines).
+    pub fn denial(&self) -> Option<String> {
+        let lines: Vec<String> =
+            self.violations.iter().filter(|v| v.action == EnforcementAction::Deny).map(Violation::render).collect();
+        if lines.is_empty() { None } else { Some(lines.join("\n")) }
+    }
+}
+
+/// Admission that could not complete.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdmitError {
+    /// Mutation failed (a walk error, a match error, or no convergence).
+    #[error("{0}")]
+    Mutation(MutationError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = r#"
+apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata:
+  name: k8sdenylabel
+spec:
+  crd:
+    spec:
+      names:
+        kind: K8sDenyLabel
+      validation:
+        openAPIV3Schema:
+          type: object
+          properties:
+            label: {type: string, default: forbidden}
+  targets:
+  - target: admission.k8s.gatekeeper.sh
+    rego: |
+      package k8sdenylabel
+      violation[{"msg": msg}] {
+        input.review.object.metadata.labels[input.parameters.label]
+        msg := sprintf("label %v is not allowed on %v", [input.parameters.label, input.review.object.metadata.name])
+      }
+"#;
+
+    fn set(extra: &str) -> PolicySet {
+        let text = format!("{TEMPLATE}\n---\n{extra}");
+        PolicySet::load(&[PolicyText { name: "p.yaml", text: &text }], &Limits::default()).expect("loads")
+    }
+
+    const DENY: &str = "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sDenyLabel\nmetadata:\n  name: no-forbidden\n";
+
+    fn pod(labels: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "labels": labels}, "spec": {"containers": [{"name": "a", "image": "x"}]}})
+    }
+
+    #[test]
+    fn deny_rejects_with_the_constraint_name() {
+        let mut s = set(DENY);
+        let d = s.admit(&pod(json!({"forbidden": "1"})), &Request::default()).unwrap();
+        assert_eq!(d.verdict, Verdict::Rejected);
+        assert_eq!(d.denial().unwrap(), "[no-forbidden] label forbidden is not allowed on web");
+        let d = s.admit(&pod(json!({"ok": "1"})), &Request::default()).unwrap();
+        assert_eq!(d.verdict, Verdict::Admitted);
+        assert!(d.violations.is_empty());
+    }
+
+    #[test]
+    fn warn_admits_with_a_warning_and_dryrun_only_reports() {
+        let mut s = set(&format!("{DENY}spec:\n  enforcementAction: warn\n"));
+        let d = s.admit(&pod(json!({"forbidden": "1"})), &Request::default()).unwrap();
+        assert_eq!(d.verdict, Verdict::Admitted);
+        assert_eq!(d.warnings, ["[no-forbidden] label forbidden is not allowed on web"]);
+        let mut s = set(&format!("{DENY}spec:\n  enforcementAction: dryrun\n"));
+        let d = s.admit(&pod(json!({"forbidden": "1"})), &Request::default()).unwrap();
+        assert_eq!(d.verdict, Verdict::Admitted);
+        assert!(d.warnings.is_empty());
+        assert_eq!(d.violations.len(), 1);
+    }
+
+    #[test]
+    fn mutation_runs_before_validation_and_yields_a_patch() {
+        let mutator = "apiVersion: mutations.gatekeeper.sh/v1\nkind: AssignMetadata\nmetadata:\n  name: tag\nspec:\n  location: metadata.labels.forbidden\n  parameters:\n    assign:\n      value: yes-really\n";
+        let mut s = set(&format!("{DENY}---\n{mutator}"));
+        let original = pod(json!({"ok": "1"}));
+        let d = s.admit(&original, &Request::default()).unwrap();
+        assert_eq!(d.verdict, Verdict::Rejected, "validation sees the mutated object");
+        assert_eq!(d.mutators, ["AssignMetadata/tag"]);
+        assert_eq!(d.patch, [json!({"op": "add", "path": "/metadata/labels/forbidden", "value": "yes-really"})]);
+        // The request namespace was put in for matching, and taken out of the result again.
+        assert!(d.object["metadata"].get("namespace").is_none());
+    }
+
+    #[test]
+    fn the_review_is_shaped_like_an_admission_request() {
+        let req = Request { namespace: Some("team".into()), ..Request::default() };
+        let r = req.review(&pod(json!({})));
+        assert_eq!(r["operation"], "CREATE");
+        assert_eq!(r["namespace"], "team");
+        assert_eq!(r["name"], "web");
+        assert_eq!(r["kind"], json!({"group": "", "version": "v1", "kind": "Pod"}));
+        assert_eq!(r["oldObject"], Value::Null);
+        assert_eq!(r["namespaceObject"], json!({}));
+        let cluster = Request { namespace: None, operation: Operation::Unspecified, ..Request::default() };
+        let r = cluster.review(&json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}}));
+        assert!(r.get("namespace").is_none());
+        assert_eq!(r["operation"], "");
+    }
+
+    #[test]
+    fn load_errors_name_file_line_and_object() {
+        let errs = PolicySet::load(
+            &[PolicyText { name: "c.yaml", text: "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sMissing\nmetadata:\n  name: x\n" }],
+            &Limits::default(),
+        )
+        .unwrap_err();
+        assert_eq!(errs[0].to_string(), "c.yaml:2:7: Constraint K8sMissing x: no ConstraintTemplate defines kind K8sMissing");
+        let bad_rego = TEMPLATE.replace("msg := sprintf", "msg := := sprintf");
+        let errs = PolicySet::load(&[PolicyText { name: "t.yaml", text: &bad_rego }], &Limits::default()).unwrap_err();
+        assert_eq!(errs[0].line, 23, "{}", errs[0]);
+        assert!(errs[0].message.starts_with("ConstraintTemplate k8sdenylabel: its Rego (rego, line 4) does not load"), "{}", errs[0]);
+        let errs = PolicySet::load(&[PolicyText { name: "x.yaml", text: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n" }], &Limits::default()).unwrap_err();
+        assert!(errs[0].message.contains("is not a Gatekeeper policy object"));
+        let errs = PolicySet::load(&[PolicyText { name: "y.yaml", text: "a: [1\n" }], &Limits::default()).unwrap_err();
+        assert!(errs[0].message.starts_with("invalid YAML"));
+    }
+
+    #[test]
+    fn an_evaluation_error_becomes_a_violation() {
+        let tpl = TEMPLATE.replace(
+            "violation[{\"msg\": msg}] {",
+            "f(v) = 1 { v }\n      f(v) = 2 { v }\n      violation[{\"msg\": msg}] {\n        f(count(input.review.object.metadata.name) > 0) == 1",
+        );
+        let text = format!("{tpl}\n---\n{DENY}");
+        let mut s = PolicySet::load(&[PolicyText { name: "p.yaml", text: &text }], &Limits::default()).unwrap();
+        let d = s.admit(&pod(json!({"forbidden": "1"})), &Request::default()).unwrap();
+        assert_eq!(d.verdict, Verdict::Rejected);
+        assert_eq!(d.violations.len(), 1);
+        assert_eq!(d.violations[0].name, "no-forbidden");
+    }
+
+    #[test]
+    fn inventory_objects_are_visible() {
+        let tpl = r#"
+apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata: {name: k8suniquename}
+spec:
+  crd: {spec: {names: {kind: K8sUniqueName}}}
+  targets:
+  - target: admission.k8s.gatekeeper.sh
+    rego: |
+      package k8suniquename
+      violation[{"msg": "taken"}] {
+        data.inventory.namespace[_]["v1"]["Pod"][input.review.object.metadata.name]
+      }
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sUniqueName
+metadata: {name: unique}
+"#;
+        let mut s = PolicySet::load(&[PolicyText { name: "p.yaml", text: tpl }], &Limits::default()).unwrap();
+        assert_eq!(s.admit(&pod(json!({})), &Request::default()).unwrap().verdict, Verdict::Admitted);
+        s.set_inventory(&[json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "other"}})]).unwrap();
+        assert_eq!(s.admit(&pod(json!({})), &Request::default()).unwrap().verdict, Verdict::Rejected);
+    }
+}
