@@ -1,1 +1,25 @@
-fn main() {}
+//! The `guardrail` command line: admit manifests, verify gator suites (and, later, build the docs site).
+
+mod cli;
+mod cmd;
+mod color;
+mod policies;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Admit(args) => cmd::admit::run(&args),
+        cli::Command::Verify(args) => cmd::verify::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{}: {e:#}", color::paint(color::Style::Error, "error"));
+            ExitCode::from(2)
+        }
+    }
+}

@@ -215,7 +215,9 @@ impl Match {
                 if !valid_wildcard(p) {
                     return Err(FieldError::new(
                         format!("{at}.{field}[{i}]"),
-                        format!("`{p}` is not a valid wildcard (lower-case letters, digits, `-` and `:`, with `*` only at either end)"),
+                        format!(
+                            "`{p}` is not a valid wildcard (lower-case letters, digits, `-` and `:`, with `*` only at either end)"
+                        ),
                     ));
                 }
             }
@@ -369,7 +371,8 @@ mod tests {
     #[test]
     fn scope() {
         let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}});
-        let cluster_role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "r"}});
+        let cluster_role =
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "r"}});
         let namespaced = m(json!({"scope": "Namespaced"}));
         let cluster = m(json!({"scope": "Cluster"}));
         assert!(hit(&namespaced, &pod("a", json!({}))));
@@ -382,7 +385,9 @@ mod tests {
         // A namespace object given with the request makes an object namespaced even without metadata.namespace.
         let bare = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}});
         let nsobj = json!({"metadata": {"name": "default"}});
-        assert!(namespaced.matches(&Target { object: &bare, namespace: Some(&nsobj), source: Source::Original }).unwrap());
+        assert!(
+            namespaced.matches(&Target { object: &bare, namespace: Some(&nsobj), source: Source::Original }).unwrap()
+        );
     }
 
     #[test]
@@ -397,7 +402,8 @@ mod tests {
         assert!(!hit(&excl, &pod("my-gatekeeper-ns", json!({}))));
         assert!(hit(&excl, &pod("default", json!({}))));
         // Cluster-scoped objects pass namespace lists; a Namespace is judged by its own name.
-        let cr = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "r"}});
+        let cr =
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "r"}});
         assert!(hit(&only, &cr));
         let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}});
         assert!(!hit(&excl, &ns));
@@ -413,12 +419,17 @@ mod tests {
         assert!(!hit(&sel, &pod("a", json!({"app": "web", "owner": "x", "tier": "db"}))));
         assert!(!hit(&sel, &pod("a", json!({"app": "web"}))));
         assert!(!hit(&sel, &pod("a", json!({"app": "api", "owner": "x"}))));
-        let in_ = m(json!({"labelSelector": {"matchExpressions": [{"key": "env", "operator": "In", "values": ["a", "b"]}, {"key": "x", "operator": "DoesNotExist"}]}}));
+        let in_ = m(
+            json!({"labelSelector": {"matchExpressions": [{"key": "env", "operator": "In", "values": ["a", "b"]}, {"key": "x", "operator": "DoesNotExist"}]}}),
+        );
         assert!(hit(&in_, &pod("a", json!({"env": "b"}))));
         assert!(!hit(&in_, &pod("a", json!({"env": "c"}))));
         assert!(!hit(&in_, &pod("a", json!({"env": "a", "x": "1"}))));
         assert!(hit(&m(json!({"labelSelector": {}})), &pod("a", Value::Null)));
-        let bad = Match::decode(&json!({"labelSelector": {"matchExpressions": [{"key": "a", "operator": "Has"}]}}), "spec.match");
+        let bad = Match::decode(
+            &json!({"labelSelector": {"matchExpressions": [{"key": "a", "operator": "Has"}]}}),
+            "spec.match",
+        );
         assert!(bad.unwrap_err().to_string().contains("not a valid label selector operator"));
     }
 
@@ -454,7 +465,11 @@ mod tests {
         assert!(orig.matches(&Target { object: &obj, namespace: None, source: Source::Original }).unwrap());
         assert!(!orig.matches(&Target { object: &obj, namespace: None, source: Source::Generated }).unwrap());
         assert!(orig.matches(&Target { object: &obj, namespace: None, source: Source::Unspecified }).is_err());
-        assert!(m(json!({"source": "All"})).matches(&Target { object: &obj, namespace: None, source: Source::Unspecified }).unwrap());
+        assert!(
+            m(json!({"source": "All"}))
+                .matches(&Target { object: &obj, namespace: None, source: Source::Unspecified })
+                .unwrap()
+        );
         assert!(Match::decode(&json!({"source": "Both"}), "spec.match").is_err());
     }
 

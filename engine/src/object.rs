@@ -182,7 +182,10 @@ mod tests {
     fn field_errors_name_the_field_and_type() {
         let v = json!({"spec": {"kinds": "Pod", "n": 1}});
         let spec = &v["spec"];
-        assert_eq!(opt_list(spec, "kinds", "spec").unwrap_err().to_string(), "spec.kinds: must be a list, not a string");
+        assert_eq!(
+            opt_list(spec, "kinds", "spec").unwrap_err().to_string(),
+            "spec.kinds: must be a list, not a string"
+        );
         assert_eq!(req_str(spec, "name", "spec").unwrap_err().to_string(), "spec.name: is required");
         assert_eq!(req_str(spec, "n", "spec").unwrap_err().to_string(), "spec.n: must be a string, not a number");
         assert_eq!(str_list(&json!({"a": ["x", 1]}), "a", "").unwrap_err().field, "a[1]");
@@ -190,7 +193,8 @@ mod tests {
 
     #[test]
     fn gvk_and_description() {
-        let d = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "prod"}});
+        let d =
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "prod"}});
         assert_eq!(Gvk::of(&d), Gvk { group: "apps".into(), version: "v1".into(), kind: "Deployment".into() });
         assert_eq!(Gvk::of(&json!({"apiVersion": "v1", "kind": "Pod"})).api_version(), "v1");
         assert_eq!(describe(&d), "Deployment prod/web");

@@ -94,7 +94,10 @@ mod tests {
     fn patches_round_trip() {
         let cases = [
             (json!({"a": 1, "b": {"c": [1, 2, 3]}}), json!({"a": 2, "b": {"c": [1, 5]}, "d/e": "~"})),
-            (json!({"spec": {"containers": [{"name": "a"}]}}), json!({"spec": {"containers": [{"name": "a", "securityContext": {"x": true}}, {"name": "b"}]}})),
+            (
+                json!({"spec": {"containers": [{"name": "a"}]}}),
+                json!({"spec": {"containers": [{"name": "a", "securityContext": {"x": true}}, {"name": "b"}]}}),
+            ),
             (json!([1, 2]), json!({"x": 1})),
             (json!({"a": null}), json!({})),
         ];

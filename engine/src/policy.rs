@@ -148,10 +148,9 @@ impl PolicySet {
             } else if g == MUTATIONS_GROUP {
                 match Mutator::decode(&l.value) {
                     Ok(m) => mutators.push(m),
-                    Err(e) => errors.push(l.error(
-                        &e.pointer(),
-                        format!("{} {}: {e}", l.gvk.kind, object::meta_str(&l.value, "name")),
-                    )),
+                    Err(e) => errors.push(
+                        l.error(&e.pointer(), format!("{} {}: {e}", l.gvk.kind, object::meta_str(&l.value, "name"))),
+                    ),
                 }
             } else {
                 errors.push(l.error(
@@ -208,7 +207,8 @@ impl PolicySet {
         let mut applied = Vec::new();
         let mut warnings = Vec::new();
         let injected = request.inject_namespace(&mut mutated);
-        if request.mutate && matches!(request.operation, Operation::Create | Operation::Update | Operation::Unspecified) {
+        if request.mutate && matches!(request.operation, Operation::Create | Operation::Update | Operation::Unspecified)
+        {
             let req = MutationRequest {
                 operation: request.operation,
                 namespace: request.namespace_object.as_ref(),
@@ -216,8 +216,10 @@ impl PolicySet {
             };
             applied = self.mutation.mutate(&mut mutated, &req).map_err(AdmitError::Mutation)?.applied;
             for m in self.mutation.mutators() {
-                if matches!(m.action, crate::mutation::mutator::Action::Assign(crate::mutation::mutator::AssignValue::ExternalData))
-                    && m.matches(&mutated, &req).unwrap_or(false)
+                if matches!(
+                    m.action,
+                    crate::mutation::mutator::Action::Assign(crate::mutation::mutator::AssignValue::ExternalData)
+                ) && m.matches(&mutated, &req).unwrap_or(false)
                 {
                     warnings.push(format!("{} uses external data, which guardrail does not call: not applied", m.id()));
                 }
@@ -236,7 +238,10 @@ impl PolicySet {
         }
         for t in &self.templates {
             if t.rego.is_none() && self.constraints.iter().any(|c| c.kind == t.template.kind) {
-                warnings.push(format!("constraints of kind {} were not evaluated: the template has no Rego", t.template.kind));
+                warnings.push(format!(
+                    "constraints of kind {} were not evaluated: the template has no Rego",
+                    t.template.kind
+                ));
             }
         }
         let rejected = violations.iter().any(|v| v.action == EnforcementAction::Deny);
@@ -542,7 +547,8 @@ spec:
         PolicySet::load(&[PolicyText { name: "p.yaml", text: &text }], &Limits::default()).expect("loads")
     }
 
-    const DENY: &str = "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sDenyLabel\nmetadata:\n  name: no-forbidden\n";
+    const DENY: &str =
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sDenyLabel\nmetadata:\n  name: no-forbidden\n";
 
     fn pod(labels: Value) -> Value {
         json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "labels": labels}, "spec": {"containers": [{"name": "a", "image": "x"}]}})
@@ -604,16 +610,30 @@ spec:
     #[test]
     fn load_errors_name_file_line_and_object() {
         let errs = PolicySet::load(
-            &[PolicyText { name: "c.yaml", text: "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sMissing\nmetadata:\n  name: x\n" }],
+            &[PolicyText {
+                name: "c.yaml",
+                text: "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sMissing\nmetadata:\n  name: x\n",
+            }],
             &Limits::default(),
         )
         .unwrap_err();
-        assert_eq!(errs[0].to_string(), "c.yaml:2:7: Constraint K8sMissing x: no ConstraintTemplate defines kind K8sMissing");
+        assert_eq!(
+            errs[0].to_string(),
+            "c.yaml:2:7: Constraint K8sMissing x: no ConstraintTemplate defines kind K8sMissing"
+        );
         let bad_rego = TEMPLATE.replace("msg := sprintf", "msg := := sprintf");
         let errs = PolicySet::load(&[PolicyText { name: "t.yaml", text: &bad_rego }], &Limits::default()).unwrap_err();
         assert_eq!(errs[0].line, 23, "{}", errs[0]);
-        assert!(errs[0].message.starts_with("ConstraintTemplate k8sdenylabel: its Rego (rego, line 4) does not load"), "{}", errs[0]);
-        let errs = PolicySet::load(&[PolicyText { name: "x.yaml", text: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n" }], &Limits::default()).unwrap_err();
+        assert!(
+            errs[0].message.starts_with("ConstraintTemplate k8sdenylabel: its Rego (rego, line 4) does not load"),
+            "{}",
+            errs[0]
+        );
+        let errs = PolicySet::load(
+            &[PolicyText { name: "x.yaml", text: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n" }],
+            &Limits::default(),
+        )
+        .unwrap_err();
         assert!(errs[0].message.contains("is not a Gatekeeper policy object"));
         let errs = PolicySet::load(&[PolicyText { name: "y.yaml", text: "a: [1\n" }], &Limits::default()).unwrap_err();
         assert!(errs[0].message.starts_with("invalid YAML"));
@@ -655,7 +675,10 @@ metadata: {name: unique}
 "#;
         let mut s = PolicySet::load(&[PolicyText { name: "p.yaml", text: tpl }], &Limits::default()).unwrap();
         assert_eq!(s.admit(&pod(json!({})), &Request::default()).unwrap().verdict, Verdict::Admitted);
-        s.set_inventory(&[json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "other"}})]).unwrap();
+        s.set_inventory(&[
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "other"}}),
+        ])
+        .unwrap();
         assert_eq!(s.admit(&pod(json!({})), &Request::default()).unwrap().verdict, Verdict::Rejected);
     }
 }

@@ -146,7 +146,10 @@ impl ConstraintTemplate {
         if gvk.group != TEMPLATES_GROUP || !matches!(gvk.version.as_str(), "v1" | "v1beta1" | "v1alpha1") {
             return Err(FieldError::new(
                 "apiVersion",
-                format!("`{}` is not a ConstraintTemplate version (templates.gatekeeper.sh/v1, v1beta1 or v1alpha1)", gvk.api_version()),
+                format!(
+                    "`{}` is not a ConstraintTemplate version (templates.gatekeeper.sh/v1, v1beta1 or v1alpha1)",
+                    gvk.api_version()
+                ),
             ));
         }
         let meta = obj.get("metadata").cloned().unwrap_or(Value::Null);
@@ -290,10 +293,7 @@ impl Constraint {
             Enforcement::Scoped(list)
         } else {
             Enforcement::Action(EnforcementAction::parse(action).ok_or_else(|| {
-                FieldError::new(
-                    "spec.enforcementAction",
-                    format!("`{action}` is not deny, warn, dryrun or scoped"),
-                )
+                FieldError::new("spec.enforcementAction", format!("`{action}` is not deny, warn, dryrun or scoped"))
             })?)
         };
         let mut parameters = match spec.get("parameters") {
@@ -496,7 +496,10 @@ mod tests {
         let t = ConstraintTemplate::decode(&template(schema())).unwrap();
         let mut c = constraint(json!({}));
         c["spec"]["enforcementAction"] = json!("warn");
-        assert_eq!(Constraint::decode(&c, &t).unwrap().enforcement.at(EnforcementPoint::Gator), Some(EnforcementAction::Warn));
+        assert_eq!(
+            Constraint::decode(&c, &t).unwrap().enforcement.at(EnforcementPoint::Gator),
+            Some(EnforcementAction::Warn)
+        );
         c["spec"]["enforcementAction"] = json!("block");
         assert!(Constraint::decode(&c, &t).unwrap_err().message.contains("`block`"));
         c["spec"]["enforcementAction"] = json!("scoped");

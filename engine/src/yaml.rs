@@ -118,11 +118,7 @@ pub fn load_documents(text: &str, schema: Schema, limits: &Limits) -> Result<Vec
 
 fn scan_message(info: &str) -> String {
     // saphyr's wording for a tab used as indentation is hard to act on; say what to do.
-    if info.contains("tab") {
-        format!("{info} (YAML indentation must use spaces, not tabs)")
-    } else {
-        info.to_string()
-    }
+    if info.contains("tab") { format!("{info} (YAML indentation must use spaces, not tabs)") } else { info.to_string() }
 }
 
 enum Frame {
@@ -578,10 +574,112 @@ fn resolve_float(text: &str, schema: Schema) -> Option<Value> {
     t.parse::<f64>().ok().and_then(float_value)
 }
 
+/// Writes `value` as block-style YAML, the way kubectl prints objects (list items at their key's indent).
+/// Strings that would read back as something else (`yes`, `1.0`, `~`, a leading `*`) are double-quoted.
+pub fn to_yaml(value: &Value) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Object(m) if !m.is_empty() => emit_map(m, 0, &mut out),
+        Value::Array(a) if !a.is_empty() => emit_seq(a, 0, &mut out),
+        other => {
+            out.push_str(&scalar(other));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn emit_map(m: &Map<String, Value>, indent: usize, out: &mut String) {
+    for (k, v) in m {
+        out.push_str(&" ".repeat(indent));
+        out.push_str(&scalar(&Value::String(k.clone())));
+        out.push(':');
+        emit_child(v, indent, true, out);
+    }
+}
+
+fn emit_seq(a: &[Value], indent: usize, out: &mut String) {
+    for v in a {
+        out.push_str(&" ".repeat(indent));
+        out.push('-');
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                // The first key goes on the dash's line.
+                let mut first = true;
+                for (k, val) in m {
+                    if first {
+                        out.push(' ');
+                        first = false;
+                    } else {
+                        out.push_str(&" ".repeat(indent + 2));
+                    }
+                    out.push_str(&scalar(&Value::String(k.clone())));
+                    out.push(':');
+                    emit_child(val, indent + 2, true, out);
+                }
+            }
+            other => emit_child(other, indent, false, out),
+        }
+    }
+}
+
+fn emit_child(v: &Value, indent: usize, in_map: bool, out: &mut String) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            out.push('\n');
+            emit_map(m, indent + 2, out);
+        }
+        Value::Array(a) if !a.is_empty() => {
+            out.push('\n');
+            emit_seq(a, if in_map { indent } else { indent + 2 }, out);
+        }
+        other => {
+            out.push(' ');
+            out.push_str(&scalar(other));
+            out.push('\n');
+        }
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => {
+            let plain_ok = !s.is_empty()
+                && resolve_plain(s, Schema::Kubernetes) == Value::String(s.clone())
+                && !s.starts_with([
+                    ' ', '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`',
+                ])
+                && !s.ends_with([' ', ':'])
+                && !s.contains(": ")
+                && !s.contains(" #")
+                && !s.chars().any(|c| c.is_control());
+            if plain_ok { s.clone() } else { Value::String(s.clone()).to_string() }
+        }
+        Value::Array(_) => "[]".to_string(),
+        Value::Object(_) => "{}".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn yaml_output_reads_back_the_same() {
+        let v = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "labels": {"a/b": "yes", "n": "1.0"}},
+            "spec": {"containers": [{"name": "app", "image": "nginx:1", "args": ["-v", "", "a: b", "*x"],
+                "securityContext": {"capabilities": {"drop": ["NET_RAW"]}, "readOnlyRootFilesystem": true}}],
+                "volumes": [], "empty": {}, "n": null, "f": 1.5, "multi": "a\nb"}});
+        let text = to_yaml(&v);
+        assert!(text.contains("spec:\n  containers:\n  - name: app\n    image: nginx:1\n"), "{text}");
+        assert!(text.contains("a/b: \"yes\""), "{text}");
+        let back = load_documents(&text, Schema::Kubernetes, &Limits::default()).unwrap();
+        assert_eq!(back[0].value, v, "{text}");
+    }
 
     fn load(text: &str) -> Result<Vec<Document>, YamlError> {
         load_documents(text, Schema::Kubernetes, &Limits::default())
@@ -619,7 +717,9 @@ mod tests {
     #[test]
     fn kubernetes_schema_reads_yaml_1_1_scalars() {
         assert_eq!(
-            one("a: yes\nb: off\nc: 0644\nd: 0x1F\ne: 1_000\nf: 1.5\ng: ~\nh: '0644'\ni: 1e3\nj: 9223372036854775808\nk: .inf"),
+            one(
+                "a: yes\nb: off\nc: 0644\nd: 0x1F\ne: 1_000\nf: 1.5\ng: ~\nh: '0644'\ni: 1e3\nj: 9223372036854775808\nk: .inf"
+            ),
             json!({"a": true, "b": false, "c": 420, "d": 31, "e": 1000, "f": 1.5, "g": null, "h": "0644",
                    "i": 1000.0, "j": 9223372036854775808u64, "k": ".inf"})
         );

@@ -218,7 +218,12 @@ impl Mutator {
         if !versions.contains(&gvk.version.as_str()) {
             return Err(FieldError::new(
                 "apiVersion",
-                format!("{} is served as {MUTATIONS_GROUP}/{}, not `{}`", kind.as_str(), versions.join(", "), gvk.version),
+                format!(
+                    "{} is served as {MUTATIONS_GROUP}/{}, not `{}`",
+                    kind.as_str(),
+                    versions.join(", "),
+                    gvk.version
+                ),
             ));
         }
         let meta = obj.get("metadata").cloned().unwrap_or(Value::Null);
@@ -230,8 +235,7 @@ impl Mutator {
         let apply_to = decode_apply_to(&spec, kind)?;
         let r#match = Match::decode(spec.get("match").unwrap_or(&Value::Null), "spec.match")?;
         let location_text = object::req_str(&spec, "location", "spec")?.to_string();
-        let location = Location::parse(&location_text)
-            .map_err(|e| FieldError::new("spec.location", e.to_string()))?;
+        let location = Location::parse(&location_text).map_err(|e| FieldError::new("spec.location", e.to_string()))?;
         let params = spec.get("parameters").cloned().unwrap_or(Value::Null);
         check_location(kind, &location)?;
         let tests = if kind == MutatorKind::AssignMetadata {
@@ -239,7 +243,8 @@ impl Mutator {
         } else {
             decode_path_tests(&params)?
         };
-        let tester = Tester::new(&location, &tests).map_err(|e| FieldError::new("spec.parameters.pathTests", e.to_string()))?;
+        let tester =
+            Tester::new(&location, &tests).map_err(|e| FieldError::new("spec.parameters.pathTests", e.to_string()))?;
         let action = match kind {
             MutatorKind::Assign | MutatorKind::AssignMetadata => {
                 let value = decode_assign_value(&params, kind)?;
@@ -258,7 +263,9 @@ impl Mutator {
                         if !key_ok {
                             return Err(FieldError::new(
                                 "spec.parameters.assign.value",
-                                format!("must be a mapping whose `{key_field}` equals the key of the location's last list entry"),
+                                format!(
+                                    "must be a mapping whose `{key_field}` equals the key of the location's last list entry"
+                                ),
                             ));
                         }
                     }
@@ -493,15 +500,23 @@ mod tests {
     fn assign_rules() {
         assert!(Mutator::decode(&assign("spec.dnsPolicy", json!({"assign": {"value": "None"}}))).is_ok());
         assert!(err(assign("metadata.labels.a", json!({"assign": {"value": "x"}}))).contains("can't change metadata"));
-        assert!(err(assign("spec.containers[name:a].name", json!({"assign": {"value": "b"}}))).contains("changing the item key"));
+        assert!(
+            err(assign("spec.containers[name:a].name", json!({"assign": {"value": "b"}})))
+                .contains("changing the item key")
+        );
         assert!(err(assign("spec.a[x:1][y:2]", json!({"assign": {"value": {}}}))).starts_with("spec.location: "));
-        assert!(err(assign("spec.x", json!({"assign": {"value": 1, "fromMetadata": {"field": "name"}}}))).contains("exactly one"));
+        assert!(
+            err(assign("spec.x", json!({"assign": {"value": 1, "fromMetadata": {"field": "name"}}})))
+                .contains("exactly one")
+        );
         assert!(err(assign("spec.x", json!({}))).contains("exactly one"));
         assert!(err(assign("spec.", json!({"assign": {"value": 1}}))).starts_with("spec.location:"));
         // A keyed-list terminal needs a map value carrying the same key (int 8888 is not the string "8888").
         let ports = assign("spec.ports[port:8888]", json!({"assign": {"value": {"port": "8888"}}}));
         assert!(err(ports).contains("equals the key"));
-        assert!(Mutator::decode(&assign("spec.ports[port:8888]", json!({"assign": {"value": {"port": 8888}}}))).is_ok());
+        assert!(
+            Mutator::decode(&assign("spec.ports[port:8888]", json!({"assign": {"value": {"port": 8888}}}))).is_ok()
+        );
         let mut no_apply = assign("spec.x", json!({"assign": {"value": 1}}));
         no_apply["spec"]["applyTo"] = json!([]);
         assert!(err(no_apply).contains("requires applyTo"));
@@ -577,7 +592,8 @@ mod tests {
 
     #[test]
     fn from_metadata_reads_the_object() {
-        let m = Mutator::decode(&assign("spec.ns", json!({"assign": {"fromMetadata": {"field": "namespace"}}}))).unwrap();
+        let m =
+            Mutator::decode(&assign("spec.ns", json!({"assign": {"fromMetadata": {"field": "namespace"}}}))).unwrap();
         let mut obj = json!({"metadata": {"namespace": "team-a"}});
         assert!(m.mutate(&mut obj).unwrap());
         assert_eq!(obj["spec"]["ns"], "team-a");

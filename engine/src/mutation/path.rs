@@ -20,10 +20,7 @@ pub enum Node {
     /// A map key.
     Object(String),
     /// A keyed list selector; it always follows the `Object` node of its own segment.
-    List {
-        key_field: String,
-        key_value: KeyValue,
-    },
+    List { key_field: String, key_value: KeyValue },
 }
 
 /// A parsed location. The empty location is valid at parse time; mutators reject it later.
@@ -78,11 +75,7 @@ impl PathError {
 impl Location {
     /// Parses a location string.
     pub fn parse(s: &str) -> Result<Location, PathError> {
-        Parser::new(s).parse().map_err(|(kind, offset)| PathError {
-            kind,
-            offset,
-            input: s.to_owned(),
-        })
+        Parser::new(s).parse().map_err(|(kind, offset)| PathError { kind, offset, input: s.to_owned() })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -112,10 +105,7 @@ impl fmt::Display for Location {
                     }
                     f.write_str(&quote(reference))?;
                 }
-                Node::List {
-                    key_field,
-                    key_value,
-                } => {
+                Node::List { key_field, key_value } => {
                     write!(f, "[{}: ", quote(key_field))?;
                     match key_value {
                         KeyValue::Glob => f.write_str("*")?,
@@ -203,10 +193,7 @@ impl<'a> Scanner<'a> {
 
     fn take_while(&mut self, pred: impl Fn(char) -> bool) -> &'a str {
         let start = self.pos;
-        let len = self.src[start..]
-            .char_indices()
-            .find(|&(_, c)| !pred(c))
-            .map_or(self.src.len() - start, |(i, _)| i);
+        let len = self.src[start..].char_indices().find(|&(_, c)| !pred(c)).map_or(self.src.len() - start, |(i, _)| i);
         self.pos = start + len;
         &self.src[start..self.pos]
     }
@@ -215,10 +202,7 @@ impl<'a> Scanner<'a> {
         self.take_while(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
         let offset = self.pos;
         let Some(c) = self.peek_char() else {
-            return Token {
-                tok: Tok::Eof,
-                offset,
-            };
+            return Token { tok: Tok::Eof, offset };
         };
         let single = |tok| Some(tok);
         let punct = match c {
@@ -292,10 +276,7 @@ impl<'a> Parser<'a> {
     fn unexpected<T>(&self, expected: &str) -> ParseResult<T> {
         let kind = match &self.current.tok {
             Tok::Error(kind) => kind.clone(),
-            other => PathErrorKind::UnexpectedToken {
-                found: other.describe(),
-                expected: expected.to_owned(),
-            },
+            other => PathErrorKind::UnexpectedToken { found: other.describe(), expected: expected.to_owned() },
         };
         Err((kind, self.current.offset))
     }
@@ -354,20 +335,14 @@ impl<'a> Parser<'a> {
             Tok::Int(digits) => match digits.parse::<i64>() {
                 Ok(n) => KeyValue::Int(n),
                 Err(_) => {
-                    return Err((
-                        PathErrorKind::InvalidInteger(digits.clone()),
-                        self.current.offset,
-                    ));
+                    return Err((PathErrorKind::InvalidInteger(digits.clone()), self.current.offset));
                 }
             },
             _ => return self.unexpected("\"*\", an identifier or an integer"),
         };
         self.advance();
         self.expect(Tok::RBracket)?;
-        nodes.push(Node::List {
-            key_field,
-            key_value,
-        });
+        nodes.push(Node::List { key_field, key_value });
         Ok(())
     }
 }
@@ -381,10 +356,7 @@ mod tests {
     }
 
     fn list(k: &str, v: KeyValue) -> Node {
-        Node::List {
-            key_field: k.to_owned(),
-            key_value: v,
-        }
+        Node::List { key_field: k.to_owned(), key_value: v }
     }
 
     fn s(v: &str) -> KeyValue {
@@ -423,12 +395,7 @@ mod tests {
     fn list_node_follows_its_segment_object() {
         assert_eq!(
             parse_ok("spec.containers[name:*].image"),
-            vec![
-                obj("spec"),
-                obj("containers"),
-                list("name", KeyValue::Glob),
-                obj("image")
-            ]
+            vec![obj("spec"), obj("containers"), list("name", KeyValue::Glob), obj("image")]
         );
         let loc = Location::parse("spec.containers[name:*].image").unwrap_or_default();
         assert_eq!(loc.len(), 4);
@@ -438,10 +405,7 @@ mod tests {
     #[test]
     fn bare_identifiers() {
         assert_eq!(parse_ok("-1024"), vec![obj("-1024")]);
-        assert_eq!(
-            parse_ok("-valid-identifier-"),
-            vec![obj("-valid-identifier-")]
-        );
+        assert_eq!(parse_ok("-valid-identifier-"), vec![obj("-valid-identifier-")]);
         assert_eq!(parse_ok("area51._x"), vec![obj("area51"), obj("_x")]);
     }
 
@@ -455,49 +419,22 @@ mod tests {
         assert_eq!(parse_ok(r#""""#), vec![obj("")]);
         assert_eq!(
             parse_ok(r#"metadata.labels."app.kubernetes.io/name""#),
-            vec![
-                obj("metadata"),
-                obj("labels"),
-                obj("app.kubernetes.io/name")
-            ]
+            vec![obj("metadata"), obj("labels"), obj("app.kubernetes.io/name")]
         );
     }
 
     #[test]
     fn key_values() {
-        assert_eq!(
-            parse_ok("a[b:0123]"),
-            vec![obj("a"), list("b", KeyValue::Int(123))]
-        );
-        assert_eq!(
-            parse_ok("a[b:9223372036854775807]"),
-            vec![obj("a"), list("b", KeyValue::Int(i64::MAX))]
-        );
-        assert_eq!(
-            parse_ok("a[b:-1024]"),
-            vec![obj("a"), list("b", s("-1024"))]
-        );
-        assert_eq!(
-            parse_ok("a[b:*]"),
-            vec![obj("a"), list("b", KeyValue::Glob)]
-        );
+        assert_eq!(parse_ok("a[b:0123]"), vec![obj("a"), list("b", KeyValue::Int(123))]);
+        assert_eq!(parse_ok("a[b:9223372036854775807]"), vec![obj("a"), list("b", KeyValue::Int(i64::MAX))]);
+        assert_eq!(parse_ok("a[b:-1024]"), vec![obj("a"), list("b", s("-1024"))]);
+        assert_eq!(parse_ok("a[b:*]"), vec![obj("a"), list("b", KeyValue::Glob)]);
         assert_eq!(parse_ok(r#"a[b:"*"]"#), vec![obj("a"), list("b", s("*"))]);
-        assert_eq!(
-            parse_ok(r#"a[b:"123"]"#),
-            vec![obj("a"), list("b", s("123"))]
-        );
-        assert_eq!(
-            parse_ok(r#"a["123": x]"#),
-            vec![obj("a"), list("123", s("x"))]
-        );
+        assert_eq!(parse_ok(r#"a[b:"123"]"#), vec![obj("a"), list("b", s("123"))]);
+        assert_eq!(parse_ok(r#"a["123": x]"#), vec![obj("a"), list("123", s("x"))]);
         assert_eq!(
             parse_ok(" spec . containers [ name : * ] . image "),
-            vec![
-                obj("spec"),
-                obj("containers"),
-                list("name", KeyValue::Glob),
-                obj("image")
-            ]
+            vec![obj("spec"), obj("containers"), list("name", KeyValue::Glob), obj("image")]
         );
         assert_eq!(parse_ok("a[name: *]"), parse_ok("a[name:*]"));
     }
@@ -508,10 +445,7 @@ mod tests {
         assert_eq!(e.kind, PathErrorKind::TrailingSeparator);
         assert_eq!(e.offset, 5);
         assert_eq!(e.input(), "spec.");
-        assert_eq!(
-            e.to_string(),
-            r#"invalid location "spec.": trailing separator at column 6"#
-        );
+        assert_eq!(e.to_string(), r#"invalid location "spec.": trailing separator at column 6"#);
         assert_eq!(parse_err("a[b:c]. ").kind, PathErrorKind::TrailingSeparator);
     }
 
@@ -546,13 +480,7 @@ mod tests {
             assert_eq!(e.offset, offset, "{input:?}: {e}");
         }
         let e = parse_err("a[foo]");
-        assert_eq!(
-            e.kind,
-            PathErrorKind::UnexpectedToken {
-                found: "\"]\"".to_owned(),
-                expected: "\":\"".to_owned()
-            }
-        );
+        assert_eq!(e.kind, PathErrorKind::UnexpectedToken { found: "\"]\"".to_owned(), expected: "\":\"".to_owned() });
         assert_eq!(
             e.to_string(),
             r#"invalid location "a[foo]": unexpected token: expected ":", found "]" at column 6"#
@@ -566,19 +494,10 @@ mod tests {
         let e = parse_err(r#"spec."open\"#);
         assert_eq!((e.kind, e.offset), (PathErrorKind::UnterminatedString, 5));
         let e = parse_err("spec+x");
-        assert_eq!(
-            (e.kind, e.offset),
-            (PathErrorKind::InvalidCharacter('+'), 4)
-        );
+        assert_eq!((e.kind, e.offset), (PathErrorKind::InvalidCharacter('+'), 4));
         let e = parse_err("a.é");
-        assert_eq!(
-            (e.kind, e.offset),
-            (PathErrorKind::InvalidCharacter('é'), 2)
-        );
-        assert_eq!(
-            parse_err("a+").to_string(),
-            r#"invalid location "a+": invalid character '+' at column 2"#
-        );
+        assert_eq!((e.kind, e.offset), (PathErrorKind::InvalidCharacter('é'), 2));
+        assert_eq!(parse_err("a+").to_string(), r#"invalid location "a+": invalid character '+' at column 2"#);
     }
 
     #[test]
@@ -592,27 +511,14 @@ mod tests {
     #[test]
     fn invalid_integer() {
         let e = parse_err("a[b:9223372036854775808]");
-        assert_eq!(
-            e.kind,
-            PathErrorKind::InvalidInteger("9223372036854775808".to_owned())
-        );
+        assert_eq!(e.kind, PathErrorKind::InvalidInteger("9223372036854775808".to_owned()));
         assert_eq!(e.offset, 4);
-        assert!(matches!(
-            parse_err("a[b:99999999999999999999999]").kind,
-            PathErrorKind::InvalidInteger(_)
-        ));
+        assert!(matches!(parse_err("a[b:99999999999999999999999]").kind, PathErrorKind::InvalidInteger(_)));
     }
 
     #[test]
     fn display_quoting() {
-        let loc = Location {
-            nodes: vec![
-                obj("spec"),
-                obj("containers"),
-                list("name", KeyValue::Glob),
-                obj("image"),
-            ],
-        };
+        let loc = Location { nodes: vec![obj("spec"), obj("containers"), list("name", KeyValue::Glob), obj("image")] };
         assert_eq!(loc.to_string(), "spec.containers[name: *].image");
         let loc = Location {
             nodes: vec![
@@ -626,14 +532,8 @@ mod tests {
                 obj("-ok_9"),
             ],
         };
-        assert_eq!(
-            loc.to_string(),
-            "\"\".\"a b\".\"1st\".\"x\\\"y\\\\z\"[k: \"*\"].p[n: -5].-ok_9"
-        );
-        assert_eq!(
-            "'a.b'".parse::<Location>().map(|l| l.to_string()),
-            Ok("\"a.b\"".to_owned())
-        );
+        assert_eq!(loc.to_string(), "\"\".\"a b\".\"1st\".\"x\\\"y\\\\z\"[k: \"*\"].p[n: -5].-ok_9");
+        assert_eq!("'a.b'".parse::<Location>().map(|l| l.to_string()), Ok("\"a.b\"".to_owned()));
     }
 
     #[test]
@@ -656,11 +556,7 @@ mod tests {
             let loc = parse_ok(input);
             let loc = Location { nodes: loc };
             let printed = loc.to_string();
-            assert_eq!(
-                Location::parse(&printed),
-                Ok(loc.clone()),
-                "{input:?} printed as {printed:?}"
-            );
+            assert_eq!(Location::parse(&printed), Ok(loc.clone()), "{input:?} printed as {printed:?}");
         }
     }
 
@@ -668,27 +564,20 @@ mod tests {
     fn upstream_quoting_gaps_do_not_round_trip() {
         // Upstream's quote() only knows a fixed character list, so these print bare and no longer parse.
         for name in ["a+b", "é", "a/b", "a\rb"] {
-            let loc = Location {
-                nodes: vec![obj(name)],
-            };
+            let loc = Location { nodes: vec![obj(name)] };
             assert_eq!(loc.to_string(), name);
             assert!(Location::parse(&loc.to_string()).is_err(), "{name:?}");
         }
         // Negative integers print as `-5`, which reads back as the string "-5".
-        let loc = Location {
-            nodes: vec![obj("a"), list("b", KeyValue::Int(-5))],
-        };
-        assert_eq!(
-            Location::parse(&loc.to_string()).map(|l| l.nodes),
-            Ok(vec![obj("a"), list("b", s("-5"))])
-        );
+        let loc = Location { nodes: vec![obj("a"), list("b", KeyValue::Int(-5))] };
+        assert_eq!(Location::parse(&loc.to_string()).map(|l| l.nodes), Ok(vec![obj("a"), list("b", s("-5"))]));
     }
 
     #[test]
     fn round_trip_of_built_nodes() {
         let names = [
-            "", " ", "a b", "\"", "'", "\\", "\\\"", "a\\", "1", "0abc", "*", ":", "a:b", ".",
-            "a.b", "[", "]", "\t", "\n", "plain", "-", "_", "x-y_z9",
+            "", " ", "a b", "\"", "'", "\\", "\\\"", "a\\", "1", "0abc", "*", ":", "a:b", ".", "a.b", "[", "]", "\t",
+            "\n", "plain", "-", "_", "x-y_z9",
         ];
         let key_values = || {
             names.iter().map(|n| s(n)).chain([
@@ -701,15 +590,9 @@ mod tests {
         for a in names {
             for b in names {
                 for kv in key_values() {
-                    let loc = Location {
-                        nodes: vec![obj(a), list(b, kv), obj(b), obj(a)],
-                    };
+                    let loc = Location { nodes: vec![obj(a), list(b, kv), obj(b), obj(a)] };
                     let printed = loc.to_string();
-                    assert_eq!(
-                        Location::parse(&printed),
-                        Ok(loc.clone()),
-                        "printed as {printed:?}"
-                    );
+                    assert_eq!(Location::parse(&printed), Ok(loc.clone()), "printed as {printed:?}");
                 }
             }
         }

@@ -44,12 +44,7 @@ struct Entry {
 }
 
 impl Entry {
-    fn new(
-        bindings: &[String],
-        location: &Location,
-        terminal: Terminal,
-        must_terminate: bool,
-    ) -> Entry {
+    fn new(bindings: &[String], location: &Location, terminal: Terminal, must_terminate: bool) -> Entry {
         let nodes = &location.nodes;
         let steps = nodes
             .iter()
@@ -61,9 +56,7 @@ impl Entry {
         let shapes = (0..nodes.len())
             .map(|i| match nodes.get(i + 1) {
                 Some(Node::Object(_)) => Shape::Object,
-                Some(Node::List { key_field, .. }) => Shape::List {
-                    key_field: key_field.clone(),
-                },
+                Some(Node::List { key_field, .. }) => Shape::List { key_field: key_field.clone() },
                 None => match terminal {
                     Terminal::Unknown => Shape::Unknown,
                     Terminal::Set => Shape::Set,
@@ -71,12 +64,7 @@ impl Entry {
                 },
             })
             .collect();
-        Entry {
-            bindings: bindings.iter().cloned().collect(),
-            steps,
-            shapes,
-            must_terminate,
-        }
+        Entry { bindings: bindings.iter().cloned().collect(), steps, shapes, must_terminate }
     }
 
     /// Whether this mutator's path goes strictly below `position`.
@@ -107,10 +95,7 @@ impl SchemaDb {
         terminal: Terminal,
         must_terminate: bool,
     ) {
-        self.entries.insert(
-            id.to_owned(),
-            Entry::new(bindings, location, terminal, must_terminate),
-        );
+        self.entries.insert(id.to_owned(), Entry::new(bindings, location, terminal, must_terminate));
         self.recompute();
     }
 
@@ -123,30 +108,19 @@ impl SchemaDb {
 
     /// Whether mutator `id` is in a conflict (and must be skipped).
     pub fn has_conflict(&self, id: &str) -> bool {
-        self.conflicts
-            .get(id)
-            .is_some_and(|others| !others.is_empty())
+        self.conflicts.get(id).is_some_and(|others| !others.is_empty())
     }
 
     /// The other mutators `id` conflicts with, sorted.
     pub fn conflicts_of(&self, id: &str) -> Vec<String> {
-        self.conflicts
-            .get(id)
-            .map(|others| others.iter().cloned().collect())
-            .unwrap_or_default()
+        self.conflicts.get(id).map(|others| others.iter().cloned().collect()).unwrap_or_default()
     }
 
     fn recompute(&mut self) {
         let mut conflicts: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut mark = |a: &str, b: &str| {
-            conflicts
-                .entry(a.to_owned())
-                .or_default()
-                .insert(b.to_owned());
-            conflicts
-                .entry(b.to_owned())
-                .or_default()
-                .insert(a.to_owned());
+            conflicts.entry(a.to_owned()).or_default().insert(b.to_owned());
+            conflicts.entry(b.to_owned()).or_default().insert(a.to_owned());
         };
         let entries: Vec<(&String, &Entry)> = self.entries.iter().collect();
         for (i, (id_a, a)) in entries.iter().enumerate() {
@@ -166,17 +140,8 @@ impl SchemaDb {
 /// Two mutators disagree if, at some position both reach, both imply a concrete shape and the shapes differ
 /// (including keyed lists with different key fields). `Unknown` agrees with everything.
 fn shapes_disagree(a: &Entry, b: &Entry) -> bool {
-    let shared = a
-        .steps
-        .iter()
-        .zip(&b.steps)
-        .take_while(|(x, y)| x == y)
-        .count();
-    a.shapes
-        .iter()
-        .zip(&b.shapes)
-        .take(shared)
-        .any(|(x, y)| *x != Shape::Unknown && *y != Shape::Unknown && x != y)
+    let shared = a.steps.iter().zip(&b.steps).take_while(|(x, y)| x == y).count();
+    a.shapes.iter().zip(&b.shapes).take(shared).any(|(x, y)| *x != Shape::Unknown && *y != Shape::Unknown && x != y)
 }
 
 /// A must-terminate mutator (AssignImage, external data) owns the value at its end: nobody may go below it.
@@ -227,18 +192,9 @@ mod tests {
     #[test]
     fn assign_image_versus_assign_below_it() {
         let mut db = SchemaDb::new();
-        db.upsert(
-            "AssignImage/i",
-            &pod_create(),
-            &loc("spec.containers[name:*].image"),
-            Terminal::String,
-            true,
-        );
+        db.upsert("AssignImage/i", &pod_create(), &loc("spec.containers[name:*].image"), Terminal::String, true);
         assign(&mut db, "Assign/a", "spec.containers[name:*].image.foo");
-        assert_eq!(
-            db.conflicts_of("AssignImage/i"),
-            vec!["Assign/a".to_owned()]
-        );
+        assert_eq!(db.conflicts_of("AssignImage/i"), vec!["Assign/a".to_owned()]);
         assert!(db.has_conflict("Assign/a"));
     }
 
@@ -246,32 +202,14 @@ mod tests {
     fn must_terminate_with_unknown_terminal_still_blocks_extension() {
         // An externalData Assign: Unknown terminal, but nobody may write below it.
         let mut db = SchemaDb::new();
-        db.upsert(
-            "ext",
-            &pod_create(),
-            &loc("spec.x"),
-            Terminal::Unknown,
-            true,
-        );
+        db.upsert("ext", &pod_create(), &loc("spec.x"), Terminal::Unknown, true);
         assign(&mut db, "plain", "spec.x.y");
         assert!(db.has_conflict("ext") && db.has_conflict("plain"));
         // Ending at the same node is fine.
         let mut db = SchemaDb::new();
-        db.upsert(
-            "ext",
-            &pod_create(),
-            &loc("spec.x"),
-            Terminal::Unknown,
-            true,
-        );
+        db.upsert("ext", &pod_create(), &loc("spec.x"), Terminal::Unknown, true);
         assign(&mut db, "plain", "spec.x");
-        db.upsert(
-            "ext2",
-            &pod_create(),
-            &loc("spec.x"),
-            Terminal::Unknown,
-            true,
-        );
+        db.upsert("ext2", &pod_create(), &loc("spec.x"), Terminal::Unknown, true);
         assert!(!db.has_conflict("ext") && !db.has_conflict("plain") && !db.has_conflict("ext2"));
     }
 
@@ -280,20 +218,10 @@ mod tests {
         let mut db = SchemaDb::new();
         assign(&mut db, "a", "spec.containers[name:foo].image");
         assign(&mut db, "b", "spec.containers[name:foo].image");
-        assign(
-            &mut db,
-            "c",
-            "spec.containers[name:bar].securityContext.runAsUser",
-        );
+        assign(&mut db, "c", "spec.containers[name:bar].securityContext.runAsUser");
         assign(&mut db, "d", "spec.containers");
         assign(&mut db, "e", "spec.containers[name:foo]");
-        db.upsert(
-            "img",
-            &pod_create(),
-            &loc("spec.containers[name:*].image"),
-            Terminal::String,
-            true,
-        );
+        db.upsert("img", &pod_create(), &loc("spec.containers[name:*].image"), Terminal::String, true);
         for id in ["a", "b", "c", "d", "e", "img"] {
             assert!(!db.has_conflict(id), "{id}: {:?}", db.conflicts_of(id));
         }
@@ -303,23 +231,11 @@ mod tests {
     #[test]
     fn set_versus_keyed_list_and_string_versus_object() {
         let mut db = SchemaDb::new();
-        db.upsert(
-            "set",
-            &pod_create(),
-            &loc("spec.containers"),
-            Terminal::Set,
-            false,
-        );
+        db.upsert("set", &pod_create(), &loc("spec.containers"), Terminal::Set, false);
         assign(&mut db, "keyed", "spec.containers[name:a].image");
         assert_eq!(db.conflicts_of("set"), vec!["keyed".to_owned()]);
         let mut db = SchemaDb::new();
-        db.upsert(
-            "img",
-            &pod_create(),
-            &loc("spec.image"),
-            Terminal::String,
-            false,
-        );
+        db.upsert("img", &pod_create(), &loc("spec.image"), Terminal::String, false);
         assign(&mut db, "obj", "spec.image.x");
         assert!(db.has_conflict("img"));
         // Two ModifySets on the same list agree.
@@ -332,40 +248,19 @@ mod tests {
     #[test]
     fn only_shared_bindings_conflict() {
         let mut db = SchemaDb::new();
-        db.upsert(
-            "a",
-            &["/v1/Pod CREATE".to_owned()],
-            &loc("spec.x[name:a].y"),
-            Terminal::Unknown,
-            false,
-        );
-        db.upsert(
-            "b",
-            &["apps/v1/Deployment CREATE".to_owned()],
-            &loc("spec.x.y"),
-            Terminal::Unknown,
-            false,
-        );
+        db.upsert("a", &["/v1/Pod CREATE".to_owned()], &loc("spec.x[name:a].y"), Terminal::Unknown, false);
+        db.upsert("b", &["apps/v1/Deployment CREATE".to_owned()], &loc("spec.x.y"), Terminal::Unknown, false);
         assert!(!db.has_conflict("a") && !db.has_conflict("b"));
         db.upsert(
             "b",
-            &[
-                "apps/v1/Deployment CREATE".to_owned(),
-                "/v1/Pod CREATE".to_owned(),
-            ],
+            &["apps/v1/Deployment CREATE".to_owned(), "/v1/Pod CREATE".to_owned()],
             &loc("spec.x.y"),
             Terminal::Unknown,
             false,
         );
         assert!(db.has_conflict("a") && db.has_conflict("b"));
         // Empty locations and binding-less mutators never conflict.
-        db.upsert(
-            "empty",
-            &pod_create(),
-            &Location::default(),
-            Terminal::Set,
-            true,
-        );
+        db.upsert("empty", &pod_create(), &Location::default(), Terminal::Set, true);
         db.upsert("none", &[], &loc("spec.x"), Terminal::String, true);
         assert!(!db.has_conflict("empty") && !db.has_conflict("none"));
     }

@@ -26,11 +26,7 @@ impl Setter for AssignSetter {
     }
 
     fn keyed_list_value(&self) -> Result<Value, MutateError> {
-        if self.value.is_object() {
-            Ok(self.value.clone())
-        } else {
-            Err(MutateError::AssignValueNotObject)
-        }
+        if self.value.is_object() { Ok(self.value.clone()) } else { Err(MutateError::AssignValueNotObject) }
     }
 }
 
@@ -62,9 +58,7 @@ impl Setter for ModifySetSetter {
             return Ok(());
         };
         let Value::Array(list) = current else {
-            return Err(MutateError::NotASet {
-                value: go_value_string(current),
-            });
+            return Err(MutateError::NotASet { value: go_value_string(current) });
         };
         match self.operation {
             SetOperation::Merge => {
@@ -130,25 +124,15 @@ pub fn mutate_image(domain: &str, path: &str, tag: &str, old: &str) -> String {
     fn pick<'a>(assigned: &'a str, old: &'a str) -> &'a str {
         if assigned.is_empty() { old } else { assigned }
     }
-    let (domain, path, tag) = (
-        pick(domain, old_domain),
-        pick(path, old_path),
-        pick(tag, old_tag),
-    );
-    if domain.is_empty() {
-        format!("{path}{tag}")
-    } else {
-        format!("{domain}/{path}{tag}")
-    }
+    let (domain, path, tag) = (pick(domain, old_domain), pick(path, old_path), pick(tag, old_tag));
+    if domain.is_empty() { format!("{path}{tag}") } else { format!("{domain}/{path}{tag}") }
 }
 
 /// Splits off the registry: the part before the first `/`, if it looks like a host (has `.` or `:`, or is
 /// `localhost`).
 pub fn split_domain(s: &str) -> (&str, &str) {
     match s.split_once('/') {
-        Some((domain, rest)) if domain.contains(['.', ':']) || domain == "localhost" => {
-            (domain, rest)
-        }
+        Some((domain, rest)) if domain.contains(['.', ':']) || domain == "localhost" => (domain, rest),
         _ => ("", s),
     }
 }
@@ -163,9 +147,7 @@ pub fn split_tag(s: &str) -> (&str, &str) {
 
 // Go RE2 `\w`/`\d` are ASCII-only, so the classes are spelled out.
 static DOMAIN_RE: LazyLock<Result<Regex, regex::Error>> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:[0-9A-Za-z_][0-9A-Za-z_\-]*\.[0-9A-Za-z_\-.]*[0-9A-Za-z_](?::[0-9]+)?|localhost(?::[0-9]+)?)$",
-    )
+    Regex::new(r"^(?:[0-9A-Za-z_][0-9A-Za-z_\-]*\.[0-9A-Za-z_\-.]*[0-9A-Za-z_](?::[0-9]+)?|localhost(?::[0-9]+)?)$")
 });
 // Unanchored at the end on purpose: upstream takes the leftmost-first match and compares it with the input.
 static PATH_RE: LazyLock<Result<Regex, regex::Error>> =
@@ -177,8 +159,7 @@ static TAG_RE: LazyLock<Result<Regex, regex::Error>> = LazyLock::new(|| {
 });
 
 fn compiled(re: &'static LazyLock<Result<Regex, regex::Error>>) -> Result<&'static Regex, String> {
-    re.as_ref()
-        .map_err(|e| format!("internal error: invalid image pattern: {e}"))
+    re.as_ref().map_err(|e| format!("internal error: invalid image pattern: {e}"))
 }
 
 /// Validates AssignImage's `assignDomain`, `assignPath` and `assignTag`; the error is a message for the user.
@@ -196,9 +177,7 @@ pub fn validate_image_parts(domain: &str, path: &str, tag: &str) -> Result<(), S
         }
     }
     if !path.is_empty() {
-        let whole = compiled(&PATH_RE)?
-            .find(path)
-            .is_some_and(|m| m.as_str() == path);
+        let whole = compiled(&PATH_RE)?.find(path).is_some_and(|m| m.as_str() == path);
         if !whole {
             return Err(format!(
                 "assignPath {path:?} must be a valid image path: lowercase alphanumeric components separated by \
@@ -237,24 +216,16 @@ mod tests {
     }
 
     fn merge(values: Option<Value>) -> ModifySetSetter {
-        ModifySetSetter {
-            operation: SetOperation::Merge,
-            values: values.and_then(|v| v.as_array().cloned()),
-        }
+        ModifySetSetter { operation: SetOperation::Merge, values: values.and_then(|v| v.as_array().cloned()) }
     }
 
     fn prune(values: Value) -> ModifySetSetter {
-        ModifySetSetter {
-            operation: SetOperation::Prune,
-            values: values.as_array().cloned(),
-        }
+        ModifySetSetter { operation: SetOperation::Prune, values: values.as_array().cloned() }
     }
 
     #[test]
     fn assign_sets_and_overwrites() {
-        let setter = AssignSetter {
-            value: json!({"a": [1]}),
-        };
+        let setter = AssignSetter { value: json!({"a": [1]}) };
         let mut obj = json!({"spec": {"x": "old", "y": 1}});
         assert_eq!(apply(&setter, "spec.x", &mut obj), Ok(true));
         assert_eq!(obj, json!({"spec": {"x": {"a": [1]}, "y": 1}}));
@@ -265,28 +236,16 @@ mod tests {
     #[test]
     fn assign_keyed_list_value_must_be_an_object() {
         let setter = AssignSetter { value: json!("s") };
-        assert_eq!(
-            setter.keyed_list_value(),
-            Err(MutateError::AssignValueNotObject)
-        );
-        assert_eq!(
-            MutateError::AssignValueNotObject.to_string(),
-            "assign.value for keyed list is not an object"
-        );
+        assert_eq!(setter.keyed_list_value(), Err(MutateError::AssignValueNotObject));
+        assert_eq!(MutateError::AssignValueNotObject.to_string(), "assign.value for keyed list is not an object");
         let mut obj = json!({"l": []});
-        assert_eq!(
-            apply(&setter, "l[name:a]", &mut obj),
-            Err(MutateError::AssignValueNotObject)
-        );
+        assert_eq!(apply(&setter, "l[name:a]", &mut obj), Err(MutateError::AssignValueNotObject));
     }
 
     #[test]
     fn merge_into_missing_key_copies_values_with_duplicates() {
         let mut obj = json!({});
-        assert_eq!(
-            apply(&merge(Some(json!(["a", "a", "b"]))), "spec.args", &mut obj),
-            Ok(true)
-        );
+        assert_eq!(apply(&merge(Some(json!(["a", "a", "b"]))), "spec.args", &mut obj), Ok(true));
         assert_eq!(obj, json!({"spec": {"args": ["a", "a", "b"]}}));
     }
 
@@ -304,15 +263,10 @@ mod tests {
     #[test]
     fn merge_appends_missing_values_in_order() {
         let mut obj = json!({"args": ["b", "b", 1, {"k": 1, "j": 2}]});
-        let setter = merge(Some(
-            json!(["a", "b", 1.0, 1, "a", {"j": 2, "k": 1}, {"k": 1}]),
-        ));
+        let setter = merge(Some(json!(["a", "b", 1.0, 1, "a", {"j": 2, "k": 1}, {"k": 1}])));
         assert_eq!(apply(&setter, "args", &mut obj), Ok(true));
         // 1.0 differs from 1; maps compare regardless of key order; "a" is added once.
-        assert_eq!(
-            obj,
-            json!({"args": ["b", "b", 1, {"k": 1, "j": 2}, "a", 1.0, {"k": 1}]})
-        );
+        assert_eq!(obj, json!({"args": ["b", "b", 1, {"k": 1, "j": 2}, "a", 1.0, {"k": 1}]}));
     }
 
     #[test]
@@ -329,22 +283,14 @@ mod tests {
                 Err("<nil> is not a list of values, cannot treat it as a set".to_owned())
             );
             let mut obj = json!({"args": "a b"});
-            assert_eq!(
-                apply(&setter, "args", &mut obj),
-                Err(MutateError::NotASet {
-                    value: "a b".to_owned()
-                })
-            );
+            assert_eq!(apply(&setter, "args", &mut obj), Err(MutateError::NotASet { value: "a b".to_owned() }));
         }
     }
 
     #[test]
     fn prune_removes_every_equal_element() {
         let mut obj = json!({"args": ["a", "b", "a", 1, 1.0, {"x": [1]}, "c"]});
-        assert_eq!(
-            apply(&prune(json!(["a", 1, {"x": [1]}, "zzz"])), "args", &mut obj),
-            Ok(true)
-        );
+        assert_eq!(apply(&prune(json!(["a", 1, {"x": [1]}, "zzz"])), "args", &mut obj), Ok(true));
         assert_eq!(obj, json!({"args": ["b", 1.0, "c"]}));
         let mut obj = json!({"args": []});
         assert_eq!(apply(&prune(json!(["a"])), "args", &mut obj), Ok(true));
@@ -354,10 +300,7 @@ mod tests {
     #[test]
     fn prune_on_missing_key_still_creates_parents() {
         let mut obj = json!({});
-        assert_eq!(
-            apply(&prune(json!(["a"])), "spec.x.y.args", &mut obj),
-            Ok(true)
-        );
+        assert_eq!(apply(&prune(json!(["a"])), "spec.x.y.args", &mut obj), Ok(true));
         assert_eq!(obj, json!({"spec": {"x": {"y": {}}}}));
     }
 
@@ -366,10 +309,7 @@ mod tests {
         let setter = merge(Some(json!([])));
         assert!(!setter.keyed_list_okay());
         let mut obj = json!({"l": []});
-        assert_eq!(
-            apply(&setter, "l[name:a]", &mut obj),
-            Err(MutateError::NonKeyedSetter)
-        );
+        assert_eq!(apply(&setter, "l[name:a]", &mut obj), Err(MutateError::NonKeyedSetter));
         assert_eq!(SetOperation::default(), SetOperation::Merge);
     }
 
@@ -380,38 +320,16 @@ mod tests {
             ("a.b", "", "", "", "a.b/"),
             ("", "", "", "", ""),
             ("my.reg:5000", "", "", "nginx:1.2", "my.reg:5000/nginx:1.2"),
-            (
-                "my.reg",
-                "",
-                "",
-                "docker.io/library/nginx:1.2",
-                "my.reg/library/nginx:1.2",
-            ),
-            (
-                "",
-                "new/path",
-                "",
-                "docker.io/library/nginx@sha256:abc",
-                "docker.io/new/path@sha256:abc",
-            ),
-            (
-                "",
-                "",
-                ":v2",
-                "localhost:5000/app@sha256:abc",
-                "localhost:5000/app:v2",
-            ),
+            ("my.reg", "", "", "docker.io/library/nginx:1.2", "my.reg/library/nginx:1.2"),
+            ("", "new/path", "", "docker.io/library/nginx@sha256:abc", "docker.io/new/path@sha256:abc"),
+            ("", "", ":v2", "localhost:5000/app@sha256:abc", "localhost:5000/app:v2"),
             ("", "", ":v2", "localhost/app:v1", "localhost/app:v2"),
             ("", "", ":v2", "library/app:v1", "library/app:v2"),
             ("d.io", "p", ":t", "anything.else/x/y:z", "d.io/p:t"),
             ("", "", ":t", "nginx:1@sha256:abc", "nginx:t"),
         ];
         for (domain, path, tag, old, want) in cases {
-            assert_eq!(
-                mutate_image(domain, path, tag, old),
-                want,
-                "{domain} {path} {tag} {old}"
-            );
+            assert_eq!(mutate_image(domain, path, tag, old), want, "{domain} {path} {tag} {old}");
         }
     }
 
@@ -432,16 +350,9 @@ mod tests {
 
     #[test]
     fn assign_image_setter() {
-        let setter = AssignImageSetter {
-            domain: "my.reg".to_owned(),
-            ..Default::default()
-        };
-        let mut obj =
-            json!({"spec": {"containers": [{"name": "a", "image": "nginx:1"}, {"name": "b"}]}});
-        assert_eq!(
-            apply(&setter, "spec.containers[name:*].image", &mut obj),
-            Ok(true)
-        );
+        let setter = AssignImageSetter { domain: "my.reg".to_owned(), ..Default::default() };
+        let mut obj = json!({"spec": {"containers": [{"name": "a", "image": "nginx:1"}, {"name": "b"}]}});
+        assert_eq!(apply(&setter, "spec.containers[name:*].image", &mut obj), Ok(true));
         assert_eq!(
             obj,
             json!({"spec": {"containers": [{"name": "a", "image": "my.reg/nginx:1"}, {"name": "b", "image": "my.reg/"}]}})
@@ -449,22 +360,13 @@ mod tests {
         let mut obj = json!({"image": 5});
         assert_eq!(
             apply(&setter, "image", &mut obj).map_err(|e| e.to_string()),
-            Err(
-                "expected value at AssignImage location to be a string, got 5 of type int64"
-                    .to_owned()
-            )
+            Err("expected value at AssignImage location to be a string, got 5 of type int64".to_owned())
         );
         let mut obj = json!({"image": null});
-        assert!(matches!(
-            apply(&setter, "image", &mut obj),
-            Err(MutateError::ImageNotString { .. })
-        ));
+        assert!(matches!(apply(&setter, "image", &mut obj), Err(MutateError::ImageNotString { .. })));
         assert!(!setter.keyed_list_okay());
         let mut obj = json!({"l": []});
-        assert_eq!(
-            apply(&setter, "l[name:a]", &mut obj),
-            Err(MutateError::NonKeyedSetter)
-        );
+        assert_eq!(apply(&setter, "l[name:a]", &mut obj), Err(MutateError::NonKeyedSetter));
     }
 
     #[test]
@@ -516,24 +418,10 @@ mod tests {
 
     #[test]
     fn image_path_rules() {
-        for ok in [
-            "nginx",
-            "library/nginx",
-            "a.b",
-            "a_b",
-            "a__b",
-            "a-b",
-            "a---b",
-            "a/b/c",
-            "0",
-            "abc/d-e_f.g",
-        ] {
+        for ok in ["nginx", "library/nginx", "a.b", "a_b", "a__b", "a-b", "a---b", "a/b/c", "0", "abc/d-e_f.g"] {
             assert_eq!(validate_image_parts("x.io", ok, ""), Ok(()), "{ok}");
         }
-        for bad in [
-            "Nginx", "a___b", "a//b", "a._b", "/a", "a/", "a-", "_a", "a:b", "a@b", "a b", "ａ",
-            "a.b.",
-        ] {
+        for bad in ["Nginx", "a___b", "a//b", "a._b", "/a", "a/", "a-", "_a", "a:b", "a@b", "a b", "ａ", "a.b."] {
             assert!(validate_image_parts("x.io", bad, "").is_err(), "{bad:?}");
         }
     }
@@ -542,15 +430,9 @@ mod tests {
     fn image_tag_rules() {
         let digest = format!("@sha256:{}", "a".repeat(64));
         let long_tag = format!(":{}", "a".repeat(128));
-        for ok in [
-            ":latest",
-            ":v1.2-rc_3",
-            ":_",
-            ":A",
-            &digest,
-            "@sha256+b.c:0123456789abcdefABCDEF0123456789",
-            &long_tag,
-        ] {
+        for ok in
+            [":latest", ":v1.2-rc_3", ":_", ":A", &digest, "@sha256+b.c:0123456789abcdefABCDEF0123456789", &long_tag]
+        {
             assert_eq!(validate_image_parts("", "", ok), Ok(()), "{ok}");
         }
         let too_long = format!(":{}", "a".repeat(129));

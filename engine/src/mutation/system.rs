@@ -100,12 +100,15 @@ impl MutationSystem {
             .filter(|(_, c)| **c)
             .map(|(m, _)| {
                 let others = db.conflicts_of(&m.id());
-                (m.id(), format!(
-                    "{} is skipped: its location `{}` conflicts with the schema implied by {}",
+                (
                     m.id(),
-                    m.location_text,
-                    others.join(", ")
-                ))
+                    format!(
+                        "{} is skipped: its location `{}` conflicts with the schema implied by {}",
+                        m.id(),
+                        m.location_text,
+                        others.join(", ")
+                    ),
+                )
             })
             .collect()
     }
@@ -204,8 +207,12 @@ mod tests {
     fn a_later_mutator_sees_an_earlier_ones_change() {
         let sys = MutationSystem::new(vec![
             assign("a-label", "spec.nodeSelector.disk", json!({"assign": {"value": "ssd"}})),
-            assign("b-only-with-label", "spec.priority", json!({"assign": {"value": 5},
-                "pathTests": [{"subPath": "spec.priority", "condition": "MustNotExist"}]})),
+            assign(
+                "b-only-with-label",
+                "spec.priority",
+                json!({"assign": {"value": 5},
+                "pathTests": [{"subPath": "spec.priority", "condition": "MustNotExist"}]}),
+            ),
         ]);
         let mut p = pod();
         sys.mutate(&mut p, &req()).unwrap();
@@ -215,8 +222,11 @@ mod tests {
 
     #[test]
     fn an_idempotent_set_converges_in_one_changing_pass() {
-        let sys = MutationSystem::new(vec![assign("ro", "spec.containers[name:*].securityContext.readOnlyRootFilesystem",
-            json!({"assign": {"value": true}}))]);
+        let sys = MutationSystem::new(vec![assign(
+            "ro",
+            "spec.containers[name:*].securityContext.readOnlyRootFilesystem",
+            json!({"assign": {"value": true}}),
+        )]);
         let mut p = pod();
         let out = sys.mutate(&mut p, &req()).unwrap();
         assert_eq!(p["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"], true);
@@ -235,9 +245,12 @@ mod tests {
         // with that check on, constant-valued mutators cannot fight forever; the cap is a guard all the same, so
         // it is exercised with the check off.
         let tag = assign("tag", "spec.l[name:*].n", json!({"assign": {"value": 1}}));
-        let merge = Mutator::decode(&json!({"apiVersion": "mutations.gatekeeper.sh/v1", "kind": "ModifySet", "metadata": {"name": "add-x"},
+        let merge = Mutator::decode(
+            &json!({"apiVersion": "mutations.gatekeeper.sh/v1", "kind": "ModifySet", "metadata": {"name": "add-x"},
             "spec": {"applyTo": [{"groups": [""], "versions": ["v1"], "kinds": ["Pod"]}], "location": "spec.l",
-                     "parameters": {"values": {"fromList": [{"name": "x"}]}}}})).unwrap();
+                     "parameters": {"values": {"fromList": [{"name": "x"}]}}}}),
+        )
+        .unwrap();
         assert_eq!(MutationSystem::new(vec![tag.clone(), merge.clone()]).conflicts().len(), 2);
         let sys = MutationSystem::unchecked(vec![tag, merge]);
         let mut p = pod();

@@ -32,10 +32,7 @@ pub enum TesterError {
     #[error(
         "conflicting path tests: {must_exist:?} is marked MustExist but is listed after {must_not_exist:?}, which is marked MustNotExist"
     )]
-    ParentChildConflict {
-        must_exist: String,
-        must_not_exist: String,
-    },
+    ParentChildConflict { must_exist: String, must_not_exist: String },
 }
 
 /// The conditions of a mutator, indexed by depth.
@@ -63,9 +60,7 @@ impl Tester {
             if let Some(previous) = conditions.insert(nodes.len(), test.condition)
                 && previous != test.condition
             {
-                return Err(TesterError::Conflict {
-                    sub_path: test.sub_path.to_string(),
-                });
+                return Err(TesterError::Conflict { sub_path: test.sub_path.to_string() });
             }
             match test.condition {
                 Condition::MustExist => last_must_exist = Some(i),
@@ -78,16 +73,8 @@ impl Tester {
         if let (Some(must), Some(must_not)) = (last_must_exist, first_must_not_exist)
             && must > must_not
         {
-            let name = |i: usize| {
-                tests
-                    .get(i)
-                    .map(|t| t.sub_path.to_string())
-                    .unwrap_or_default()
-            };
-            return Err(TesterError::ParentChildConflict {
-                must_exist: name(must),
-                must_not_exist: name(must_not),
-            });
+            let name = |i: usize| tests.get(i).map(|t| t.sub_path.to_string()).unwrap_or_default();
+            return Err(TesterError::ParentChildConflict { must_exist: name(must), must_not_exist: name(must_not) });
         }
         Ok(Tester { conditions })
     }
@@ -124,10 +111,7 @@ mod tests {
     }
 
     fn test(s: &str, condition: Condition) -> PathTest {
-        PathTest {
-            sub_path: loc(s),
-            condition,
-        }
+        PathTest { sub_path: loc(s), condition }
     }
 
     use Condition::{MustExist, MustNotExist};
@@ -141,21 +125,13 @@ mod tests {
             assert!(t.exists_okay(d));
             assert!(t.missing_okay(d));
         }
-        assert_eq!(
-            Tester::new(&loc(LOCATION), &[]),
-            Ok(Tester::unconstrained())
-        );
+        assert_eq!(Tester::new(&loc(LOCATION), &[]), Ok(Tester::unconstrained()));
     }
 
     #[test]
     fn conditions_by_depth() {
-        let t = Tester::new(
-            &loc(LOCATION),
-            &[
-                test("spec.containers[name:foo]", MustExist),
-                test(LOCATION, MustNotExist),
-            ],
-        );
+        let t =
+            Tester::new(&loc(LOCATION), &[test("spec.containers[name:foo]", MustExist), test(LOCATION, MustNotExist)]);
         let Ok(t) = t else { panic!("{t:?}") };
         assert!(t.exists_okay(2));
         assert!(!t.missing_okay(2));
@@ -178,91 +154,46 @@ mod tests {
             "spec.containers[name:foo].securityContext.runAsUser.x",
         ] {
             let err = Tester::new(&location, &[test(bad, MustExist)]);
-            assert!(
-                matches!(err, Err(TesterError::Prefix { .. })),
-                "{bad}: {err:?}"
-            );
+            assert!(matches!(err, Err(TesterError::Prefix { .. })), "{bad}: {err:?}");
         }
         let err = Tester::new(&location, &[test("spec.x", MustExist)]);
         let Err(err) = err else { panic!("{err:?}") };
-        assert!(
-            err.to_string().starts_with(
-                "all subpaths must be a prefix of the `location` value of the mutation"
-            )
-        );
+        assert!(err.to_string().starts_with("all subpaths must be a prefix of the `location` value of the mutation"));
         // A glob only equals a glob, and a string key only equals the same string.
         let globbed = loc("spec.containers[name:*].image");
         assert!(Tester::new(&globbed, &[test("spec.containers[name:*]", MustExist)]).is_ok());
         assert!(Tester::new(&globbed, &[test("spec.containers[name:\"*\"]", MustExist)]).is_err());
         let int_key = loc("spec.ports[containerPort:80].protocol");
         assert!(Tester::new(&int_key, &[test("spec.ports[containerPort:80]", MustExist)]).is_ok());
-        assert!(
-            Tester::new(
-                &int_key,
-                &[test("spec.ports[containerPort:\"80\"]", MustExist)]
-            )
-            .is_err()
-        );
+        assert!(Tester::new(&int_key, &[test("spec.ports[containerPort:\"80\"]", MustExist)]).is_err());
         // The whole location is its own prefix, and so is the empty path (never consulted).
         assert!(Tester::new(&location, &[test(LOCATION, MustExist)]).is_ok());
-        let Ok(t) = Tester::new(&location, &[test("", MustNotExist)]) else {
-            panic!()
-        };
+        let Ok(t) = Tester::new(&location, &[test("", MustNotExist)]) else { panic!() };
         assert!(t.exists_okay(0) && t.missing_okay(0));
     }
 
     #[test]
     fn same_depth_conflict() {
-        let err = Tester::new(
-            &loc(LOCATION),
-            &[test("spec", MustExist), test("spec", MustNotExist)],
-        );
-        assert_eq!(
-            err,
-            Err(TesterError::Conflict {
-                sub_path: "spec".to_owned()
-            })
-        );
+        let err = Tester::new(&loc(LOCATION), &[test("spec", MustExist), test("spec", MustNotExist)]);
+        assert_eq!(err, Err(TesterError::Conflict { sub_path: "spec".to_owned() }));
         let Err(err) = err else { unreachable!() };
-        assert!(
-            err.to_string()
-                .ends_with("is marked both MustExist and MustNotExist")
-        );
+        assert!(err.to_string().ends_with("is marked both MustExist and MustNotExist"));
         // Repeating the same condition is fine.
-        assert!(
-            Tester::new(
-                &loc(LOCATION),
-                &[test("spec", MustExist), test("spec", MustExist)]
-            )
-            .is_ok()
-        );
+        assert!(Tester::new(&loc(LOCATION), &[test("spec", MustExist), test("spec", MustExist)]).is_ok());
     }
 
     #[test]
     fn parent_forbidden_child_required_is_a_conflict() {
-        let err = Tester::new(
-            &loc(LOCATION),
-            &[
-                test("spec", MustNotExist),
-                test("spec.containers[name:foo]", MustExist),
-            ],
-        );
-        assert!(
-            matches!(err, Err(TesterError::ParentChildConflict { .. })),
-            "{err:?}"
-        );
+        let err =
+            Tester::new(&loc(LOCATION), &[test("spec", MustNotExist), test("spec.containers[name:foo]", MustExist)]);
+        assert!(matches!(err, Err(TesterError::ParentChildConflict { .. })), "{err:?}");
     }
 
     #[test]
     fn list_order_not_depth_decides_the_parent_child_rule() {
         // Spurious upstream conflict: the MustExist parent is listed after the MustNotExist child.
-        let err = Tester::new(
-            &loc(LOCATION),
-            &[
-                test("spec.containers[name:foo]", MustNotExist),
-                test("spec", MustExist),
-            ],
-        );
+        let err =
+            Tester::new(&loc(LOCATION), &[test("spec.containers[name:foo]", MustNotExist), test("spec", MustExist)]);
         assert_eq!(
             err,
             Err(TesterError::ParentChildConflict {
@@ -271,13 +202,8 @@ mod tests {
             })
         );
         // Accepted upstream although the child is required under a forbidden parent.
-        let ok = Tester::new(
-            &loc(LOCATION),
-            &[
-                test("spec.containers[name:foo]", MustExist),
-                test("spec", MustNotExist),
-            ],
-        );
+        let ok =
+            Tester::new(&loc(LOCATION), &[test("spec.containers[name:foo]", MustExist), test("spec", MustNotExist)]);
         let Ok(t) = ok else { panic!("{ok:?}") };
         assert!(!t.exists_okay(0));
         assert!(!t.missing_okay(2));

@@ -23,10 +23,7 @@ pub enum MutateError {
     EmptyLocation,
     /// `found` is the Go type name of the value (`%T`), e.g. `map[string]interface {}` or `<nil>`.
     #[error("mismatch between path entry (type: {expected}) and received object (type: {found})")]
-    TypeMismatch {
-        expected: &'static str,
-        found: String,
-    },
+    TypeMismatch { expected: &'static str, found: String },
     #[error("mutator does not understand keyed lists")]
     NonKeyedSetter,
     #[error("last path entry can not be globbed")]
@@ -50,20 +47,11 @@ pub enum MutateError {
 
 /// Applies `setter` at `location` inside `obj`, in place. Returns whether the walk reached the setter (upstream
 /// reports "mutated" even when the written value equals the old one).
-pub fn mutate(
-    location: &Location,
-    tester: &Tester,
-    setter: &dyn Setter,
-    obj: &mut Value,
-) -> Result<bool, MutateError> {
+pub fn mutate(location: &Location, tester: &Tester, setter: &dyn Setter, obj: &mut Value) -> Result<bool, MutateError> {
     if location.is_empty() {
         return Err(MutateError::EmptyLocation);
     }
-    let walker = Walker {
-        nodes: &location.nodes,
-        tester,
-        setter,
-    };
+    let walker = Walker { nodes: &location.nodes, tester, setter };
     walker.walk(obj, 0)
 }
 
@@ -212,10 +200,7 @@ impl Walker<'_> {
         match self.nodes.get(depth) {
             None => Ok(false),
             Some(Node::Object(reference)) => self.walk_object(current, depth, reference, is_last),
-            Some(Node::List {
-                key_field,
-                key_value,
-            }) => {
+            Some(Node::List { key_field, key_value }) => {
                 let Value::Array(list) = current else {
                     return Err(mismatch("List", current));
                 };
@@ -239,8 +224,7 @@ impl Walker<'_> {
             return Err(mismatch("object", current));
         };
         let exists = map.contains_key(reference);
-        if exists && !self.tester.exists_okay(depth) || !exists && !self.tester.missing_okay(depth)
-        {
+        if exists && !self.tester.exists_okay(depth) || !exists && !self.tester.missing_okay(depth) {
             return Ok(false);
         }
         if is_last {
@@ -278,19 +262,12 @@ impl Walker<'_> {
         let Value::Object(new_map) = &new_element else {
             return Err(MutateError::AssignValueNotObject);
         };
-        let new_key_matches = new_map
-            .get(key_field)
-            .is_some_and(|v| key_matches(v, key_value));
+        let new_key_matches = new_map.get(key_field).is_some_and(|v| key_matches(v, key_value));
         for element in list.iter_mut() {
             let Value::Object(map) = element else {
-                return Err(MutateError::ElementNotObject {
-                    found: go_type_name(element).to_owned(),
-                });
+                return Err(MutateError::ElementNotObject { found: go_type_name(element).to_owned() });
             };
-            if map
-                .get(key_field)
-                .is_some_and(|v| key_matches(v, key_value))
-            {
+            if map.get(key_field).is_some_and(|v| key_matches(v, key_value)) {
                 if !new_key_matches {
                     return Err(MutateError::KeyChanged);
                 }
@@ -326,9 +303,7 @@ impl Walker<'_> {
                 mutated |= self.walk(element, depth + 1)?;
                 found = true;
             } else if let Value::Object(map) = element
-                && map
-                    .get(key_field)
-                    .is_some_and(|v| key_matches(v, key_value))
+                && map.get(key_field).is_some_and(|v| key_matches(v, key_value))
             {
                 if !self.tester.exists_okay(depth) {
                     return Ok(false);
@@ -353,20 +328,14 @@ impl Walker<'_> {
 }
 
 fn mismatch(expected: &'static str, found: &Value) -> MutateError {
-    MutateError::TypeMismatch {
-        expected,
-        found: go_type_name(found).to_owned(),
-    }
+    MutateError::TypeMismatch { expected, found: go_type_name(found).to_owned() }
 }
 
 /// The value to create for a missing `nodes[depth]`, shaped by the node after it.
 fn create_missing(nodes: &[Node], depth: usize) -> Result<Value, MutateError> {
     let next_is_list = matches!(nodes.get(depth + 1), Some(Node::List { .. }));
     match nodes.get(depth) {
-        Some(Node::List {
-            key_field,
-            key_value,
-        }) => {
+        Some(Node::List { key_field, key_value }) => {
             if next_is_list {
                 return Err(MutateError::ConsecutiveLists);
             }
@@ -400,11 +369,7 @@ mod tests {
 
     impl TestSetter {
         fn new(value: Value) -> Self {
-            TestSetter {
-                value,
-                keyed: true,
-                calls: Cell::new(0),
-            }
+            TestSetter { value, keyed: true, calls: Cell::new(0) }
         }
     }
 
@@ -432,28 +397,12 @@ mod tests {
     }
 
     fn run(path: &str, value: Value, obj: &mut Value) -> Result<bool, MutateError> {
-        mutate(
-            &loc(path),
-            &Tester::unconstrained(),
-            &TestSetter::new(value),
-            obj,
-        )
+        mutate(&loc(path), &Tester::unconstrained(), &TestSetter::new(value), obj)
     }
 
-    fn run_tested(
-        path: &str,
-        tests: &[(&str, Condition)],
-        value: Value,
-        obj: &mut Value,
-    ) -> Result<bool, MutateError> {
+    fn run_tested(path: &str, tests: &[(&str, Condition)], value: Value, obj: &mut Value) -> Result<bool, MutateError> {
         let location = loc(path);
-        let tests: Vec<PathTest> = tests
-            .iter()
-            .map(|(p, c)| PathTest {
-                sub_path: loc(p),
-                condition: *c,
-            })
-            .collect();
+        let tests: Vec<PathTest> = tests.iter().map(|(p, c)| PathTest { sub_path: loc(p), condition: *c }).collect();
         let tester = match Tester::new(&location, &tests) {
             Ok(t) => t,
             Err(e) => panic!("{e}"),
@@ -472,18 +421,10 @@ mod tests {
     fn empty_location_is_an_error() {
         let mut obj = json!({});
         assert_eq!(
-            mutate(
-                &Location::default(),
-                &Tester::unconstrained(),
-                &TestSetter::new(json!(1)),
-                &mut obj
-            ),
+            mutate(&Location::default(), &Tester::unconstrained(), &TestSetter::new(json!(1)), &mut obj),
             Err(MutateError::EmptyLocation)
         );
-        assert_eq!(
-            MutateError::EmptyLocation.to_string(),
-            "attempting to mutate an empty target location"
-        );
+        assert_eq!(MutateError::EmptyLocation.to_string(), "attempting to mutate an empty target location");
     }
 
     #[test]
@@ -496,29 +437,13 @@ mod tests {
     #[test]
     fn keyed_segment_appends_a_new_element() {
         let mut obj = pod();
-        assert_eq!(
-            run("spec.containers[name:foo].image", json!("v"), &mut obj),
-            Ok(true)
-        );
-        assert_eq!(
-            obj["spec"]["containers"][2],
-            json!({"name": "foo", "image": "v"})
-        );
+        assert_eq!(run("spec.containers[name:foo].image", json!("v"), &mut obj), Ok(true));
+        assert_eq!(obj["spec"]["containers"][2], json!({"name": "foo", "image": "v"}));
         assert_eq!(obj["spec"]["containers"].as_array().map(Vec::len), Some(3));
 
         let mut obj = json!({});
-        assert_eq!(
-            run(
-                "spec.ports[containerPort:80].protocol",
-                json!("TCP"),
-                &mut obj
-            ),
-            Ok(true)
-        );
-        assert_eq!(
-            obj,
-            json!({"spec": {"ports": [{"containerPort": 80, "protocol": "TCP"}]}})
-        );
+        assert_eq!(run("spec.ports[containerPort:80].protocol", json!("TCP"), &mut obj), Ok(true));
+        assert_eq!(obj, json!({"spec": {"ports": [{"containerPort": 80, "protocol": "TCP"}]}}));
     }
 
     #[test]
@@ -554,47 +479,19 @@ mod tests {
     fn type_mismatches() {
         let cases = [
             (json!({"spec": "x"}), "spec.a", "object", "string"),
-            (
-                json!({"metadata": {"labels": null}}),
-                "metadata.labels.a",
-                "object",
-                "<nil>",
-            ),
+            (json!({"metadata": {"labels": null}}), "metadata.labels.a", "object", "<nil>"),
             (json!({"spec": {"a": 1}}), "spec.a.b", "object", "int64"),
             (json!({"spec": {"a": 1.5}}), "spec.a.b", "object", "float64"),
             (json!({"spec": {"a": true}}), "spec.a.b", "object", "bool"),
-            (
-                json!({"spec": {"a": [1]}}),
-                "spec.a.b",
-                "object",
-                "[]interface {}",
-            ),
-            (
-                json!({"spec": {"containers": {}}}),
-                "spec.containers[name:a].x",
-                "List",
-                "map[string]interface {}",
-            ),
-            (
-                json!({"spec": {"containers": null}}),
-                "spec.containers[name:a].x",
-                "List",
-                "<nil>",
-            ),
-            (
-                json!({"spec": {"containers": "s"}}),
-                "spec.containers[name:a]",
-                "List",
-                "string",
-            ),
+            (json!({"spec": {"a": [1]}}), "spec.a.b", "object", "[]interface {}"),
+            (json!({"spec": {"containers": {}}}), "spec.containers[name:a].x", "List", "map[string]interface {}"),
+            (json!({"spec": {"containers": null}}), "spec.containers[name:a].x", "List", "<nil>"),
+            (json!({"spec": {"containers": "s"}}), "spec.containers[name:a]", "List", "string"),
         ];
         for (mut obj, path, expected, found) in cases {
             assert_eq!(
                 run(path, json!({"name": "a"}), &mut obj),
-                Err(MutateError::TypeMismatch {
-                    expected,
-                    found: found.to_owned()
-                }),
+                Err(MutateError::TypeMismatch { expected, found: found.to_owned() }),
                 "{path}"
             );
         }
@@ -610,75 +507,41 @@ mod tests {
         // MustNotExist on an existing terminal: nothing happens.
         let mut obj = json!({"metadata": {"labels": {"a": "old"}}});
         let before = obj.clone();
-        let r = run_tested(
-            "metadata.labels.a",
-            &[("metadata.labels.a", Condition::MustNotExist)],
-            json!("new"),
-            &mut obj,
-        );
+        let r =
+            run_tested("metadata.labels.a", &[("metadata.labels.a", Condition::MustNotExist)], json!("new"), &mut obj);
         assert_eq!((r, &obj), (Ok(false), &before));
         // MustExist on a missing parent: nothing is created.
         let mut obj = json!({});
-        let r = run_tested(
-            "spec.a.b",
-            &[("spec.a", Condition::MustExist)],
-            json!(1),
-            &mut obj,
-        );
+        let r = run_tested("spec.a.b", &[("spec.a", Condition::MustExist)], json!(1), &mut obj);
         assert_eq!((r, obj), (Ok(false), json!({})));
         // MustNotExist on a missing terminal: set.
         let mut obj = json!({"metadata": {}});
-        let r = run_tested(
-            "metadata.labels.a",
-            &[("metadata.labels.a", Condition::MustNotExist)],
-            json!("new"),
-            &mut obj,
-        );
-        assert_eq!(
-            (r, obj),
-            (Ok(true), json!({"metadata": {"labels": {"a": "new"}}}))
-        );
+        let r =
+            run_tested("metadata.labels.a", &[("metadata.labels.a", Condition::MustNotExist)], json!("new"), &mut obj);
+        assert_eq!((r, obj), (Ok(true), json!({"metadata": {"labels": {"a": "new"}}})));
     }
 
     #[test]
     fn created_parents_are_attached_only_if_something_below_mutated() {
         let mut obj = json!({"spec": {}});
-        let r = run_tested(
-            "spec.a.b.c",
-            &[("spec.a.b.c", Condition::MustExist)],
-            json!(1),
-            &mut obj,
-        );
+        let r = run_tested("spec.a.b.c", &[("spec.a.b.c", Condition::MustExist)], json!(1), &mut obj);
         assert_eq!((r, obj), (Ok(false), json!({"spec": {}})));
     }
 
     #[test]
     fn glob_never_creates() {
         let mut obj = json!({"spec": {}});
-        assert_eq!(
-            run("spec.containers[name:*].image", json!("v"), &mut obj),
-            Ok(false)
-        );
+        assert_eq!(run("spec.containers[name:*].image", json!("v"), &mut obj), Ok(false));
         assert_eq!(obj, json!({"spec": {}}));
         let mut obj = json!({"spec": {"containers": []}});
-        assert_eq!(
-            run("spec.containers[name:*].image", json!("v"), &mut obj),
-            Ok(false)
-        );
+        assert_eq!(run("spec.containers[name:*].image", json!("v"), &mut obj), Ok(false));
         assert_eq!(obj, json!({"spec": {"containers": []}}));
     }
 
     #[test]
     fn glob_visits_every_element() {
         let mut obj = pod();
-        assert_eq!(
-            run(
-                "spec.containers[name:*].imagePullPolicy",
-                json!("Always"),
-                &mut obj
-            ),
-            Ok(true)
-        );
+        assert_eq!(run("spec.containers[name:*].imagePullPolicy", json!("Always"), &mut obj), Ok(true));
         for c in obj["spec"]["containers"].as_array().into_iter().flatten() {
             assert_eq!(c["imagePullPolicy"], json!("Always"));
         }
@@ -706,47 +569,28 @@ mod tests {
         let mut obj = json!({"l": [{"name": "a"}, "scalar", 3]});
         assert_eq!(
             run("l[name:*].x", json!(1), &mut obj),
-            Err(MutateError::TypeMismatch {
-                expected: "object",
-                found: "string".to_owned()
-            })
+            Err(MutateError::TypeMismatch { expected: "object", found: "string".to_owned() })
         );
         let mut obj = json!({"l": ["scalar", {"name": "a"}, 3, null]});
         assert_eq!(run("l[name:a].x", json!(1), &mut obj), Ok(true));
-        assert_eq!(
-            obj,
-            json!({"l": ["scalar", {"name": "a", "x": 1}, 3, null]})
-        );
+        assert_eq!(obj, json!({"l": ["scalar", {"name": "a", "x": 1}, 3, null]}));
     }
 
     #[test]
     fn all_matching_elements_are_visited() {
         let mut obj = json!({"l": [{"name": "a"}, {"name": "b"}, {"name": "a", "k": 0}]});
         assert_eq!(run("l[name:a].x", json!(1), &mut obj), Ok(true));
-        assert_eq!(
-            obj,
-            json!({"l": [{"name": "a", "x": 1}, {"name": "b"}, {"name": "a", "k": 0, "x": 1}]})
-        );
+        assert_eq!(obj, json!({"l": [{"name": "a", "x": 1}, {"name": "b"}, {"name": "a", "k": 0, "x": 1}]}));
     }
 
     #[test]
     fn non_terminal_keyed_must_not_exist_returns_on_first_match() {
         let mut obj = json!({"l": [{"name": "a"}]});
         let before = obj.clone();
-        let r = run_tested(
-            "l[name:a].x",
-            &[("l[name:a]", Condition::MustNotExist)],
-            json!(1),
-            &mut obj,
-        );
+        let r = run_tested("l[name:a].x", &[("l[name:a]", Condition::MustNotExist)], json!(1), &mut obj);
         assert_eq!((r, &obj), (Ok(false), &before));
         // Missing element: MustNotExist lets it be created.
-        let r = run_tested(
-            "l[name:z].x",
-            &[("l[name:z]", Condition::MustNotExist)],
-            json!(1),
-            &mut obj,
-        );
+        let r = run_tested("l[name:z].x", &[("l[name:z]", Condition::MustNotExist)], json!(1), &mut obj);
         assert_eq!(r, Ok(true));
         assert_eq!(obj, json!({"l": [{"name": "a"}, {"name": "z", "x": 1}]}));
     }
@@ -755,30 +599,18 @@ mod tests {
     fn int_keys_match_only_integers() {
         let obj = || json!({"ports": [{"containerPort": "8888"}, {"containerPort": 8888.0}, {"containerPort": 8888}]});
         let mut o = obj();
-        assert_eq!(
-            run("ports[containerPort:8888].hit", json!(true), &mut o),
-            Ok(true)
-        );
+        assert_eq!(run("ports[containerPort:8888].hit", json!(true), &mut o), Ok(true));
         assert_eq!(o["ports"][2]["hit"], json!(true));
         assert!(o["ports"][0].get("hit").is_none() && o["ports"][1].get("hit").is_none());
         // A string key matches only the string.
         let mut o = obj();
-        assert_eq!(
-            run("ports[containerPort:\"8888\"].hit", json!(true), &mut o),
-            Ok(true)
-        );
+        assert_eq!(run("ports[containerPort:\"8888\"].hit", json!(true), &mut o), Ok(true));
         assert_eq!(o["ports"][0]["hit"], json!(true));
         assert!(o["ports"][1].get("hit").is_none() && o["ports"][2].get("hit").is_none());
         // Neither int nor string matches a float: a new element is appended with the int key.
         let mut o = json!({"ports": [{"containerPort": 8888.0}]});
-        assert_eq!(
-            run("ports[containerPort:8888].hit", json!(true), &mut o),
-            Ok(true)
-        );
-        assert_eq!(
-            o,
-            json!({"ports": [{"containerPort": 8888.0}, {"containerPort": 8888, "hit": true}]})
-        );
+        assert_eq!(run("ports[containerPort:8888].hit", json!(true), &mut o), Ok(true));
+        assert_eq!(o, json!({"ports": [{"containerPort": 8888.0}, {"containerPort": 8888, "hit": true}]}));
         // u64-stored integers compare by value.
         assert!(key_matches(&json!(5u64), &KeyValue::Int(5)));
         assert!(!key_matches(&json!(5), &KeyValue::Glob));
@@ -788,43 +620,25 @@ mod tests {
     #[test]
     fn terminal_keyed_list_replaces_first_match_whole() {
         let mut obj = json!({"l": [{"name": "a", "old": 1}, {"name": "a", "second": 1}]});
-        assert_eq!(
-            run("l[name:a]", json!({"name": "a", "new": 2}), &mut obj),
-            Ok(true)
-        );
-        assert_eq!(
-            obj,
-            json!({"l": [{"name": "a", "new": 2}, {"name": "a", "second": 1}]})
-        );
+        assert_eq!(run("l[name:a]", json!({"name": "a", "new": 2}), &mut obj), Ok(true));
+        assert_eq!(obj, json!({"l": [{"name": "a", "new": 2}, {"name": "a", "second": 1}]}));
     }
 
     #[test]
     fn terminal_keyed_list_appends_when_missing() {
         let mut obj = json!({"l": [{"name": "a"}]});
-        assert_eq!(
-            run("l[name:b]", json!({"name": "b", "v": 1}), &mut obj),
-            Ok(true)
-        );
+        assert_eq!(run("l[name:b]", json!({"name": "b", "v": 1}), &mut obj), Ok(true));
         assert_eq!(obj, json!({"l": [{"name": "a"}, {"name": "b", "v": 1}]}));
         let mut obj = json!({});
-        assert_eq!(
-            run("spec.l[name:b]", json!({"name": "b"}), &mut obj),
-            Ok(true)
-        );
+        assert_eq!(run("spec.l[name:b]", json!({"name": "b"}), &mut obj), Ok(true));
         assert_eq!(obj, json!({"spec": {"l": [{"name": "b"}]}}));
     }
 
     #[test]
     fn terminal_keyed_list_key_must_not_change() {
         let mut obj = json!({"l": [{"port": 8888}]});
-        assert_eq!(
-            run("l[port:8888]", json!({"port": "8888"}), &mut obj),
-            Err(MutateError::KeyChanged)
-        );
-        assert_eq!(
-            run("l[port:8888]", json!({"other": 1}), &mut obj),
-            Err(MutateError::KeyChanged)
-        );
+        assert_eq!(run("l[port:8888]", json!({"port": "8888"}), &mut obj), Err(MutateError::KeyChanged));
+        assert_eq!(run("l[port:8888]", json!({"other": 1}), &mut obj), Err(MutateError::KeyChanged));
         // Only checked when something matches: an append with a wrong key goes through.
         assert_eq!(run("l[port:1]", json!({"port": 2}), &mut obj), Ok(true));
         assert_eq!(obj, json!({"l": [{"port": 8888}, {"port": 2}]}));
@@ -835,28 +649,12 @@ mod tests {
         let tests_exist = [("l[name:a]", Condition::MustNotExist)];
         // Match found: key check first, then ExistsOkay.
         let mut obj = json!({"l": [{"name": "a"}]});
-        assert_eq!(
-            run_tested("l[name:a]", &tests_exist, json!({"name": "x"}), &mut obj),
-            Err(MutateError::KeyChanged)
-        );
-        assert_eq!(
-            run_tested(
-                "l[name:a]",
-                &tests_exist,
-                json!({"name": "a", "v": 1}),
-                &mut obj
-            ),
-            Ok(false)
-        );
+        assert_eq!(run_tested("l[name:a]", &tests_exist, json!({"name": "x"}), &mut obj), Err(MutateError::KeyChanged));
+        assert_eq!(run_tested("l[name:a]", &tests_exist, json!({"name": "a", "v": 1}), &mut obj), Ok(false));
         assert_eq!(obj, json!({"l": [{"name": "a"}]}));
         // No match: MissingOkay.
         let mut obj = json!({"l": [{"name": "b"}]});
-        let r = run_tested(
-            "l[name:a]",
-            &[("l[name:a]", Condition::MustExist)],
-            json!({"name": "a"}),
-            &mut obj,
-        );
+        let r = run_tested("l[name:a]", &[("l[name:a]", Condition::MustExist)], json!({"name": "a"}), &mut obj);
         assert_eq!((r, obj), (Ok(false), json!({"l": [{"name": "b"}]})));
     }
 
@@ -865,22 +663,14 @@ mod tests {
         let mut obj = json!({"l": [{"name": "z"}, "scalar", {"name": "a"}]});
         assert_eq!(
             run("l[name:a]", json!({"name": "a"}), &mut obj),
-            Err(MutateError::ElementNotObject {
-                found: "string".to_owned()
-            })
+            Err(MutateError::ElementNotObject { found: "string".to_owned() })
         );
         // Elements after the first match are never inspected.
         let mut obj = json!({"l": [{"name": "a"}, "scalar"]});
-        assert_eq!(
-            run("l[name:a]", json!({"name": "a", "v": 1}), &mut obj),
-            Ok(true)
-        );
+        assert_eq!(run("l[name:a]", json!({"name": "a", "v": 1}), &mut obj), Ok(true));
         // The new element must be a map.
         let mut obj = json!({"l": []});
-        assert_eq!(
-            run("l[name:a]", json!("x"), &mut obj),
-            Err(MutateError::AssignValueNotObject)
-        );
+        assert_eq!(run("l[name:a]", json!("x"), &mut obj), Err(MutateError::AssignValueNotObject));
     }
 
     #[test]
@@ -889,44 +679,20 @@ mod tests {
         let mut setter = TestSetter::new(json!({"name": "a"}));
         setter.keyed = false;
         assert_eq!(
-            mutate(
-                &loc("l[name:a]"),
-                &Tester::unconstrained(),
-                &setter,
-                &mut obj
-            ),
+            mutate(&loc("l[name:a]"), &Tester::unconstrained(), &setter, &mut obj),
             Err(MutateError::NonKeyedSetter)
         );
         assert_eq!(
-            mutate(
-                &loc("l[name:*]"),
-                &Tester::unconstrained(),
-                &setter,
-                &mut obj
-            ),
+            mutate(&loc("l[name:*]"), &Tester::unconstrained(), &setter, &mut obj),
             Err(MutateError::NonKeyedSetter)
         );
-        assert_eq!(
-            run("l[name:*]", json!({"name": "a"}), &mut obj),
-            Err(MutateError::GlobbedTerminal)
-        );
-        assert_eq!(
-            MutateError::GlobbedTerminal.to_string(),
-            "last path entry can not be globbed"
-        );
+        assert_eq!(run("l[name:*]", json!({"name": "a"}), &mut obj), Err(MutateError::GlobbedTerminal));
+        assert_eq!(MutateError::GlobbedTerminal.to_string(), "last path entry can not be globbed");
         // The list type is checked before the setter.
         let mut obj = json!({"l": {}});
         assert!(matches!(
-            mutate(
-                &loc("l[name:a]"),
-                &Tester::unconstrained(),
-                &setter,
-                &mut obj
-            ),
-            Err(MutateError::TypeMismatch {
-                expected: "List",
-                ..
-            })
+            mutate(&loc("l[name:a]"), &Tester::unconstrained(), &setter, &mut obj),
+            Err(MutateError::TypeMismatch { expected: "List", .. })
         ));
     }
 
@@ -934,47 +700,27 @@ mod tests {
     fn consecutive_lists_and_missing_key_values() {
         let nodes = vec![
             Node::Object("a".to_owned()),
-            Node::List {
-                key_field: "x".to_owned(),
-                key_value: KeyValue::Int(1),
-            },
-            Node::List {
-                key_field: "y".to_owned(),
-                key_value: KeyValue::Int(2),
-            },
+            Node::List { key_field: "x".to_owned(), key_value: KeyValue::Int(1) },
+            Node::List { key_field: "y".to_owned(), key_value: KeyValue::Int(2) },
             Node::Object("b".to_owned()),
         ];
-        let location = Location {
-            nodes: nodes.clone(),
-        };
+        let location = Location { nodes: nodes.clone() };
         let setter = TestSetter::new(json!(1));
         let mut obj = json!({"a": []});
-        assert_eq!(
-            mutate(&location, &Tester::unconstrained(), &setter, &mut obj),
-            Err(MutateError::ConsecutiveLists)
-        );
+        assert_eq!(mutate(&location, &Tester::unconstrained(), &setter, &mut obj), Err(MutateError::ConsecutiveLists));
         let mut obj = json!({"a": [{"x": 1}]});
         assert!(matches!(
             mutate(&location, &Tester::unconstrained(), &setter, &mut obj),
-            Err(MutateError::TypeMismatch {
-                expected: "List",
-                ..
-            })
+            Err(MutateError::TypeMismatch { expected: "List", .. })
         ));
         let globbed = [
             Node::Object("a".to_owned()),
-            Node::List {
-                key_field: "x".to_owned(),
-                key_value: KeyValue::Glob,
-            },
+            Node::List { key_field: "x".to_owned(), key_value: KeyValue::Glob },
             Node::Object("b".to_owned()),
         ];
         assert_eq!(create_missing(&globbed, 1), Err(MutateError::NoKeyValue));
         assert_eq!(create_missing(&globbed, 0), Ok(json!([])));
-        assert_eq!(
-            create_missing(&nodes, 1),
-            Err(MutateError::ConsecutiveLists)
-        );
+        assert_eq!(create_missing(&nodes, 1), Err(MutateError::ConsecutiveLists));
         assert_eq!(create_missing(&nodes, 2), Ok(json!({"y": 2})));
         assert_eq!(create_missing(&nodes, 0), Ok(json!([])));
     }
@@ -984,9 +730,7 @@ mod tests {
         struct Failing;
         impl Setter for Failing {
             fn set_value(&self, _: &mut Map<String, Value>, _: &str) -> Result<(), MutateError> {
-                Err(MutateError::NotASet {
-                    value: "x".to_owned(),
-                })
+                Err(MutateError::NotASet { value: "x".to_owned() })
             }
             fn keyed_list_okay(&self) -> bool {
                 false
@@ -997,15 +741,8 @@ mod tests {
         }
         let mut obj = json!({});
         assert_eq!(
-            mutate(
-                &loc("spec.a.b"),
-                &Tester::unconstrained(),
-                &Failing,
-                &mut obj
-            ),
-            Err(MutateError::NotASet {
-                value: "x".to_owned()
-            })
+            mutate(&loc("spec.a.b"), &Tester::unconstrained(), &Failing, &mut obj),
+            Err(MutateError::NotASet { value: "x".to_owned() })
         );
         // The scratch parents of a failed walk are not attached.
         assert_eq!(obj, json!({}));
@@ -1016,44 +753,18 @@ mod tests {
         // Decision: no aliasing. Upstream stores the same value instance at every glob match within one
         // Mutate pass, so the second write below would show up in container b as well.
         let mut obj = pod();
-        assert_eq!(
-            run(
-                "spec.containers[name:*].securityContext",
-                json!({"runAsUser": 1}),
-                &mut obj
-            ),
-            Ok(true)
-        );
-        assert_eq!(
-            run(
-                "spec.containers[name:a].securityContext.x",
-                json!(true),
-                &mut obj
-            ),
-            Ok(true)
-        );
-        assert_eq!(
-            obj["spec"]["containers"][0]["securityContext"],
-            json!({"runAsUser": 1, "x": true})
-        );
-        assert_eq!(
-            obj["spec"]["containers"][1]["securityContext"],
-            json!({"runAsUser": 1})
-        );
+        assert_eq!(run("spec.containers[name:*].securityContext", json!({"runAsUser": 1}), &mut obj), Ok(true));
+        assert_eq!(run("spec.containers[name:a].securityContext.x", json!(true), &mut obj), Ok(true));
+        assert_eq!(obj["spec"]["containers"][0]["securityContext"], json!({"runAsUser": 1, "x": true}));
+        assert_eq!(obj["spec"]["containers"][1]["securityContext"], json!({"runAsUser": 1}));
     }
 
     #[test]
     fn go_formatting() {
         assert_eq!(go_value_string(&json!(null)), "<nil>");
         assert_eq!(go_value_string(&json!("s")), "s");
-        assert_eq!(
-            go_value_string(&json!([1, "a", true, [2]])),
-            "[1 a true [2]]"
-        );
-        assert_eq!(
-            go_value_string(&json!({"b": 1, "a": {"c": null}})),
-            "map[a:map[c:<nil>] b:1]"
-        );
+        assert_eq!(go_value_string(&json!([1, "a", true, [2]])), "[1 a true [2]]");
+        assert_eq!(go_value_string(&json!({"b": 1, "a": {"c": null}})), "map[a:map[c:<nil>] b:1]");
         let floats = [
             (1.0, "1"),
             (8888.0, "8888"),

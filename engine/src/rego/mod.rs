@@ -326,9 +326,14 @@ violation[{"msg": msg}] {
   msg := sprintf("ip taken by %v/%v", [ns, name])
 }"#,
         );
-        c.set_inventory(&json!({"namespace": {"prod": {"v1": {"Service": {"db": {"spec": {"clusterIP": "10.0.0.1"}}}}}}}))
-            .unwrap();
-        assert_eq!(msgs(&mut c, json!({"spec": {"clusterIP": "10.0.0.1"}}), json!({})).unwrap(), ["ip taken by prod/db"]);
+        c.set_inventory(
+            &json!({"namespace": {"prod": {"v1": {"Service": {"db": {"spec": {"clusterIP": "10.0.0.1"}}}}}}}),
+        )
+        .unwrap();
+        assert_eq!(
+            msgs(&mut c, json!({"spec": {"clusterIP": "10.0.0.1"}}), json!({})).unwrap(),
+            ["ip taken by prod/db"]
+        );
         assert!(msgs(&mut c, json!({"spec": {"clusterIP": "10.0.0.2"}}), json!({})).unwrap().is_empty());
     }
 
@@ -342,13 +347,17 @@ violation[{"msg": msg}] {
         let err = msgs(&mut c, json!({"n": 2}), json!({})).unwrap_err();
         assert!(!err.is_empty());
         // Rules that conflict whatever the input are refused when the template loads.
-        let source = RegoSource { rego: "package t\nx = 1 { true }\nx = 2 { true }\nviolation[{\"msg\": m}] { x > 0; m := \"x\" }".into(), ..Default::default() };
+        let source = RegoSource {
+            rego: "package t\nx = 1 { true }\nx = 2 { true }\nviolation[{\"msg\": m}] { x > 0; m := \"x\" }".into(),
+            ..Default::default()
+        };
         assert_eq!(CompiledRego::compile(&source, &Limits::default()).unwrap_err().line, Some(3));
     }
 
     #[test]
     fn a_non_string_msg_is_an_error_and_a_missing_msg_is_dropped() {
-        let mut c = compile("package t\nviolation[{\"msg\": 1}] { input.review.object.a }\nviolation[{\"x\": 1}] { true }");
+        let mut c =
+            compile("package t\nviolation[{\"msg\": 1}] { input.review.object.a }\nviolation[{\"x\": 1}] { true }");
         assert!(msgs(&mut c, json!({"a": true}), json!({})).unwrap_err().contains("msg is not a string"));
         assert!(msgs(&mut c, json!({"a": false}), json!({})).unwrap().is_empty());
     }
@@ -361,7 +370,10 @@ violation[{"msg": "re"}] { re_match("^nginx:[0-9.]+$", input.review.object.image
 violation[{"msg": "any"}] { any([false, input.review.object.flag]) }
 violation[{"msg": "all"}] { all({true, input.review.object.flag}) }"#,
         );
-        assert_eq!(msgs(&mut c, json!({"image": "nginx:1.25", "flag": true}), json!({})).unwrap(), ["all", "any", "re"]);
+        assert_eq!(
+            msgs(&mut c, json!({"image": "nginx:1.25", "flag": true}), json!({})).unwrap(),
+            ["all", "any", "re"]
+        );
         assert!(msgs(&mut c, json!({"image": "nginx:latest", "flag": false}), json!({})).unwrap().is_empty());
     }
 
@@ -377,7 +389,8 @@ violation[{"msg": "all"}] { all({true, input.review.object.flag}) }"#,
         let err = CompiledRego::compile(&bad_data, &Limits::default()).unwrap_err();
         assert_eq!(err.line, Some(3));
         assert!(err.message.contains("data.other"), "{err}");
-        let syntax = RegoSource { rego: "package t\n\nviolation[{\"msg\": m}] {\n  m := \n}".into(), ..Default::default() };
+        let syntax =
+            RegoSource { rego: "package t\n\nviolation[{\"msg\": m}] {\n  m := \n}".into(), ..Default::default() };
         let err = CompiledRego::compile(&syntax, &Limits::default()).unwrap_err();
         assert!(err.line.is_some(), "{err:?}");
     }
@@ -416,9 +429,7 @@ violation[{"msg": "all"}] { all({true, input.review.object.flag}) }"#,
 
     #[test]
     fn opa_a_line_starting_with_a_paren_is_its_own_expression() {
-        let mut c = compile(
-            "package t\nviolation[{\"msg\": \"big\"}] {\n  x := input.review.object.n\n  (x > 3)\n}",
-        );
+        let mut c = compile("package t\nviolation[{\"msg\": \"big\"}] {\n  x := input.review.object.n\n  (x > 3)\n}");
         assert_eq!(msgs(&mut c, json!({"n": 5}), json!({})).unwrap(), ["big"]);
         assert!(msgs(&mut c, json!({"n": 1}), json!({})).unwrap().is_empty());
     }

@@ -336,9 +336,8 @@ fn multi_body_rules(src: &str, toks: &[Token], edits: &mut Vec<Edit>) {
             Kind::Newline if depth == 0 => {
                 // A statement continues across a newline only into `else` or another body.
                 let next = toks[i + 1..].iter().find(|t| t.kind != Kind::Newline);
-                let continues = next.is_some_and(|n| {
-                    n.kind == Kind::Punct(b'{') && head_end.is_some() || text(src, n) == "else"
-                });
+                let continues =
+                    next.is_some_and(|n| n.kind == Kind::Punct(b'{') && head_end.is_some() || text(src, n) == "else");
                 if !continues {
                     stmt_start = None;
                 }
@@ -356,6 +355,8 @@ fn multi_body_rules(src: &str, toks: &[Token], edits: &mut Vec<Edit>) {
                                     edits.push(Edit { at: t.start, end: t.start, text: format!("{head} ") });
                                 }
                             }
+                            // `p = {..} { body }`: a `{` right after `=` is the value, not a body.
+                            None if prev_significant(toks, i).is_some_and(|p| p.kind == Kind::Punct(b'=')) => {}
                             None => head_end = Some(t.start),
                             _ => {}
                         }
@@ -432,7 +433,10 @@ mod tests {
             rewrite(r#"msg := sprintf("container %v has %v", [name])"#),
             r#"msg := sprintf("container %v has %%!v(MISSING)", [name])"#
         );
-        assert_eq!(rewrite(r#"msg := sprintf("%d%% of %s", [])"#), r#"msg := sprintf("%%!d(MISSING)%% of %%!s(MISSING)", [])"#);
+        assert_eq!(
+            rewrite(r#"msg := sprintf("%d%% of %s", [])"#),
+            r#"msg := sprintf("%%!d(MISSING)%% of %%!s(MISSING)", [])"#
+        );
         let enough = r#"msg := sprintf("%v and %v", [a, f(b, c)])"#;
         assert_eq!(rewrite(enough), enough);
     }
@@ -465,6 +469,9 @@ mod tests {
         let else_chain = "p = 1 {\n  a\n} else = 2 {\n  b\n}\n";
         assert_eq!(rewrite(else_chain), else_chain);
         let two_rules = "p {\n  a\n}\n\nq {\n  b\n}\n";
+        let literal_value = "params = {} {\n  a\n}\nx = {\"a\": 1}\n";
+        assert_eq!(rewrite(literal_value), literal_value);
+        assert_eq!(rewrite("p = {1} {\n  a\n} {\n  b\n}"), "p = {1} {\n  a\n} p = {1} {\n  b\n}");
         assert_eq!(rewrite(two_rules), two_rules);
     }
 

@@ -1,0 +1,75 @@
+//! Command-line arguments (clap derive): one struct per command.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Docs for Kubernetes platforms behind OPA Gatekeeper: every YAML example is admitted as the cluster would.
+#[derive(Debug, Parser)]
+#[command(name = "guardrail", version, about, long_about = None, after_help = EXIT_CODES)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+const EXIT_CODES: &str = "Exit codes: 0 success, 1 a rejected object or failed test, 2 bad input (unreadable file, invalid YAML or policy).\nColour follows the terminal; NO_COLOR turns it off.";
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Admit manifests as the cluster would: Gatekeeper mutation, then the constraints.
+    #[command(after_help = EXIT_CODES)]
+    Admit(AdmitArgs),
+    /// Run gator Suite files (test.gatekeeper.sh/v1alpha1 Suite) against their templates and constraints.
+    #[command(after_help = EXIT_CODES)]
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Output {
+    /// Verdict, a coloured diff of what mutation changed, and the violations.
+    Text,
+    /// The admitted objects, as YAML documents.
+    Yaml,
+    /// One JSON document with every result.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OperationArg {
+    #[value(name = "CREATE", alias = "create")]
+    Create,
+    #[value(name = "UPDATE", alias = "update")]
+    Update,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AdmitArgs {
+    /// Folder of Gatekeeper objects (templates, constraints, mutators); `samples/` folders and suites are skipped.
+    #[arg(long, default_value = "policies")]
+    pub(crate) policies: PathBuf,
+    /// Namespace that objects without one are created in; '' for a request with no namespace.
+    #[arg(long, default_value = "default")]
+    pub(crate) namespace: String,
+    /// The request's operation.
+    #[arg(long, value_enum, default_value = "CREATE")]
+    pub(crate) operation: OperationArg,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value = "text")]
+    pub(crate) output: Output,
+    /// Manifests to admit (several YAML documents each); `-` reads standard input.
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// Only run tests or cases whose name matches this regex; `TEST//CASE` requires both.
+    #[arg(long)]
+    pub(crate) run: Option<String>,
+    /// Print every case, not only failures.
+    #[arg(long, short)]
+    pub(crate) verbose: bool,
+    /// Suite files, or folders searched for them.
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+}

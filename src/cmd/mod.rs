@@ -1,0 +1,2 @@
+pub(crate) mod admit;
+pub(crate) mod verify;

@@ -1,0 +1,266 @@
+//! `guardrail verify`: run gator Suite files (test.gatekeeper.sh/v1alpha1) as `gator verify` does.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+use guardrail_engine::limits::Limits;
+use guardrail_engine::mutation::mutator::Operation;
+use guardrail_engine::object::Gvk;
+use guardrail_engine::policy::{PolicySet, PolicyText, Request};
+use guardrail_engine::template::EnforcementPoint;
+use guardrail_engine::yaml::{self, Schema};
+use regex::Regex;
+use serde_json::Value;
+
+use crate::cli::VerifyArgs;
+use crate::color::{Style, paint};
+use crate::policies::read_text;
+
+/// Suite files under `path` (or `path` itself): YAML whose top level is a Suite.
+fn suite_files(path: &Path) -> Result<Vec<PathBuf>> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    if !path.is_dir() {
+        bail!("{} does not exist", path.display());
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))? {
+            let p = entry?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                let text = read_text(&p)?;
+                if text.contains("test.gatekeeper.sh/") && text.contains("Suite") {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+struct Filter {
+    test: Option<Regex>,
+    case: Option<Regex>,
+    either: Option<Regex>,
+}
+
+impl Filter {
+    fn new(run: Option<&str>) -> Result<Filter> {
+        let re = |s: &str| Regex::new(s).with_context(|| format!("--run: `{s}` is not a valid regex"));
+        Ok(match run {
+            None => Filter { test: None, case: None, either: None },
+            Some(r) => match r.split_once("//") {
+                Some((t, c)) => Filter { test: Some(re(t)?), case: Some(re(c)?), either: None },
+                None => Filter { test: None, case: None, either: Some(re(r)?) },
+            },
+        })
+    }
+
+    fn wants(&self, test: &str, case: &str) -> bool {
+        if let Some(e) = &self.either {
+            return e.is_match(test) || e.is_match(case);
+        }
+        self.test.as_ref().is_none_or(|t| t.is_match(test)) && self.case.as_ref().is_none_or(|c| c.is_match(case))
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+}
+
+fn load_yaml(path: &Path, schema: Schema) -> Result<Vec<Value>> {
+    let text = read_text(path)?;
+    let docs = yaml::load_documents(&text, schema, &Limits::default())
+        .map_err(|e| anyhow!("{}:{}:{}: invalid YAML: {}", path.display(), e.line, e.column, e.message))?;
+    Ok(docs.into_iter().map(|d| d.value).filter(|v| !v.is_null()).collect())
+}
+
+fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn truthy(v: &Value, key: &str) -> bool {
+    v.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode> {
+    let filter = Filter::new(args.run.as_deref())?;
+    let mut files = Vec::new();
+    for p in &args.paths {
+        files.extend(suite_files(p)?);
+    }
+    if files.is_empty() {
+        bail!("no Suite files (apiVersion test.gatekeeper.sh/v1alpha1, kind Suite) under {:?}", args.paths);
+    }
+    let mut tally = Tally::default();
+    for file in &files {
+        run_suite(file, &filter, args.verbose, &mut tally)?;
+    }
+    let mut line = format!("{} passed, {} failed", tally.passed, tally.failed);
+    if tally.skipped > 0 {
+        line.push_str(&format!(", {} skipped", tally.skipped));
+    }
+    println!("{line}");
+    Ok(if tally.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn run_suite(file: &Path, filter: &Filter, verbose: bool, tally: &mut Tally) -> Result<()> {
+    // gator reads suites as YAML 1.2: `violations: yes` is the string "yes".
+    let docs = load_yaml(file, Schema::Core)?;
+    let dir = file.parent().unwrap_or(Path::new("."));
+    for suite in docs.iter().filter(|d| Gvk::of(d).kind == "Suite") {
+        let tests = suite.get("tests").and_then(Value::as_array).cloned().unwrap_or_default();
+        let skip_suite = truthy(suite, "skip");
+        for test in &tests {
+            let test_name = str_field(test, "name").unwrap_or("");
+            let cases = test.get("cases").and_then(Value::as_array).cloned().unwrap_or_default();
+            let wanted: Vec<&Value> =
+                cases.iter().filter(|c| filter.wants(test_name, str_field(c, "name").unwrap_or(""))).collect();
+            if wanted.is_empty() && !(cases.is_empty() && filter.wants(test_name, "")) {
+                continue;
+            }
+            if skip_suite || truthy(test, "skip") {
+                tally.skipped += wanted.len().max(1);
+                continue;
+            }
+            let set = match build_set(dir, test) {
+                Ok(set) => set,
+                Err(e) => {
+                    // `invalid: true` expects the constraint to be refused.
+                    if truthy(test, "invalid") {
+                        pass(verbose, file, test_name, "(invalid constraint refused)", tally);
+                    } else {
+                        fail(file, test_name, "", &format!("{e:#}"), tally);
+                    }
+                    continue;
+                }
+            };
+            if truthy(test, "invalid") {
+                fail(file, test_name, "", "expected the constraint to be refused as invalid, but it loaded", tally);
+                continue;
+            }
+            for case in wanted {
+                let case_name = str_field(case, "name").unwrap_or("");
+                if truthy(case, "skip") {
+                    tally.skipped += 1;
+                    continue;
+                }
+                match run_case(dir, set.clone(), case) {
+                    Ok(None) => pass(verbose, file, test_name, case_name, tally),
+                    Ok(Some(why)) => fail(file, test_name, case_name, &why, tally),
+                    Err(e) => fail(file, test_name, case_name, &format!("{e:#}"), tally),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn pass(verbose: bool, file: &Path, test: &str, case: &str, tally: &mut Tally) {
+    tally.passed += 1;
+    if verbose {
+        println!("{} {} {test} // {case}", paint(Style::Good, "ok"), file.display());
+    }
+}
+
+fn fail(file: &Path, test: &str, case: &str, why: &str, tally: &mut Tally) {
+    tally.failed += 1;
+    println!("{} {} {test} // {case}", paint(Style::Bad, "FAIL"), file.display());
+    for line in why.lines() {
+        println!("    {line}");
+    }
+}
+
+fn build_set(dir: &Path, test: &Value) -> Result<PolicySet> {
+    let mut texts = Vec::new();
+    for key in ["template", "constraint"] {
+        let rel = str_field(test, key).ok_or_else(|| anyhow!("the test has no `{key}`"))?;
+        let path = dir.join(rel);
+        texts.push((path.display().to_string(), read_text(&path)?));
+    }
+    let refs: Vec<PolicyText<'_>> = texts.iter().map(|(n, t)| PolicyText { name: n, text: t }).collect();
+    PolicySet::load(&refs, &Limits::default())
+        .map_err(|errs| anyhow!("{}", errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))
+}
+
+/// Runs one case; `Ok(None)` when every assertion holds, `Ok(Some(why))` when one does not.
+fn run_case(dir: &Path, mut set: PolicySet, case: &Value) -> Result<Option<String>> {
+    let rel = str_field(case, "object").ok_or_else(|| anyhow!("the case has no `object`"))?;
+    let objects = load_yaml(&dir.join(rel), Schema::Kubernetes)?;
+    if objects.len() != 1 {
+        bail!("{rel}: a case object file must hold exactly one object, it holds {}", objects.len());
+    }
+    let mut inventory = Vec::new();
+    for inv in case.get("inventory").and_then(Value::as_array).into_iter().flatten() {
+        let rel = inv.as_str().ok_or_else(|| anyhow!("inventory entries are paths"))?;
+        inventory.extend(load_yaml(&dir.join(rel), Schema::Kubernetes)?);
+    }
+    set.set_inventory(&inventory).map_err(|e| anyhow!("inventory: {e}"))?;
+    let mut request = Request {
+        operation: Operation::Unspecified,
+        namespace: None,
+        enforcement_point: EnforcementPoint::Gator,
+        mutate: false,
+        ..Request::default()
+    };
+    let mut object = objects[0].clone();
+    let gvk = Gvk::of(&object);
+    if gvk.group == "admission.k8s.io" && gvk.kind == "AdmissionReview" {
+        let req = object.get("request").cloned().ok_or_else(|| anyhow!("{rel}: AdmissionReview without request"))?;
+        let op = str_field(&req, "operation").unwrap_or("");
+        request.operation = Operation::parse(op).ok_or_else(|| anyhow!("{rel}: unknown operation {op}"))?;
+        request.user_info = req.get("userInfo").cloned().unwrap_or(serde_json::json!({}));
+        request.namespace = str_field(&req, "namespace").map(str::to_string);
+        request.old_object = req.get("oldObject").filter(|o| !o.is_null()).cloned();
+        object = match req.get("object").filter(|o| !o.is_null()) {
+            Some(o) if request.operation != Operation::Delete => o.clone(),
+            _ => request.old_object.clone().ok_or_else(|| anyhow!("{rel}: the request has no object or oldObject"))?,
+        };
+    }
+    let ns_name = guardrail_engine::object::meta_str(&object, "namespace").to_string();
+    request.namespace_object = inventory
+        .iter()
+        .find(|o| Gvk::of(o).kind == "Namespace" && guardrail_engine::object::meta_str(o, "name") == ns_name)
+        .cloned();
+    let violations = set.validate(&object, &request);
+    let assertions = case.get("assertions").and_then(Value::as_array).cloned().unwrap_or_default();
+    if assertions.is_empty() {
+        bail!("the case has no assertions");
+    }
+    for a in &assertions {
+        let message = str_field(a, "message");
+        let re = message
+            .map(Regex::new)
+            .transpose()
+            .with_context(|| format!("message `{}` is not a valid regex", message.unwrap_or("")))?;
+        let matching = violations.iter().filter(|v| re.as_ref().is_none_or(|r| r.is_match(&v.message))).count();
+        let expect = a.get("violations").cloned().unwrap_or(Value::String("yes".into()));
+        let (ok, wanted) = match &expect {
+            Value::String(s) if s == "yes" => (matching >= 1, "at least 1".to_string()),
+            Value::String(s) if s == "no" => (matching == 0, "0".to_string()),
+            Value::Number(n) if n.as_u64().is_some() => (Some(matching as u64) == n.as_u64(), n.to_string()),
+            other => bail!("violations: {other} is not yes, no or a count"),
+        };
+        if !ok {
+            let mut why = format!(
+                "expected {wanted} violation{}{}, got {matching}",
+                if wanted == "1" { "" } else { "s" },
+                message.map(|m| format!(" matching /{m}/")).unwrap_or_default()
+            );
+            for v in &violations {
+                why.push_str(&format!("\n  [{}] {}", v.name, v.message));
+            }
+            return Ok(Some(why));
+        }
+    }
+    Ok(None)
+}
