@@ -163,14 +163,22 @@ impl PolicySet {
             }
         }
         set.mutation = MutationSystem::new(mutators);
-        for (_, why) in set.mutation.conflicts() {
-            set.notes.push(why);
+        // Gatekeeper registers conflicting mutators disabled and reports ErrConflictingSchema; for a policy folder
+        // that is a mistake to fix, so it is an error here, at each mutator's location.
+        for (id, why) in set.mutation.conflicts() {
+            let at = loaded.iter().find(|l| {
+                l.gvk.group == MUTATIONS_GROUP && format!("{}/{}", l.gvk.kind, object::meta_str(&l.value, "name")) == id
+            });
+            match at {
+                Some(l) => errors.push(l.error("/spec/location", format!("schema conflict: {why}"))),
+                None => set.notes.push(why),
+            }
         }
         set.constraints.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
         if errors.is_empty() { Ok(set) } else { Err(errors) }
     }
 
-    /// Notes about the set that are not errors (CEL code skipped, mutators disabled by a schema conflict).
+    /// Notes about the set that are not errors (CEL code skipped).
     pub fn notes(&self) -> &[String] {
         &self.notes
     }
@@ -331,9 +339,12 @@ fn rego_error(l: &Loaded, t: &ConstraintTemplate, e: &rego::RegoError) -> Policy
     err
 }
 
+/// apiVersion → Kind → name → object.
+type ByVersion = BTreeMap<String, BTreeMap<String, Map<String, Value>>>;
+
 fn build_inventory(objects: &[Value]) -> Value {
-    let mut cluster: BTreeMap<String, BTreeMap<String, Map<String, Value>>> = BTreeMap::new();
-    let mut namespaced: BTreeMap<String, BTreeMap<String, BTreeMap<String, Map<String, Value>>>> = BTreeMap::new();
+    let mut cluster: ByVersion = BTreeMap::new();
+    let mut namespaced: BTreeMap<String, ByVersion> = BTreeMap::new();
     for o in objects {
         let gvk = Gvk::of(o);
         let name = object::meta_str(o, "name").to_string();
@@ -637,6 +648,11 @@ spec:
         assert!(errs[0].message.contains("is not a Gatekeeper policy object"));
         let errs = PolicySet::load(&[PolicyText { name: "y.yaml", text: "a: [1\n" }], &Limits::default()).unwrap_err();
         assert!(errs[0].message.starts_with("invalid YAML"));
+        let fight = "apiVersion: mutations.gatekeeper.sh/v1\nkind: Assign\nmetadata: {name: as-list}\nspec:\n  applyTo: [{groups: [''], versions: [v1], kinds: [Pod]}]\n  location: spec.l[name:*].n\n  parameters: {assign: {value: 1}}\n---\napiVersion: mutations.gatekeeper.sh/v1\nkind: ModifySet\nmetadata: {name: as-set}\nspec:\n  applyTo: [{groups: [''], versions: [v1], kinds: [Pod]}]\n  location: spec.l\n  parameters: {values: {fromList: [{name: x}]}}\n";
+        let errs = PolicySet::load(&[PolicyText { name: "m.yaml", text: fight }], &Limits::default()).unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert_eq!((errs[0].line, errs[1].line), (6, 14));
+        assert!(errs[0].message.starts_with("schema conflict: Assign/as-list: its location `spec.l[name:*].n` conflicts with ModifySet/as-set"), "{}", errs[0]);
     }
 
     #[test]

@@ -103,7 +103,7 @@ impl MutationSystem {
                 (
                     m.id(),
                     format!(
-                        "{} is skipped: its location `{}` conflicts with the schema implied by {}",
+                        "{}: its location `{}` conflicts with {} over the type of a path element (Gatekeeper disables all of them)",
                         m.id(),
                         m.location_text,
                         others.join(", ")

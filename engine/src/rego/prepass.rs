@@ -150,8 +150,8 @@ fn split_args(toks: &[Token], open: usize, close: usize) -> Vec<(usize, usize)> 
     let mut args = Vec::new();
     let mut depth = 0;
     let mut start = open + 1;
-    for i in open + 1..close {
-        match toks[i].kind {
+    for (i, t) in toks.iter().enumerate().take(close).skip(open + 1) {
+        match t.kind {
             Kind::Punct(b'(' | b'[' | b'{') => depth += 1,
             Kind::Punct(b')' | b']' | b'}') => depth -= 1,
             Kind::Punct(b',') if depth == 0 => {
