@@ -1,0 +1,247 @@
+//! The `guardrail` binary end to end: the XKS rules on the Pods of xks-policies.md, suites, exit codes, bad input.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_guardrail"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    c
+}
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("the binary finishes")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Admits `yaml` against the project's policies and returns the one result.
+fn admit(yaml: &str) -> (i32, Value) {
+    let out = run(&["admit", "--output", "json", "-"], yaml);
+    let code = out.status.code().expect("exit code");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr)));
+    let results = v["results"].as_array().expect("results").clone();
+    assert_eq!(results.len(), 1);
+    (code, results[0].clone())
+}
+
+fn pod(spec: &str) -> String {
+    format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n{spec}")
+}
+
+const BARE: &str = "  containers:\n  - name: app\n    image: nginx\n";
+
+fn violated_kinds(r: &Value) -> Vec<String> {
+    let mut k: Vec<String> =
+        r["violations"].as_array().unwrap().iter().map(|v| v["kind"].as_str().unwrap().to_string()).collect();
+    k.dedup();
+    k
+}
+
+fn rejected_only_by(spec: &str, kind: &str) {
+    let (code, r) = admit(&pod(spec));
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(r["verdict"], "rejected");
+    assert_eq!(violated_kinds(&r), [kind], "{r}");
+    for v in r["violations"].as_array().unwrap() {
+        assert_eq!(v["action"], "deny");
+    }
+}
+
+#[test]
+fn a_bare_pod_is_admitted_with_the_three_defaults() {
+    let (code, r) = admit(&pod(BARE));
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["verdict"], "admitted");
+    assert_eq!(r["mutated"], true);
+    let sc = &r["object"]["spec"]["containers"][0]["securityContext"];
+    assert_eq!(sc["allowPrivilegeEscalation"], false);
+    assert_eq!(sc["capabilities"]["drop"], serde_json::json!(["NET_RAW"]));
+    assert_eq!(sc["readOnlyRootFilesystem"], true);
+    assert_eq!(r["mutators"].as_array().unwrap().len(), 3);
+    assert_eq!(r["patch"][0]["path"], "/spec/containers/0/securityContext");
+    // The request namespace is used for matching but is not part of the result.
+    assert!(r["object"]["metadata"].get("namespace").is_none());
+}
+
+#[test]
+fn the_basic_snippet_written_out_needs_no_mutation() {
+    let (code, r) = admit(&pod("  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop:\n        - NET_RAW\n      readOnlyRootFilesystem: true\n"));
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["mutated"], false);
+    assert!(r["patch"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn the_improved_snippet_keeps_drop_all() {
+    let (code, r) = admit(&pod("  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop:\n        - ALL\n      privileged: false\n      readOnlyRootFilesystem: true\n      runAsGroup: 1000\n      runAsNonRoot: true\n      runAsUser: 1000\n"));
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["object"]["spec"]["containers"][0]["securityContext"]["capabilities"]["drop"], serde_json::json!(["ALL"]));
+    assert_eq!(r["mutated"], false);
+}
+
+#[test]
+fn each_rule_rejects_its_own_pod() {
+    let sc = |field: &str| format!("  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      {field}\n");
+    rejected_only_by(&sc("readOnlyRootFilesystem: false"), "K8sPSPReadOnlyRootFilesystem");
+    rejected_only_by(&sc("capabilities:\n        add: [NET_ADMIN]"), "K8sPSPCapabilities");
+    rejected_only_by(&sc("privileged: true"), "K8sPSPPrivilegedContainer");
+    rejected_only_by(&sc("procMount: Unmasked"), "K8sPSPProcMount");
+    rejected_only_by(&format!("  hostPID: true\n{BARE}"), "K8sPSPHostNamespace");
+    rejected_only_by(&format!("  hostIPC: true\n{BARE}"), "K8sPSPHostNamespace");
+    rejected_only_by(&format!("  hostNetwork: true\n{BARE}"), "K8sPSPHostNetwork");
+    rejected_only_by(&format!("{BARE}  volumes:\n  - name: data\n    hostPath:\n      path: /var/data\n"), "K8sPSPVolumeTypes");
+}
+
+#[test]
+fn an_empty_dir_at_tmp_is_admitted() {
+    let (code, r) = admit(&pod("  containers:\n  - name: app\n    image: nginx\n    volumeMounts:\n    - name: tmp\n      mountPath: /tmp\n  volumes:\n  - name: tmp\n    emptyDir: {}\n"));
+    assert_eq!(code, 0, "{r}");
+}
+
+#[test]
+fn an_init_container_is_mutated_like_the_others() {
+    let (code, r) = admit(&pod("  initContainers:\n  - name: init\n    image: busybox\n  containers:\n  - name: app\n    image: nginx\n"));
+    assert_eq!(code, 0, "{r}");
+    let sc = &r["object"]["spec"]["initContainers"][0]["securityContext"];
+    assert_eq!(sc["readOnlyRootFilesystem"], true);
+    assert_eq!(sc["allowPrivilegeEscalation"], false);
+    assert!(r["mutators"].as_array().unwrap().iter().any(|m| m == "Assign/xks-init-container-read-only-root-filesystem"));
+}
+
+#[test]
+fn text_output_shows_verdict_diff_and_messages() {
+    let yaml = format!("{}\n---\n{}", pod(BARE), pod(&format!("  hostNetwork: true\n{BARE}")));
+    let out = run(&["admit", "-"], &yaml);
+    assert_eq!(out.status.code(), Some(1));
+    let s = text(&out.stdout);
+    assert!(s.contains("Pod web (<stdin>:1) admitted with changes"), "{s}");
+    assert!(s.contains("+       readOnlyRootFilesystem: true"), "{s}");
+    assert!(s.contains("deny K8sPSPHostNetwork [psp-host-network] "), "{s}");
+    assert!(s.trim_end().ends_with("1 of 2 objects admitted"), "{s}");
+    assert!(!s.contains('\x1b'), "NO_COLOR is honoured");
+}
+
+#[test]
+fn yaml_output_prints_the_admitted_objects() {
+    let out = run(&["admit", "--output", "yaml", "-"], &pod(BARE));
+    assert_eq!(out.status.code(), Some(0));
+    let s = text(&out.stdout);
+    assert!(s.starts_with("apiVersion: v1\nkind: Pod\n"), "{s}");
+    assert!(s.contains("      readOnlyRootFilesystem: true\n"), "{s}");
+}
+
+#[test]
+fn the_project_suites_pass() {
+    let out = run(&["verify", "policies/"], "");
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{s}{}", text(&out.stderr));
+    let last = s.lines().last().unwrap_or("");
+    let passed: usize = last.split(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+    assert!(passed >= 40 && last.ends_with(" passed, 0 failed"), "{s}");
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("guardrail-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn write(dir: &Path, name: &str, body: &str) {
+    let p = dir.join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, body).unwrap();
+}
+
+#[test]
+fn verify_reports_failures_skips_and_filters() {
+    let dir = scratch("suite");
+    let tpl = std::fs::read_to_string("policies/host-network/template.yaml").unwrap();
+    write(&dir, "template.yaml", &tpl);
+    write(&dir, "constraint.yaml", "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sPSPHostNetwork\nmetadata:\n  name: no-host-net\n");
+    write(&dir, "bad.yaml", &pod(&format!("  hostNetwork: true\n{BARE}")));
+    write(&dir, "good.yaml", &pod(BARE));
+    write(&dir, "suite.yaml", "kind: Suite\napiVersion: test.gatekeeper.sh/v1alpha1\ntests:\n- name: net\n  template: template.yaml\n  constraint: constraint.yaml\n  cases:\n  - name: bad-is-flagged\n    object: bad.yaml\n    assertions:\n    - violations: yes\n      message: host network\n  - name: wrong-expectation\n    object: good.yaml\n    assertions:\n    - violations: 1\n  - name: skipped\n    skip: true\n    object: good.yaml\n    assertions:\n    - violations: no\n");
+    let out = run(&["verify", dir.to_str().unwrap()], "");
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{s}");
+    assert!(s.contains("FAIL ") && s.contains("net // wrong-expectation"), "{s}");
+    assert!(s.contains("expected 1 violation, got 0"), "{s}");
+    assert!(s.trim_end().ends_with("1 passed, 1 failed, 1 skipped"), "{s}");
+    let out = run(&["verify", "--run", "net//bad", dir.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).trim_end().ends_with("1 passed, 0 failed"));
+}
+
+fn bad_input(policies: &Path, manifest: &str) -> String {
+    let out = run(&["admit", "--policies", policies.to_str().unwrap(), "-"], manifest);
+    assert_eq!(out.status.code(), Some(2), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(out.stdout.is_empty(), "no partial output: {}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn bad_input_is_an_error_with_a_location_and_exit_2() {
+    // Malformed YAML in the manifest.
+    let err = bad_input(Path::new("policies"), "apiVersion: v1\nkind: Pod\nmetadata: [name\n");
+    assert!(err.contains("<stdin>:4:1: invalid YAML"), "{err}");
+
+    // A template whose Rego does not parse.
+    let dir = scratch("rego");
+    let tpl = std::fs::read_to_string("policies/host-network/template.yaml").unwrap().replacen("violation[", "violation[[", 1);
+    write(&dir, "template.yaml", &tpl);
+    let err = bad_input(&dir, &pod(BARE));
+    assert!(err.contains("template.yaml:") && err.contains("ConstraintTemplate k8spsphostnetwork: its Rego"), "{err}");
+
+    // A constraint of an unknown kind.
+    let dir = scratch("kind");
+    write(&dir, "c.yaml", "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sNothing\nmetadata:\n  name: x\n");
+    let err = bad_input(&dir, &pod(BARE));
+    assert!(err.contains("c.yaml:2:7: Constraint K8sNothing x: no ConstraintTemplate defines kind K8sNothing"), "{err}");
+
+    // An invalid location path.
+    let dir = scratch("path");
+    write(&dir, "m.yaml", "apiVersion: mutations.gatekeeper.sh/v1\nkind: Assign\nmetadata:\n  name: m\nspec:\n  applyTo: [{groups: [''], versions: [v1], kinds: [Pod]}]\n  location: spec.containers[name:*.image\n  parameters: {assign: {value: x}}\n");
+    let err = bad_input(&dir, &pod(BARE));
+    assert!(err.contains("m.yaml:7:13: Assign m: spec.location: invalid location"), "{err}");
+
+    // A pair of mutators that would fight: Gatekeeper disables both for a schema conflict; we refuse the set.
+    let dir = scratch("fight");
+    write(&dir, "m.yaml", "apiVersion: mutations.gatekeeper.sh/v1\nkind: Assign\nmetadata: {name: as-list}\nspec:\n  applyTo: [{groups: [''], versions: [v1], kinds: [Pod]}]\n  location: spec.l[name:*].n\n  parameters: {assign: {value: 1}}\n---\napiVersion: mutations.gatekeeper.sh/v1\nkind: ModifySet\nmetadata: {name: as-set}\nspec:\n  applyTo: [{groups: [''], versions: [v1], kinds: [Pod]}]\n  location: spec.l\n  parameters: {values: {fromList: [{name: x}]}}\n");
+    let err = bad_input(&dir, &pod(BARE));
+    assert!(err.contains("m.yaml:6:13: schema conflict: Assign/as-list"), "{err}");
+    assert!(err.contains("m.yaml:14:13: schema conflict: ModifySet/as-set"), "{err}");
+
+    // A policies folder that does not exist.
+    let err = bad_input(Path::new("no-such-folder"), &pod(BARE));
+    assert!(err.contains("the policies folder no-such-folder does not exist"), "{err}");
+
+    // A document that is not a Kubernetes object.
+    let err = bad_input(Path::new("policies"), "- just\n- a list\n");
+    assert!(err.contains("<stdin>:1:1: document 1 is not a Kubernetes object"), "{err}");
+}
+
+#[test]
+fn help_is_available_for_every_command() {
+    for args in [&["--help"][..], &["admit", "--help"], &["verify", "--help"]] {
+        let out = run(args, "");
+        assert_eq!(out.status.code(), Some(0));
+        assert!(text(&out.stdout).contains("Usage: guardrail"), "{}", text(&out.stdout));
+    }
+}
