@@ -1,1 +1,92 @@
-fn main() {}
+//! Admission of a typical two-container Pod against the whole of `policies/`, loaded once.
+
+use std::path::Path;
+
+use guardrail_engine::limits::Limits;
+use guardrail_engine::policy::{PolicySet, PolicyText, Request};
+use guardrail_engine::yaml::{self, Schema};
+
+fn main() {
+    divan::main();
+}
+
+fn policy_set() -> PolicySet {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let mut files = Vec::new();
+    let mut stack = vec![root];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("policies folder") {
+            let p = e.expect("entry").path();
+            if p.is_dir() && !p.ends_with("samples") {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yaml") {
+                files.push((p.display().to_string(), std::fs::read_to_string(&p).expect("readable")));
+            }
+        }
+    }
+    let texts: Vec<PolicyText<'_>> = files.iter().map(|(n, t)| PolicyText { name: n, text: t }).collect();
+    PolicySet::load(&texts, &Limits::default()).expect("the project's policies load")
+}
+
+const POD: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  containers:
+  - name: app
+    image: registry.example.com/web:1.4.2
+    ports: [{containerPort: 8080}]
+    resources: {requests: {cpu: 100m, memory: 128Mi}}
+    volumeMounts: [{name: tmp, mountPath: /tmp}]
+  - name: sidecar
+    image: registry.example.com/proxy:2.0
+    securityContext:
+      allowPrivilegeEscalation: false
+      capabilities: {drop: [ALL]}
+      readOnlyRootFilesystem: true
+  volumes:
+  - name: tmp
+    emptyDir: {}
+"#;
+
+#[divan::bench]
+fn admit_two_container_pod(bencher: divan::Bencher<'_, '_>) {
+    let mut set = policy_set();
+    let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
+    let request = Request::default();
+    assert!(set.admit(&pod, &request).expect("admits").violations.is_empty());
+    bencher.bench_local(|| set.admit(divan::black_box(&pod), &request).expect("admits"));
+}
+
+#[divan::bench]
+fn load_policies() -> PolicySet {
+    policy_set()
+}
+
+#[divan::bench]
+fn mutate_only(bencher: divan::Bencher<'_, '_>) {
+    let set = policy_set();
+    let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
+    let req = guardrail_engine::mutation::mutator::MutationRequest {
+        operation: guardrail_engine::mutation::mutator::Operation::Create,
+        namespace: None,
+        source: guardrail_engine::matching::Source::Original,
+    };
+    let mut namespaced = pod.clone();
+    namespaced["metadata"]["namespace"] = "default".into();
+    bencher.bench_local(|| {
+        let mut p = namespaced.clone();
+        set.mutation().mutate(&mut p, &req).expect("mutates")
+    });
+}
+
+#[divan::bench]
+fn validate_only(bencher: divan::Bencher<'_, '_>) {
+    let mut set = policy_set();
+    let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
+    let admitted = set.admit(&pod, &Request::default()).expect("admits").object;
+    bencher.bench_local(|| set.validate(divan::black_box(&admitted), &Request::default()));
+}
