@@ -32,7 +32,8 @@ fn text(b: &[u8]) -> String {
 fn admit(yaml: &str) -> (i32, Value) {
     let out = run(&["admit", "--output", "json", "-"], yaml);
     let code = out.status.code().expect("exit code");
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr)));
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr)));
     let results = v["results"].as_array().expect("results").clone();
     assert_eq!(results.len(), 1);
     (code, results[0].clone())
@@ -79,7 +80,9 @@ fn a_bare_pod_is_admitted_with_the_three_defaults() {
 
 #[test]
 fn the_basic_snippet_written_out_needs_no_mutation() {
-    let (code, r) = admit(&pod("  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop:\n        - NET_RAW\n      readOnlyRootFilesystem: true\n"));
+    let (code, r) = admit(&pod(
+        "  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop:\n        - NET_RAW\n      readOnlyRootFilesystem: true\n",
+    ));
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["mutated"], false);
     assert!(r["patch"].as_array().unwrap().is_empty());
@@ -87,15 +90,21 @@ fn the_basic_snippet_written_out_needs_no_mutation() {
 
 #[test]
 fn the_improved_snippet_keeps_drop_all() {
-    let (code, r) = admit(&pod("  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop:\n        - ALL\n      privileged: false\n      readOnlyRootFilesystem: true\n      runAsGroup: 1000\n      runAsNonRoot: true\n      runAsUser: 1000\n"));
+    let (code, r) = admit(&pod(
+        "  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop:\n        - ALL\n      privileged: false\n      readOnlyRootFilesystem: true\n      runAsGroup: 1000\n      runAsNonRoot: true\n      runAsUser: 1000\n",
+    ));
     assert_eq!(code, 0, "{r}");
-    assert_eq!(r["object"]["spec"]["containers"][0]["securityContext"]["capabilities"]["drop"], serde_json::json!(["ALL"]));
+    assert_eq!(
+        r["object"]["spec"]["containers"][0]["securityContext"]["capabilities"]["drop"],
+        serde_json::json!(["ALL"])
+    );
     assert_eq!(r["mutated"], false);
 }
 
 #[test]
 fn each_rule_rejects_its_own_pod() {
-    let sc = |field: &str| format!("  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      {field}\n");
+    let sc =
+        |field: &str| format!("  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      {field}\n");
     rejected_only_by(&sc("readOnlyRootFilesystem: false"), "K8sPSPReadOnlyRootFilesystem");
     rejected_only_by(&sc("capabilities:\n        add: [NET_ADMIN]"), "K8sPSPCapabilities");
     rejected_only_by(&sc("privileged: true"), "K8sPSPPrivilegedContainer");
@@ -103,23 +112,32 @@ fn each_rule_rejects_its_own_pod() {
     rejected_only_by(&format!("  hostPID: true\n{BARE}"), "K8sPSPHostNamespace");
     rejected_only_by(&format!("  hostIPC: true\n{BARE}"), "K8sPSPHostNamespace");
     rejected_only_by(&format!("  hostNetwork: true\n{BARE}"), "K8sPSPHostNetwork");
-    rejected_only_by(&format!("{BARE}  volumes:\n  - name: data\n    hostPath:\n      path: /var/data\n"), "K8sPSPVolumeTypes");
+    rejected_only_by(
+        &format!("{BARE}  volumes:\n  - name: data\n    hostPath:\n      path: /var/data\n"),
+        "K8sPSPVolumeTypes",
+    );
 }
 
 #[test]
 fn an_empty_dir_at_tmp_is_admitted() {
-    let (code, r) = admit(&pod("  containers:\n  - name: app\n    image: nginx\n    volumeMounts:\n    - name: tmp\n      mountPath: /tmp\n  volumes:\n  - name: tmp\n    emptyDir: {}\n"));
+    let (code, r) = admit(&pod(
+        "  containers:\n  - name: app\n    image: nginx\n    volumeMounts:\n    - name: tmp\n      mountPath: /tmp\n  volumes:\n  - name: tmp\n    emptyDir: {}\n",
+    ));
     assert_eq!(code, 0, "{r}");
 }
 
 #[test]
 fn an_init_container_is_mutated_like_the_others() {
-    let (code, r) = admit(&pod("  initContainers:\n  - name: init\n    image: busybox\n  containers:\n  - name: app\n    image: nginx\n"));
+    let (code, r) = admit(&pod(
+        "  initContainers:\n  - name: init\n    image: busybox\n  containers:\n  - name: app\n    image: nginx\n",
+    ));
     assert_eq!(code, 0, "{r}");
     let sc = &r["object"]["spec"]["initContainers"][0]["securityContext"];
     assert_eq!(sc["readOnlyRootFilesystem"], true);
     assert_eq!(sc["allowPrivilegeEscalation"], false);
-    assert!(r["mutators"].as_array().unwrap().iter().any(|m| m == "Assign/xks-init-container-read-only-root-filesystem"));
+    assert!(
+        r["mutators"].as_array().unwrap().iter().any(|m| m == "Assign/xks-init-container-read-only-root-filesystem")
+    );
 }
 
 #[test]
@@ -172,10 +190,18 @@ fn verify_reports_failures_skips_and_filters() {
     let dir = scratch("suite");
     let tpl = std::fs::read_to_string("policies/host-network/template.yaml").unwrap();
     write(&dir, "template.yaml", &tpl);
-    write(&dir, "constraint.yaml", "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sPSPHostNetwork\nmetadata:\n  name: no-host-net\n");
+    write(
+        &dir,
+        "constraint.yaml",
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sPSPHostNetwork\nmetadata:\n  name: no-host-net\n",
+    );
     write(&dir, "bad.yaml", &pod(&format!("  hostNetwork: true\n{BARE}")));
     write(&dir, "good.yaml", &pod(BARE));
-    write(&dir, "suite.yaml", "kind: Suite\napiVersion: test.gatekeeper.sh/v1alpha1\ntests:\n- name: net\n  template: template.yaml\n  constraint: constraint.yaml\n  cases:\n  - name: bad-is-flagged\n    object: bad.yaml\n    assertions:\n    - violations: yes\n      message: host network\n  - name: wrong-expectation\n    object: good.yaml\n    assertions:\n    - violations: 1\n  - name: skipped\n    skip: true\n    object: good.yaml\n    assertions:\n    - violations: no\n");
+    write(
+        &dir,
+        "suite.yaml",
+        "kind: Suite\napiVersion: test.gatekeeper.sh/v1alpha1\ntests:\n- name: net\n  template: template.yaml\n  constraint: constraint.yaml\n  cases:\n  - name: bad-is-flagged\n    object: bad.yaml\n    assertions:\n    - violations: yes\n      message: host network\n  - name: wrong-expectation\n    object: good.yaml\n    assertions:\n    - violations: 1\n  - name: skipped\n    skip: true\n    object: good.yaml\n    assertions:\n    - violations: no\n",
+    );
     let out = run(&["verify", dir.to_str().unwrap()], "");
     let s = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{s}");
@@ -204,7 +230,11 @@ fn bad_input_is_an_error_with_a_location_and_exit_2() {
 
     // A template whose Rego does not parse.
     let dir = scratch("rego");
-    let tpl = std::fs::read_to_string("policies/host-network/template.yaml").unwrap().replacen("violation[", "violation[[", 1);
+    let tpl = std::fs::read_to_string("policies/host-network/template.yaml").unwrap().replacen(
+        "violation[",
+        "violation[[",
+        1,
+    );
     write(&dir, "template.yaml", &tpl);
     let err = bad_input(&dir, &pod(BARE));
     assert!(err.contains("template.yaml:") && err.contains("ConstraintTemplate k8spsphostnetwork: its Rego"), "{err}");
@@ -213,17 +243,28 @@ fn bad_input_is_an_error_with_a_location_and_exit_2() {
     let dir = scratch("kind");
     write(&dir, "c.yaml", "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sNothing\nmetadata:\n  name: x\n");
     let err = bad_input(&dir, &pod(BARE));
-    assert!(err.contains("c.yaml:2:7: Constraint K8sNothing x: no ConstraintTemplate defines kind K8sNothing"), "{err}");
+    assert!(
+        err.contains("c.yaml:2:7: Constraint K8sNothing x: no ConstraintTemplate defines kind K8sNothing"),
+        "{err}"
+    );
 
     // An invalid location path.
     let dir = scratch("path");
-    write(&dir, "m.yaml", "apiVersion: mutations.gatekeeper.sh/v1\nkind: Assign\nmetadata:\n  name: m\nspec:\n  applyTo: [{groups: [''], versions: [v1], kinds: [Pod]}]\n  location: spec.containers[name:*.image\n  parameters: {assign: {value: x}}\n");
+    write(
+        &dir,
+        "m.yaml",
+        "apiVersion: mutations.gatekeeper.sh/v1\nkind: Assign\nmetadata:\n  name: m\nspec:\n  applyTo: [{groups: [''], versions: [v1], kinds: [Pod]}]\n  location: spec.containers[name:*.image\n  parameters: {assign: {value: x}}\n",
+    );
     let err = bad_input(&dir, &pod(BARE));
     assert!(err.contains("m.yaml:7:13: Assign m: spec.location: invalid location"), "{err}");
 
     // A pair of mutators that would fight: Gatekeeper disables both for a schema conflict; we refuse the set.
     let dir = scratch("fight");
-    write(&dir, "m.yaml", "apiVersion: mutations.gatekeeper.sh/v1\nkind: Assign\nmetadata: {name: as-list}\nspec:\n  applyTo: [{groups: [''], versions: [v1], kinds: [Pod]}]\n  location: spec.l[name:*].n\n  parameters: {assign: {value: 1}}\n---\napiVersion: mutations.gatekeeper.sh/v1\nkind: ModifySet\nmetadata: {name: as-set}\nspec:\n  applyTo: [{groups: [''], versions: [v1], kinds: [Pod]}]\n  location: spec.l\n  parameters: {values: {fromList: [{name: x}]}}\n");
+    write(
+        &dir,
+        "m.yaml",
+        "apiVersion: mutations.gatekeeper.sh/v1\nkind: Assign\nmetadata: {name: as-list}\nspec:\n  applyTo: [{groups: [''], versions: [v1], kinds: [Pod]}]\n  location: spec.l[name:*].n\n  parameters: {assign: {value: 1}}\n---\napiVersion: mutations.gatekeeper.sh/v1\nkind: ModifySet\nmetadata: {name: as-set}\nspec:\n  applyTo: [{groups: [''], versions: [v1], kinds: [Pod]}]\n  location: spec.l\n  parameters: {values: {fromList: [{name: x}]}}\n",
+    );
     let err = bad_input(&dir, &pod(BARE));
     assert!(err.contains("m.yaml:6:13: schema conflict: Assign/as-list"), "{err}");
     assert!(err.contains("m.yaml:14:13: schema conflict: ModifySet/as-set"), "{err}");

@@ -652,7 +652,13 @@ spec:
         let errs = PolicySet::load(&[PolicyText { name: "m.yaml", text: fight }], &Limits::default()).unwrap_err();
         assert_eq!(errs.len(), 2);
         assert_eq!((errs[0].line, errs[1].line), (6, 14));
-        assert!(errs[0].message.starts_with("schema conflict: Assign/as-list: its location `spec.l[name:*].n` conflicts with ModifySet/as-set"), "{}", errs[0]);
+        assert!(
+            errs[0].message.starts_with(
+                "schema conflict: Assign/as-list: its location `spec.l[name:*].n` conflicts with ModifySet/as-set"
+            ),
+            "{}",
+            errs[0]
+        );
     }
 
     #[test]
