@@ -6,6 +6,10 @@ use guardrail_engine::limits::Limits;
 use guardrail_engine::policy::{PolicySet, PolicyText, Request};
 use guardrail_engine::yaml::{self, Schema};
 
+// The same allocator as the guardrail binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
@@ -89,4 +93,44 @@ fn validate_only(bencher: divan::Bencher<'_, '_>) {
     let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
     let admitted = set.admit(&pod, &Request::default()).expect("admits").object;
     bencher.bench_local(|| set.validate(divan::black_box(&admitted), &Request::default()));
+}
+
+const RULES: &[&str] = &[
+    "allow-privilege-escalation",
+    "capabilities",
+    "host-namespaces",
+    "host-network",
+    "privileged-containers",
+    "proc-mount",
+    "read-only-root-filesystem",
+    "volume-types",
+];
+
+#[divan::bench(args = RULES)]
+fn validate_one_template(bencher: divan::Bencher<'_, '_>, rule: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies").join(rule);
+    let files: Vec<(String, String)> = ["template.yaml", "constraint.yaml"]
+        .iter()
+        .map(|f| (f.to_string(), std::fs::read_to_string(dir.join(f)).expect("readable")))
+        .collect();
+    let texts: Vec<PolicyText<'_>> = files.iter().map(|(n, t)| PolicyText { name: n, text: t }).collect();
+    let mut set = PolicySet::load(&texts, &Limits::default()).expect("loads");
+    let mut full = policy_set();
+    let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
+    let admitted = full.admit(&pod, &Request::default()).expect("admits").object;
+    bencher.bench_local(|| set.validate(divan::black_box(&admitted), &Request::default()));
+}
+
+#[divan::bench]
+fn rego_trivial_template(bencher: divan::Bencher<'_, '_>) {
+    use guardrail_engine::rego::{CompiledRego, RegoSource, to_rego};
+    let src = RegoSource {
+        rego: "package t\nviolation[{\"msg\": \"x\"}] { input.review.object.nope }".into(),
+        ..Default::default()
+    };
+    let mut c = CompiledRego::compile(&src, &Limits::default()).expect("compiles");
+    let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
+    let review = to_rego(&Request::default().review(&pod));
+    let params = to_rego(&serde_json::json!({}));
+    bencher.bench_local(|| c.violations(&review, &params).expect("evaluates"));
 }

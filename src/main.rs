@@ -7,6 +7,11 @@ mod policies;
 
 use std::process::ExitCode;
 
+// Admission allocates many small values (regorus' evaluation especially); mimalloc makes it about a fifth faster
+// than the system allocator here.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 
 fn main() -> ExitCode {

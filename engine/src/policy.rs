@@ -57,6 +57,8 @@ impl Loaded {
 pub struct PolicySet {
     templates: Vec<TemplateEntry>,
     constraints: Vec<Constraint>,
+    /// Each constraint's parameters as a regorus value, converted once at load.
+    parameters: Vec<regorus::Value>,
     mutation: MutationSystem,
     notes: Vec<String>,
 }
@@ -175,6 +177,7 @@ impl PolicySet {
             }
         }
         set.constraints.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
+        set.parameters = set.constraints.iter().map(|c| rego::to_rego(&c.parameters)).collect();
         if errors.is_empty() { Ok(set) } else { Err(errors) }
     }
 
@@ -267,8 +270,7 @@ impl PolicySet {
     /// Runs every matching constraint against `object` (no mutation), as gator verify and the webhook's
     /// validation do. Results sorted as Gatekeeper sorts them.
     pub fn validate(&mut self, object: &Value, request: &Request) -> Vec<Violation> {
-        let review = request.review(object);
-        let review_rego = rego::to_rego(&review);
+        let review_rego = request.review_rego(object);
         let mut out = Vec::new();
         let ns_obj = request.namespace_object.as_ref();
         for entry in &mut self.templates {
@@ -276,7 +278,9 @@ impl PolicySet {
                 continue;
             }
             let Some(compiled) = entry.rego.as_mut() else { continue };
-            for c in self.constraints.iter().filter(|c| c.kind == entry.template.kind) {
+            for (c, parameters) in
+                self.constraints.iter().zip(&self.parameters).filter(|(c, _)| c.kind == entry.template.kind)
+            {
                 let Some(action) = c.enforcement.at(request.enforcement_point) else { continue };
                 let matched = c.r#match.matches(&Target { object, namespace: ns_obj, source: Source::Original });
                 let matched = match (matched, request.old_object.as_ref()) {
@@ -295,7 +299,7 @@ impl PolicySet {
                 match matched {
                     Ok(false) => continue,
                     Err(e) => out.push(violation(format!("unable to match constraints: {e}"), json!({}))),
-                    Ok(true) => match compiled.violations(&review_rego, &rego::to_rego(&c.parameters)) {
+                    Ok(true) => match compiled.violations(&review_rego, parameters) {
                         Ok(list) => {
                             let mut seen = Vec::new();
                             for v in list {
@@ -416,8 +420,23 @@ impl Request {
         }
     }
 
+    /// [`Request::review`] as a regorus value, converting `object` once and without copying it first.
+    pub fn review_rego(&self, object: &Value) -> regorus::Value {
+        let shell = Value::Object(self.review_shell(object));
+        let old = self.old_object.as_ref().map_or(regorus::Value::Null, rego::to_rego);
+        rego::object_with(&shell, [("object", rego::to_rego(object)), ("oldObject", old)])
+    }
+
     /// `input.review` for `object`: an AdmissionRequest plus `namespaceObject` (§6.3).
     pub fn review(&self, object: &Value) -> Value {
+        let mut r = self.review_shell(object);
+        r.insert("object".into(), object.clone());
+        r.insert("oldObject".into(), self.old_object.clone().unwrap_or(Value::Null));
+        Value::Object(r)
+    }
+
+    /// Every field of the review but `object` and `oldObject`.
+    fn review_shell(&self, object: &Value) -> Map<String, Value> {
         let gvk = Gvk::of(object);
         let mut r = Map::new();
         r.insert("uid".into(), json!(""));
@@ -436,11 +455,9 @@ impl Request {
         }
         r.insert("operation".into(), json!(self.operation.as_str()));
         r.insert("userInfo".into(), self.user_info.clone());
-        r.insert("object".into(), object.clone());
-        r.insert("oldObject".into(), self.old_object.clone().unwrap_or(Value::Null));
         r.insert("options".into(), Value::Null);
         r.insert("namespaceObject".into(), self.namespace_object.clone().unwrap_or_else(|| json!({})));
-        Value::Object(r)
+        r
     }
 }
 
@@ -612,6 +629,7 @@ spec:
         assert_eq!(r["kind"], json!({"group": "", "version": "v1", "kind": "Pod"}));
         assert_eq!(r["oldObject"], Value::Null);
         assert_eq!(r["namespaceObject"], json!({}));
+        assert_eq!(rego::from_rego(&req.review_rego(&pod(json!({})))), r);
         let cluster = Request { namespace: None, operation: Operation::Unspecified, ..Request::default() };
         let r = cluster.review(&json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}}));
         assert!(r.get("namespace").is_none());

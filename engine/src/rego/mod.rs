@@ -263,6 +263,18 @@ pub fn to_rego(v: &Json) -> regorus::Value {
     }
 }
 
+/// `base` (a JSON object) converted, with `extra` fields added as already-converted values.
+pub fn object_with<const N: usize>(base: &Json, extra: [(&str, regorus::Value); N]) -> regorus::Value {
+    let mut map: BTreeMap<regorus::Value, regorus::Value> = match base {
+        Json::Object(m) => m.iter().map(|(k, v)| (regorus::Value::from(k.as_str()), to_rego(v))).collect(),
+        _ => BTreeMap::new(),
+    };
+    for (k, v) in extra {
+        map.insert(regorus::Value::from(k), v);
+    }
+    regorus::Value::from(map)
+}
+
 /// Converts a regorus value back to JSON (sets become arrays, undefined becomes null).
 pub fn from_rego(v: &regorus::Value) -> Json {
     serde_json::to_value(v).unwrap_or(Json::Null)
