@@ -440,6 +440,18 @@ violation[{"msg": "all"}] { all({true, input.review.object.flag}) }"#,
     }
 
     #[test]
+    fn opa_not_over_a_wildcard_is_true_when_nothing_matches() {
+        let mut c = compile(
+            "package t\nviolation[{\"msg\": \"no ALL\"}] {\n  c := input.review.object\n  not c.drop[_] == \"ALL\"\n}",
+        );
+        assert_eq!(msgs(&mut c, json!({"drop": ["NET_RAW"]}), json!({})).unwrap(), ["no ALL"]);
+        assert!(msgs(&mut c, json!({"drop": ["NET_RAW", "ALL"]}), json!({})).unwrap().is_empty());
+        // OPA: the negated expression is undefined for an empty or missing list, so `not` is true.
+        assert_eq!(msgs(&mut c, json!({"drop": []}), json!({})).unwrap(), ["no ALL"]);
+        assert_eq!(msgs(&mut c, json!({}), json!({})).unwrap(), ["no ALL"]);
+    }
+
+    #[test]
     fn opa_a_line_starting_with_a_paren_is_its_own_expression() {
         let mut c = compile("package t\nviolation[{\"msg\": \"big\"}] {\n  x := input.review.object.n\n  (x > 3)\n}");
         assert_eq!(msgs(&mut c, json!({"n": 5}), json!({})).unwrap(), ["big"]);

@@ -9,6 +9,8 @@
 //!    locals (`__gr_n1 := x; not f(__gr_n1)`) unless they use the `_` wildcard, whose scope the hoist would change.
 //! 3. A line starting with `(` continues the previous line's call in regorus, but starts a new expression in OPA:
 //!    a `;` is put at the end of the previous line.
+//! 5. `not x[_] == "a"`: in OPA a wildcard inside a negation is local to it (no element equals "a"); regorus
+//!    iterates it outside (some element differs). Such a negation becomes `count([1 | x[_] == "a"]) == 0`.
 //! 4. A v0 rule with several bodies (`p[x] { a } { b }`) is two rules for OPA and a parse error for regorus: the
 //!    head is repeated before each further body.
 
@@ -103,6 +105,7 @@ pub fn rewrite(src: &str) -> String {
     let mut edits = Vec::new();
     sprintf_missing(src, &toks, &mut edits);
     hoist_not_args(src, &toks, &mut edits);
+    negated_wildcards(src, &toks, &mut edits);
     paren_line_starts(&toks, &mut edits);
     multi_body_rules(src, &toks, &mut edits);
     if edits.is_empty() {
@@ -264,6 +267,9 @@ fn hoist_not_args(src: &str, toks: &[Token], edits: &mut Vec<Edit>) {
         ) {
             continue;
         }
+        if toks[open..close].iter().any(|t| t.kind == Kind::Ident && text(src, t) == "_") {
+            continue; // left to `negated_wildcards`
+        }
         let mut hoisted = String::new();
         for (a, b) in split_args(toks, open, close) {
             let arg = &toks[a..b];
@@ -284,6 +290,40 @@ fn hoist_not_args(src: &str, toks: &[Token], edits: &mut Vec<Edit>) {
         if !hoisted.is_empty() {
             edits.push(Edit { at: toks[i].start, end: toks[i].start, text: hoisted });
         }
+    }
+}
+
+/// `not E` where E uses `_` becomes `count([1 | E]) == 0`, which scopes the wildcard inside the negation.
+fn negated_wildcards(src: &str, toks: &[Token], edits: &mut Vec<Edit>) {
+    for i in 0..toks.len() {
+        if toks[i].kind != Kind::Ident || text(src, &toks[i]) != "not" || !is_statement_start(prev_token(toks, i)) {
+            continue;
+        }
+        // The expression runs to the end of the statement: a newline, `;` or a closing bracket at its depth.
+        let mut depth = 0i32;
+        let mut end = i + 1;
+        while end < toks.len() {
+            match toks[end].kind {
+                Kind::Punct(b'(' | b'[' | b'{') => depth += 1,
+                Kind::Punct(b')' | b']' | b'}') => {
+                    if depth == 0 {
+                        break;
+                    }
+                    depth -= 1;
+                }
+                Kind::Newline | Kind::Punct(b';') if depth == 0 => break,
+                _ => {}
+            }
+            end += 1;
+        }
+        let expr = &toks[i + 1..end];
+        let has_wildcard = expr.iter().any(|t| t.kind == Kind::Ident && text(src, t) == "_");
+        let has_with = expr.iter().any(|t| t.kind == Kind::Ident && text(src, t) == "with");
+        if expr.is_empty() || !has_wildcard || has_with {
+            continue;
+        }
+        let (s, e) = (expr[0].start, expr[expr.len() - 1].end);
+        edits.push(Edit { at: toks[i].start, end: e, text: format!("count([1 | {}]) == 0", &src[s..e]) });
     }
 }
 
@@ -447,10 +487,18 @@ mod tests {
             rewrite("p {\n  not startswith(input.x, \"a\")\n}"),
             "p {\n  __gr_n1 := input.x; not startswith(__gr_n1, \"a\")\n}"
         );
-        // Literals stay, wildcards stay inside the negation, non-call negations are left alone.
-        let w = "p {\n  not f(input.x[_], 1)\n  not input.y\n  not a == b\n}";
+        // Literals stay, non-call negations are left alone.
+        let w = "p {\n  not input.y\n  not a == b\n}";
         assert_eq!(rewrite(w), w);
         assert_eq!(rewrite("p { not lib.ok(c) }"), "p { __gr_n1 := c; not lib.ok(__gr_n1) }");
+    }
+
+    #[test]
+    fn a_negated_wildcard_becomes_an_empty_count() {
+        assert_eq!(rewrite("p {\n  not c.drop[_] == \"ALL\"\n}"), "p {\n  count([1 | c.drop[_] == \"ALL\"]) == 0\n}");
+        assert_eq!(rewrite("p { not f(input.x[_], y); q }"), "p { count([1 | f(input.x[_], y)]) == 0; q }");
+        let with = "p {\n  not f(x[_]) with input as {}\n}";
+        assert_eq!(rewrite(with), with);
     }
 
     #[test]
