@@ -22,6 +22,41 @@ pub(crate) enum Command {
     /// Run gator Suite files (test.gatekeeper.sh/v1alpha1 Suite) against their templates and constraints.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
+    /// Build the docs site: check every YAML example through the policies, then write the site.
+    #[command(after_help = BUILD_EXIT_CODES)]
+    Build(BuildArgs),
+    /// Everything `build` does but writing the site: for CI and editors.
+    #[command(after_help = BUILD_EXIT_CODES)]
+    Check(CheckArgs),
+}
+
+const BUILD_EXIT_CODES: &str = "Exit codes: 0 the site is good, 1 a check failed (every diagnostic is printed), 2 the site cannot be read or written.\nColour follows the terminal; NO_COLOR turns it off.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// rustc-style diagnostics.
+    Text,
+    /// One JSON object per diagnostic, one per line.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// The site's root folder (where guardrail.toml is).
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BuildArgs {
+    #[command(flatten)]
+    pub(crate) check: CheckArgs,
+    /// Where to write the site (default: <root>/public). Replaced whole, only when the build succeeds.
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

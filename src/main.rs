@@ -4,6 +4,7 @@ mod cli;
 mod cmd;
 mod color;
 mod policies;
+mod site;
 
 use std::process::ExitCode;
 
@@ -19,6 +20,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Admit(args) => cmd::admit::run(&args),
         cli::Command::Verify(args) => cmd::verify::run(&args),
+        cli::Command::Build(args) => cmd::build::run(&args.check, Some(args.out.as_deref())),
+        cli::Command::Check(args) => cmd::build::run(&args, None),
     };
     match result {
         Ok(code) => code,

@@ -39,12 +39,18 @@ pub struct Document {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SourceMap {
     entries: HashMap<String, (usize, usize)>,
+    keys: HashMap<String, (usize, usize)>,
 }
 
 impl SourceMap {
     /// The position of the node at `pointer`, if it was written in the source (aliased copies are not).
     pub fn get(&self, pointer: &str) -> Option<(usize, usize)> {
         self.entries.get(pointer).copied()
+    }
+
+    /// The position of the mapping key whose value is at `pointer` (`/metadata/name` → where `name:` is written).
+    pub fn key(&self, pointer: &str) -> Option<(usize, usize)> {
+        self.keys.get(pointer).copied()
     }
 
     /// The position of the node at `pointer`, or of its nearest ancestor written in the source.
@@ -257,6 +263,10 @@ impl<'l> Builder<'l> {
                     let plain = style == ScalarStyle::Plain && tag.is_none();
                     let key = self.key_string(&text, style, tag.as_deref(), span)?;
                     self.count_nodes(1, span)?;
+                    self.source_map.keys.insert(
+                        format!("{pointer}/{}", escape_pointer(&key)),
+                        (span.start.line(), span.start.col() + 1),
+                    );
                     if anchor > 0 {
                         self.anchors.insert(anchor, (Value::String(key.clone()), 1));
                     }
@@ -702,6 +712,8 @@ mod tests {
         assert_eq!(map.get("/spec/containers/0/image"), Some((6, 12)));
         assert_eq!(map.get("/spec/containers/0"), Some((5, 5)));
         assert_eq!(map.nearest("/spec/containers/0/securityContext/privileged"), Some((5, 5)));
+        assert_eq!(map.key("/spec/containers/0/image"), Some((6, 5)));
+        assert_eq!(map.key("/kind"), Some((2, 1)));
     }
 
     #[test]

@@ -1,2 +1,3 @@
 pub(crate) mod admit;
+pub(crate) mod build;
 pub(crate) mod verify;

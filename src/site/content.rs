@@ -1,0 +1,234 @@
+//! Pages of `content/`: front matter (Docusaurus fields), URLs, and the source-level checks (conflict markers).
+
+use std::path::Path;
+
+use guardrail_engine::yaml::{self, Schema};
+use serde_json::Value;
+
+use super::diagnostics::Diagnostic;
+
+/// The Docusaurus front-matter fields guardrail reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct FrontMatter {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) description: Option<String>,
+    pub(crate) sidebar_position: Option<f64>,
+    pub(crate) sidebar_label: Option<String>,
+    pub(crate) slug: Option<String>,
+}
+
+const KNOWN_KEYS: &[&str] =
+    &["id", "title", "description", "sidebar_position", "sidebar_label", "slug", "keywords", "hide_table_of_contents"];
+
+/// A Markdown page.
+#[derive(Debug, Clone)]
+pub(crate) struct Page {
+    /// Path relative to the site root, with `/` separators (`content/security.md`).
+    pub(crate) file: String,
+    /// The whole file.
+    pub(crate) text: String,
+    /// Byte offset where the Markdown body starts (after the front matter).
+    pub(crate) body_start: usize,
+    pub(crate) front: FrontMatter,
+    /// Path relative to `content/` without extension (`security`, `guides/writing`, `index`).
+    pub(crate) stem: String,
+    /// The page's URL path below the base URL, ending in `/` (`security/`, `` for the index).
+    pub(crate) url: String,
+}
+
+impl Page {
+    /// Where the page is written in the output (`security/index.html`).
+    pub(crate) fn output_path(&self) -> String {
+        format!("{}index.html", self.url)
+    }
+}
+
+/// Reads a page: front matter and URL. `file` is the root-relative path used in diagnostics.
+pub(crate) fn read_page(file: &str, stem: &str, text: String) -> Result<Page, Vec<Diagnostic>> {
+    let (front, body_start) = parse_front_matter(file, &text, stem).map_err(|d| vec![d])?;
+    let url = match &front.slug {
+        Some(slug) => {
+            let s = slug.trim_matches('/');
+            if s.is_empty() { String::new() } else { format!("{s}/") }
+        }
+        None if stem == "index" => String::new(),
+        None => format!("{}/", stem.trim_end_matches("/index")),
+    };
+    Ok(Page { file: file.to_string(), text, body_start, front, stem: stem.to_string(), url })
+}
+
+fn parse_front_matter(file: &str, text: &str, stem: &str) -> Result<(FrontMatter, usize), Diagnostic> {
+    let default_id = stem.rsplit('/').next().unwrap_or(stem).to_string();
+    let mut fm = FrontMatter { id: default_id.clone(), ..FrontMatter::default() };
+    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
+        fm.title = first_heading(text).unwrap_or_else(|| default_id.clone());
+        return Ok((fm, 0));
+    };
+    let open_len = text.len() - rest.len();
+    let mut end = None;
+    let mut pos = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            end = Some((pos, pos + line.len()));
+            break;
+        }
+        pos += line.len();
+    }
+    let Some((yaml_end, close_end)) = end else {
+        return Err(Diagnostic::error("front matter is not closed: no `---` line after the opening one", file, 1, 1)
+            .width(3)
+            .help("end the front matter with a line `---`"));
+    };
+    let yaml_text = &rest[..yaml_end];
+    let docs = yaml::load_documents(yaml_text, Schema::Core, &Default::default())
+        .map_err(|e| Diagnostic::error(format!("invalid front matter: {}", e.message), file, e.line + 1, e.column))?;
+    let value = docs.first().map(|d| d.value.clone()).unwrap_or(Value::Null);
+    let source_map = docs.first().map(|d| d.source_map.clone()).unwrap_or_default();
+    let at = |key: &str| source_map.key(&format!("/{key}")).map_or((2, 1), |(l, c)| (l + 1, c));
+    let map = match value {
+        Value::Null => serde_json::Map::new(),
+        Value::Object(m) => m,
+        _ => return Err(Diagnostic::error("front matter must be a YAML mapping", file, 2, 1)),
+    };
+    for (k, v) in &map {
+        let (line, col) = at(k);
+        let bad = |what: &str| {
+            Diagnostic::error(format!("invalid front matter: `{k}` must be {what}"), file, line, col).width(k.len())
+        };
+        match k.as_str() {
+            "id" | "title" | "description" | "sidebar_label" | "slug" => {
+                let Some(s) = v.as_str() else { return Err(bad("a string")) };
+                let s = s.to_string();
+                match k.as_str() {
+                    "id" => fm.id = s,
+                    "title" => fm.title = s,
+                    "description" => fm.description = Some(s),
+                    "sidebar_label" => fm.sidebar_label = Some(s),
+                    _ => {
+                        if !s.starts_with('/') && !s.is_empty() {
+                            return Err(bad("an absolute path starting with `/`"));
+                        }
+                        fm.slug = Some(s)
+                    }
+                }
+            }
+            "sidebar_position" => fm.sidebar_position = Some(v.as_f64().ok_or_else(|| bad("a number"))?),
+            "keywords" | "hide_table_of_contents" => {}
+            other => {
+                return Err(Diagnostic::error(
+                    format!("invalid front matter: unknown field `{other}`"),
+                    file,
+                    line,
+                    col,
+                )
+                .width(other.len())
+                .help(format!("known fields: {}", KNOWN_KEYS.join(", "))));
+            }
+        }
+    }
+    if fm.title.is_empty() {
+        fm.title = first_heading(&text[open_len + close_end..]).unwrap_or(default_id);
+    }
+    Ok((fm, open_len + close_end))
+}
+
+fn first_heading(text: &str) -> Option<String> {
+    text.lines().find_map(|l| l.strip_prefix("# ")).map(|t| t.trim().to_string())
+}
+
+/// Conflict markers left by git (`<<<<<<<`, `=======`, `>>>>>>>` at the start of a line) outside code blocks.
+/// `code_lines` says, for each 1-based line, whether it is inside a fenced or indented code block.
+pub(crate) fn conflict_markers(page: &Page, in_code: &dyn Fn(usize) -> bool) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, line) in page.text.lines().enumerate() {
+        let n = i + 1;
+        let marker = ["<<<<<<<", "=======", ">>>>>>>"].into_iter().find(|m| {
+            line.starts_with(m)
+                && (line.len() == m.len()
+                    || line.as_bytes()[m.len()] == b' '
+                    || *m == "=======" && line.trim_end() == *m)
+        });
+        let Some(m) = marker else { continue };
+        if in_code(n) {
+            continue;
+        }
+        let what = match m {
+            "<<<<<<<" => "start of a conflict (our side)",
+            "=======" => "middle of a conflict",
+            _ => "end of a conflict (their side)",
+        };
+        out.push(
+            Diagnostic::error(format!("unresolved merge-conflict marker: {what}"), &page.file, n, 1)
+                .width(line.trim_end().chars().count())
+                .help("resolve the conflict: keep the right text and delete the marker lines"),
+        );
+    }
+    out
+}
+
+/// Every Markdown file under `dir`, sorted, as (root-relative path, stem relative to `dir`).
+pub(crate) fn markdown_files(root: &Path, dir: &Path) -> std::io::Result<Vec<(std::path::PathBuf, String, String)>> {
+    let base = root.join(dir);
+    let mut out = Vec::new();
+    let mut stack = vec![base.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let p = entry?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "md") {
+                let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+                let stem = p.strip_prefix(&base).unwrap_or(&p).with_extension("").to_string_lossy().replace('\\', "/");
+                out.push((p, rel, stem));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_fields_and_urls() {
+        let p = read_page(
+            "content/security.md",
+            "security",
+            "---\nid: security\ntitle: Security\nsidebar_position: 2\n---\n\n# Hi\n".into(),
+        )
+        .unwrap();
+        assert_eq!(p.front.title, "Security");
+        assert_eq!(p.front.sidebar_position, Some(2.0));
+        assert_eq!(p.url, "security/");
+        assert_eq!(&p.text[p.body_start..], "\n# Hi\n");
+        let i = read_page("content/index.md", "index", "# Welcome\n".into()).unwrap();
+        assert_eq!((i.url.as_str(), i.front.title.as_str()), ("", "Welcome"));
+        let s = read_page("content/a.md", "a", "---\nslug: /guides/writing\n---\n".into()).unwrap();
+        assert_eq!(s.output_path(), "guides/writing/index.html");
+    }
+
+    #[test]
+    fn bad_front_matter_points_at_the_line() {
+        let e = read_page("content/a.md", "a", "---\ntitle: A\nsidebar_positon: 2\n---\n".into()).unwrap_err();
+        assert_eq!((e[0].line, e[0].column), (3, 1));
+        assert_eq!(e[0].message, "invalid front matter: unknown field `sidebar_positon`");
+        let e = read_page("content/a.md", "a", "---\ntitle: [A\n---\n".into()).unwrap_err();
+        assert!(e[0].message.starts_with("invalid front matter:"), "{}", e[0].message);
+        assert!(e[0].line >= 2);
+        let e = read_page("content/a.md", "a", "---\ntitle: A\n".into()).unwrap_err();
+        assert!(e[0].message.contains("not closed"));
+        let e = read_page("content/a.md", "a", "---\nsidebar_position: two\n---\n".into()).unwrap_err();
+        assert_eq!(e[0].message, "invalid front matter: `sidebar_position` must be a number");
+    }
+
+    #[test]
+    fn conflict_markers_outside_code() {
+        let text = "a\n<<<<<<< HEAD\nb\n=======\nc\n>>>>>>> abc123 msg\n```\n=======\n```\n".to_string();
+        let p = read_page("content/a.md", "a", text).unwrap();
+        let d = conflict_markers(&p, &|n| n == 8);
+        assert_eq!(d.iter().map(|d| d.line).collect::<Vec<_>>(), [2, 4, 6]);
+    }
+}

@@ -1,0 +1,131 @@
+//! Build diagnostics: rustc-style text for people, JSON lines for CI; shared by `build`, `check` and `serve`.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Severity {
+    /// Fails the build.
+    Error,
+}
+
+/// One problem found while building, pointing into a source file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Diagnostic {
+    pub(crate) severity: Severity,
+    /// One line: what is wrong.
+    pub(crate) message: String,
+    /// File, relative to the site root, as written in `--> file:line:col`.
+    pub(crate) file: String,
+    /// 1-based line.
+    pub(crate) line: usize,
+    /// 1-based column.
+    pub(crate) column: usize,
+    /// How many characters to underline (at least 1).
+    pub(crate) width: usize,
+    /// `= note:` lines.
+    pub(crate) notes: Vec<String>,
+    /// `= help:` line.
+    pub(crate) help: Option<String>,
+}
+
+impl Diagnostic {
+    pub(crate) fn error(message: impl Into<String>, file: impl Into<String>, line: usize, column: usize) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            file: file.into(),
+            line,
+            column,
+            width: 1,
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub(crate) fn width(mut self, width: usize) -> Self {
+        self.width = width.max(1);
+        self
+    }
+
+    pub(crate) fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The rustc-style text: headline, `-->` location, the source line with a marker, notes, help.
+    /// `source` is the whole file the diagnostic points into, when available.
+    pub(crate) fn render(&self, source: Option<&str>) -> String {
+        let mut out = String::new();
+        let label = match self.severity {
+            Severity::Error => "error",
+        };
+        let _ = writeln!(out, "{label}: {}", self.message);
+        let gutter = self.line.to_string().len();
+        let pad = " ".repeat(gutter);
+        let _ = writeln!(out, "{pad}--> {}:{}:{}", self.file, self.line, self.column);
+        if let Some(text) = source.and_then(|s| s.lines().nth(self.line.saturating_sub(1))) {
+            let text = text.replace('\t', "    ");
+            let _ = writeln!(out, "{pad} |");
+            let _ = writeln!(out, "{} | {}", self.line, text.trim_end());
+            let col = self.column.saturating_sub(1);
+            let avail = text.chars().count().saturating_sub(col).max(1);
+            let _ = writeln!(out, "{pad} | {}{}", " ".repeat(col), "^".repeat(self.width.min(avail)));
+            if !self.notes.is_empty() || self.help.is_some() {
+                let _ = writeln!(out, "{pad} |");
+            }
+        }
+        for n in &self.notes {
+            let mut lines = n.lines();
+            if let Some(first) = lines.next() {
+                let _ = writeln!(out, "{pad} = note: {first}");
+            }
+            for rest in lines {
+                let _ = writeln!(out, "{pad}         {rest}");
+            }
+        }
+        if let Some(h) = &self.help {
+            let _ = writeln!(out, "{pad} = help: {h}");
+        }
+        out
+    }
+
+    /// One JSON object on one line.
+    pub(crate) fn to_json_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_like_rustc() {
+        let d = Diagnostic::error("example is rejected, but the page says it is admitted", "content/a.md", 3, 5)
+            .width(16)
+            .note("expected: admitted")
+            .note("got: rejected by\n  [x] nope")
+            .help("mark it `expect=deny`");
+        let src = "# A\n\n    privileged: true\n";
+        assert_eq!(
+            d.render(Some(src)),
+            "error: example is rejected, but the page says it is admitted\n --> content/a.md:3:5\n  |\n3 |     privileged: true\n  |     ^^^^^^^^^^^^^^^^\n  |\n  = note: expected: admitted\n  = note: got: rejected by\n            [x] nope\n  = help: mark it `expect=deny`\n"
+        );
+        assert!(d.to_json_line().starts_with("{\"severity\":\"error\",\"message\":"));
+    }
+
+    #[test]
+    fn the_marker_never_runs_past_the_line() {
+        let d = Diagnostic::error("x", "f.md", 1, 3).width(50);
+        assert_eq!(d.render(Some("abcd\n")), "error: x\n --> f.md:1:3\n  |\n1 | abcd\n  |   ^^\n");
+    }
+}

@@ -1,0 +1,537 @@
+//! YAML examples in Markdown: their info-string attributes, fragment wrapping, and checking through the engine.
+
+use guardrail_engine::policy::{Decision, PolicySet, Request, Verdict};
+use guardrail_engine::template::EnforcementAction;
+use serde_json::{Map, Value, json};
+
+/// What the page promises about an example.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expect {
+    Admit,
+    Deny,
+}
+
+/// How a fragment is placed in a Pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wrap {
+    /// The Pod without `apiVersion`/`kind` (its `metadata`, `spec`).
+    Pod,
+    /// The Pod's `spec`.
+    PodSpec,
+    /// One container of the Pod.
+    Container,
+}
+
+impl Wrap {
+    fn name(self) -> &'static str {
+        match self {
+            Wrap::Pod => "pod",
+            Wrap::PodSpec => "podspec",
+            Wrap::Container => "container",
+        }
+    }
+}
+
+/// The attributes of a YAML code block (`yaml expect=deny violates="K8sPSPPrivilegedContainer"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Attrs {
+    pub(crate) expect: Expect,
+    pub(crate) violates: Vec<String>,
+    pub(crate) wrap: Option<Wrap>,
+    pub(crate) namespace: Option<String>,
+    pub(crate) title: Option<String>,
+    pub(crate) novalidate: bool,
+}
+
+impl Default for Attrs {
+    fn default() -> Self {
+        Attrs {
+            expect: Expect::Admit,
+            violates: Vec::new(),
+            wrap: None,
+            namespace: None,
+            title: None,
+            novalidate: false,
+        }
+    }
+}
+
+/// An info string that cannot be read; `offset` is the byte offset in the info string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AttrError {
+    pub(crate) offset: usize,
+    pub(crate) len: usize,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
+}
+
+const KNOWN: &[&str] = &["expect", "violates", "wrap", "namespace", "title", "novalidate"];
+
+/// Whether a fence's language makes it an example.
+pub(crate) fn is_yaml(lang: &str) -> bool {
+    lang == "yaml" || lang == "yml"
+}
+
+/// Splits an info string into its language and attributes.
+pub(crate) fn parse_info(info: &str) -> Result<(String, Attrs), AttrError> {
+    let bytes = info.as_bytes();
+    let mut i = 0;
+    let skip_ws = |i: &mut usize| {
+        while *i < bytes.len() && bytes[*i].is_ascii_whitespace() {
+            *i += 1;
+        }
+    };
+    skip_ws(&mut i);
+    let start = i;
+    while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    let lang = info[start..i].to_string();
+    let mut attrs = Attrs::default();
+    loop {
+        skip_ws(&mut i);
+        if i >= bytes.len() {
+            break;
+        }
+        let key_start = i;
+        while i < bytes.len() && bytes[i] != b'=' && !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let key = &info[key_start..i];
+        let mut value: Option<(String, usize)> = None;
+        if i < bytes.len() && bytes[i] == b'=' {
+            i += 1;
+            let value_start = i;
+            if i < bytes.len() && bytes[i] == b'"' {
+                i += 1;
+                let s = i;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += 1;
+                }
+                if i >= bytes.len() {
+                    return Err(AttrError {
+                        offset: value_start,
+                        len: info.len() - value_start,
+                        message: format!("the value of `{key}` has no closing quote"),
+                        help: None,
+                    });
+                }
+                value = Some((info[s..i].to_string(), value_start));
+                i += 1;
+            } else {
+                while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                value = Some((info[value_start..i].to_string(), value_start));
+            }
+        }
+        let err =
+            |message: String, help: Option<String>| AttrError { offset: key_start, len: i - key_start, message, help };
+        let need = |v: &Option<(String, usize)>| -> Result<String, AttrError> {
+            match v {
+                Some((s, _)) if !s.is_empty() => Ok(s.clone()),
+                _ => Err(err(format!("`{key}` needs a value (`{key}=...`)"), None)),
+            }
+        };
+        match key {
+            "expect" => {
+                attrs.expect = match need(&value)?.as_str() {
+                    "admit" => Expect::Admit,
+                    "deny" => Expect::Deny,
+                    other => {
+                        return Err(err(
+                            format!("`expect={other}` is not a verdict"),
+                            Some("write `expect=admit` or `expect=deny`".into()),
+                        ));
+                    }
+                }
+            }
+            "violates" => {
+                attrs.violates =
+                    need(&value)?.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            }
+            "wrap" => {
+                attrs.wrap = Some(match need(&value)?.as_str() {
+                    "pod" => Wrap::Pod,
+                    "podspec" => Wrap::PodSpec,
+                    "container" => Wrap::Container,
+                    other => {
+                        return Err(err(
+                            format!("`wrap={other}` is not a fragment kind"),
+                            Some("write `wrap=pod`, `wrap=podspec` or `wrap=container`".into()),
+                        ));
+                    }
+                })
+            }
+            "namespace" => attrs.namespace = Some(need(&value)?),
+            "title" => attrs.title = Some(need(&value)?),
+            "novalidate" => {
+                if value.is_some() {
+                    return Err(err("`novalidate` is a flag and takes no value".into(), None));
+                }
+                attrs.novalidate = true;
+            }
+            other => {
+                let near = KNOWN.iter().find(|k| edit_distance(k, other) <= 2);
+                return Err(err(
+                    format!("unknown example attribute `{other}`"),
+                    Some(match near {
+                        Some(k) => format!("did you mean `{k}`? (a typo must not turn a check off)"),
+                        None => format!("known attributes: {}", KNOWN.join(", ")),
+                    }),
+                ));
+            }
+        }
+    }
+    if !attrs.violates.is_empty() && attrs.expect != Expect::Deny {
+        return Err(AttrError {
+            offset: 0,
+            len: info.len(),
+            message: "`violates=` only goes with `expect=deny`".into(),
+            help: Some("add `expect=deny`, or remove `violates=`".into()),
+        });
+    }
+    Ok((lang, attrs))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Container fields that only a container's securityContext has (not a Pod's).
+const CONTAINER_ONLY_SC: &[&str] =
+    &["allowPrivilegeEscalation", "capabilities", "readOnlyRootFilesystem", "privileged", "procMount"];
+const POD_SPEC_KEYS: &[&str] = &[
+    "containers",
+    "initContainers",
+    "ephemeralContainers",
+    "volumes",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "serviceAccountName",
+    "nodeSelector",
+    "tolerations",
+    "affinity",
+    "restartPolicy",
+];
+const CONTAINER_KEYS: &[&str] =
+    &["image", "command", "args", "ports", "env", "resources", "volumeMounts", "livenessProbe", "readinessProbe"];
+
+/// What a document of an example is, and where its fragment sits in the object checked.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Placed {
+    pub(crate) object: Value,
+    /// JSON pointer of the fragment inside `object` ("" for a whole object).
+    pub(crate) at: String,
+    pub(crate) wrap: Option<Wrap>,
+}
+
+/// Infers the fragment kind of a document, or says why it cannot.
+pub(crate) fn infer_wrap(doc: &Value) -> Result<Option<Wrap>, String> {
+    let Some(map) = doc.as_object() else {
+        return Err("the example is not a YAML mapping, so it is not a Kubernetes object".into());
+    };
+    if map.contains_key("apiVersion") && map.contains_key("kind") {
+        return Ok(None);
+    }
+    let has = |k: &str| map.contains_key(k);
+    if let Some(sc) = map.get("securityContext") {
+        let container_only = sc.as_object().is_some_and(|s| s.keys().any(|k| CONTAINER_ONLY_SC.contains(&k.as_str())));
+        if container_only {
+            return Ok(Some(Wrap::Container));
+        }
+        if map.len() == 1 {
+            return Err(
+                "this `securityContext` could be a Pod's or a container's (it has no container-only field)".into()
+            );
+        }
+    }
+    if has("metadata") && has("spec") {
+        return Ok(Some(Wrap::Pod));
+    }
+    if POD_SPEC_KEYS.iter().any(|k| has(k)) {
+        return Ok(Some(Wrap::PodSpec));
+    }
+    if CONTAINER_KEYS.iter().any(|k| has(k)) || (has("name") && has("image")) {
+        return Ok(Some(Wrap::Container));
+    }
+    Err("cannot tell what this fragment is: it has no apiVersion/kind and no Pod, Pod spec or container field".into())
+}
+
+/// Places a document in a Pod as `wrap` says (or as inferred).
+pub(crate) fn place(doc: &Value, wrap: Option<Wrap>) -> Placed {
+    let pod =
+        |spec: Value, metadata: Value| json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec});
+    let default_meta = json!({"name": "example"});
+    let default_container = json!({"name": "app", "image": "nginx:1.27"});
+    match wrap {
+        None => Placed { object: doc.clone(), at: String::new(), wrap },
+        Some(Wrap::Pod) => {
+            let mut obj = Map::new();
+            obj.insert("apiVersion".into(), json!("v1"));
+            obj.insert("kind".into(), json!("Pod"));
+            if let Some(m) = doc.as_object() {
+                for (k, v) in m {
+                    obj.insert(k.clone(), v.clone());
+                }
+            }
+            obj.entry("metadata").or_insert(default_meta);
+            Placed { object: Value::Object(obj), at: String::new(), wrap }
+        }
+        Some(Wrap::PodSpec) => {
+            let mut spec = doc.clone();
+            if let Some(s) = spec.as_object_mut() {
+                if !s.contains_key("containers") {
+                    s.insert("containers".into(), json!([default_container]));
+                }
+            }
+            Placed { object: pod(spec, default_meta), at: "/spec".into(), wrap }
+        }
+        Some(Wrap::Container) => {
+            let mut c = Map::new();
+            c.insert("name".into(), json!("app"));
+            c.insert("image".into(), json!("nginx:1.27"));
+            if let Some(m) = doc.as_object() {
+                for (k, v) in m {
+                    c.insert(k.clone(), v.clone());
+                }
+            }
+            Placed {
+                object: pod(json!({"containers": [Value::Object(c)]}), default_meta),
+                at: "/spec/containers/0".into(),
+                wrap,
+            }
+        }
+    }
+}
+
+/// The part of `object` to show for a fragment: what sits at `at`, minus the fields the wrapping added.
+pub(crate) fn shown(placed: &Placed, object: &Value, original: &Value) -> Value {
+    let Some(part) = object.pointer(&placed.at) else { return object.clone() };
+    match placed.wrap {
+        Some(Wrap::Container) | Some(Wrap::Pod) => {
+            // Drop what wrapping added (name/image, apiVersion/kind/metadata) unless the fragment had it.
+            let mut part = part.clone();
+            if let (Some(p), Some(o)) = (part.as_object_mut(), original.as_object()) {
+                let added: &[&str] = if placed.wrap == Some(Wrap::Container) {
+                    &["name", "image"]
+                } else {
+                    &["apiVersion", "kind", "metadata"]
+                };
+                for k in added {
+                    if !o.contains_key(*k) {
+                        p.shift_remove(*k);
+                    }
+                }
+            }
+            part
+        }
+        Some(Wrap::PodSpec) => {
+            let mut part = part.clone();
+            if let (Some(p), Some(o)) = (part.as_object_mut(), original.as_object()) {
+                if !o.contains_key("containers") {
+                    p.shift_remove("containers");
+                }
+            }
+            part
+        }
+        None => part.clone(),
+    }
+}
+
+/// Admits a placed document as the docs check does: like `gator test`, operation "" and no namespace object,
+/// in the example's namespace.
+pub(crate) fn admit(set: &mut PolicySet, placed: &Placed, namespace: &str) -> Result<Decision, String> {
+    let request = Request {
+        operation: guardrail_engine::mutation::mutator::Operation::Unspecified,
+        namespace: Some(namespace.to_string()).filter(|n| !n.is_empty()),
+        enforcement_point: guardrail_engine::template::EnforcementPoint::Gator,
+        ..Request::default()
+    };
+    set.admit(&placed.object, &request).map_err(|e| e.to_string())
+}
+
+/// The constraints (kind and name) that rejected a decision.
+pub(crate) fn rejecting(d: &Decision) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = d
+        .violations
+        .iter()
+        .filter(|v| v.action == EnforcementAction::Deny)
+        .map(|v| (v.kind.clone(), v.name.clone()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Compares an outcome with the promise; `Err` holds the headline, notes and help of the failure.
+pub(crate) fn compare(attrs: &Attrs, d: &Decision) -> Result<(), (String, Vec<String>, String)> {
+    let rejected = d.verdict == Verdict::Rejected;
+    let by = rejecting(d);
+    let messages: Vec<String> = d
+        .violations
+        .iter()
+        .filter(|v| v.action == EnforcementAction::Deny)
+        .map(|v| format!("{}: {}", v.kind, v.render()))
+        .collect();
+    match attrs.expect {
+        Expect::Admit if rejected => Err((
+            "example is rejected, but the page promises it is admitted".into(),
+            std::iter::once("expected: admitted (expect=admit is the default)".to_string())
+                .chain(std::iter::once(format!("got: rejected by {}", names(&by))))
+                .chain(messages)
+                .collect(),
+            format!(
+                "fix the example, or mark the block `expect=deny violates=\"{}\"`",
+                by.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(",")
+            ),
+        )),
+        Expect::Deny if !rejected => {
+            let mut notes = vec!["expected: rejected (expect=deny)".to_string()];
+            notes.push(if d.mutated() {
+                format!("got: admitted, after mutation by {}", d.mutators.join(", "))
+            } else {
+                "got: admitted, unchanged".to_string()
+            });
+            Err((
+                "example is admitted, but the page promises it is rejected".into(),
+                notes,
+                "fix the example, or remove `expect=deny` if the cluster does admit it".into(),
+            ))
+        }
+        Expect::Deny if !attrs.violates.is_empty() => {
+            let matches = |want: &str, (k, n): &(String, String)| want == k || want == n;
+            let missing: Vec<&String> = attrs.violates.iter().filter(|w| !by.iter().any(|b| matches(w, b))).collect();
+            let extra: Vec<&(String, String)> =
+                by.iter().filter(|b| !attrs.violates.iter().any(|w| matches(w, b))).collect();
+            if missing.is_empty() && extra.is_empty() {
+                return Ok(());
+            }
+            let mut notes = vec![
+                format!("expected: rejected by {}", attrs.violates.join(", ")),
+                format!("got: rejected by {}", names(&by)),
+            ];
+            notes.extend(messages);
+            let headline = if !missing.is_empty() {
+                format!(
+                    "example is not rejected by {} as the page promises",
+                    missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                )
+            } else {
+                format!(
+                    "example is also rejected by {}, which the page does not say",
+                    names(&extra.into_iter().cloned().collect::<Vec<_>>())
+                )
+            };
+            Err((
+                headline,
+                notes,
+                format!(
+                    "write `violates=\"{}\"`, or fix the example",
+                    by.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(",")
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn names(by: &[(String, String)]) -> String {
+    if by.is_empty() {
+        return "nothing".into();
+    }
+    by.iter().map(|(k, n)| format!("{k} ({n})")).collect::<Vec<_>>().join(", ")
+}
+
+/// Which wrap to use for a document: the attribute, or the inferred one.
+pub(crate) fn resolve_wrap(attrs: &Attrs, doc: &Value) -> Result<Option<Wrap>, String> {
+    match attrs.wrap {
+        Some(w) => {
+            if doc.get("apiVersion").is_some() && doc.get("kind").is_some() {
+                return Err(format!(
+                    "`wrap={}` is set, but the example is a whole object (it has apiVersion and kind)",
+                    w.name()
+                ));
+            }
+            Ok(Some(w))
+        }
+        None => infer_wrap(doc),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn info_strings() {
+        let (lang, a) =
+            parse_info("yaml expect=deny violates=\"K8sPSPPrivilegedContainer, psp-host-network\" title=\"pod.yaml\"")
+                .unwrap();
+        assert_eq!(lang, "yaml");
+        assert_eq!(a.expect, Expect::Deny);
+        assert_eq!(a.violates, ["K8sPSPPrivilegedContainer", "psp-host-network"]);
+        assert_eq!(a.title.as_deref(), Some("pod.yaml"));
+        let (_, a) = parse_info("yml wrap=container namespace=team-a novalidate").unwrap();
+        assert_eq!((a.wrap, a.namespace.as_deref(), a.novalidate), (Some(Wrap::Container), Some("team-a"), true));
+        assert_eq!(parse_info("yaml").unwrap().1, Attrs::default());
+    }
+
+    #[test]
+    fn info_string_errors() {
+        let e = parse_info("yaml expct=deny").unwrap_err();
+        assert_eq!((e.offset, e.len), (5, 10));
+        assert_eq!(e.message, "unknown example attribute `expct`");
+        assert_eq!(e.help.as_deref(), Some("did you mean `expect`? (a typo must not turn a check off)"));
+        assert_eq!(parse_info("yaml expect=maybe").unwrap_err().message, "`expect=maybe` is not a verdict");
+        assert_eq!(parse_info("yaml title=\"open").unwrap_err().message, "the value of `title` has no closing quote");
+        assert_eq!(parse_info("yaml violates=X").unwrap_err().message, "`violates=` only goes with `expect=deny`");
+        assert_eq!(parse_info("yaml novalidate=yes").unwrap_err().message, "`novalidate` is a flag and takes no value");
+        assert_eq!(parse_info("yaml wrap").unwrap_err().message, "`wrap` needs a value (`wrap=...`)");
+    }
+
+    #[test]
+    fn fragments_are_inferred() {
+        let v = |s: &str| {
+            guardrail_engine::yaml::load_documents(s, guardrail_engine::yaml::Schema::Kubernetes, &Default::default())
+                .unwrap()[0]
+                .value
+                .clone()
+        };
+        assert_eq!(infer_wrap(&v("securityContext:\n  allowPrivilegeEscalation: false\n")), Ok(Some(Wrap::Container)));
+        assert_eq!(infer_wrap(&v("hostNetwork: true\n")), Ok(Some(Wrap::PodSpec)));
+        assert_eq!(infer_wrap(&v("name: app\nimage: nginx\n")), Ok(Some(Wrap::Container)));
+        assert_eq!(infer_wrap(&v("metadata: {name: x}\nspec: {containers: []}\n")), Ok(Some(Wrap::Pod)));
+        assert_eq!(infer_wrap(&v("apiVersion: v1\nkind: Pod\n")), Ok(None));
+        assert!(
+            infer_wrap(&v("securityContext:\n  runAsUser: 1000\n"))
+                .unwrap_err()
+                .contains("could be a Pod's or a container's")
+        );
+        assert!(infer_wrap(&v("replicas: 3\n")).unwrap_err().contains("cannot tell"));
+    }
+
+    #[test]
+    fn a_container_fragment_becomes_the_only_container_and_is_shown_back() {
+        let frag = json!({"securityContext": {"privileged": true}});
+        let p = place(&frag, Some(Wrap::Container));
+        assert_eq!(p.object["spec"]["containers"][0]["name"], "app");
+        assert_eq!(p.object["spec"]["containers"][0]["securityContext"]["privileged"], true);
+        assert_eq!(shown(&p, &p.object, &frag), frag);
+        let spec = json!({"hostNetwork": true});
+        let p = place(&spec, Some(Wrap::PodSpec));
+        assert_eq!(p.object["spec"]["containers"].as_array().map(Vec::len), Some(1));
+        assert_eq!(shown(&p, &p.object, &spec), spec);
+    }
+}

@@ -1,0 +1,401 @@
+//! One page rendered: Markdown to HTML, each YAML example checked through the engine on the way.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use guardrail_engine::limits::Limits;
+use guardrail_engine::policy::{PolicySet, Verdict};
+use guardrail_engine::yaml::{self, Schema};
+use serde_json::Value;
+
+use super::config::{Config, line_col};
+use super::content::Page;
+use super::diagnostics::Diagnostic;
+use super::examples::{self, Attrs, Placed};
+use super::highlight::{escape, highlight, highlight_lines};
+use super::markdown::{self, CodeBlock, Found};
+use super::playground_link;
+
+/// Where every page lives, for links: root-relative file → URL path, and stem → URL path.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct LinkTable {
+    pub(crate) by_file: HashMap<String, String>,
+}
+
+/// A checked example, as shown in the playground's example list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct ExampleRecord {
+    pub(crate) page: String,
+    pub(crate) title: String,
+    pub(crate) yaml: String,
+    pub(crate) verdict: String,
+    pub(crate) line: usize,
+}
+
+/// Counts for the build summary.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ExampleCounts {
+    pub(crate) checked: usize,
+    pub(crate) unchecked: usize,
+}
+
+/// A rendered page.
+#[derive(Debug, Clone)]
+pub(crate) struct Rendered {
+    pub(crate) html: String,
+    pub(crate) found: Found,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) examples: Vec<ExampleRecord>,
+    pub(crate) counts: ExampleCounts,
+}
+
+struct Ctx<'a> {
+    page: &'a Page,
+    config: &'a Config,
+    links: &'a LinkTable,
+    policies: RefCell<&'a mut PolicySet>,
+    diagnostics: RefCell<Vec<Diagnostic>>,
+    examples: RefCell<Vec<ExampleRecord>>,
+    counts: RefCell<ExampleCounts>,
+}
+
+/// Renders `page`, checking its examples against `policies`.
+pub(crate) fn render(page: &Page, config: &Config, links: &LinkTable, policies: &mut PolicySet) -> Rendered {
+    let ctx = Ctx {
+        page,
+        config,
+        links,
+        policies: RefCell::new(policies),
+        diagnostics: RefCell::new(Vec::new()),
+        examples: RefCell::new(Vec::new()),
+        counts: RefCell::new(ExampleCounts::default()),
+    };
+    let (html, found) = markdown::render(&page.text, page.body_start, &ctx);
+    Rendered {
+        html,
+        found,
+        diagnostics: ctx.diagnostics.into_inner(),
+        examples: ctx.examples.into_inner(),
+        counts: ctx.counts.into_inner(),
+    }
+}
+
+impl markdown::Context for Ctx<'_> {
+    fn code_block(&self, index: usize, block: &CodeBlock) -> String {
+        let lang = block.info.split_whitespace().next().unwrap_or("");
+        if !examples::is_yaml(lang) {
+            let title = simple_title(&block.info);
+            return code_html(&highlight(&block.code, lang), lang, title.as_deref());
+        }
+        match examples::parse_info(&block.info) {
+            Err(e) => {
+                let (line, col) = line_col(&self.page.text, block.info_offset + e.offset);
+                let mut d = Diagnostic::error(e.message, &self.page.file, line, col).width(e.len);
+                if let Some(h) = e.help {
+                    d = d.help(h);
+                }
+                self.diagnostics.borrow_mut().push(d);
+                code_html(&highlight(&block.code, "yaml"), "yaml", None)
+            }
+            Ok((_, attrs)) => self.example(index, block, &attrs),
+        }
+    }
+
+    fn link(&self, dest: &str) -> String {
+        resolve_link(dest, &self.page.file, self.links, &self.config.base_url).unwrap_or_else(|| dest.to_string())
+    }
+}
+
+/// Rewrites a link to a Markdown file (`other.md#x`, `../a/b.md`) to its page URL; other links stay.
+pub(crate) fn resolve_link(dest: &str, from_file: &str, links: &LinkTable, base_url: &str) -> Option<String> {
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(a)),
+        None => (dest, None),
+    };
+    if !path.ends_with(".md") || path.contains("://") {
+        return None;
+    }
+    let target = if let Some(abs) = path.strip_prefix('/') {
+        format!("content/{abs}")
+    } else {
+        let dir = from_file.rsplit_once('/').map_or("", |(d, _)| d);
+        normalize(&format!("{dir}/{path}"))
+    };
+    let url = links.by_file.get(&target)?;
+    Some(format!("{base_url}{url}{}", anchor.map(|a| format!("#{a}")).unwrap_or_default()))
+}
+
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+fn simple_title(info: &str) -> Option<String> {
+    let i = info.find("title=\"")?;
+    let rest = &info[i + 7..];
+    rest.find('"').map(|end| rest[..end].to_string())
+}
+
+fn code_html(highlighted: &str, lang: &str, title: Option<&str>) -> String {
+    let title = title.map(|t| format!("<div class=\"code-title\">{}</div>", escape(t))).unwrap_or_default();
+    format!(
+        "<div class=\"code-block\">{title}<pre class=\"code\" data-lang=\"{}\"><code>{highlighted}</code></pre></div>\n",
+        escape(lang)
+    )
+}
+
+/// Markdown line and column of a 1-based line/column inside the code block.
+fn code_pos(page: &Page, block: &CodeBlock, line: usize, column: usize) -> (usize, usize) {
+    let (first_line, first_col) = line_col(&page.text, block.code_offset);
+    (first_line + line.saturating_sub(1), first_col + column.saturating_sub(1))
+}
+
+impl Ctx<'_> {
+    fn error(&self, d: Diagnostic) {
+        self.diagnostics.borrow_mut().push(d);
+    }
+
+    fn example(&self, index: usize, block: &CodeBlock, attrs: &Attrs) -> String {
+        let title = attrs.title.as_deref();
+        if attrs.novalidate {
+            self.counts.borrow_mut().unchecked += 1;
+            let chip = "<span class=\"verdict verdict-unchecked\" title=\"Not a Kubernetes object: shown, not checked\">Not checked</span>";
+            return example_html(index, title, chip, &highlight(&block.code, "yaml"), "", "", None);
+        }
+        self.counts.borrow_mut().checked += 1;
+        let file = &self.page.file;
+        let docs = match yaml::load_documents(&block.code, Schema::Kubernetes, &Limits::default()) {
+            Ok(d) => d,
+            Err(e) => {
+                let (line, col) = code_pos(self.page, block, e.line, e.column);
+                self.error(
+                    Diagnostic::error(format!("invalid YAML in example: {}", e.message), file, line, col)
+                        .help("fix the YAML; a docs example must parse as the cluster would parse it"),
+                );
+                return code_html(&highlight(&block.code, "yaml"), "yaml", title);
+            }
+        };
+        let namespace = attrs.namespace.clone().unwrap_or_else(|| self.config.examples.namespace.clone());
+        let mut results: Vec<(Placed, guardrail_engine::policy::Decision, Value)> = Vec::new();
+        let mut failed = false;
+        for doc in docs.iter().filter(|d| !d.value.is_null()) {
+            let (line, col) = code_pos(self.page, block, doc.line, 1);
+            let wrap = match examples::resolve_wrap(attrs, &doc.value) {
+                Ok(w) => w,
+                Err(why) => {
+                    self.error(
+                        Diagnostic::error(format!("ambiguous example: {why}"), file, line, col)
+                            .help("say what it is with `wrap=pod`, `wrap=podspec` or `wrap=container`"),
+                    );
+                    failed = true;
+                    continue;
+                }
+            };
+            let placed = examples::place(&doc.value, wrap);
+            let mut policies = self.policies.borrow_mut();
+            let decision = match examples::admit(&mut policies, &placed, &namespace) {
+                Ok(d) => d,
+                Err(e) => {
+                    self.error(Diagnostic::error(format!("example cannot be admitted: {e}"), file, line, col));
+                    failed = true;
+                    continue;
+                }
+            };
+            if let Err((headline, notes, help)) = examples::compare(attrs, &decision) {
+                let (l, c, w) = self.blame(block, doc, &placed, &decision);
+                let mut d = Diagnostic::error(headline, file, l, c).width(w).help(help);
+                for n in notes {
+                    d = d.note(n);
+                }
+                self.error(d);
+                failed = true;
+            }
+            results.push((placed, decision, doc.value.clone()));
+        }
+        let _ = failed;
+        self.view(index, block, attrs, &namespace, &results)
+    }
+
+    /// The Markdown position a failure is best shown at: the field a violation names, else the document start.
+    fn blame(
+        &self,
+        block: &CodeBlock,
+        doc: &yaml::Document,
+        placed: &Placed,
+        d: &guardrail_engine::policy::Decision,
+    ) -> (usize, usize, usize) {
+        let obj = &placed.object;
+        for v in &d.violations {
+            let det = &v.details;
+            let mut candidates = Vec::new();
+            if let (Some(name), Some(list)) =
+                (det.get("container").and_then(Value::as_str), det.get("containerList").and_then(Value::as_str))
+            {
+                let idx = obj
+                    .pointer(&format!("/spec/{list}"))
+                    .and_then(Value::as_array)
+                    .and_then(|cs| cs.iter().position(|c| c.get("name").and_then(Value::as_str) == Some(name)));
+                if let Some(i) = idx {
+                    let base = format!("/spec/{list}/{i}");
+                    if let Some(m) = det.as_object() {
+                        for k in m.keys() {
+                            candidates.push(format!("{base}/securityContext/{k}"));
+                            candidates.push(format!("{base}/securityContext/capabilities/{k}"));
+                        }
+                    }
+                    candidates.push(format!("{base}/securityContext"));
+                    candidates.push(base);
+                }
+            }
+            if let Some(field) = det.get("field").and_then(Value::as_str) {
+                candidates.push(format!("/spec/{field}"));
+            }
+            if let Some(vol) = det.get("volume").and_then(Value::as_str) {
+                if let Some(i) = obj
+                    .pointer("/spec/volumes")
+                    .and_then(Value::as_array)
+                    .and_then(|vs| vs.iter().position(|x| x.get("name").and_then(Value::as_str) == Some(vol)))
+                {
+                    candidates.push(format!("/spec/volumes/{i}"));
+                }
+            }
+            for c in candidates {
+                let Some(rel) = c.strip_prefix(placed.at.as_str()) else { continue };
+                if let Some((l, col)) = doc.source_map.get(rel) {
+                    let (line, column) = code_pos(self.page, block, l, col);
+                    let width = self
+                        .page
+                        .text
+                        .lines()
+                        .nth(line - 1)
+                        .map_or(1, |t| t.trim_end().chars().count().saturating_sub(column - 1));
+                    return (line, column, width);
+                }
+            }
+        }
+        let (line, column) = code_pos(self.page, block, doc.line, 1);
+        (line, column, 1)
+    }
+
+    fn view(
+        &self,
+        index: usize,
+        block: &CodeBlock,
+        attrs: &Attrs,
+        namespace: &str,
+        results: &[(Placed, guardrail_engine::policy::Decision, Value)],
+    ) -> String {
+        let rejected: Vec<String> = {
+            let mut k: Vec<String> = results
+                .iter()
+                .filter(|(_, d, _)| d.verdict == Verdict::Rejected)
+                .flat_map(|(_, d, _)| examples::rejecting(d).into_iter().map(|(kind, _)| kind))
+                .collect();
+            k.sort();
+            k.dedup();
+            k
+        };
+        let mutated = results.iter().any(|(_, d, _)| d.mutated());
+        let (chip, verdict) = if !rejected.is_empty() {
+            (
+                format!("<span class=\"verdict verdict-rejected\">Rejected by {}</span>", escape(&rejected.join(", "))),
+                "rejected",
+            )
+        } else if mutated {
+            ("<span class=\"verdict verdict-mutated\">Admitted with changes</span>".to_string(), "mutated")
+        } else {
+            ("<span class=\"verdict verdict-admitted\">Admitted</span>".to_string(), "admitted")
+        };
+        let mut after = String::new();
+        if mutated && rejected.is_empty() {
+            let mut lines_html = Vec::new();
+            for (i, (placed, d, original)) in results.iter().enumerate() {
+                if i > 0 {
+                    lines_html.push("<span class=\"line\">---</span>".to_string());
+                }
+                let before = guardrail_engine::yaml::to_yaml(original);
+                let now = guardrail_engine::yaml::to_yaml(&examples::shown(placed, &d.object, original));
+                let diff = similar::TextDiff::from_lines(&before, &now);
+                let highlighted = highlight_lines(&now, "yaml");
+                let mut new_line = 0;
+                for change in diff.iter_all_changes() {
+                    match change.tag() {
+                        similar::ChangeTag::Delete => {}
+                        tag => {
+                            let html = highlighted.get(new_line).cloned().unwrap_or_default();
+                            let class = if tag == similar::ChangeTag::Insert { "line added" } else { "line" };
+                            lines_html.push(format!("<span class=\"{class}\">{html}</span>"));
+                            new_line += 1;
+                        }
+                    }
+                }
+            }
+            let mutators: Vec<String> = {
+                let mut m: Vec<String> = results.iter().flat_map(|(_, d, _)| d.mutators.clone()).collect();
+                m.dedup();
+                m
+            };
+            after = format!(
+                "<div class=\"example-after\"><p class=\"example-after-title\">After admission <span class=\"mutators\">(changed by {})</span></p><pre class=\"code diff\"><code>{}</code></pre></div>",
+                escape(&mutators.join(", ")),
+                // The lines are blocks (to carry the "added" mark), so no newline between them.
+                lines_html.join("")
+            );
+        }
+        let mut messages = String::new();
+        let denials: Vec<String> = results.iter().filter_map(|(_, d, _)| d.denial()).collect();
+        if !denials.is_empty() {
+            messages.push_str("<div class=\"example-messages\"><p>The API server answers:</p><ul>");
+            for text in denials.iter().flat_map(|d| d.lines()) {
+                messages.push_str(&format!("<li><code>{}</code></li>", escape(text)));
+            }
+            messages.push_str("</ul></div>");
+        }
+        let link = playground_link::url(&self.config.base_url, &block.code, namespace);
+        let (line, _) = line_col(&self.page.text, block.fence_offset);
+        self.examples.borrow_mut().push(ExampleRecord {
+            page: self.page.front.title.clone(),
+            title: attrs.title.clone().unwrap_or_else(|| format!("Example on line {line}")),
+            yaml: block.code.clone(),
+            verdict: verdict.to_string(),
+            line,
+        });
+        example_html(
+            index,
+            attrs.title.as_deref(),
+            &chip,
+            &highlight(&block.code, "yaml"),
+            &after,
+            &messages,
+            Some(&link),
+        )
+    }
+}
+
+fn example_html(
+    index: usize,
+    title: Option<&str>,
+    chip: &str,
+    code: &str,
+    after: &str,
+    messages: &str,
+    link: Option<&str>,
+) -> String {
+    let title = title.map(|t| format!("<span class=\"example-title\">{}</span>", escape(t))).unwrap_or_default();
+    let link = link
+        .map(|l| format!("<a class=\"playground-link\" href=\"{}\">Open in playground</a>", escape(l)))
+        .unwrap_or_default();
+    format!(
+        "<figure class=\"example\" id=\"example-{n}\"><figcaption>{title}{chip}{link}</figcaption><pre class=\"code\" data-lang=\"yaml\"><code>{code}</code></pre>{after}{messages}</figure>\n",
+        n = index + 1
+    )
+}

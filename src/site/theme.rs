@@ -1,0 +1,356 @@
+//! Putting pages into the theme: tera templates, the sidebar and pager, hashed assets, search index, sitemap.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::config::Config;
+use super::content::Page;
+use super::diagnostics::Diagnostic;
+use super::highlight::{self, escape};
+use super::page::{ExampleRecord, Rendered};
+
+/// FNV-1a, 64 bits: a stable content hash for asset names (std's hasher is not stable across releases).
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:08x}", h >> 32)
+}
+
+fn hashed_name(rel: &str, bytes: &[u8]) -> String {
+    let hash = content_hash(bytes);
+    match rel.rsplit_once('.') {
+        Some((stem, ext)) if !stem.ends_with('/') && !stem.is_empty() => format!("{stem}.{hash}.{ext}"),
+        _ => format!("{rel}.{hash}"),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct NavItem {
+    title: String,
+    url: String,
+    current: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct NavGroup {
+    title: String,
+    items: Vec<NavItem>,
+}
+
+fn title_case(s: &str) -> String {
+    s.split(['-', '_'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Page indexes in sidebar order, grouped by folder: the top level first, then folders by name.
+fn order(pages: &[Page]) -> Vec<(String, Vec<usize>)> {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        let group = p.stem.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default();
+        groups.entry(group).or_default().push(i);
+    }
+    let key = |i: &usize| {
+        let p = &pages[*i];
+        let is_index = p.stem == "index" || p.stem.ends_with("/index");
+        (!is_index, p.front.sidebar_position.unwrap_or(f64::MAX), p.front.title.to_lowercase())
+    };
+    groups
+        .into_iter()
+        .map(|(g, mut idx)| {
+            idx.sort_by(|a, b| key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal));
+            (g, idx)
+        })
+        .collect()
+}
+
+fn load_templates(theme: &Path) -> Result<tera::Tera, Diagnostic> {
+    let dir = theme.join("templates");
+    let mut tera = tera::Tera::default();
+    let mut list = Vec::new();
+    let entries = std::fs::read_dir(&dir).map_err(|e| {
+        Diagnostic::error(
+            format!("cannot read the theme's templates in {}: {e}", dir.display()),
+            "theme/templates",
+            1,
+            1,
+        )
+    })?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "html") {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Diagnostic::error(
+                    format!("cannot read {}: {e}", path.display()),
+                    format!("theme/templates/{name}"),
+                    1,
+                    1,
+                )
+            })?;
+            list.push((name, text));
+        }
+    }
+    list.sort();
+    tera.add_raw_templates(list).map_err(|e| template_error(&e))?;
+    Ok(tera)
+}
+
+fn template_error(e: &tera::Error) -> Diagnostic {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    Diagnostic::error(format!("theme template error: {msg}"), "theme/templates", 1, 1)
+}
+
+/// Plain text of rendered HTML, for the search index.
+fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Every output file of the site.
+pub(crate) fn assemble(
+    root: &Path,
+    config: &Config,
+    pages: &[Page],
+    rendered: &[Rendered],
+    examples: &[ExampleRecord],
+) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
+    let base = config.base_url.as_str();
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut assets: BTreeMap<String, String> = BTreeMap::new();
+    let mut add_asset = |files: &mut BTreeMap<String, Vec<u8>>, logical: &str, bytes: Vec<u8>| {
+        let out = format!("assets/{}", hashed_name(logical, &bytes));
+        assets.insert(logical.to_string(), format!("{base}{out}"));
+        files.insert(out, bytes);
+    };
+
+    // Theme assets, the generated syntax stylesheet, and the site's static files.
+    let theme_dir = root.join(&config.paths.theme);
+    let theme_assets = theme_dir.join("assets");
+    let mut names: Vec<_> = std::fs::read_dir(&theme_assets)
+        .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", theme_assets.display()), "theme/assets", 1, 1))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    names.sort();
+    for p in names {
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let bytes = std::fs::read(&p)
+            .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", p.display()), "theme/assets", 1, 1))?;
+        add_asset(&mut files, &name, bytes);
+    }
+    add_asset(&mut files, "syntax.css", highlight::stylesheet().into_bytes());
+    let static_dir = root.join(&config.paths.static_dir);
+    if static_dir.is_dir() {
+        let mut stack = vec![static_dir.clone()];
+        let mut found = Vec::new();
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d)
+                .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", d.display()), "static", 1, 1))?
+                .flatten()
+            {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    found.push(p);
+                }
+            }
+        }
+        found.sort();
+        for p in found {
+            let rel = p.strip_prefix(&static_dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            let bytes = std::fs::read(&p)
+                .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", p.display()), "static", 1, 1))?;
+            add_asset(&mut files, &rel, bytes);
+        }
+    }
+
+    // Search index and the playground's example list.
+    let search: Vec<_> = pages
+        .iter()
+        .zip(rendered)
+        .map(|(p, r)| {
+            let text = plain_text(&r.html);
+            let headings: Vec<&str> = r.found.headings.iter().map(|h| h.text.as_str()).collect();
+            json!({
+                "title": p.front.title,
+                "u": format!("{base}{}", p.url),
+                "t": p.front.title.to_lowercase(),
+                "h": headings.join(" ").to_lowercase(),
+                "b": text.to_lowercase(),
+                "text": text,
+            })
+        })
+        .collect();
+    add_asset(&mut files, "search-index.json", serde_json::to_vec(&search).unwrap_or_default());
+    add_asset(&mut files, "examples.json", serde_json::to_vec(&super::examples_json(examples)).unwrap_or_default());
+
+    let tera = load_templates(&theme_dir)?;
+    let groups = order(pages);
+    let flat: Vec<usize> = groups.iter().flat_map(|(_, g)| g.iter().copied()).collect();
+    let sidebar_for = |current: Option<usize>| -> Vec<NavGroup> {
+        groups
+            .iter()
+            .map(|(g, idx)| NavGroup {
+                title: title_case(g.rsplit('/').next().unwrap_or(g)),
+                items: idx
+                    .iter()
+                    .map(|i| NavItem {
+                        title: pages[*i].front.sidebar_label.clone().unwrap_or_else(|| pages[*i].front.title.clone()),
+                        url: format!("{base}{}", pages[*i].url),
+                        current: Some(*i) == current,
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    let site = json!({"title": config.title, "base_url": base, "description": config.description});
+    let nav = |i: usize| json!({"title": pages[i].front.title, "url": format!("{base}{}", pages[i].url)});
+
+    for (pos, &i) in flat.iter().enumerate() {
+        let (p, r) = (&pages[i], &rendered[i]);
+        let toc: Vec<_> = r.found.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect();
+        let starts_with_h1 = r.found.headings.first().is_some_and(|h| h.level == 1);
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", &site);
+        ctx.insert("assets", &assets);
+        ctx.insert("page_title", &p.front.title);
+        ctx.insert("description", &p.front.description.clone().unwrap_or_else(|| config.description.clone()));
+        ctx.insert("show_title", &!starts_with_h1);
+        ctx.insert("content", &r.html);
+        ctx.insert(
+            "toc",
+            &toc.iter().map(|h| json!({"level": h.level, "id": h.id, "text": h.text})).collect::<Vec<_>>(),
+        );
+        ctx.insert("sidebar", &sidebar_for(Some(i)));
+        ctx.insert("section", "docs");
+        ctx.insert("prev", &pos.checked_sub(1).map(|k| nav(flat[k])));
+        ctx.insert("next", &flat.get(pos + 1).map(|k| nav(*k)));
+        let html = tera.render("page.html", &ctx).map_err(|e| template_error(&e))?;
+        files.insert(p.output_path(), html.into_bytes());
+    }
+
+    let mut ctx = tera::Context::new();
+    ctx.insert("site", &site);
+    ctx.insert("assets", &assets);
+    ctx.insert("page_title", "Page not found");
+    ctx.insert("description", &config.description);
+    ctx.insert("toc", &Vec::<serde_json::Value>::new());
+    ctx.insert("sidebar", &sidebar_for(None));
+    ctx.insert("section", "");
+    files.insert("404.html".into(), tera.render("404.html", &ctx).map_err(|e| template_error(&e))?.into_bytes());
+
+    // The playground page: the docs' examples, by page; the in-browser engine comes with the playground issue.
+    let mut list = String::new();
+    let mut current_page = String::new();
+    for e in examples {
+        if e.page != current_page {
+            if !current_page.is_empty() {
+                list.push_str("</ul>");
+            }
+            list.push_str(&format!("<h2>{}</h2><ul class=\"example-list\">", escape(&e.page)));
+            current_page = e.page.clone();
+        }
+        list.push_str(&format!(
+            "<li><a href=\"{}\">{}</a> <span class=\"verdict verdict-{}\">{}</span></li>",
+            escape(&super::playground_link::url(base, &e.yaml, "default")),
+            escape(&e.title),
+            escape(&e.verdict),
+            escape(match e.verdict.as_str() {
+                "rejected" => "Rejected",
+                "mutated" => "Admitted with changes",
+                _ => "Admitted",
+            })
+        ));
+    }
+    if !current_page.is_empty() {
+        list.push_str("</ul>");
+    }
+    let mut ctx = tera::Context::new();
+    ctx.insert("site", &site);
+    ctx.insert("assets", &assets);
+    ctx.insert("page_title", "Playground");
+    ctx.insert("description", "Paste a Pod and see what the cluster would do to it.");
+    ctx.insert("show_title", &true);
+    ctx.insert(
+        "content",
+        &format!("<p>The examples of these docs, each checked when the site was built. The live, in-browser engine is not part of this build yet.</p>{list}"),
+    );
+    ctx.insert("toc", &Vec::<serde_json::Value>::new());
+    ctx.insert("sidebar", &sidebar_for(None));
+    ctx.insert("section", "playground");
+    ctx.insert("prev", &None::<serde_json::Value>);
+    ctx.insert("next", &None::<serde_json::Value>);
+    files.insert(
+        "playground/index.html".into(),
+        tera.render("page.html", &ctx).map_err(|e| template_error(&e))?.into_bytes(),
+    );
+
+    // sitemap.xml: absolute URLs when the base URL is absolute, as the format requires.
+    let mut sitemap = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for &i in &flat {
+        sitemap.push_str(&format!("  <url><loc>{}</loc></url>\n", escape(&format!("{base}{}", pages[i].url))));
+    }
+    sitemap.push_str("</urlset>\n");
+    files.insert("sitemap.xml".into(), sitemap.into_bytes());
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_stable_and_named() {
+        assert_eq!(content_hash(b"guardrail"), content_hash(b"guardrail"));
+        assert_ne!(content_hash(b"a"), content_hash(b"b"));
+        assert!(hashed_name("style.css", b"x").starts_with("style."));
+        assert!(hashed_name("style.css", b"x").ends_with(".css"));
+        assert_eq!(hashed_name("img/logo.png", b"x").split('.').count(), 3);
+    }
+
+    #[test]
+    fn text_for_search() {
+        assert_eq!(plain_text("<p>a <b>b</b> &amp; c</p>"), "a b & c");
+        assert_eq!(title_case("how-to_guides"), "How To Guides");
+    }
+}

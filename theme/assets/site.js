@@ -1,0 +1,105 @@
+// Theme toggle, phone menu and offline search. Results are built with DOM APIs and textContent only:
+// nothing from the index or the query is ever parsed as HTML.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+
+  var toggle = document.getElementById("theme-toggle");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var next = root.getAttribute("data-theme") === "dark" ? "light" : "dark";
+      root.setAttribute("data-theme", next);
+      try { localStorage.setItem("guardrail-theme", next); } catch (e) { /* storage may be off */ }
+    });
+  }
+
+  var menu = document.querySelector(".menu-toggle");
+  var sidebar = document.getElementById("sidebar");
+  if (menu && sidebar) {
+    menu.addEventListener("click", function () {
+      var open = sidebar.classList.toggle("open");
+      menu.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  var input = document.getElementById("search");
+  var list = document.getElementById("search-results");
+  if (!input || !list) { return; }
+  var index = null;
+  var loading = null;
+
+  function load() {
+    if (index || loading) { return loading; }
+    loading = fetch(document.body.getAttribute("data-search-index"))
+      .then(function (r) { return r.json(); })
+      .then(function (data) { index = data; return data; })
+      .catch(function () { index = []; return index; });
+    return loading;
+  }
+
+  function score(doc, terms) {
+    var s = 0;
+    for (var i = 0; i < terms.length; i++) {
+      var t = terms[i];
+      var inTitle = doc.t.indexOf(t) >= 0;
+      var inHead = doc.h.indexOf(t) >= 0;
+      var inBody = doc.b.indexOf(t) >= 0;
+      if (!inTitle && !inHead && !inBody) { return 0; }
+      s += (inTitle ? 10 : 0) + (inHead ? 4 : 0) + (inBody ? 1 : 0);
+    }
+    return s;
+  }
+
+  function excerpt(text, term) {
+    var i = text.indexOf(term);
+    if (i < 0) { return text.slice(0, 120); }
+    var start = Math.max(0, i - 50);
+    return (start > 0 ? "\u2026" : "") + text.slice(start, start + 140) + "\u2026";
+  }
+
+  function show() {
+    var q = input.value.trim().toLowerCase();
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    if (!q || !index) { list.hidden = true; return; }
+    var terms = q.split(/\s+/);
+    var hits = [];
+    for (var i = 0; i < index.length; i++) {
+      var s = score(index[i], terms);
+      if (s > 0) { hits.push([s, index[i]]); }
+    }
+    hits.sort(function (a, b) { return b[0] - a[0]; });
+    if (hits.length === 0) {
+      var none = document.createElement("li");
+      none.className = "search-empty";
+      none.textContent = "No page mentions \u201c" + input.value.trim() + "\u201d.";
+      list.appendChild(none);
+    }
+    hits.slice(0, 8).forEach(function (h) {
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = h[1].u;
+      var title = document.createElement("strong");
+      title.textContent = h[1].title;
+      var text = document.createElement("span");
+      text.textContent = excerpt(h[1].text, terms[0]);
+      a.appendChild(title);
+      a.appendChild(text);
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    list.hidden = false;
+  }
+
+  input.addEventListener("focus", load);
+  input.addEventListener("input", function () { (load() || Promise.resolve()).then(show); });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { input.value = ""; show(); input.blur(); }
+    if (e.key === "Enter") {
+      var first = list.querySelector("a");
+      if (first) { window.location.href = first.href; }
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "/" && document.activeElement !== input) { e.preventDefault(); input.focus(); }
+  });
+})();
