@@ -10,6 +10,7 @@ pub(crate) mod markdown;
 pub(crate) mod output;
 pub(crate) mod page;
 pub(crate) mod playground_link;
+pub(crate) mod reference;
 pub(crate) mod theme;
 
 use std::collections::{BTreeMap, HashMap};
@@ -98,8 +99,13 @@ pub(crate) fn build(root: &Path) -> Result<Site, Failure> {
     let links = LinkTable { by_file: pages.iter().map(|p| (p.file.clone(), p.url.clone())).collect() };
 
     // Render every page, checking its examples; pages are independent, so they render in parallel.
-    let rendered = render_all(&pages, &config, &links, &policies);
-    for (p, r) in pages.iter().zip(&rendered) {
+    let mut rendered = render_all(&pages, &config, &links, &policies);
+    let content_pages = pages.len();
+    for (p, r) in reference::pages(root, &config.paths.policies, &config.base_url, &policies).map_err(Failure::one)? {
+        pages.push(p);
+        rendered.push(r);
+    }
+    for (p, r) in pages.iter().zip(&rendered).take(content_pages) {
         let in_code = |line: usize| {
             r.found.code_ranges.iter().any(|range| {
                 let (a, _) = line_col(&p.text, range.start);
@@ -121,7 +127,7 @@ pub(crate) fn build(root: &Path) -> Result<Site, Failure> {
     let checked = rendered.iter().map(|r| r.counts.checked).sum();
     let unchecked = rendered.iter().map(|r| r.counts.unchecked).sum();
     let files = theme::assemble(root, &config, &pages, &rendered, &examples).map_err(Failure::one)?;
-    Ok(Site { files, pages: pages.len(), examples_checked: checked, examples_unchecked: unchecked })
+    Ok(Site { files, pages: content_pages, examples_checked: checked, examples_unchecked: unchecked })
 }
 
 fn read_utf8(path: &Path, rel: &str) -> Result<String, Diagnostic> {
@@ -236,8 +242,8 @@ fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config) -> Vec<Di
                     .map_or(config.base_url.as_str(), |r| r.find('/').map_or("/", |i| &r[i..]));
                 let rel = abs.strip_prefix(base_path.trim_start_matches('/')).unwrap_or(abs);
                 let key = if rel.is_empty() || rel.ends_with('/') { rel.to_string() } else { format!("{rel}/") };
-                if key == "playground/" || key.starts_with("policies/") || rel.starts_with("assets/") {
-                    continue; // generated pages and assets are checked by their own tests
+                if key == "playground/" || rel.starts_with("assets/") {
+                    continue; // the playground and assets are not Markdown pages
                 }
                 by_url.get(key.as_str()).copied()
             } else {

@@ -158,6 +158,8 @@ pub struct Mutator {
     pub location_text: String,
     /// Path tests (implicit for AssignMetadata).
     pub tester: Tester,
+    /// The path tests as written (for AssignMetadata, the implicit one).
+    pub path_tests: Vec<PathTest>,
     /// What it writes.
     pub action: Action,
 }
@@ -245,6 +247,7 @@ impl Mutator {
         };
         let tester =
             Tester::new(&location, &tests).map_err(|e| FieldError::new("spec.parameters.pathTests", e.to_string()))?;
+        let path_tests = tests;
         let action = match kind {
             MutatorKind::Assign | MutatorKind::AssignMetadata => {
                 let value = decode_assign_value(&params, kind)?;
@@ -301,7 +304,7 @@ impl Mutator {
                 Action::AssignImage(AssignImageSetter { domain, path, tag })
             }
         };
-        Ok(Mutator { kind, name, apply_to, r#match, location, location_text, tester, action })
+        Ok(Mutator { kind, name, apply_to, r#match, location, location_text, tester, path_tests, action })
     }
 
     /// Whether the mutator applies to `obj` for this request (applyTo and match).
