@@ -270,7 +270,7 @@ impl Ctx<'_> {
             }
             for c in candidates {
                 let Some(rel) = c.strip_prefix(placed.at.as_str()) else { continue };
-                if let Some((l, col)) = doc.source_map.get(rel) {
+                if let Some((l, col)) = doc.source_map.key(rel).or_else(|| doc.source_map.get(rel)) {
                     let (line, column) = code_pos(self.page, block, l, col);
                     let width = self
                         .page

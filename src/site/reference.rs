@@ -28,10 +28,20 @@ fn code(s: &str) -> String {
 }
 
 fn block(yaml_or_rego: &str, lang: &str) -> String {
-    format!("<div class=\"code-block\"><pre class=\"code\" data-lang=\"{lang}\"><code>{}</code></pre></div>\n", highlight(yaml_or_rego, lang))
+    format!(
+        "<div class=\"code-block\"><pre class=\"code\" data-lang=\"{lang}\"><code>{}</code></pre></div>\n",
+        highlight(yaml_or_rego, lang)
+    )
 }
 
-fn page(stem: &str, title: &str, description: String, html: String, headings: Vec<Heading>, position: f64) -> (Page, Rendered) {
+fn page(
+    stem: &str,
+    title: &str,
+    description: String,
+    html: String,
+    headings: Vec<Heading>,
+    position: f64,
+) -> (Page, Rendered) {
     let p = Page {
         file: format!("{stem}.generated"),
         text: String::new(),
@@ -59,7 +69,10 @@ fn page(stem: &str, title: &str, description: String, html: String, headings: Ve
 
 fn h2(id: &str, text: &str) -> (String, Heading) {
     (
-        format!("<h2 id=\"{id}\"><a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>{}</h2>\n", escape(text)),
+        format!(
+            "<h2 id=\"{id}\"><a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>{}</h2>\n",
+            escape(text)
+        ),
         Heading { level: 2, id: id.to_string(), text: text.to_string() },
     )
 }
@@ -84,18 +97,18 @@ fn samples(root: &Path, policies_dir: &Path) -> Vec<(String, Vec<Sample>)> {
                 for case in test.get("cases").and_then(Value::as_array).into_iter().flatten() {
                     let Some(obj) = case.get("object").and_then(Value::as_str) else { continue };
                     let Ok(obj_text) = std::fs::read_to_string(dir.join(obj)) else { continue };
-                    let Ok(obj_docs) = yaml::load_documents(&obj_text, Schema::Kubernetes, &Limits::default()) else { continue };
+                    let Ok(obj_docs) = yaml::load_documents(&obj_text, Schema::Kubernetes, &Limits::default()) else {
+                        continue;
+                    };
                     let Some(object) = obj_docs.into_iter().map(|d| d.value).find(|v| !v.is_null()) else { continue };
-                    let expect_violations = case
-                        .get("assertions")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .any(|a| match a.get("violations") {
-                            None => true,
-                            Some(Value::String(s)) => s == "yes",
-                            Some(Value::Number(n)) => n.as_u64().is_some_and(|n| n > 0),
-                            _ => false,
+                    let expect_violations =
+                        case.get("assertions").and_then(Value::as_array).into_iter().flatten().any(|a| {
+                            match a.get("violations") {
+                                None => true,
+                                Some(Value::String(s)) => s == "yes",
+                                Some(Value::Number(n)) => n.as_u64().is_some_and(|n| n > 0),
+                                _ => false,
+                            }
                         });
                     list.push(Sample {
                         name: case.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
@@ -144,7 +157,15 @@ fn match_text(c: &Constraint) -> String {
     let m = &c.r#match;
     let mut parts = Vec::new();
     for k in &m.kinds {
-        let groups = if k.api_groups.is_empty() { "*".into() } else { k.api_groups.iter().map(|g| if g.is_empty() { "core".to_string() } else { g.clone() }).collect::<Vec<_>>().join(", ") };
+        let groups = if k.api_groups.is_empty() {
+            "*".into()
+        } else {
+            k.api_groups
+                .iter()
+                .map(|g| if g.is_empty() { "core".to_string() } else { g.clone() })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let kinds = if k.kinds.is_empty() { "*".into() } else { k.kinds.join(", ") };
         parts.push(format!("kinds {kinds} (groups: {groups})"));
     }
@@ -155,7 +176,10 @@ fn match_text(c: &Constraint) -> String {
         parts.push(format!("namespaces {}", m.namespaces.iter().map(|w| w.0.as_str()).collect::<Vec<_>>().join(", ")));
     }
     if !m.excluded_namespaces.is_empty() {
-        parts.push(format!("except namespaces {}", m.excluded_namespaces.iter().map(|w| w.0.as_str()).collect::<Vec<_>>().join(", ")));
+        parts.push(format!(
+            "except namespaces {}",
+            m.excluded_namespaces.iter().map(|w| w.0.as_str()).collect::<Vec<_>>().join(", ")
+        ));
     }
     if m.label_selector.is_some() {
         parts.push("objects selected by labels".into());
@@ -209,7 +233,12 @@ fn template_page(t: &ConstraintTemplate, set: &mut PolicySet, samples: &[Sample]
                 };
                 let default = schema.get("default").map(|d| code(&d.to_string())).unwrap_or_default();
                 let desc = schema.get("description").and_then(Value::as_str).unwrap_or("");
-                html.push_str(&format!("<tr><td>{}</td><td>{}</td><td>{default}</td><td>{}</td></tr>\n", code(name), escape(&ty), escape(desc)));
+                html.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{default}</td><td>{}</td></tr>\n",
+                    code(name),
+                    escape(&ty),
+                    escape(desc)
+                ));
             }
             html.push_str("</tbody></table>\n");
             for c in &constraints {
@@ -246,8 +275,10 @@ fn template_page(t: &ConstraintTemplate, set: &mut PolicySet, samples: &[Sample]
             ..Request::default()
         };
         for s in samples {
-            let violations: Vec<_> = set.validate(&s.object, &request).into_iter().filter(|v| v.kind == t.kind).collect();
-            let (class, label) = if violations.is_empty() { ("admitted", "Allowed") } else { ("rejected", "Disallowed") };
+            let violations: Vec<_> =
+                set.validate(&s.object, &request).into_iter().filter(|v| v.kind == t.kind).collect();
+            let (class, label) =
+                if violations.is_empty() { ("admitted", "Allowed") } else { ("rejected", "Disallowed") };
             let agrees = violations.is_empty() != s.expect_violations;
             let mut messages = String::new();
             if !violations.is_empty() {
@@ -298,7 +329,9 @@ fn mutators_page(set: &PolicySet) -> (Page, Rendered) {
         "<p>Gatekeeper runs these mutators on every matching object before the constraints judge it, in this order \
          (kind, then name), until the object stops changing.</p>\n",
     );
-    html.push_str("<table><thead><tr><th>mutator</th><th>location</th><th>sets</th><th>only if</th></tr></thead><tbody>\n");
+    html.push_str(
+        "<table><thead><tr><th>mutator</th><th>location</th><th>sets</th><th>only if</th></tr></thead><tbody>\n",
+    );
     for m in set.mutation().mutators() {
         let guard: Vec<String> = m
             .path_tests
@@ -317,17 +350,31 @@ fn mutators_page(set: &PolicySet) -> (Page, Rendered) {
         ));
     }
     html.push_str("</tbody></table>\n");
-    page("policies/mutators", "Mutators", "What Gatekeeper sets on objects before judging them.".into(), html, Vec::new(), 1.0)
+    page(
+        "policies/mutators",
+        "Mutators",
+        "What Gatekeeper sets on objects before judging them.".into(),
+        html,
+        Vec::new(),
+        1.0,
+    )
 }
 
 /// The generated pages, to be put in the site beside the Markdown pages.
-pub(crate) fn pages(root: &Path, policies_dir: &Path, base_url: &str, set: &PolicySet) -> Result<Vec<(Page, Rendered)>, Diagnostic> {
+pub(crate) fn pages(
+    root: &Path,
+    policies_dir: &Path,
+    base_url: &str,
+    set: &PolicySet,
+) -> Result<Vec<(Page, Rendered)>, Diagnostic> {
     let mut set = set.clone();
     let samples = samples(root, policies_dir);
     let files = template_files(root, policies_dir);
     let mut out = vec![mutators_page(&set)];
     let templates: Vec<ConstraintTemplate> = set.templates().cloned().collect();
-    let mut index = String::from("<p>Every rule the cluster enforces, generated from <code>policies/</code>.</p>\n<table><thead><tr><th>policy</th><th>kind</th><th>what it checks</th></tr></thead><tbody>\n");
+    let mut index = String::from(
+        "<p>Every rule the cluster enforces, generated from <code>policies/</code>.</p>\n<table><thead><tr><th>policy</th><th>kind</th><th>what it checks</th></tr></thead><tbody>\n",
+    );
     for (i, t) in templates.iter().enumerate() {
         let file = files.iter().find(|(k, _)| *k == t.kind).map(|(_, f)| f.as_str()).unwrap_or("");
         let own: &[Sample] = samples.iter().find(|(f, _)| f == file).map_or(&[], |(_, s)| s.as_slice());
@@ -345,6 +392,13 @@ pub(crate) fn pages(root: &Path, policies_dir: &Path, base_url: &str, set: &Poli
         "</tbody></table>\n<p>The <a href=\"{}\">mutators</a> fill in defaults before these rules run.</p>\n",
         escape(&format!("{base_url}policies/mutators/"))
     ));
-    out.push(page("policies/index", "Policy reference", "Every rule and mutator of the cluster.".into(), index, Vec::new(), 0.0));
+    out.push(page(
+        "policies/index",
+        "Policy reference",
+        "Every rule and mutator of the cluster.".into(),
+        index,
+        Vec::new(),
+        0.0,
+    ));
     Ok(out)
 }

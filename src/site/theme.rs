@@ -243,37 +243,41 @@ pub(crate) fn assemble(
     };
     let site = json!({"title": config.title, "base_url": base, "description": config.description});
     let nav = |i: usize| json!({"title": pages[i].front.title, "url": format!("{base}{}", pages[i].url)});
+    // Every template gets every variable, so a theme's templates can share one layout.
+    let base_context = |title: &str, description: &str, content: &str, current: Option<usize>| {
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", &site);
+        ctx.insert("assets", &assets);
+        ctx.insert("page_title", title);
+        ctx.insert("description", description);
+        ctx.insert("content", content);
+        ctx.insert("show_title", &true);
+        ctx.insert("toc", &Vec::<serde_json::Value>::new());
+        ctx.insert("sidebar", &sidebar_for(current));
+        ctx.insert("section", "docs");
+        ctx.insert("prev", &None::<serde_json::Value>);
+        ctx.insert("next", &None::<serde_json::Value>);
+        ctx
+    };
 
     for (pos, &i) in flat.iter().enumerate() {
         let (p, r) = (&pages[i], &rendered[i]);
         let toc: Vec<_> = r.found.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect();
         let starts_with_h1 = r.found.headings.first().is_some_and(|h| h.level == 1);
-        let mut ctx = tera::Context::new();
-        ctx.insert("site", &site);
-        ctx.insert("assets", &assets);
-        ctx.insert("page_title", &p.front.title);
-        ctx.insert("description", &p.front.description.clone().unwrap_or_else(|| config.description.clone()));
+        let description = p.front.description.clone().unwrap_or_else(|| config.description.clone());
+        let mut ctx = base_context(&p.front.title, &description, &r.html, Some(i));
         ctx.insert("show_title", &!starts_with_h1);
-        ctx.insert("content", &r.html);
         ctx.insert(
             "toc",
             &toc.iter().map(|h| json!({"level": h.level, "id": h.id, "text": h.text})).collect::<Vec<_>>(),
         );
-        ctx.insert("sidebar", &sidebar_for(Some(i)));
-        ctx.insert("section", "docs");
         ctx.insert("prev", &pos.checked_sub(1).map(|k| nav(flat[k])));
         ctx.insert("next", &flat.get(pos + 1).map(|k| nav(*k)));
         let html = tera.render("page.html", &ctx).map_err(|e| template_error(&e))?;
         files.insert(p.output_path(), html.into_bytes());
     }
 
-    let mut ctx = tera::Context::new();
-    ctx.insert("site", &site);
-    ctx.insert("assets", &assets);
-    ctx.insert("page_title", "Page not found");
-    ctx.insert("description", &config.description);
-    ctx.insert("toc", &Vec::<serde_json::Value>::new());
-    ctx.insert("sidebar", &sidebar_for(None));
+    let mut ctx = base_context("Page not found", &config.description, "", None);
     ctx.insert("section", "");
     files.insert("404.html".into(), tera.render("404.html", &ctx).map_err(|e| template_error(&e))?.into_bytes());
 
@@ -303,21 +307,14 @@ pub(crate) fn assemble(
     if !current_page.is_empty() {
         list.push_str("</ul>");
     }
-    let mut ctx = tera::Context::new();
-    ctx.insert("site", &site);
-    ctx.insert("assets", &assets);
-    ctx.insert("page_title", "Playground");
-    ctx.insert("description", "Paste a Pod and see what the cluster would do to it.");
-    ctx.insert("show_title", &true);
-    ctx.insert(
-        "content",
-        &format!("<p>The examples of these docs, each checked when the site was built. The live, in-browser engine is not part of this build yet.</p>{list}"),
+    let intro = "<p>The examples of these docs, each checked when the site was built. The live, in-browser engine is not part of this build yet.</p>";
+    let mut ctx = base_context(
+        "Playground",
+        "Paste a Pod and see what the cluster would do to it.",
+        &format!("{intro}{list}"),
+        None,
     );
-    ctx.insert("toc", &Vec::<serde_json::Value>::new());
-    ctx.insert("sidebar", &sidebar_for(None));
     ctx.insert("section", "playground");
-    ctx.insert("prev", &None::<serde_json::Value>);
-    ctx.insert("next", &None::<serde_json::Value>);
     files.insert(
         "playground/index.html".into(),
         tera.render("page.html", &ctx).map_err(|e| template_error(&e))?.into_bytes(),

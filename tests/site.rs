@@ -1,0 +1,197 @@
+//! `guardrail build` and `guardrail check` end to end: golden diagnostics for every failure kind, snapshots of
+//! rendered HTML, atomic output, determinism, and the seed page's conflict markers.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn guardrail(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_guardrail")).args(args).env("NO_COLOR", "1").output().expect("runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A site in a fresh temporary folder using the repository's policies and theme, with `pages` as content.
+fn site(name: &str, pages: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("guardrail-site-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("content")).expect("temp dir");
+    let r = repo();
+    std::fs::write(
+        dir.join("guardrail.toml"),
+        format!(
+            "title = \"Test\"\n[paths]\npolicies = \"{}\"\ntheme = \"{}\"\n",
+            r.join("policies").display(),
+            r.join("theme").display()
+        ),
+    )
+    .expect("config");
+    for (rel, body) in pages {
+        let p = dir.join("content").join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("dirs");
+        std::fs::write(p, body).expect("page");
+    }
+    dir
+}
+
+fn bless() -> bool {
+    std::env::var_os("GUARDRAIL_BLESS").is_some()
+}
+
+/// Compares `actual` with the golden file, or rewrites it under GUARDRAIL_BLESS=1.
+fn golden(path: &Path, actual: &str) {
+    if bless() {
+        std::fs::write(path, actual).expect("bless");
+        return;
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_else(|_| panic!("missing golden file {}", path.display()));
+    assert_eq!(
+        actual,
+        expected,
+        "{} differs (run with GUARDRAIL_BLESS=1 to update after checking the new output)",
+        path.display()
+    );
+}
+
+#[test]
+fn every_failure_kind_has_its_exact_diagnostic() {
+    let cases = repo().join("tests/fixtures/diagnostics");
+    let mut names: Vec<_> =
+        std::fs::read_dir(&cases).expect("fixtures").map(|e| e.expect("entry").file_name()).collect();
+    names.sort();
+    assert!(names.len() >= 8, "{names:?}");
+    for name in names {
+        let name = name.to_string_lossy().into_owned();
+        let body = std::fs::read_to_string(cases.join(&name).join("page.md")).expect("page.md");
+        let root = site(&name, &[("page.md", &body)]);
+        let out = guardrail(&["check", "--root", root.to_str().expect("utf-8")]);
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", text(&out.stderr));
+        assert!(out.stdout.is_empty());
+        golden(&cases.join(&name).join("expected.txt"), &text(&out.stderr));
+        let json = guardrail(&["check", "--format", "json", "--root", root.to_str().expect("utf-8")]);
+        assert_eq!(json.status.code(), Some(1));
+        for line in text(&json.stdout).lines() {
+            let v: serde_json::Value = serde_json::from_str(line).expect("one JSON object per line");
+            assert_eq!(v["file"], "content/page.md", "{name}");
+            assert!(v["line"].as_u64().is_some_and(|l| l > 0));
+        }
+        let _ = std::fs::remove_dir_all(root);
+    }
+}
+
+#[test]
+fn the_seed_page_fails_on_every_conflict_marker() {
+    let seed = repo().join("../shared/seed/security.md");
+    let body = std::fs::read_to_string(&seed).expect("the seed page is in ../shared");
+    let root = site("seed", &[("security.md", &body)]);
+    let out = guardrail(&["check", "--root", root.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    let marker_lines: Vec<usize> = body
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("<<<<<<<") || l.starts_with("=======") || l.starts_with(">>>>>>>"))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(marker_lines.len(), 9);
+    for n in &marker_lines {
+        assert!(err.contains(&format!("--> content/security.md:{n}:1\n")), "line {n} not named:\n{err}");
+    }
+    assert_eq!(err.matches("unresolved merge-conflict marker").count(), marker_lines.len(), "{err}");
+    assert!(err.trim_end().ends_with("check found 9 problems; nothing was written"), "{err}");
+}
+
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("readable") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).expect("inside").to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).expect("file"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_fixture_site_renders_as_its_snapshots() {
+    let root = repo().join("tests/fixtures/site");
+    let out = std::env::temp_dir().join(format!("guardrail-snap-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let run = guardrail(&["build", "--root", root.to_str().expect("utf-8"), "--out", out.to_str().expect("utf-8")]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert!(text(&run.stderr).starts_with("built 2 pages, 2 examples checked;"), "{}", text(&run.stderr));
+    let tree = read_tree(&out);
+    for page in ["index.html", "guides/writing/index.html"] {
+        let html = text(&tree[page]);
+        let snap = root.join("expected").join(page.replace('/', "__"));
+        golden(&snap, &html);
+    }
+    assert!(tree.keys().any(|k| k.starts_with("assets/robots.") && k.ends_with(".txt")), "{:?}", tree.keys());
+    assert!(tree.contains_key("sitemap.xml") && tree.contains_key("404.html"));
+    assert!(text(&tree["sitemap.xml"]).contains("<loc>/docs/guides/writing/</loc>"));
+    // Built twice, the site is byte-for-byte the same.
+    let again = std::env::temp_dir().join(format!("guardrail-snap2-{}", std::process::id()));
+    let run = guardrail(&["build", "--root", root.to_str().expect("utf-8"), "--out", again.to_str().expect("utf-8")]);
+    assert_eq!(run.status.code(), Some(0));
+    assert!(read_tree(&again) == tree, "two builds of the same input differ");
+    let _ = std::fs::remove_dir_all(out);
+    let _ = std::fs::remove_dir_all(again);
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    let good = "---\ntitle: Page\n---\n\n```yaml\nhostNetwork: false\n```\n";
+    let root = site("atomic", &[("page.md", good)]);
+    let out = root.join("public");
+    let first = guardrail(&["build", "--root", root.to_str().expect("utf-8")]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let before = read_tree(&out);
+    assert!(before.contains_key("page/index.html"));
+    std::fs::write(root.join("content/page.md"), good.replace("hostNetwork: false", "hostNetwork: true"))
+        .expect("edit");
+    std::fs::write(root.join("content/other.md"), "# Other\n").expect("new page");
+    let second = guardrail(&["build", "--root", root.to_str().expect("utf-8")]);
+    assert_eq!(second.status.code(), Some(1));
+    assert!(read_tree(&out) == before, "the previous site changed");
+    let leftovers: Vec<_> = std::fs::read_dir(&root).expect("root").map(|e| e.expect("e").file_name()).collect();
+    assert_eq!(leftovers.len(), 3, "no temporary folder is left behind: {leftovers:?}");
+    let _ = std::fs::remove_dir_all(root);
+}
+
+#[test]
+fn the_repository_site_builds() {
+    let out = std::env::temp_dir().join(format!("guardrail-repo-site-{}", std::process::id()));
+    let run = guardrail(&["build", "--root", env!("CARGO_MANIFEST_DIR"), "--out", out.to_str().expect("utf-8")]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let tree = read_tree(&out);
+    let security = text(&tree["security/index.html"]);
+    assert_eq!(
+        security.matches("class=\"verdict verdict-admitted\"").count(),
+        2,
+        "both snippets of the page are admitted"
+    );
+    assert!(security.contains("href=\"/playground/#yaml="));
+    let writing = text(&tree["writing-examples/index.html"]);
+    assert!(writing.contains("verdict-mutated"));
+    assert!(writing.contains("Rejected by K8sPSPPrivilegedContainer"));
+    assert!(writing.contains("<span class=\"line added\">"));
+    assert!(writing.contains("[psp-privileged-containers] Privileged container is not allowed: &lt;shell&gt;"));
+    for page in ["policies/index.html", "policies/mutators/index.html", "policies/k8spspcapabilities/index.html"] {
+        assert!(tree.contains_key(page), "{page}");
+    }
+    let check = guardrail(&["check", "--root", env!("CARGO_MANIFEST_DIR")]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+    let _ = std::fs::remove_dir_all(out);
+}
