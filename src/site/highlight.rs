@@ -12,8 +12,14 @@ const REGO: &str = include_str!("../../theme/syntaxes/rego.sublime-syntax");
 
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// Rego lives in a set of its own: adding it to the default set would rebuild (and re-compress) every syntax.
+fn rego_syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(|| {
-        let mut builder = SyntaxSet::load_defaults_newlines().into_builder();
+        let mut builder = syntect::parsing::SyntaxSetBuilder::new();
         // The grammar is ours and checked by a test; a broken one only loses Rego colours.
         if let Ok(rego) = SyntaxDefinition::load_from_str(REGO, true, None) {
             builder.add(rego);
@@ -41,7 +47,7 @@ pub(crate) fn escape(s: &str) -> String {
 /// Highlights `code` in language `lang` (a fence name or extension); unknown languages are escaped plain text.
 /// Returns one HTML string per source line, without the line break.
 pub(crate) fn highlight_lines(code: &str, lang: &str) -> Vec<String> {
-    let set = syntaxes();
+    let set = if lang == "rego" { rego_syntaxes() } else { syntaxes() };
     let syntax = match lang {
         "" | "text" | "txt" | "plain" => None,
         "yml" => set.find_syntax_by_extension("yaml"),

@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Serialize;
 use serde_json::json;
 
 use super::config::Config;
@@ -28,19 +27,6 @@ fn hashed_name(rel: &str, bytes: &[u8]) -> String {
         Some((stem, ext)) if !stem.ends_with('/') && !stem.is_empty() => format!("{stem}.{hash}.{ext}"),
         _ => format!("{rel}.{hash}"),
     }
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct NavItem {
-    title: String,
-    url: String,
-    current: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct NavGroup {
-    title: String,
-    items: Vec<NavItem>,
 }
 
 fn title_case(s: &str) -> String {
@@ -225,21 +211,34 @@ pub(crate) fn assemble(
     let tera = load_templates(&theme_dir)?;
     let groups = order(pages);
     let flat: Vec<usize> = groups.iter().flat_map(|(_, g)| g.iter().copied()).collect();
-    let sidebar_for = |current: Option<usize>| -> Vec<NavGroup> {
-        groups
-            .iter()
-            .map(|(g, idx)| NavGroup {
-                title: title_case(g.rsplit('/').next().unwrap_or(g)),
-                items: idx
-                    .iter()
-                    .map(|i| NavItem {
-                        title: pages[*i].front.sidebar_label.clone().unwrap_or_else(|| pages[*i].front.title.clone()),
-                        url: format!("{base}{}", pages[*i].url),
-                        current: Some(*i) == current,
-                    })
-                    .collect(),
-            })
-            .collect()
+    // The sidebar is rendered once; each page only marks its own entry (a 1,000-page site would otherwise
+    // render a million links through the template engine).
+    let mut sidebar = String::new();
+    for (g, idx) in &groups {
+        let title = title_case(g.rsplit('/').next().unwrap_or(g));
+        if !title.is_empty() {
+            sidebar.push_str(&format!("<p class=\"sidebar-group\">{}</p>\n", escape(&title)));
+        }
+        sidebar.push_str("<ul>\n");
+        for i in idx {
+            let label = pages[*i].front.sidebar_label.as_deref().unwrap_or(&pages[*i].front.title);
+            sidebar.push_str(&format!(
+                "<li><a href=\"{}\" data-page=\"{i}\">{}</a></li>\n",
+                escape(&format!("{base}{}", pages[*i].url)),
+                escape(label)
+            ));
+        }
+        sidebar.push_str("</ul>\n");
+    }
+    let sidebar_for = |current: Option<usize>| -> String {
+        match current {
+            Some(i) => sidebar.replacen(
+                &format!(" data-page=\"{i}\">"),
+                &format!(" data-page=\"{i}\" aria-current=\"page\" class=\"current\">"),
+                1,
+            ),
+            None => sidebar.clone(),
+        }
     };
     let site = json!({"title": config.title, "base_url": base, "description": config.description});
     let nav = |i: usize| json!({"title": pages[i].front.title, "url": format!("{base}{}", pages[i].url)});
@@ -253,7 +252,7 @@ pub(crate) fn assemble(
         ctx.insert("content", content);
         ctx.insert("show_title", &true);
         ctx.insert("toc", &Vec::<serde_json::Value>::new());
-        ctx.insert("sidebar", &sidebar_for(current));
+        ctx.insert("sidebar_html", &sidebar_for(current));
         ctx.insert("section", "docs");
         ctx.insert("prev", &None::<serde_json::Value>);
         ctx.insert("next", &None::<serde_json::Value>);
