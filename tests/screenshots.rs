@@ -28,7 +28,8 @@ fn serve(root: PathBuf) -> u16 {
                 let mut buf = [0u8; 4096];
                 let n = stream.read(&mut buf).unwrap_or(0);
                 let req = String::from_utf8_lossy(&buf[..n]);
-                let path = req.split_whitespace().nth(1).unwrap_or("/").split(['?', '#']).next().unwrap_or("/").to_string();
+                let path =
+                    req.split_whitespace().nth(1).unwrap_or("/").split(['?', '#']).next().unwrap_or("/").to_string();
                 let mut file = root.join(path.trim_start_matches('/'));
                 if path.ends_with('/') {
                     file = file.join("index.html");
@@ -44,7 +45,11 @@ fn serve(root: PathBuf) -> u16 {
                     Some("json") => "application/json",
                     _ => "text/html; charset=utf-8",
                 };
-                let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Type: {ty}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: {ty}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
                 let _ = stream.write_all(&body);
             });
         }
@@ -87,11 +92,9 @@ fn the_security_page_in_light_and_dark() {
     let shots = repo.join("target/screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot folder");
     let mut pngs = Vec::new();
-    for (name, scheme, size) in [
-        ("security-light", 1, "1280,2200"),
-        ("security-dark", 0, "1280,2200"),
-        ("security-phone-dark", 0, "390,1400"),
-    ] {
+    for (name, scheme, size) in
+        [("security-light", 1, "1280,2200"), ("security-dark", 0, "1280,2200"), ("security-phone-dark", 0, "390,1400")]
+    {
         let file = shots.join(format!("{name}.png"));
         browser(&[
             format!("--blink-settings=preferredColorScheme={scheme}"),
@@ -107,9 +110,19 @@ fn the_security_page_in_light_and_dark() {
     }
     assert_ne!(pngs[0], pngs[1], "light and dark look the same");
     // The theme script ran and chose dark from the system preference; the stylesheet loaded.
-    let dom = String::from_utf8_lossy(&browser(&["--blink-settings=preferredColorScheme=0".into(), "--dump-dom".into(), url.clone()])).into_owned();
+    let dom = String::from_utf8_lossy(&browser(&[
+        "--blink-settings=preferredColorScheme=0".into(),
+        "--dump-dom".into(),
+        url.clone(),
+    ]))
+    .into_owned();
     assert!(dom.contains("<html lang=\"en\" data-theme=\"dark\">"), "{}", &dom[..dom.len().min(300)]);
-    let dom = String::from_utf8_lossy(&browser(&["--blink-settings=preferredColorScheme=1".into(), "--dump-dom".into(), url])).into_owned();
+    let dom = String::from_utf8_lossy(&browser(&[
+        "--blink-settings=preferredColorScheme=1".into(),
+        "--dump-dom".into(),
+        url,
+    ]))
+    .into_owned();
     assert!(dom.contains("data-theme=\"light\""));
     assert!(dom.contains("Rejected by") || dom.contains("verdict-admitted"));
     let _ = std::fs::remove_dir_all(site);

@@ -274,6 +274,11 @@ fn render_markdown(text: &str, range: Range<usize>, ctx: &dyn Context, state: &m
                 events.push(Event::Html(CowStr::from(ctx.code_block(index, &block))));
                 state.found.code_blocks.push(block);
             }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                state.found.links.push(Link { dest: dest_url.to_string(), offset: base + span.start });
+                let url = ctx.link(&dest_url);
+                events.push(Event::Start(Tag::Image { link_type, dest_url: CowStr::from(url), title, id }));
+            }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 if !matches!(link_type, LinkType::Email) {
                     state.found.links.push(Link { dest: dest_url.to_string(), offset: base + span.start });

@@ -96,7 +96,15 @@ pub(crate) fn build(root: &Path) -> Result<Site, Failure> {
             );
         }
     }
-    let links = LinkTable { by_file: pages.iter().map(|p| (p.file.clone(), p.url.clone())).collect() };
+    let assets = theme::static_files(root, &config)
+        .map_err(Failure::one)?
+        .into_iter()
+        .map(|(rel, bytes)| {
+            let url = theme::asset_url(&config.base_url, &rel, &bytes);
+            (rel, url)
+        })
+        .collect();
+    let links = LinkTable { by_file: pages.iter().map(|p| (p.file.clone(), p.url.clone())).collect(), assets };
 
     // Render every page, checking its examples; pages are independent, so they render in parallel.
     let mut rendered = render_all(&pages, &config, &links, &policies);
@@ -116,7 +124,7 @@ pub(crate) fn build(root: &Path) -> Result<Site, Failure> {
         failure.diagnostics.extend(content::conflict_markers(p, &in_code));
         failure.diagnostics.extend(r.diagnostics.iter().cloned());
     }
-    failure.diagnostics.extend(check_links(&pages, &rendered, &config));
+    failure.diagnostics.extend(check_links(&pages, &rendered, &config, &links));
     if !failure.diagnostics.is_empty() {
         failure.diagnostics.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         failure.diagnostics.dedup();
@@ -195,7 +203,7 @@ fn render_all(pages: &[Page], config: &Config, links: &LinkTable, policies: &Pol
 }
 
 /// Internal links must reach a page, and their anchors a heading of it.
-fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config) -> Vec<Diagnostic> {
+fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config, links: &LinkTable) -> Vec<Diagnostic> {
     let mut by_url: HashMap<&str, &Rendered> = HashMap::new();
     let mut by_file: HashMap<&str, &Rendered> = HashMap::new();
     for (p, r) in pages.iter().zip(rendered) {
@@ -242,8 +250,8 @@ fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config) -> Vec<Di
                     .map_or(config.base_url.as_str(), |r| r.find('/').map_or("/", |i| &r[i..]));
                 let rel = abs.strip_prefix(base_path.trim_start_matches('/')).unwrap_or(abs);
                 let key = if rel.is_empty() || rel.ends_with('/') { rel.to_string() } else { format!("{rel}/") };
-                if key == "playground/" || rel.starts_with("assets/") {
-                    continue; // the playground and assets are not Markdown pages
+                if key == "playground/" || rel.starts_with("assets/") || links.assets.contains_key(rel) {
+                    continue; // the playground and static files are not Markdown pages
                 }
                 by_url.get(key.as_str()).copied()
             } else {

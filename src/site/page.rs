@@ -20,6 +20,8 @@ use super::playground_link;
 #[derive(Debug, Default, Clone)]
 pub(crate) struct LinkTable {
     pub(crate) by_file: HashMap<String, String>,
+    /// Static files by their path below `static/` (`img/logo.png`) → their content-hashed URL.
+    pub(crate) assets: HashMap<String, String>,
 }
 
 /// A checked example, as shown in the playground's example list.
@@ -102,6 +104,9 @@ impl markdown::Context for Ctx<'_> {
     }
 
     fn link(&self, dest: &str) -> String {
+        if let Some(url) = dest.strip_prefix('/').and_then(|p| self.links.assets.get(p)) {
+            return url.clone();
+        }
         resolve_link(dest, &self.page.file, self.links, &self.config.base_url).unwrap_or_else(|| dest.to_string())
     }
 }

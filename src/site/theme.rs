@@ -128,6 +128,41 @@ fn plain_text(html: &str) -> String {
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The site's static files, as (path below `static/`, bytes), sorted.
+pub(crate) fn static_files(root: &Path, config: &Config) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+    let static_dir = root.join(&config.paths.static_dir);
+    let mut out = Vec::new();
+    if !static_dir.is_dir() {
+        return Ok(out);
+    }
+    let read_err =
+        |p: &Path, e: std::io::Error| Diagnostic::error(format!("cannot read {}: {e}", p.display()), "static", 1, 1);
+    let mut stack = vec![static_dir.clone()];
+    let mut found = Vec::new();
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).map_err(|e| read_err(&d, e))?.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                found.push(p);
+            }
+        }
+    }
+    found.sort();
+    for p in found {
+        let rel = p.strip_prefix(&static_dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+        let bytes = std::fs::read(&p).map_err(|e| read_err(&p, e))?;
+        out.push((rel, bytes));
+    }
+    Ok(out)
+}
+
+/// The URL a static file is served at: content-hashed below `assets/`.
+pub(crate) fn asset_url(base_url: &str, rel: &str, bytes: &[u8]) -> String {
+    format!("{base_url}assets/{}", hashed_name(rel, bytes))
+}
+
 /// Every output file of the site.
 pub(crate) fn assemble(
     root: &Path,
@@ -140,9 +175,9 @@ pub(crate) fn assemble(
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut assets: BTreeMap<String, String> = BTreeMap::new();
     let mut add_asset = |files: &mut BTreeMap<String, Vec<u8>>, logical: &str, bytes: Vec<u8>| {
-        let out = format!("assets/{}", hashed_name(logical, &bytes));
-        assets.insert(logical.to_string(), format!("{base}{out}"));
-        files.insert(out, bytes);
+        let url = asset_url(base, logical, &bytes);
+        files.insert(url[base.len()..].to_string(), bytes);
+        assets.insert(logical.to_string(), url);
     };
 
     // Theme assets, the generated syntax stylesheet, and the site's static files.
@@ -162,30 +197,8 @@ pub(crate) fn assemble(
         add_asset(&mut files, &name, bytes);
     }
     add_asset(&mut files, "syntax.css", highlight::stylesheet().into_bytes());
-    let static_dir = root.join(&config.paths.static_dir);
-    if static_dir.is_dir() {
-        let mut stack = vec![static_dir.clone()];
-        let mut found = Vec::new();
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d)
-                .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", d.display()), "static", 1, 1))?
-                .flatten()
-            {
-                let p = e.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else {
-                    found.push(p);
-                }
-            }
-        }
-        found.sort();
-        for p in found {
-            let rel = p.strip_prefix(&static_dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
-            let bytes = std::fs::read(&p)
-                .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", p.display()), "static", 1, 1))?;
-            add_asset(&mut files, &rel, bytes);
-        }
+    for (rel, bytes) in static_files(root, config)? {
+        add_asset(&mut files, &rel, bytes);
     }
 
     // Search index and the playground's example list.
