@@ -258,10 +258,12 @@ impl Constraint {
         }
         let meta = obj.get("metadata").cloned().unwrap_or(Value::Null);
         let name = object::req_str(&meta, "name", "metadata")?.to_string();
-        if name.len() > 63 || !is_dns1123_subdomain(&name) || name.contains('.') {
+        if name.len() > 63 || !is_dns1123_subdomain(&name) {
             return Err(FieldError::new(
                 "metadata.name",
-                format!("`{name}` is not a valid constraint name (lower-case letters, digits and `-`, at most 63)"),
+                format!(
+                    "`{name}` is not a valid constraint name (lower-case letters, digits, `-` and `.`, at most 63)"
+                ),
             ));
         }
         let spec = obj.get("spec").cloned().unwrap_or(Value::Null);
@@ -512,6 +514,9 @@ mod tests {
         let mut v1 = constraint(json!({}));
         v1["apiVersion"] = json!("constraints.gatekeeper.sh/v1");
         assert!(Constraint::decode(&v1, &t).unwrap_err().message.contains("v1beta1"));
+        let mut dotted = constraint(json!({}));
+        dotted["metadata"]["name"] = json!("verify-1.16");
+        assert!(Constraint::decode(&dotted, &t).is_ok(), "names are DNS-1123 subdomains: dots are allowed");
         let mut bad_name = constraint(json!({}));
         bad_name["metadata"]["name"] = json!("Must_Have");
         assert_eq!(Constraint::decode(&bad_name, &t).unwrap_err().field, "metadata.name");

@@ -109,17 +109,84 @@ pub fn load_documents(text: &str, schema: Schema, limits: &Limits) -> Result<Vec
             ),
         });
     }
+    let mut text = std::borrow::Cow::Borrowed(text);
+    // go-yaml (what Kubernetes and gator read with) does not check the indentation of a quoted scalar's
+    // continuation lines; saphyr does. Leading spaces of such a line are folded away, so indenting the line
+    // changes nothing in the value: do that and read again (a bounded number of times).
+    for _ in 0..64 {
+        match parse(&text, schema, limits) {
+            Err((e, true)) => {
+                let Some(fixed) = indent_quoted(&text, e.line, e.column) else { return Err(e) };
+                text = std::borrow::Cow::Owned(fixed);
+            }
+            Err((e, false)) => return Err(e),
+            Ok(docs) => return Ok(docs),
+        }
+    }
+    parse(&text, schema, limits).map_err(|(e, _)| e)
+}
+
+/// One read; the flag says the error is a quoted scalar's continuation line indented too little.
+fn parse(text: &str, schema: Schema, limits: &Limits) -> Result<Vec<Document>, (YamlError, bool)> {
     let mut builder = Builder::new(schema, limits);
     for event in Parser::new_from_str(text) {
         match event {
-            Ok((ev, span)) => builder.event(ev, span)?,
+            Ok((ev, span)) => builder.event(ev, span).map_err(|e| (e, false))?,
             Err(e) => {
                 let m = e.marker();
-                return Err(builder.error_at(m.line(), m.col() + 1, scan_message(e.info())));
+                let quoted_indent = e.info().contains("indentation in quoted scalar");
+                return Err((builder.error_at(m.line(), m.col() + 1, scan_message(e.info())), quoted_indent));
             }
         }
     }
     Ok(builder.documents)
+}
+
+/// `text` with the continuation lines of the quoted scalar that opens at (`line`, `column`) indented one column
+/// past the line it opens on; `None` if nothing can be fixed that way.
+fn indent_quoted(text: &str, line: usize, column: usize) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let open_line = lines.get(line.checked_sub(1)?)?;
+    let quote_at = open_line.char_indices().nth(column.checked_sub(1)?).map(|(i, _)| i)?;
+    let quote = open_line[quote_at..].chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    // Find the line where the scalar closes.
+    let mut close_line = None;
+    let mut escaped = false;
+    let mut first = true;
+    'outer: for (n, l) in lines.iter().enumerate().skip(line - 1) {
+        let start = if first { quote_at + 1 } else { 0 };
+        first = false;
+        let mut chars = l[start..].chars().peekable();
+        while let Some(c) = chars.next() {
+            if escaped {
+                escaped = false;
+            } else if quote == '"' && c == '\\' {
+                escaped = true;
+            } else if c == quote {
+                if quote == '\'' && chars.peek() == Some(&'\'') {
+                    chars.next();
+                    continue;
+                }
+                close_line = Some(n);
+                break 'outer;
+            }
+        }
+    }
+    let close_line = close_line?;
+    let want = open_line.len() - open_line.trim_start_matches(' ').len() + 1;
+    let mut changed = false;
+    let mut out = String::with_capacity(text.len() + 64);
+    for (i, l) in lines.iter().enumerate() {
+        if i >= line && i <= close_line && !l.trim().is_empty() {
+            let have = l.len() - l.trim_start_matches(' ').len();
+            if have < want {
+                out.push_str(&" ".repeat(want - have));
+                changed = true;
+            }
+        }
+        out.push_str(l);
+    }
+    changed.then_some(out)
 }
 
 fn scan_message(info: &str) -> String {
@@ -741,6 +808,17 @@ mod tests {
     fn core_schema_reads_yaml_1_2_scalars() {
         let docs = load_documents("a: yes\nb: 0644\nc: 0o17\nd: true\n", Schema::Core, &Limits::default()).unwrap();
         assert_eq!(docs[0].value, json!({"a": "yes", "b": 644, "c": 15, "d": true}));
+    }
+
+    #[test]
+    fn quoted_continuation_lines_need_no_indentation_as_in_go_yaml() {
+        let text = "spec:\n  properties:\n    allow:\n      description: \"When set to true the TLS is optional, defaults\n      to false.\"\n      type: boolean\n";
+        let v = one(text);
+        assert_eq!(
+            v["spec"]["properties"]["allow"]["description"],
+            "When set to true the TLS is optional, defaults to false."
+        );
+        assert_eq!(v["spec"]["properties"]["allow"]["type"], "boolean");
     }
 
     #[test]
