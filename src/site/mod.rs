@@ -224,24 +224,7 @@ fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config, links: &L
             let target: Option<&Rendered> = if path.is_empty() {
                 Some(r)
             } else if path.ends_with(".md") {
-                let file = if let Some(abs) = path.strip_prefix('/') {
-                    format!("content/{abs}")
-                } else {
-                    let dir = p.file.rsplit_once('/').map_or("", |(d, _)| d);
-                    let joined = format!("{dir}/{path}");
-                    let mut parts: Vec<&str> = Vec::new();
-                    for s in joined.split('/') {
-                        match s {
-                            "" | "." => {}
-                            ".." => {
-                                parts.pop();
-                            }
-                            o => parts.push(o),
-                        }
-                    }
-                    parts.join("/")
-                };
-                by_file.get(file.as_str()).copied()
+                by_file.get(page::markdown_target(path, &p.file).as_str()).copied()
             } else if let Some(abs) = path.strip_prefix('/') {
                 let base_path = config
                     .base_url

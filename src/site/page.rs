@@ -120,14 +120,19 @@ pub(crate) fn resolve_link(dest: &str, from_file: &str, links: &LinkTable, base_
     if !path.ends_with(".md") || path.contains("://") {
         return None;
     }
-    let target = if let Some(abs) = path.strip_prefix('/') {
+    let target = markdown_target(path, from_file);
+    let url = links.by_file.get(&target)?;
+    Some(format!("{base_url}{url}{}", anchor.map(|a| format!("#{a}")).unwrap_or_default()))
+}
+
+/// The root-relative file a Markdown link points at: `/a.md` is `content/a.md`; `b.md` is beside `from_file`.
+pub(crate) fn markdown_target(path: &str, from_file: &str) -> String {
+    if let Some(abs) = path.strip_prefix('/') {
         format!("content/{abs}")
     } else {
         let dir = from_file.rsplit_once('/').map_or("", |(d, _)| d);
         normalize(&format!("{dir}/{path}"))
-    };
-    let url = links.by_file.get(&target)?;
-    Some(format!("{base_url}{url}{}", anchor.map(|a| format!("#{a}")).unwrap_or_default()))
+    }
 }
 
 fn normalize(path: &str) -> String {
