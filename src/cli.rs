@@ -28,6 +28,24 @@ pub(crate) enum Command {
     /// Everything `build` does but writing the site: for CI and editors.
     #[command(after_help = BUILD_EXIT_CODES)]
     Check(CheckArgs),
+    /// Live preview for writers: build in memory, serve, rebuild on save and reload open tabs.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The site's root folder (where guardrail.toml is).
+    #[arg(long, default_value = ".")]
+    pub(crate) root: PathBuf,
+    /// Address to listen on; loopback unless you say otherwise.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub(crate) bind: String,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 3000)]
+    pub(crate) port: u16,
+    /// Open the site in a browser (xdg-open).
+    #[arg(long)]
+    pub(crate) open: bool,
 }
 
 const BUILD_EXIT_CODES: &str = "Exit codes: 0 the site is good, 1 a check failed (every diagnostic is printed), 2 the site cannot be read or written.\nColour follows the terminal; NO_COLOR turns it off.";

@@ -4,6 +4,7 @@ mod cli;
 mod cmd;
 mod color;
 mod policies;
+mod serve;
 mod site;
 
 use std::process::ExitCode;
@@ -22,6 +23,9 @@ fn main() -> ExitCode {
         cli::Command::Verify(args) => cmd::verify::run(&args),
         cli::Command::Build(args) => cmd::build::run(&args.check, Some(args.out.as_deref())),
         cli::Command::Check(args) => cmd::build::run(&args, None),
+        cli::Command::Serve(args) => {
+            serve::run(&args.root, &args.bind, args.port, args.open).map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

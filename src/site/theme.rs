@@ -142,6 +142,17 @@ pub(crate) fn static_files(root: &Path, config: &Config) -> Result<Vec<(String, 
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).map_err(|e| read_err(&d, e))?.flatten() {
             let p = e.path();
+            // A link could pull any file of the machine into the site: static files must be real files.
+            if std::fs::symlink_metadata(&p).map(|m| m.file_type().is_symlink()).unwrap_or(false) {
+                let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+                return Err(Diagnostic::error(
+                    format!("{rel} is a symbolic link; static files must be regular files"),
+                    rel,
+                    1,
+                    1,
+                )
+                .help("copy the file into static/ instead of linking it"));
+            }
             if p.is_dir() {
                 stack.push(p);
             } else {

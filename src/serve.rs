@@ -1,0 +1,365 @@
+//! `guardrail serve`: the site built in memory, served by axum, rebuilt by notify on every save, and open tabs told
+//! to reload over server-sent events. A failed rebuild keeps the last good site and overlays the diagnostics.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, Response, StatusCode, Uri, header};
+use axum::response::IntoResponse;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use tokio::sync::{broadcast, watch};
+
+use crate::site::{self, highlight::escape};
+
+/// What the server serves: the last good site, and the diagnostics of the last build if it failed.
+#[derive(Debug, Default)]
+pub(crate) struct Served {
+    pub(crate) files: BTreeMap<String, Vec<u8>>,
+    pub(crate) overlay: Option<String>,
+    pub(crate) version: u64,
+}
+
+#[derive(Clone)]
+struct AppState {
+    served: Arc<RwLock<Served>>,
+    reload: broadcast::Sender<u64>,
+    shutdown: watch::Receiver<bool>,
+}
+
+const LIVE_JS: &str = r#"// guardrail serve: reload this tab when the site is rebuilt.
+(function () {
+  var source = new EventSource("/__guardrail/events");
+  source.addEventListener("reload", function () { window.location.reload(); });
+})();
+"#;
+
+/// Decodes `%XX` escapes; `None` for a malformed escape or a result that is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The key in the built site for a request path, or `None` when the path could reach outside it: `..` or `.`
+/// segments (also when percent-encoded), backslashes, NUL, or an empty segment from `//`.
+pub(crate) fn site_key(raw_path: &str) -> Option<String> {
+    let decoded = percent_decode(raw_path)?;
+    let rest = decoded.strip_prefix('/')?;
+    if decoded.contains('\\') || decoded.contains('\0') {
+        return None;
+    }
+    let segments: Vec<&str> = rest.split('/').collect();
+    let last = segments.len() - 1;
+    for (i, seg) in segments.iter().enumerate() {
+        if *seg == ".." || *seg == "." || (seg.is_empty() && i != last) {
+            return None;
+        }
+    }
+    Some(if rest.is_empty() || rest.ends_with('/') { format!("{rest}index.html") } else { rest.to_string() })
+}
+
+fn content_type(key: &str) -> &'static str {
+    match key.rsplit_once('.').map(|(_, e)| e) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("json") => "application/json",
+        Some("wasm") => "application/wasm",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("ico") => "image/x-icon",
+        Some("xml") => "application/xml",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The overlay shown on every page while the last rebuild failed. The diagnostics are escaped text.
+fn overlay_html(diagnostics: &str) -> String {
+    format!(
+        "<div id=\"guardrail-overlay\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;overflow:auto;\
+         background:rgba(20,20,24,.94);color:#f3f4f6;padding:2rem;font:14px/1.5 ui-monospace,monospace\">\
+         <p style=\"margin:0 0 1rem;font:600 18px system-ui,sans-serif;color:#fca5a5\">The last rebuild failed; \
+         this is the last good page. Fix the file and this goes away on its own.</p><pre style=\"white-space:pre-wrap;margin:0\">{}</pre></div>",
+        escape(diagnostics)
+    )
+}
+
+/// Puts the reload script (and the overlay, if any) before `</body>`.
+fn inject(html: &[u8], overlay: Option<&str>) -> Vec<u8> {
+    let text = String::from_utf8_lossy(html);
+    let mut extra = String::from("<script src=\"/__guardrail/live.js\"></script>");
+    if let Some(o) = overlay {
+        extra.push_str(&overlay_html(o));
+    }
+    match text.rfind("</body>") {
+        Some(i) => format!("{}{extra}{}", &text[..i], &text[i..]).into_bytes(),
+        None => format!("{text}{extra}").into_bytes(),
+    }
+}
+
+fn respond(status: StatusCode, ty: &'static str, body: Vec<u8>) -> Response<Body> {
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ty));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    r
+}
+
+async fn file(State(state): State<AppState>, uri: Uri) -> Response<Body> {
+    let served = match state.served.read() {
+        Ok(s) => s,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    let overlay = served.overlay.as_deref();
+    let found = site_key(uri.path()).and_then(|key| {
+        served
+            .files
+            .get(&key)
+            .map(|b| (key.clone(), b))
+            .or_else(|| served.files.get(&format!("{key}/index.html")).map(|b| (format!("{key}/index.html"), b)))
+    });
+    match found {
+        Some((key, bytes)) => {
+            let ty = content_type(&key);
+            let body = if ty.starts_with("text/html") { inject(bytes, overlay) } else { bytes.clone() };
+            respond(StatusCode::OK, ty, body)
+        }
+        None => {
+            let page =
+                served.files.get("404.html").cloned().unwrap_or_else(|| {
+                    b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>".to_vec()
+                });
+            respond(StatusCode::NOT_FOUND, "text/html; charset=utf-8", inject(&page, overlay))
+        }
+    }
+}
+
+async fn live_js() -> impl IntoResponse {
+    respond(StatusCode::OK, "text/javascript; charset=utf-8", LIVE_JS.as_bytes().to_vec())
+}
+
+async fn events(State(state): State<AppState>) -> impl IntoResponse {
+    let version = state.served.read().map(|s| s.version).unwrap_or(0);
+    let hello = futures_util::stream::once(async move {
+        Ok::<_, Infallible>(Event::default().event("hello").data(version.to_string()))
+    });
+    let rx = state.reload.subscribe();
+    let shutdown = state.shutdown.clone();
+    let updates = futures_util::stream::unfold((rx, shutdown), |(mut rx, mut shutdown)| async move {
+        loop {
+            tokio::select! {
+                msg = rx.recv() => match msg {
+                    Ok(v) => return Some((Ok(Event::default().event("reload").data(v.to_string())), (rx, shutdown))),
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = shutdown.changed() => return None,
+            }
+        }
+    });
+    use futures_util::StreamExt;
+    Sse::new(hello.chain(updates)).keep_alive(KeepAlive::default())
+}
+
+/// What the watcher saw, after the debounce.
+fn relevant(root: &Path, paths: &[PathBuf], watched: &[PathBuf]) -> bool {
+    paths.iter().any(|p| {
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        // Editors' swap and backup files are not part of the site.
+        let scratch = name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name == "4913";
+        !scratch && (p == &root.join(site::config::FILE) || watched.iter().any(|w| p.starts_with(w)))
+    })
+}
+
+fn rebuild(root: &Path, served: &RwLock<Served>, reload: &broadcast::Sender<u64>, why: &str) {
+    let started = Instant::now();
+    let result = site::build(root);
+    let mut s = match served.write() {
+        Ok(s) => s,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    s.version += 1;
+    match result {
+        Ok(built) => {
+            s.files = built.files;
+            s.overlay = None;
+            eprintln!(
+                "rebuilt ({why}) in {} ms: {} pages, {} examples checked",
+                started.elapsed().as_millis(),
+                built.pages,
+                built.examples_checked
+            );
+        }
+        Err(failure) => {
+            let text = failure.render();
+            eprint!("{text}");
+            eprintln!("rebuild failed ({why}); still serving the last good site");
+            s.overlay = Some(text);
+        }
+    }
+    let _ = reload.send(s.version);
+}
+
+/// Runs the preview until Ctrl-C.
+pub(crate) fn run(root: &Path, bind: &str, port: u16, open: bool) -> Result<()> {
+    let root = root.canonicalize().with_context(|| format!("cannot find the site root {}", root.display()))?;
+    let served = Arc::new(RwLock::new(Served::default()));
+    let (reload, _) = broadcast::channel(16);
+    rebuild(&root, &served, &reload, "start");
+    let config = site::config::load(&root).ok();
+    let paths = config.map(|c| c.paths).unwrap_or_default();
+    let watched: Vec<PathBuf> =
+        [&paths.content, &paths.theme, &paths.static_dir, &paths.policies].iter().map(|p| root.join(p)).collect();
+
+    // Watch: events go to a channel; a thread debounces them and rebuilds.
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(move |e| {
+        let _ = tx.send(e);
+    })
+    .context("cannot start watching files")?;
+    use notify::Watcher;
+    watcher.watch(&root, notify::RecursiveMode::NonRecursive).context("cannot watch the site root")?;
+    for w in &watched {
+        if w.exists() {
+            watcher
+                .watch(w, notify::RecursiveMode::Recursive)
+                .with_context(|| format!("cannot watch {}", w.display()))?;
+        }
+    }
+    {
+        let (root, served, reload, watched) = (root.clone(), served.clone(), reload.clone(), watched.clone());
+        std::thread::spawn(move || {
+            while let Ok(first) = rx.recv() {
+                let mut paths = Vec::new();
+                let mut push = |e: notify::Result<notify::Event>| {
+                    if let Ok(ev) = e {
+                        if !matches!(ev.kind, notify::EventKind::Access(_)) {
+                            paths.extend(ev.paths);
+                        }
+                    }
+                };
+                push(first);
+                // A save is often several events (write, close, rename): wait for a short quiet gap.
+                let deadline = Instant::now() + Duration::from_millis(60);
+                while let Ok(more) = rx.recv_timeout(Duration::from_millis(8)) {
+                    push(more);
+                    if Instant::now() > deadline {
+                        break;
+                    }
+                }
+                if relevant(&root, &paths, &watched) {
+                    let names: Vec<String> = paths
+                        .iter()
+                        .filter_map(|p| p.strip_prefix(&root).ok())
+                        .map(|p| p.display().to_string())
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .collect();
+                    rebuild(&root, &served, &reload, &names.join(", "));
+                }
+            }
+        });
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the server runtime")?;
+    runtime.block_on(async move {
+        let addr: SocketAddr =
+            format!("{bind}:{port}").parse().with_context(|| format!("`{bind}:{port}` is not an address to bind"))?;
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        let local = listener.local_addr().context("no local address")?;
+        let url = format!("http://{local}/");
+        println!("guardrail serve: {url} (watching {}; Ctrl-C to stop)", root.display());
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        if open {
+            if let Err(e) = std::process::Command::new("xdg-open").arg(&url).spawn() {
+                eprintln!("cannot open a browser ({e}); open {url} yourself");
+            }
+        }
+        let (stop, shutdown) = watch::channel(false);
+        let state = AppState { served, reload, shutdown };
+        let app = Router::new()
+            .route("/__guardrail/live.js", get(live_js))
+            .route("/__guardrail/events", get(events))
+            .fallback(get(file))
+            .with_state(state);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                let _ = stop.send(true);
+            })
+            .await
+            .context("the server stopped")?;
+        eprintln!("stopped");
+        drop(watcher);
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_paths_stay_inside_the_site() {
+        assert_eq!(site_key("/").as_deref(), Some("index.html"));
+        assert_eq!(site_key("/security/").as_deref(), Some("security/index.html"));
+        assert_eq!(site_key("/assets/style.1234.css").as_deref(), Some("assets/style.1234.css"));
+        assert_eq!(site_key("/a%20b.txt").as_deref(), Some("a b.txt"));
+        for bad in [
+            "/../x",
+            "/%2e%2e/x",
+            "/a/..%2f..%2fx",
+            "/a/%2E%2E/x",
+            "//etc/passwd",
+            "/a\\..\\x",
+            "/a/./b",
+            "/%00",
+            "/%zz",
+            "x",
+            "/a//b",
+        ] {
+            assert_eq!(site_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_reload_script_and_overlay_go_before_the_body_end() {
+        let page = b"<html><body><p>hi</p></body></html>";
+        let out = String::from_utf8(inject(page, Some("error: <script>x</script>"))).unwrap();
+        assert!(out.contains("<p>hi</p><script src=\"/__guardrail/live.js\"></script><div id=\"guardrail-overlay\""));
+        assert!(out.contains("error: &lt;script&gt;x&lt;/script&gt;"));
+        assert!(out.ends_with("</body></html>"));
+        assert_eq!(content_type("x/y.wasm"), "application/wasm");
+    }
+}
