@@ -23,7 +23,7 @@ use crate::site::{self, highlight::escape};
 /// What the server serves: the last good site, and the diagnostics of the last build if it failed.
 #[derive(Debug, Default)]
 pub(crate) struct Served {
-    pub(crate) files: BTreeMap<String, Vec<u8>>,
+    pub(crate) files: BTreeMap<String, Arc<Vec<u8>>>,
     pub(crate) overlay: Option<String>,
     pub(crate) version: u64,
 }
@@ -147,12 +147,12 @@ async fn file(State(state): State<AppState>, uri: Uri) -> Response<Body> {
     match found {
         Some((key, bytes)) => {
             let ty = content_type(&key);
-            let body = if ty.starts_with("text/html") { inject(bytes, overlay) } else { bytes.clone() };
+            let body = if ty.starts_with("text/html") { inject(bytes, overlay) } else { bytes.as_ref().clone() };
             respond(StatusCode::OK, ty, body)
         }
         None => {
             let page =
-                served.files.get("404.html").cloned().unwrap_or_else(|| {
+                served.files.get("404.html").map(|b| b.as_ref().clone()).unwrap_or_else(|| {
                     b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>".to_vec()
                 });
             respond(StatusCode::NOT_FOUND, "text/html; charset=utf-8", inject(&page, overlay))
@@ -197,24 +197,35 @@ fn relevant(root: &Path, paths: &[PathBuf], watched: &[PathBuf]) -> bool {
     })
 }
 
-fn rebuild(root: &Path, served: &RwLock<Served>, reload: &broadcast::Sender<u64>, why: &str) {
+/// Rebuilds (the cheapest sound way when a session exists) and tells the tabs; a failure keeps the last good site.
+fn rebuild(
+    root: &Path,
+    session: &mut Option<site::Session>,
+    changed: &[PathBuf],
+    served: &RwLock<Served>,
+    reload: &broadcast::Sender<u64>,
+    why: &str,
+) {
     let started = Instant::now();
-    let result = site::build(root);
+    let result = match session.as_mut() {
+        Some(s) => s.rebuild(changed).map(|kind| format!("{kind:?}").to_lowercase()),
+        None => site::Session::build(root).map(|s| {
+            *session = Some(s);
+            "full".to_string()
+        }),
+    };
     let mut s = match served.write() {
         Ok(s) => s,
         Err(poisoned) => poisoned.into_inner(),
     };
     s.version += 1;
     match result {
-        Ok(built) => {
-            s.files = built.files;
+        Ok(kind) => {
+            if let Some(built) = session.as_ref() {
+                s.files = built.files().clone();
+            }
             s.overlay = None;
-            eprintln!(
-                "rebuilt ({why}) in {} ms: {} pages, {} examples checked",
-                started.elapsed().as_millis(),
-                built.pages,
-                built.examples_checked
-            );
+            eprintln!("rebuilt ({why}; {kind}) in {} ms", started.elapsed().as_millis());
         }
         Err(failure) => {
             let text = failure.render();
@@ -231,7 +242,8 @@ pub(crate) fn run(root: &Path, bind: &str, port: u16, open: bool) -> Result<()> 
     let root = root.canonicalize().with_context(|| format!("cannot find the site root {}", root.display()))?;
     let served = Arc::new(RwLock::new(Served::default()));
     let (reload, _) = broadcast::channel(16);
-    rebuild(&root, &served, &reload, "start");
+    let mut session: Option<site::Session> = None;
+    rebuild(&root, &mut session, &[], &served, &reload, "start");
     let config = site::config::load(&root).ok();
     let paths = config.map(|c| c.paths).unwrap_or_default();
     let watched: Vec<PathBuf> =
@@ -255,6 +267,7 @@ pub(crate) fn run(root: &Path, bind: &str, port: u16, open: bool) -> Result<()> 
     {
         let (root, served, reload, watched) = (root.clone(), served.clone(), reload.clone(), watched.clone());
         std::thread::spawn(move || {
+            let mut session = session;
             while let Ok(first) = rx.recv() {
                 let mut paths = Vec::new();
                 let mut push = |e: notify::Result<notify::Event>| {
@@ -281,7 +294,9 @@ pub(crate) fn run(root: &Path, bind: &str, port: u16, open: bool) -> Result<()> 
                         .collect::<std::collections::BTreeSet<_>>()
                         .into_iter()
                         .collect();
-                    rebuild(&root, &served, &reload, &names.join(", "));
+                    paths.sort();
+                    paths.dedup();
+                    rebuild(&root, &mut session, &paths, &served, &reload, &names.join(", "));
                 }
             }
         });

@@ -15,6 +15,7 @@ pub(crate) mod theme;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use guardrail_engine::limits::Limits;
 use guardrail_engine::policy::{PolicySet, PolicyText};
@@ -35,6 +36,12 @@ pub(crate) struct Failure {
 impl Failure {
     fn one(d: Diagnostic) -> Self {
         Failure { diagnostics: vec![d], sources: HashMap::new() }
+    }
+
+    fn sorted(mut self) -> Self {
+        self.diagnostics.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        self.diagnostics.dedup();
+        self
     }
 
     /// Every diagnostic as rustc-style text.
@@ -59,61 +66,250 @@ pub(crate) struct Site {
 
 /// Builds the site of `root` in memory.
 pub(crate) fn build(root: &Path) -> Result<Site, Failure> {
-    let config = config::load(root).map_err(Failure::one)?;
-    let policies = load_policies(root, &config)?;
-    let mut failure = Failure::default();
+    Session::build(root).map(|s| s.site())
+}
 
-    // Pages: front matter and URLs.
-    let files = content::markdown_files(root, &config.paths.content).map_err(|e| {
-        Failure::one(Diagnostic::error(
-            format!("cannot read the content folder {}: {e}", config.paths.content.display()),
-            config::FILE,
-            1,
-            1,
-        ))
-    })?;
-    let mut pages: Vec<Page> = Vec::new();
-    for (path, rel, stem) in files {
-        let text = match read_utf8(&path, &rel) {
-            Ok(t) => t,
-            Err(d) => {
-                failure.diagnostics.push(d);
-                continue;
+/// A built site with everything needed to rebuild part of it: what `serve` keeps between saves.
+pub(crate) struct Session {
+    root: PathBuf,
+    config: Config,
+    policies: PolicySet,
+    /// Content pages first, then the generated policy reference.
+    pages: Vec<Page>,
+    rendered: Vec<Rendered>,
+    content_pages: usize,
+    links: LinkTable,
+    theme: theme::Theme,
+    layout: theme::Layout,
+    /// Shared so that a server can hold the files of one version while the next is built.
+    files: BTreeMap<String, Arc<Vec<u8>>>,
+}
+
+/// How much a rebuild redid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rebuilt {
+    /// Everything: config, policies, every page.
+    Full,
+    /// The changed Markdown pages only (and the search index and lists that include them).
+    Pages(usize),
+    /// Every page put through the theme again; no Markdown rendered, no example checked.
+    Theme,
+}
+
+impl Session {
+    /// A full build.
+    pub(crate) fn build(root: &Path) -> Result<Session, Failure> {
+        let config = config::load(root).map_err(Failure::one)?;
+        let policies = load_policies(root, &config)?;
+        let mut failure = Failure::default();
+
+        // Pages: front matter and URLs.
+        let files = content::markdown_files(root, &config.paths.content).map_err(|e| {
+            Failure::one(Diagnostic::error(
+                format!("cannot read the content folder {}: {e}", config.paths.content.display()),
+                config::FILE,
+                1,
+                1,
+            ))
+        })?;
+        let mut pages: Vec<Page> = Vec::new();
+        for (path, rel, stem) in files {
+            let text = match read_utf8(&path, &rel) {
+                Ok(t) => t,
+                Err(d) => {
+                    failure.diagnostics.push(d);
+                    continue;
+                }
+            };
+            failure.sources.insert(rel.clone(), text.clone());
+            match content::read_page(&rel, &stem, text) {
+                Ok(p) => pages.push(p),
+                Err(ds) => failure.diagnostics.extend(ds),
             }
-        };
-        failure.sources.insert(rel.clone(), text.clone());
-        match content::read_page(&rel, &stem, text) {
-            Ok(p) => pages.push(p),
-            Err(ds) => failure.diagnostics.extend(ds),
         }
-    }
-    let mut seen: HashMap<String, String> = HashMap::new();
-    for p in &pages {
-        if let Some(other) = seen.insert(p.url.clone(), p.file.clone()) {
-            failure.diagnostics.push(
-                Diagnostic::error(format!("{} and {other} both want the URL /{}", p.file, p.url), &p.file, 1, 1)
-                    .help("give one of them another `slug` in its front matter"),
-            );
+        let mut seen: HashMap<String, String> = HashMap::new();
+        for p in &pages {
+            if let Some(other) = seen.insert(p.url.clone(), p.file.clone()) {
+                failure.diagnostics.push(
+                    Diagnostic::error(format!("{} and {other} both want the URL /{}", p.file, p.url), &p.file, 1, 1)
+                        .help("give one of them another `slug` in its front matter"),
+                );
+            }
         }
-    }
-    let assets = theme::static_files(root, &config)
-        .map_err(Failure::one)?
-        .into_iter()
-        .map(|(rel, bytes)| {
-            let url = theme::asset_url(&config.base_url, &rel, &bytes);
-            (rel, url)
-        })
-        .collect();
-    let links = LinkTable { by_file: pages.iter().map(|p| (p.file.clone(), p.url.clone())).collect(), assets };
+        let assets = theme::static_files(root, &config)
+            .map_err(Failure::one)?
+            .into_iter()
+            .map(|(rel, bytes)| {
+                let url = theme::asset_url(&config.base_url, &rel, &bytes);
+                (rel, url)
+            })
+            .collect();
+        let links = LinkTable { by_file: pages.iter().map(|p| (p.file.clone(), p.url.clone())).collect(), assets };
 
-    // Render every page, checking its examples; pages are independent, so they render in parallel.
-    let mut rendered = render_all(&pages, &config, &links, &policies);
-    let content_pages = pages.len();
-    for (p, r) in reference::pages(root, &config.paths.policies, &config.base_url, &policies).map_err(Failure::one)? {
-        pages.push(p);
-        rendered.push(r);
+        // Render every page, checking its examples; pages are independent, so they render in parallel.
+        let mut rendered = render_all(&pages, &config, &links, &policies);
+        let content_pages = pages.len();
+        for (p, r) in
+            reference::pages(root, &config.paths.policies, &config.base_url, &policies).map_err(Failure::one)?
+        {
+            pages.push(p);
+            rendered.push(r);
+        }
+        failure.diagnostics.extend(page_diagnostics(&pages[..content_pages], &rendered[..content_pages]));
+        failure.diagnostics.extend(check_links(&pages, &rendered, &config, &links));
+        if !failure.diagnostics.is_empty() {
+            return Err(failure.sorted());
+        }
+        let theme = theme::Theme::load(root, &config).map_err(Failure::one)?;
+        let layout = theme.layout(&pages);
+        let mut session = Session {
+            root: root.to_path_buf(),
+            config,
+            policies,
+            pages,
+            rendered,
+            content_pages,
+            links,
+            theme,
+            layout,
+            files: BTreeMap::new(),
+        };
+        session.assemble_all()?;
+        Ok(session)
     }
-    for (p, r) in pages.iter().zip(&rendered).take(content_pages) {
+
+    fn assemble_all(&mut self) -> Result<(), Failure> {
+        let mut files = self.extras()?;
+        for i in 0..self.pages.len() {
+            let (path, html) = self.theme.page(&self.layout, &self.pages, &self.rendered, i).map_err(Failure::one)?;
+            files.insert(path, Arc::new(html));
+        }
+        self.files = files;
+        Ok(())
+    }
+
+    fn extras(&self) -> Result<BTreeMap<String, Arc<Vec<u8>>>, Failure> {
+        let examples: Vec<ExampleRecord> = self.rendered.iter().flat_map(|r| r.examples.iter().cloned()).collect();
+        let files = self.theme.extras(&self.layout, &self.pages, &self.rendered, &examples).map_err(Failure::one)?;
+        Ok(files.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+    }
+
+    /// The built site.
+    pub(crate) fn site(&self) -> Site {
+        let content = &self.rendered[..self.content_pages];
+        Site {
+            files: self.files.iter().map(|(k, v)| (k.clone(), v.as_ref().clone())).collect(),
+            pages: self.content_pages,
+            examples_checked: content.iter().map(|r| r.counts.checked).sum(),
+            examples_unchecked: content.iter().map(|r| r.counts.unchecked).sum(),
+        }
+    }
+
+    /// The output files, as of the last successful rebuild.
+    pub(crate) fn files(&self) -> &BTreeMap<String, Arc<Vec<u8>>> {
+        &self.files
+    }
+
+    /// The cheapest sound rebuild for a set of changed paths. Markdown edits that keep a page's place in the
+    /// navigation re-render that page only; theme edits re-template every page without checking examples again;
+    /// anything else (config, policies, static files, a page added, removed or moved) rebuilds everything.
+    pub(crate) fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt, Failure> {
+        let content_dir = self.root.join(&self.config.paths.content);
+        let theme_dir = self.root.join(&self.config.paths.theme);
+        let all_markdown =
+            changed.iter().all(|p| p.starts_with(&content_dir) && p.extension().is_some_and(|e| e == "md"));
+        if all_markdown {
+            if let Some(result) = self.update_pages(changed) {
+                return result.map(Rebuilt::Pages);
+            }
+        }
+        let theme_only = changed
+            .iter()
+            .all(|p| p.starts_with(theme_dir.join("templates")) || p.starts_with(theme_dir.join("assets")));
+        if theme_only {
+            self.theme = theme::Theme::load(&self.root, &self.config).map_err(Failure::one)?;
+            self.layout = self.theme.layout(&self.pages);
+            self.assemble_all()?;
+            return Ok(Rebuilt::Theme);
+        }
+        *self = Session::build(&self.root)?;
+        Ok(Rebuilt::Full)
+    }
+
+    /// Re-renders the pages of `changed`; `None` when that would not be sound (a page is new or gone, or its
+    /// place in the navigation changed).
+    fn update_pages(&mut self, changed: &[PathBuf]) -> Option<Result<usize, Failure>> {
+        let mut updates = Vec::new();
+        let mut failure = Failure::default();
+        for path in changed {
+            let rel = path.strip_prefix(&self.root).ok()?.to_string_lossy().replace('\\', "/");
+            let i = self.pages[..self.content_pages].iter().position(|p| p.file == rel)?;
+            if !path.exists() {
+                return None;
+            }
+            let text = match read_utf8(path, &rel) {
+                Ok(t) => t,
+                Err(d) => return Some(Err(Failure::one(d))),
+            };
+            failure.sources.insert(rel.clone(), text.clone());
+            let page = match content::read_page(&rel, &self.pages[i].stem, text) {
+                Ok(p) => p,
+                Err(ds) => {
+                    failure.diagnostics.extend(ds);
+                    return Some(Err(failure));
+                }
+            };
+            let old = &self.pages[i];
+            let same_place = page.url == old.url
+                && page.front.title == old.front.title
+                && page.front.sidebar_label == old.front.sidebar_label
+                && page.front.sidebar_position == old.front.sidebar_position;
+            if !same_place {
+                return None;
+            }
+            updates.push((i, page));
+        }
+        let mut policies = self.policies.clone();
+        let mut pages = self.pages.clone();
+        let mut rendered = self.rendered.clone();
+        for (i, page) in updates.iter() {
+            rendered[*i] = page::render(page, &self.config, &self.links, &mut policies);
+            pages[*i] = page.clone();
+        }
+        for p in &pages[..self.content_pages] {
+            failure.sources.entry(p.file.clone()).or_insert_with(|| p.text.clone());
+        }
+        failure.diagnostics.extend(page_diagnostics(&pages[..self.content_pages], &rendered[..self.content_pages]));
+        failure.diagnostics.extend(check_links(&pages, &rendered, &self.config, &self.links));
+        if !failure.diagnostics.is_empty() {
+            return Some(Err(failure.sorted()));
+        }
+        self.pages = pages;
+        self.rendered = rendered;
+        let mut files = match self.extras() {
+            Ok(f) => f,
+            Err(e) => return Some(Err(e)),
+        };
+        for (path, bytes) in std::mem::take(&mut self.files) {
+            files.entry(path).or_insert(bytes);
+        }
+        for (i, _) in &updates {
+            match self.theme.page(&self.layout, &self.pages, &self.rendered, *i) {
+                Ok((path, html)) => {
+                    files.insert(path, Arc::new(html));
+                }
+                Err(d) => return Some(Err(Failure::one(d))),
+            }
+        }
+        self.files = files;
+        Some(Ok(updates.len()))
+    }
+}
+
+/// Conflict markers and example diagnostics of content pages.
+fn page_diagnostics(pages: &[Page], rendered: &[Rendered]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (p, r) in pages.iter().zip(rendered) {
         let in_code = |line: usize| {
             r.found.code_ranges.iter().any(|range| {
                 let (a, _) = line_col(&p.text, range.start);
@@ -121,21 +317,10 @@ pub(crate) fn build(root: &Path) -> Result<Site, Failure> {
                 line >= a && line <= b
             })
         };
-        failure.diagnostics.extend(content::conflict_markers(p, &in_code));
-        failure.diagnostics.extend(r.diagnostics.iter().cloned());
+        out.extend(content::conflict_markers(p, &in_code));
+        out.extend(r.diagnostics.iter().cloned());
     }
-    failure.diagnostics.extend(check_links(&pages, &rendered, &config, &links));
-    if !failure.diagnostics.is_empty() {
-        failure.diagnostics.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-        failure.diagnostics.dedup();
-        return Err(failure);
-    }
-
-    let examples: Vec<ExampleRecord> = rendered.iter().flat_map(|r| r.examples.iter().cloned()).collect();
-    let checked = rendered.iter().map(|r| r.counts.checked).sum();
-    let unchecked = rendered.iter().map(|r| r.counts.unchecked).sum();
-    let files = theme::assemble(root, &config, &pages, &rendered, &examples).map_err(Failure::one)?;
-    Ok(Site { files, pages: content_pages, examples_checked: checked, examples_unchecked: unchecked })
+    out
 }
 
 fn read_utf8(path: &Path, rel: &str) -> Result<String, Diagnostic> {
@@ -278,4 +463,93 @@ pub(crate) fn write(site: &Site, out: &Path) -> std::io::Result<()> {
 /// Resolves `--root` and `--out`.
 pub(crate) fn out_dir(root: &Path, out: Option<&Path>) -> PathBuf {
     out.map_or_else(|| root.join("public"), Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_site(name: &str) -> PathBuf {
+        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let dir = std::env::temp_dir().join(format!("guardrail-session-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("content")).expect("dir");
+        std::fs::create_dir_all(dir.join("theme")).expect("dir");
+        // A theme of our own, so a theme edit here does not touch the repository's.
+        for sub in ["templates", "assets"] {
+            let from = repo.join("theme").join(sub);
+            std::fs::create_dir_all(dir.join("theme").join(sub)).expect("dir");
+            for e in std::fs::read_dir(&from).expect("theme") {
+                let p = e.expect("entry").path();
+                std::fs::copy(&p, dir.join("theme").join(sub).join(p.file_name().expect("name"))).expect("copy");
+            }
+        }
+        std::fs::write(
+            dir.join("guardrail.toml"),
+            format!("title = \"S\"\n[paths]\npolicies = \"{}\"\n", repo.join("policies").display()),
+        )
+        .expect("config");
+        std::fs::write(dir.join("content/a.md"), "---\ntitle: A\n---\n\nFirst.\n\n```yaml\nhostNetwork: false\n```\n")
+            .expect("a");
+        std::fs::write(dir.join("content/b.md"), "---\ntitle: B\n---\n\nSee [A](a.md).\n").expect("b");
+        dir
+    }
+
+    fn page(s: &Session, path: &str) -> String {
+        String::from_utf8_lossy(s.files()[path].as_ref()).into_owned()
+    }
+
+    #[test]
+    fn rebuilds_do_the_least_that_is_sound() {
+        let root = temp_site("incremental");
+        let mut s = Session::build(&root).expect("builds");
+        let b_before = s.files()["b/index.html"].clone();
+
+        // A body edit re-renders that page only; the other page's output is the very same allocation.
+        std::fs::write(
+            root.join("content/a.md"),
+            "---\ntitle: A\n---\n\nSecond.\n\n```yaml\nhostNetwork: false\n```\n",
+        )
+        .expect("edit");
+        assert_eq!(s.rebuild(&[root.join("content/a.md")]).expect("rebuilds"), Rebuilt::Pages(1));
+        assert!(page(&s, "a/index.html").contains("Second."));
+        assert!(Arc::ptr_eq(&b_before, &s.files()["b/index.html"]));
+        assert!(String::from_utf8_lossy(s.files()["assets/search-index.json"].as_ref()).contains("second."));
+
+        // A broken example fails and leaves the last good output.
+        std::fs::write(root.join("content/a.md"), "---\ntitle: A\n---\n\nThird.\n\n```yaml\nhostNetwork: true\n```\n")
+            .expect("break");
+        let err = s.rebuild(&[root.join("content/a.md")]).expect_err("the example is rejected");
+        assert!(err.render().contains("example is rejected"), "{}", err.render());
+        assert!(page(&s, "a/index.html").contains("Second."));
+
+        // A new title moves the page in the navigation: every page changes, so everything is rebuilt.
+        std::fs::write(root.join("content/a.md"), "---\ntitle: Renamed\n---\n\nFourth.\n").expect("rename");
+        assert_eq!(s.rebuild(&[root.join("content/a.md")]).expect("rebuilds"), Rebuilt::Full);
+        assert!(page(&s, "b/index.html").contains("Renamed"));
+
+        // A heading another page links to cannot disappear unnoticed.
+        std::fs::write(root.join("content/b.md"), "---\ntitle: B\n---\n\nSee [A](a.md#fourth).\n").expect("anchor");
+        std::fs::write(root.join("content/a.md"), "---\ntitle: Renamed\n---\n\n## Fourth\n").expect("heading");
+        assert!(s.rebuild(&[root.join("content/a.md"), root.join("content/b.md")]).is_ok());
+        std::fs::write(root.join("content/a.md"), "---\ntitle: Renamed\n---\n\n## Fifth\n").expect("heading gone");
+        let err = s.rebuild(&[root.join("content/a.md")]).expect_err("b's link broke");
+        assert!(err.render().contains("no heading `#fourth`"), "{}", err.render());
+        std::fs::write(root.join("content/a.md"), "---\ntitle: Renamed\n---\n\n## Fourth\n").expect("heading back");
+        assert!(s.rebuild(&[root.join("content/a.md")]).is_ok());
+
+        // A theme edit re-templates every page without rendering Markdown again.
+        let css = root.join("theme/assets/style.css");
+        let mut text = std::fs::read_to_string(&css).expect("css");
+        text.push_str("\n.new-rule { color: red; }\n");
+        std::fs::write(&css, text).expect("css edit");
+        assert_eq!(s.rebuild(&[css]).expect("rebuilds"), Rebuilt::Theme);
+        assert!(
+            s.files()
+                .iter()
+                .any(|(k, v)| k.starts_with("assets/style.")
+                    && String::from_utf8_lossy(v.as_ref()).contains(".new-rule"))
+        );
+        let _ = std::fs::remove_dir_all(root);
+    }
 }

@@ -174,185 +174,243 @@ pub(crate) fn asset_url(base_url: &str, rel: &str, bytes: &[u8]) -> String {
     format!("{base_url}assets/{}", hashed_name(rel, bytes))
 }
 
-/// Every output file of the site.
-pub(crate) fn assemble(
-    root: &Path,
-    config: &Config,
-    pages: &[Page],
-    rendered: &[Rendered],
-    examples: &[ExampleRecord],
-) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
-    let base = config.base_url.as_str();
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let mut assets: BTreeMap<String, String> = BTreeMap::new();
-    let mut add_asset = |files: &mut BTreeMap<String, Vec<u8>>, logical: &str, bytes: Vec<u8>| {
-        let url = asset_url(base, logical, &bytes);
-        files.insert(url[base.len()..].to_string(), bytes);
-        assets.insert(logical.to_string(), url);
-    };
+/// The loaded theme: templates and hashed assets, ready to put any page in the layout.
+pub(crate) struct Theme {
+    tera: tera::Tera,
+    assets: BTreeMap<String, String>,
+    asset_files: BTreeMap<String, Vec<u8>>,
+    site: serde_json::Value,
+    base: String,
+    description: String,
+}
 
-    // Theme assets, the generated syntax stylesheet, and the site's static files.
-    let theme_dir = root.join(&config.paths.theme);
-    let theme_assets = theme_dir.join("assets");
-    let mut names: Vec<_> = std::fs::read_dir(&theme_assets)
-        .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", theme_assets.display()), "theme/assets", 1, 1))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .collect();
-    names.sort();
-    for p in names {
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let bytes = std::fs::read(&p)
-            .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", p.display()), "theme/assets", 1, 1))?;
-        add_asset(&mut files, &name, bytes);
-    }
-    add_asset(&mut files, "syntax.css", highlight::stylesheet().into_bytes());
-    for (rel, bytes) in static_files(root, config)? {
-        add_asset(&mut files, &rel, bytes);
-    }
+/// The page order and the sidebar for one set of pages.
+pub(crate) struct Layout {
+    /// Page indexes in sidebar order.
+    pub(crate) flat: Vec<usize>,
+    sidebar: String,
+}
 
-    // Search index and the playground's example list.
-    let search: Vec<_> = pages
-        .iter()
-        .zip(rendered)
-        .map(|(p, r)| {
-            let text = plain_text(&r.html);
-            let headings: Vec<&str> = r.found.headings.iter().map(|h| h.text.as_str()).collect();
-            json!({
-                "title": p.front.title,
-                "u": format!("{base}{}", p.url),
-                "t": p.front.title.to_lowercase(),
-                "h": headings.join(" ").to_lowercase(),
-                "b": text.to_lowercase(),
-                "text": text,
-            })
+/// The search index and the examples list live at fixed URLs (not content-hashed) so that editing one page
+/// does not change every page that links to them.
+const SEARCH_INDEX: &str = "assets/search-index.json";
+const EXAMPLES: &str = "assets/examples.json";
+
+impl Theme {
+    /// Reads the templates, the theme's assets and the site's static files.
+    pub(crate) fn load(root: &Path, config: &Config) -> Result<Theme, Diagnostic> {
+        let base = config.base_url.clone();
+        let mut asset_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let mut assets: BTreeMap<String, String> = BTreeMap::new();
+        let mut add_asset = |logical: &str, bytes: Vec<u8>| {
+            let url = asset_url(&base, logical, &bytes);
+            asset_files.insert(url[base.len()..].to_string(), bytes);
+            assets.insert(logical.to_string(), url);
+        };
+        let theme_dir = root.join(&config.paths.theme);
+        let theme_assets = theme_dir.join("assets");
+        let read_err = |p: &Path, e: std::io::Error| {
+            Diagnostic::error(format!("cannot read {}: {e}", p.display()), "theme/assets", 1, 1)
+        };
+        let mut names: Vec<_> = std::fs::read_dir(&theme_assets)
+            .map_err(|e| read_err(&theme_assets, e))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        names.sort();
+        for p in names {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let bytes = std::fs::read(&p).map_err(|e| read_err(&p, e))?;
+            add_asset(&name, bytes);
+        }
+        add_asset("syntax.css", highlight::stylesheet().into_bytes());
+        for (rel, bytes) in static_files(root, config)? {
+            add_asset(&rel, bytes);
+        }
+        assets.insert("search-index.json".into(), format!("{base}{SEARCH_INDEX}"));
+        assets.insert("examples.json".into(), format!("{base}{EXAMPLES}"));
+        Ok(Theme {
+            tera: load_templates(&theme_dir)?,
+            assets,
+            asset_files,
+            site: json!({"title": config.title, "base_url": config.base_url, "description": config.description}),
+            base: config.base_url.clone(),
+            description: config.description.clone(),
         })
-        .collect();
-    add_asset(&mut files, "search-index.json", serde_json::to_vec(&search).unwrap_or_default());
-    add_asset(&mut files, "examples.json", serde_json::to_vec(&super::examples_json(examples)).unwrap_or_default());
-
-    let tera = load_templates(&theme_dir)?;
-    let groups = order(pages);
-    let flat: Vec<usize> = groups.iter().flat_map(|(_, g)| g.iter().copied()).collect();
-    // The sidebar is rendered once; each page only marks its own entry (a 1,000-page site would otherwise
-    // render a million links through the template engine).
-    let mut sidebar = String::new();
-    for (g, idx) in &groups {
-        let title = title_case(g.rsplit('/').next().unwrap_or(g));
-        if !title.is_empty() {
-            sidebar.push_str(&format!("<p class=\"sidebar-group\">{}</p>\n", escape(&title)));
-        }
-        sidebar.push_str("<ul>\n");
-        for i in idx {
-            let label = pages[*i].front.sidebar_label.as_deref().unwrap_or(&pages[*i].front.title);
-            sidebar.push_str(&format!(
-                "<li><a href=\"{}\" data-page=\"{i}\">{}</a></li>\n",
-                escape(&format!("{base}{}", pages[*i].url)),
-                escape(label)
-            ));
-        }
-        sidebar.push_str("</ul>\n");
     }
-    let sidebar_for = |current: Option<usize>| -> String {
-        match current {
-            Some(i) => sidebar.replacen(
+
+    /// Orders `pages` and renders the sidebar once (each page then only marks its own entry: a 1,000-page site
+    /// would otherwise render a million links through the template engine).
+    pub(crate) fn layout(&self, pages: &[Page]) -> Layout {
+        let groups = order(pages);
+        let flat: Vec<usize> = groups.iter().flat_map(|(_, g)| g.iter().copied()).collect();
+        let mut sidebar = String::new();
+        for (g, idx) in &groups {
+            let title = title_case(g.rsplit('/').next().unwrap_or(g));
+            if !title.is_empty() {
+                sidebar.push_str(&format!("<p class=\"sidebar-group\">{}</p>\n", escape(&title)));
+            }
+            sidebar.push_str("<ul>\n");
+            for i in idx {
+                let label = pages[*i].front.sidebar_label.as_deref().unwrap_or(&pages[*i].front.title);
+                sidebar.push_str(&format!(
+                    "<li><a href=\"{}\" data-page=\"{i}\">{}</a></li>\n",
+                    escape(&format!("{}{}", self.base, pages[*i].url)),
+                    escape(label)
+                ));
+            }
+            sidebar.push_str("</ul>\n");
+        }
+        Layout { flat, sidebar }
+    }
+
+    fn context(
+        &self,
+        layout: &Layout,
+        title: &str,
+        description: &str,
+        content: &str,
+        current: Option<usize>,
+    ) -> tera::Context {
+        let sidebar = match current {
+            Some(i) => layout.sidebar.replacen(
                 &format!(" data-page=\"{i}\">"),
                 &format!(" data-page=\"{i}\" aria-current=\"page\" class=\"current\">"),
                 1,
             ),
-            None => sidebar.clone(),
-        }
-    };
-    let site = json!({"title": config.title, "base_url": base, "description": config.description});
-    let nav = |i: usize| json!({"title": pages[i].front.title, "url": format!("{base}{}", pages[i].url)});
-    // Every template gets every variable, so a theme's templates can share one layout.
-    let base_context = |title: &str, description: &str, content: &str, current: Option<usize>| {
+            None => layout.sidebar.clone(),
+        };
+        // Every template gets every variable, so a theme's templates can share one layout.
         let mut ctx = tera::Context::new();
-        ctx.insert("site", &site);
-        ctx.insert("assets", &assets);
+        ctx.insert("site", &self.site);
+        ctx.insert("assets", &self.assets);
         ctx.insert("page_title", title);
         ctx.insert("description", description);
         ctx.insert("content", content);
         ctx.insert("show_title", &true);
         ctx.insert("toc", &Vec::<serde_json::Value>::new());
-        ctx.insert("sidebar_html", &sidebar_for(current));
+        ctx.insert("sidebar_html", &sidebar);
         ctx.insert("section", "docs");
         ctx.insert("prev", &None::<serde_json::Value>);
         ctx.insert("next", &None::<serde_json::Value>);
         ctx
-    };
+    }
 
-    for (pos, &i) in flat.iter().enumerate() {
+    /// One page in the layout: (output path, HTML).
+    pub(crate) fn page(
+        &self,
+        layout: &Layout,
+        pages: &[Page],
+        rendered: &[Rendered],
+        i: usize,
+    ) -> Result<(String, Vec<u8>), Diagnostic> {
         let (p, r) = (&pages[i], &rendered[i]);
+        let base = &self.base;
+        let nav = |k: usize| json!({"title": pages[k].front.title, "url": format!("{base}{}", pages[k].url)});
+        let pos = layout.flat.iter().position(|k| *k == i).unwrap_or(0);
         let toc: Vec<_> = r.found.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect();
         let starts_with_h1 = r.found.headings.first().is_some_and(|h| h.level == 1);
-        let description = p.front.description.clone().unwrap_or_else(|| config.description.clone());
-        let mut ctx = base_context(&p.front.title, &description, &r.html, Some(i));
+        let description = p.front.description.clone().unwrap_or_else(|| self.description.clone());
+        let mut ctx = self.context(layout, &p.front.title, &description, &r.html, Some(i));
         ctx.insert("show_title", &!starts_with_h1);
         ctx.insert(
             "toc",
             &toc.iter().map(|h| json!({"level": h.level, "id": h.id, "text": h.text})).collect::<Vec<_>>(),
         );
-        ctx.insert("prev", &pos.checked_sub(1).map(|k| nav(flat[k])));
-        ctx.insert("next", &flat.get(pos + 1).map(|k| nav(*k)));
-        let html = tera.render("page.html", &ctx).map_err(|e| template_error(&e))?;
-        files.insert(p.output_path(), html.into_bytes());
+        ctx.insert("prev", &pos.checked_sub(1).map(|k| nav(layout.flat[k])));
+        ctx.insert("next", &layout.flat.get(pos + 1).map(|k| nav(*k)));
+        let html = self.tera.render("page.html", &ctx).map_err(|e| template_error(&e))?;
+        Ok((p.output_path(), html.into_bytes()))
     }
 
-    let mut ctx = base_context("Page not found", &config.description, "", None);
-    ctx.insert("section", "");
-    files.insert("404.html".into(), tera.render("404.html", &ctx).map_err(|e| template_error(&e))?.into_bytes());
-
-    // The playground page: the docs' examples, by page; the in-browser engine comes with the playground issue.
-    let mut list = String::new();
-    let mut current_page = String::new();
-    for e in examples {
-        if e.page != current_page {
-            if !current_page.is_empty() {
-                list.push_str("</ul>");
-            }
-            list.push_str(&format!("<h2>{}</h2><ul class=\"example-list\">", escape(&e.page)));
-            current_page = e.page.clone();
-        }
-        list.push_str(&format!(
-            "<li><a href=\"{}\">{}</a> <span class=\"verdict verdict-{}\">{}</span></li>",
-            escape(&super::playground_link::url(base, &e.yaml, "default")),
-            escape(&e.title),
-            escape(&e.verdict),
-            escape(match e.verdict.as_str() {
-                "rejected" => "Rejected",
-                "mutated" => "Admitted with changes",
-                _ => "Admitted",
+    /// Everything that depends on all pages at once: search index, examples list, playground page, 404, sitemap.
+    pub(crate) fn extras(
+        &self,
+        layout: &Layout,
+        pages: &[Page],
+        rendered: &[Rendered],
+        examples: &[ExampleRecord],
+    ) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
+        let base = &self.base;
+        let mut files = self.asset_files.clone();
+        let search: Vec<_> = pages
+            .iter()
+            .zip(rendered)
+            .map(|(p, r)| {
+                let text = plain_text(&r.html);
+                let headings: Vec<&str> = r.found.headings.iter().map(|h| h.text.as_str()).collect();
+                json!({
+                    "title": p.front.title,
+                    "u": format!("{base}{}", p.url),
+                    "t": p.front.title.to_lowercase(),
+                    "h": headings.join(" ").to_lowercase(),
+                    "b": text.to_lowercase(),
+                    "text": text,
+                })
             })
-        ));
-    }
-    if !current_page.is_empty() {
-        list.push_str("</ul>");
-    }
-    let intro = "<p>The examples of these docs, each checked when the site was built. The live, in-browser engine is not part of this build yet.</p>";
-    let mut ctx = base_context(
-        "Playground",
-        "Paste a Pod and see what the cluster would do to it.",
-        &format!("{intro}{list}"),
-        None,
-    );
-    ctx.insert("section", "playground");
-    files.insert(
-        "playground/index.html".into(),
-        tera.render("page.html", &ctx).map_err(|e| template_error(&e))?.into_bytes(),
-    );
+            .collect();
+        files.insert(SEARCH_INDEX.into(), serde_json::to_vec(&search).unwrap_or_default());
+        files.insert(EXAMPLES.into(), serde_json::to_vec(&super::examples_json(examples)).unwrap_or_default());
 
-    // sitemap.xml: absolute URLs when the base URL is absolute, as the format requires.
-    let mut sitemap = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for &i in &flat {
-        sitemap.push_str(&format!("  <url><loc>{}</loc></url>\n", escape(&format!("{base}{}", pages[i].url))));
+        let mut ctx = self.context(layout, "Page not found", &self.description, "", None);
+        ctx.insert("section", "");
+        files.insert(
+            "404.html".into(),
+            self.tera.render("404.html", &ctx).map_err(|e| template_error(&e))?.into_bytes(),
+        );
+
+        // The playground page: the docs' examples, by page; the in-browser engine comes with the playground issue.
+        let mut list = String::new();
+        let mut current_page = String::new();
+        for e in examples {
+            if e.page != current_page {
+                if !current_page.is_empty() {
+                    list.push_str("</ul>");
+                }
+                list.push_str(&format!("<h2>{}</h2><ul class=\"example-list\">", escape(&e.page)));
+                current_page = e.page.clone();
+            }
+            list.push_str(&format!(
+                "<li><a href=\"{}\">{}</a> <span class=\"verdict verdict-{}\">{}</span></li>",
+                escape(&super::playground_link::url(base, &e.yaml, "default")),
+                escape(&e.title),
+                escape(&e.verdict),
+                escape(match e.verdict.as_str() {
+                    "rejected" => "Rejected",
+                    "mutated" => "Admitted with changes",
+                    _ => "Admitted",
+                })
+            ));
+        }
+        if !current_page.is_empty() {
+            list.push_str("</ul>");
+        }
+        let intro = "<p>The examples of these docs, each checked when the site was built. The live, in-browser engine is not part of this build yet.</p>";
+        let mut ctx = self.context(
+            layout,
+            "Playground",
+            "Paste a Pod and see what the cluster would do to it.",
+            &format!("{intro}{list}"),
+            None,
+        );
+        ctx.insert("section", "playground");
+        files.insert(
+            "playground/index.html".into(),
+            self.tera.render("page.html", &ctx).map_err(|e| template_error(&e))?.into_bytes(),
+        );
+
+        // sitemap.xml: absolute URLs when the base URL is absolute, as the format requires.
+        let mut sitemap = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        for &i in &layout.flat {
+            sitemap.push_str(&format!("  <url><loc>{}</loc></url>\n", escape(&format!("{base}{}", pages[i].url))));
+        }
+        sitemap.push_str("</urlset>\n");
+        files.insert("sitemap.xml".into(), sitemap.into_bytes());
+        Ok(files)
     }
-    sitemap.push_str("</urlset>\n");
-    files.insert("sitemap.xml".into(), sitemap.into_bytes());
-    Ok(files)
 }
 
 #[cfg(test)]
