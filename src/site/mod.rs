@@ -269,23 +269,30 @@ impl Session {
             }
             updates.push((i, page));
         }
+        // Swap the new pages in; put the old ones back if the site no longer checks.
         let mut policies = self.policies.clone();
-        let mut pages = self.pages.clone();
-        let mut rendered = self.rendered.clone();
+        let mut previous = Vec::with_capacity(updates.len());
         for (i, page) in updates.iter() {
-            rendered[*i] = page::render(page, &self.config, &self.links, &mut policies);
-            pages[*i] = page.clone();
+            let r = page::render(page, &self.config, &self.links, &mut policies);
+            previous.push((
+                *i,
+                std::mem::replace(&mut self.pages[*i], page.clone()),
+                std::mem::replace(&mut self.rendered[*i], r),
+            ));
         }
-        for p in &pages[..self.content_pages] {
-            failure.sources.entry(p.file.clone()).or_insert_with(|| p.text.clone());
-        }
-        failure.diagnostics.extend(page_diagnostics(&pages[..self.content_pages], &rendered[..self.content_pages]));
-        failure.diagnostics.extend(check_links(&pages, &rendered, &self.config, &self.links));
+        let n = self.content_pages;
+        failure.diagnostics.extend(page_diagnostics(&self.pages[..n], &self.rendered[..n]));
+        failure.diagnostics.extend(check_links(&self.pages, &self.rendered, &self.config, &self.links));
         if !failure.diagnostics.is_empty() {
+            for p in &self.pages[..n] {
+                failure.sources.entry(p.file.clone()).or_insert_with(|| p.text.clone());
+            }
+            for (i, page, rendered) in previous {
+                self.pages[i] = page;
+                self.rendered[i] = rendered;
+            }
             return Some(Err(failure.sorted()));
         }
-        self.pages = pages;
-        self.rendered = rendered;
         let mut files = match self.extras() {
             Ok(f) => f,
             Err(e) => return Some(Err(e)),

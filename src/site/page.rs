@@ -28,6 +28,8 @@ pub(crate) struct LinkTable {
 #[derive(Debug, Clone, serde::Serialize)]
 pub(crate) struct ExampleRecord {
     pub(crate) page: String,
+    /// Its playground URL (made once: compressing is the costly part).
+    pub(crate) url: String,
     pub(crate) title: String,
     pub(crate) yaml: String,
     pub(crate) verdict: String,
@@ -45,6 +47,8 @@ pub(crate) struct ExampleCounts {
 #[derive(Debug, Clone)]
 pub(crate) struct Rendered {
     pub(crate) html: String,
+    /// The page as plain text, for the search index (made once, when the page is rendered).
+    pub(crate) plain: String,
     pub(crate) found: Found,
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) examples: Vec<ExampleRecord>,
@@ -74,6 +78,7 @@ pub(crate) fn render(page: &Page, config: &Config, links: &LinkTable, policies: 
     };
     let (html, found) = markdown::render(&page.text, page.body_start, &ctx);
     Rendered {
+        plain: super::theme::plain_text(&html),
         html,
         found,
         diagnostics: ctx.diagnostics.into_inner(),
@@ -374,6 +379,7 @@ impl Ctx<'_> {
         let (line, _) = line_col(&self.page.text, block.fence_offset);
         self.examples.borrow_mut().push(ExampleRecord {
             page: self.page.front.title.clone(),
+            url: link.clone(),
             title: attrs.title.clone().unwrap_or_else(|| format!("Example on line {line}")),
             yaml: block.code.clone(),
             verdict: verdict.to_string(),

@@ -58,6 +58,7 @@ fn page(
         url: if stem == "policies/index" { "policies/".into() } else { format!("{stem}/") },
     };
     let r = Rendered {
+        plain: super::theme::plain_text(&html),
         html,
         found: Found { headings, ..Found::default() },
         diagnostics: Vec::new(),

@@ -105,7 +105,7 @@ fn template_error(e: &tera::Error) -> Diagnostic {
 }
 
 /// Plain text of rendered HTML, for the search index.
-fn plain_text(html: &str) -> String {
+pub(crate) fn plain_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len() / 2);
     let mut in_tag = false;
     for c in html.chars() {
@@ -338,7 +338,7 @@ impl Theme {
             .iter()
             .zip(rendered)
             .map(|(p, r)| {
-                let text = plain_text(&r.html);
+                let text = &r.plain;
                 let headings: Vec<&str> = r.found.headings.iter().map(|h| h.text.as_str()).collect();
                 json!({
                     "title": p.front.title,
@@ -373,7 +373,7 @@ impl Theme {
             }
             list.push_str(&format!(
                 "<li><a href=\"{}\">{}</a> <span class=\"verdict verdict-{}\">{}</span></li>",
-                escape(&super::playground_link::url(base, &e.yaml, "default")),
+                escape(&e.url),
                 escape(&e.title),
                 escape(&e.verdict),
                 escape(match e.verdict.as_str() {
