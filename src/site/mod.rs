@@ -457,11 +457,6 @@ fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config, links: &L
     out
 }
 
-/// The JSON given to the playground: every checked example, by page.
-pub(crate) fn examples_json(examples: &[ExampleRecord]) -> Value {
-    json!(examples)
-}
-
 /// Writes `site` into `out` atomically: a sibling temporary folder, swapped in only when complete.
 pub(crate) fn write(site: &Site, out: &Path) -> std::io::Result<()> {
     output::write_atomically(&site.files, out)

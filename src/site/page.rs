@@ -201,7 +201,6 @@ impl Ctx<'_> {
         };
         let namespace = attrs.namespace.clone().unwrap_or_else(|| self.config.examples.namespace.clone());
         let mut results: Vec<(Placed, guardrail_engine::policy::Decision, Value)> = Vec::new();
-        let mut failed = false;
         for doc in docs.iter().filter(|d| !d.value.is_null()) {
             let (line, col) = code_pos(self.page, block, doc.line, 1);
             let wrap = match examples::resolve_wrap(attrs, &doc.value) {
@@ -211,7 +210,6 @@ impl Ctx<'_> {
                         Diagnostic::error(format!("ambiguous example: {why}"), file, line, col)
                             .help("say what it is with `wrap=pod`, `wrap=podspec` or `wrap=container`"),
                     );
-                    failed = true;
                     continue;
                 }
             };
@@ -221,7 +219,6 @@ impl Ctx<'_> {
                 Ok(d) => d,
                 Err(e) => {
                     self.error(Diagnostic::error(format!("example cannot be admitted: {e}"), file, line, col));
-                    failed = true;
                     continue;
                 }
             };
@@ -232,11 +229,9 @@ impl Ctx<'_> {
                     d = d.note(n);
                 }
                 self.error(d);
-                failed = true;
             }
             results.push((placed, decision, doc.value.clone()));
         }
-        let _ = failed;
         self.view(index, block, attrs, &namespace, &results)
     }
 

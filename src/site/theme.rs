@@ -351,7 +351,7 @@ impl Theme {
             })
             .collect();
         files.insert(SEARCH_INDEX.into(), serde_json::to_vec(&search).unwrap_or_default());
-        files.insert(EXAMPLES.into(), serde_json::to_vec(&super::examples_json(examples)).unwrap_or_default());
+        files.insert(EXAMPLES.into(), serde_json::to_vec(examples).unwrap_or_default());
 
         let mut ctx = self.context(layout, "Page not found", &self.description, "", None);
         ctx.insert("section", "");
