@@ -19,7 +19,6 @@ use std::sync::Arc;
 
 use guardrail_engine::limits::Limits;
 use guardrail_engine::policy::{PolicySet, PolicyText};
-use serde_json::{Value, json};
 
 use self::config::{Config, line_col};
 use self::content::Page;
