@@ -135,7 +135,12 @@ fn parse(text: &str, schema: Schema, limits: &Limits) -> Result<Vec<Document>, (
             Err(e) => {
                 let m = e.marker();
                 let quoted_indent = e.info().contains("indentation in quoted scalar");
-                return Err((builder.error_at(m.line(), m.col() + 1, scan_message(e.info())), quoted_indent));
+                let message = if e.info().contains("recursion limit") {
+                    format!("nesting deeper than {} levels (limits.max_depth)", limits.max_depth)
+                } else {
+                    scan_message(e.info())
+                };
+                return Err((builder.error_at(m.line(), m.col() + 1, message), quoted_indent));
             }
         }
     }

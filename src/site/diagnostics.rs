@@ -72,11 +72,13 @@ impl Diagnostic {
         let gutter = self.line.to_string().len();
         let pad = " ".repeat(gutter);
         let _ = writeln!(out, "{pad}--> {}:{}:{}", self.file, self.line, self.column);
-        if let Some(text) = source.and_then(|s| s.lines().nth(self.line.saturating_sub(1))) {
-            let text = text.replace('\t', "    ");
+        if let Some(raw) = source.and_then(|s| s.lines().nth(self.line.saturating_sub(1))) {
+            // Tabs are shown as four spaces; the marker moves with them.
+            let col: usize =
+                raw.chars().take(self.column.saturating_sub(1)).map(|c| if c == '\t' { 4 } else { 1 }).sum();
+            let text = raw.replace('\t', "    ");
             let _ = writeln!(out, "{pad} |");
             let _ = writeln!(out, "{} | {}", self.line, text.trim_end());
-            let col = self.column.saturating_sub(1);
             let avail = text.chars().count().saturating_sub(col).max(1);
             let _ = writeln!(out, "{pad} | {}{}", " ".repeat(col), "^".repeat(self.width.min(avail)));
             if !self.notes.is_empty() || self.help.is_some() {
