@@ -1,0 +1,20 @@
+//! Fragment wrapping on arbitrary YAML: reading, inference, placement and the shown part never panic, and a
+//! placed fragment is found where the placement says.
+#![no_main]
+
+use guardrail_engine::yaml::{Schema, load_documents};
+use libfuzzer_sys::fuzz_target;
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../src/site/examples.rs"]
+mod examples;
+
+fuzz_target!(|text: &str| {
+    let Ok(docs) = load_documents(text, Schema::Kubernetes, &Default::default()) else { return };
+    for doc in docs {
+        let Ok(wrap) = examples::infer_wrap(&doc.value) else { continue };
+        let placed = examples::place(&doc.value, wrap);
+        assert!(placed.object.pointer(&placed.at).is_some(), "{text:?}");
+        let _ = examples::shown(&placed, &placed.object, &doc.value);
+    }
+});
