@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Side-by-side build times: guardrail, Hugo and mdBook on the same generated 1,000-page Markdown corpus
+(3 YAML examples a page, a sidebar on every page). Not part of CI.
+
+    cargo build --release            # guardrail
+    apt-get install hugo             # Debian's Hugo
+    cargo install mdbook             # mdBook
+    python3 scripts/compare.py [--pages 1000] [--runs 5]
+
+guardrail's corpus comes from the site benchmark's generator (`cargo bench --bench site` writes it); the same
+page bodies are then laid out for Hugo (with and without a sidebar template) and for mdBook (whose theme always
+has one). guardrail checks every example and renders its sidebar; the others only render.
+"""
+import argparse, os, re, shutil, statistics, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run(cmd, cwd=None):
+    started = time.perf_counter()
+    out = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    took = time.perf_counter() - started
+    if out.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{out.stderr}")
+    return took
+
+
+def median(cmd, runs, cwd=None, before=None):
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        times.append(run(cmd, cwd))
+    return statistics.median(times)
+
+
+def pages(corpus):
+    """(section, name, title, weight, body) for every generated page."""
+    out = []
+    content = os.path.join(corpus, "content")
+    for section in sorted(os.listdir(content)):
+        for name in sorted(os.listdir(os.path.join(content, section))):
+            text = open(os.path.join(content, section, name)).read()
+            fm, body = re.match(r"---\n(.*?)\n---\n(.*)", text, re.S).groups()
+            title = re.search(r"^title: (.*)$", fm, re.M).group(1)
+            weight = re.search(r"^sidebar_position: (.*)$", fm, re.M).group(1)
+            # Links between pages: guardrail resolves `page-N.md#anchor`; keep them as relative links.
+            out.append((section, name, title, weight, body))
+    return out
+
+
+def hugo_site(dst, items, sidebar):
+    shutil.rmtree(dst, ignore_errors=True)
+    os.makedirs(os.path.join(dst, "layouts", "_default"))
+    with open(os.path.join(dst, "config.toml"), "w") as f:
+        f.write('baseURL = "/"\ntitle = "Bench"\ndisableKinds = ["taxonomy", "term", "RSS"]\n')
+    nav = '<nav>{{ range .Site.RegularPages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>\n{{ end }}</nav>' if sidebar else ""
+    layout = f'<!doctype html><title>{{{{ .Title }}}}</title>{nav}<main>{{{{ .Content }}}}</main>\n'
+    for kind in ["single.html", "list.html"]:
+        with open(os.path.join(dst, "layouts", "_default", kind), "w") as f:
+            f.write(layout)
+    for section, name, title, weight, body in items:
+        d = os.path.join(dst, "content", section)
+        os.makedirs(d, exist_ok=True)
+        body = re.sub(r"\]\((page-\d+)\.md(#[^)]*)?\)", lambda m: f"](../{m.group(1)}/{m.group(2) or ''})", body)
+        with open(os.path.join(d, name), "w") as f:
+            f.write(f"---\ntitle: \"{title}\"\nweight: {weight}\n---\n{body}")
+
+
+def mdbook_site(dst, items):
+    shutil.rmtree(dst, ignore_errors=True)
+    os.makedirs(os.path.join(dst, "src"))
+    with open(os.path.join(dst, "book.toml"), "w") as f:
+        f.write('[book]\ntitle = "Bench"\n\n[output.html]\n\n[output.html.search]\nenable = false\n')
+    summary = ["# Summary\n"]
+    current = None
+    for section, name, title, weight, body in items:
+        if section != current:
+            summary.append(f"\n# {section}\n")
+            current = section
+        d = os.path.join(dst, "src", section)
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, name), "w") as f:
+            f.write(f"# {title}\n{body}")
+        summary.append(f"- [{title}]({section}/{name})")
+    with open(os.path.join(dst, "src", "SUMMARY.md"), "w") as f:
+        f.write("\n".join(summary) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pages", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    corpus = f"/tmp/guardrail-bench-{args.pages}"
+    env = dict(os.environ, GUARDRAIL_BENCH_PAGES=str(args.pages), GUARDRAIL_BENCH_RUNS="1")
+    subprocess.run(["cargo", "bench", "--bench", "site"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    items = pages(corpus)
+    work = f"/tmp/guardrail-compare-{args.pages}"
+    hugo_site(os.path.join(work, "hugo-sidebar"), items, True)
+    hugo_site(os.path.join(work, "hugo-plain"), items, False)
+    mdbook_site(os.path.join(work, "mdbook"), items)
+    guardrail = os.path.join(ROOT, "target", "release", "guardrail")
+    results = {}
+    results["guardrail build (checks 3 examples a page, sidebar)"] = median(
+        [guardrail, "build", "--root", corpus, "--out", os.path.join(work, "guardrail-out")], args.runs)
+    for name in ["hugo-plain", "hugo-sidebar"]:
+        d = os.path.join(work, name)
+        results[f"hugo ({'sidebar' if 'sidebar' in name else 'no sidebar'})"] = median(
+            ["hugo", "--quiet", "-d", os.path.join(d, "public")], args.runs, cwd=d,
+            before=lambda d=d: shutil.rmtree(os.path.join(d, "public"), ignore_errors=True))
+    mdbook = shutil.which("mdbook") or os.path.expanduser("~/.cargo/bin/mdbook")
+    results["mdbook build (sidebar)"] = median([mdbook, "build", os.path.join(work, "mdbook")], args.runs)
+    print(f"{args.pages} pages, {3 * args.pages} YAML examples, median of {args.runs} builds")
+    g = results["guardrail build (checks 3 examples a page, sidebar)"]
+    for name, t in results.items():
+        print(f"  {name:<52} {t:7.2f} s   guardrail/this = {g / t:.2f}")
+
+
+if __name__ == "__main__":
+    main()
