@@ -99,7 +99,7 @@ impl Session {
     /// A full build.
     pub(crate) fn build(root: &Path) -> Result<Session, Failure> {
         let config = config::load(root).map_err(Failure::one)?;
-        let policies = load_policies(root, &config)?;
+        let (policies, policy_texts) = load_policies(root, &config)?;
         let mut failure = Failure::default();
 
         // Pages: front matter and URLs.
@@ -148,9 +148,7 @@ impl Session {
         // Render every page, checking its examples; pages are independent, so they render in parallel.
         let mut rendered = render_all(&pages, &config, &links, &policies);
         let content_pages = pages.len();
-        for (p, r) in
-            reference::pages(root, &config.paths.policies, &config.base_url, &policies).map_err(Failure::one)?
-        {
+        for (p, r) in reference::pages(root, &policy_texts, &config.base_url, &policies) {
             pages.push(p);
             rendered.push(r);
         }
@@ -339,7 +337,8 @@ fn read_utf8(path: &Path, rel: &str) -> Result<String, Diagnostic> {
     })
 }
 
-fn load_policies(root: &Path, config: &Config) -> Result<PolicySet, Failure> {
+/// Loads the policies; also returns the files as read (root-relative name, text) for the policy reference.
+fn load_policies(root: &Path, config: &Config) -> Result<(PolicySet, Vec<(String, String)>), Failure> {
     let dir = root.join(&config.paths.policies);
     let files = crate::policies::policy_files(&dir).map_err(|e| {
         Failure::one(
@@ -362,13 +361,14 @@ fn load_policies(root: &Path, config: &Config) -> Result<PolicySet, Failure> {
         return Err(failure);
     }
     let refs: Vec<PolicyText<'_>> = texts.iter().map(|(n, t)| PolicyText { name: n, text: t }).collect();
-    PolicySet::load(&refs, &Limits::default()).map_err(|errors| {
+    let set = PolicySet::load(&refs, &Limits::default()).map_err(|errors| {
         failure.diagnostics = errors
             .into_iter()
             .map(|e| Diagnostic::error(format!("policy does not load: {}", e.message), e.name, e.line, e.column))
             .collect();
         failure
-    })
+    })?;
+    Ok((set, texts))
 }
 
 fn render_all(pages: &[Page], config: &Config, links: &LinkTable, policies: &PolicySet) -> Vec<Rendered> {

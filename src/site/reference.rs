@@ -11,7 +11,6 @@ use guardrail_engine::yaml::{self, Schema, to_yaml};
 use serde_json::Value;
 
 use super::content::{FrontMatter, Page};
-use super::diagnostics::Diagnostic;
 use super::highlight::{escape, highlight};
 use super::markdown::{Found, Heading};
 use super::page::{ExampleCounts, Rendered};
@@ -78,17 +77,17 @@ fn h2(id: &str, text: &str) -> (String, Heading) {
     )
 }
 
-/// Suite samples of each template, keyed by template file (root-relative).
-fn samples(root: &Path, policies_dir: &Path) -> Vec<(String, Vec<Sample>)> {
+/// Suite samples of each template, keyed by template file (root-relative). `texts` are the policy folder's
+/// files as the build already read them (root-relative name, text); only the samples are read here.
+fn samples(root: &Path, texts: &[(String, String)]) -> Vec<(String, Vec<Sample>)> {
     let mut out = Vec::new();
-    let Ok(files) = crate::policies::policy_files(&root.join(policies_dir)) else { return out };
-    for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else { continue };
+    for (rel, text) in texts {
         if !text.contains("test.gatekeeper.sh/") {
             continue;
         }
-        let Ok(docs) = yaml::load_documents(&text, Schema::Core, &Limits::default()) else { continue };
-        let dir = f.parent().unwrap_or(root).to_path_buf();
+        let Ok(docs) = yaml::load_documents(text, Schema::Core, &Limits::default()) else { continue };
+        let file = root.join(rel);
+        let dir = file.parent().unwrap_or(root).to_path_buf();
         for suite in docs.iter().map(|d| &d.value) {
             for test in suite.get("tests").and_then(Value::as_array).into_iter().flatten() {
                 let Some(tpl) = test.get("template").and_then(Value::as_str) else { continue };
@@ -125,17 +124,14 @@ fn samples(root: &Path, policies_dir: &Path) -> Vec<(String, Vec<Sample>)> {
 }
 
 /// Which file each template came from, by kind.
-fn template_files(root: &Path, policies_dir: &Path) -> Vec<(String, String)> {
+fn template_files(texts: &[(String, String)]) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let Ok(files) = crate::policies::policy_files(&root.join(policies_dir)) else { return out };
-    for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else { continue };
-        let Ok(docs) = yaml::load_documents(&text, Schema::Kubernetes, &Limits::default()) else { continue };
+    for (rel, text) in texts {
+        let Ok(docs) = yaml::load_documents(text, Schema::Kubernetes, &Limits::default()) else { continue };
         for d in docs {
             if d.value.get("kind").and_then(Value::as_str) == Some("ConstraintTemplate") {
                 if let Some(kind) = d.value.pointer("/spec/crd/spec/names/kind").and_then(Value::as_str) {
-                    let rel = f.strip_prefix(root).unwrap_or(&f).to_string_lossy().replace('\\', "/");
-                    out.push((kind.to_string(), rel));
+                    out.push((kind.to_string(), rel.clone()));
                 }
             }
         }
@@ -362,15 +358,10 @@ fn mutators_page(set: &PolicySet) -> (Page, Rendered) {
 }
 
 /// The generated pages, to be put in the site beside the Markdown pages.
-pub(crate) fn pages(
-    root: &Path,
-    policies_dir: &Path,
-    base_url: &str,
-    set: &PolicySet,
-) -> Result<Vec<(Page, Rendered)>, Diagnostic> {
+pub(crate) fn pages(root: &Path, texts: &[(String, String)], base_url: &str, set: &PolicySet) -> Vec<(Page, Rendered)> {
     let mut set = set.clone();
-    let samples = samples(root, policies_dir);
-    let files = template_files(root, policies_dir);
+    let samples = samples(root, texts);
+    let files = template_files(texts);
     let mut out = vec![mutators_page(&set)];
     let templates: Vec<ConstraintTemplate> = set.templates().cloned().collect();
     let mut index = String::from(
@@ -401,5 +392,5 @@ pub(crate) fn pages(
         Vec::new(),
         0.0,
     ));
-    Ok(out)
+    out
 }
