@@ -100,11 +100,11 @@ fn content_type(key: &str) -> &'static str {
 
 /// The overlay shown on every page while the last rebuild failed. The diagnostics are escaped text.
 fn overlay_html(diagnostics: &str) -> String {
+    // Styled by a stylesheet, not style attributes: pages with a strict Content-Security-Policy show it too.
     format!(
-        "<div id=\"guardrail-overlay\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;overflow:auto;\
-         background:rgba(20,20,24,.94);color:#f3f4f6;padding:2rem;font:14px/1.5 ui-monospace,monospace\">\
-         <p style=\"margin:0 0 1rem;font:600 18px system-ui,sans-serif;color:#fca5a5\">The last rebuild failed; \
-         this is the last good page. Fix the file and this goes away on its own.</p><pre style=\"white-space:pre-wrap;margin:0\">{}</pre></div>",
+        "<link rel=\"stylesheet\" href=\"/__guardrail/overlay.css\"><div id=\"guardrail-overlay\" role=\"alert\">\
+         <p>The last rebuild failed; this is the last good page. Fix the file and this goes away on its own.</p>\
+         <pre>{}</pre></div>",
         escape(diagnostics)
     )
 }
@@ -158,6 +158,15 @@ async fn file(State(state): State<AppState>, uri: Uri) -> Response<Body> {
             respond(StatusCode::NOT_FOUND, "text/html; charset=utf-8", inject(&page, overlay))
         }
     }
+}
+
+const OVERLAY_CSS: &str = "#guardrail-overlay{position:fixed;inset:0;z-index:2147483647;overflow:auto;\
+background:rgba(20,20,24,.94);color:#f3f4f6;padding:2rem;font:14px/1.5 ui-monospace,monospace}\
+#guardrail-overlay p{margin:0 0 1rem;font:600 18px system-ui,sans-serif;color:#fca5a5}\
+#guardrail-overlay pre{white-space:pre-wrap;margin:0}\n";
+
+async fn overlay_css() -> impl IntoResponse {
+    respond(StatusCode::OK, "text/css; charset=utf-8", OVERLAY_CSS.as_bytes().to_vec())
 }
 
 async fn live_js() -> impl IntoResponse {
@@ -325,6 +334,7 @@ pub(crate) fn run(root: &Path, bind: &str, port: u16, open: bool) -> Result<()> 
         let state = AppState { served, reload, shutdown };
         let app = Router::new()
             .route("/__guardrail/live.js", get(live_js))
+            .route("/__guardrail/overlay.css", get(overlay_css))
             .route("/__guardrail/events", get(events))
             .fallback(get(file))
             .with_state(state);
@@ -372,7 +382,7 @@ mod tests {
     fn the_reload_script_and_overlay_go_before_the_body_end() {
         let page = b"<html><body><p>hi</p></body></html>";
         let out = String::from_utf8(inject(page, Some("error: <script>x</script>"))).unwrap();
-        assert!(out.contains("<p>hi</p><script src=\"/__guardrail/live.js\"></script><div id=\"guardrail-overlay\""));
+        assert!(out.contains("<p>hi</p><script src=\"/__guardrail/live.js\"></script><link rel=\"stylesheet\" href=\"/__guardrail/overlay.css\"><div id=\"guardrail-overlay\""));
         assert!(out.contains("error: &lt;script&gt;x&lt;/script&gt;"));
         assert!(out.ends_with("</body></html>"));
         assert_eq!(content_type("x/y.wasm"), "application/wasm");

@@ -2,60 +2,12 @@
 //! kept in `target/screenshots/` to be looked at; the test checks what can be checked without eyes: the pages
 //! load with their styles, the dark theme applies, and light and dark differ.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::PathBuf;
+
 use std::process::Command;
-
-fn chromium() -> &'static str {
-    for c in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
-        if Path::new(c).exists() {
-            return c;
-        }
-    }
-    panic!("Chromium is not installed: `bash scripts/test` installs Debian's chromium package");
-}
-
-/// Serves `root` on a free loopback port until the process ends; only GETs of files inside `root`.
-fn serve(root: PathBuf) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let port = listener.local_addr().expect("addr").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let root = root.clone();
-            std::thread::spawn(move || {
-                let mut stream = stream;
-                let mut buf = [0u8; 4096];
-                let n = stream.read(&mut buf).unwrap_or(0);
-                let req = String::from_utf8_lossy(&buf[..n]);
-                let path =
-                    req.split_whitespace().nth(1).unwrap_or("/").split(['?', '#']).next().unwrap_or("/").to_string();
-                let mut file = root.join(path.trim_start_matches('/'));
-                if path.ends_with('/') {
-                    file = file.join("index.html");
-                }
-                let inside = !path.contains("..");
-                let (status, body) = match std::fs::read(&file) {
-                    Ok(b) if inside => ("200 OK", b),
-                    _ => ("404 Not Found", std::fs::read(root.join("404.html")).unwrap_or_default()),
-                };
-                let ty = match file.extension().and_then(|e| e.to_str()) {
-                    Some("css") => "text/css",
-                    Some("js") => "text/javascript",
-                    Some("json") => "application/json",
-                    _ => "text/html; charset=utf-8",
-                };
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status}\r\nContent-Type: {ty}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = stream.write_all(&body);
-            });
-        }
-    });
-    port
-}
+use support::{chromium, png_size, serve};
 
 fn browser(args: &[String]) -> Vec<u8> {
     let profile = std::env::temp_dir().join(format!("guardrail-chromium-{}-{}", std::process::id(), args.len()));
@@ -71,22 +23,10 @@ fn browser(args: &[String]) -> Vec<u8> {
     out.stdout
 }
 
-fn png_size(bytes: &[u8]) -> (u32, u32) {
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
-    let w = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
-    let h = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
-    (w, h)
-}
-
 #[test]
 fn the_security_page_in_light_and_dark() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let site = std::env::temp_dir().join(format!("guardrail-shots-site-{}", std::process::id()));
-    let built = Command::new(env!("CARGO_BIN_EXE_guardrail"))
-        .args(["build", "--root", repo.to_str().expect("utf-8"), "--out", site.to_str().expect("utf-8")])
-        .output()
-        .expect("builds");
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let site = support::build_repo_site("shots");
     let port = serve(site.clone());
     let url = format!("http://127.0.0.1:{port}/security/");
     let shots = repo.join("target/screenshots");

@@ -236,7 +236,8 @@ impl PolicySet {
                 }
             }
         }
-        let violations = self.validate(&mutated, request);
+        let mut constraints = Vec::new();
+        let violations = self.judge(&mutated, request, &mut constraints);
         if injected {
             if let Some(meta) = mutated.get_mut("metadata").and_then(Value::as_object_mut) {
                 meta.remove("namespace");
@@ -264,12 +265,18 @@ impl PolicySet {
             mutators: applied,
             violations,
             warnings,
+            constraints,
         })
     }
 
     /// Runs every matching constraint against `object` (no mutation), as gator verify and the webhook's
     /// validation do. Results sorted as Gatekeeper sorts them.
     pub fn validate(&mut self, object: &Value, request: &Request) -> Vec<Violation> {
+        self.judge(object, request, &mut Vec::new())
+    }
+
+    /// [`PolicySet::validate`], also listing in `selected` the constraints that matched the object.
+    fn judge(&mut self, object: &Value, request: &Request, selected: &mut Vec<String>) -> Vec<Violation> {
         let review_rego = request.review_rego(object);
         let mut out = Vec::new();
         let ns_obj = request.namespace_object.as_ref();
@@ -296,6 +303,9 @@ impl PolicySet {
                     message,
                     details,
                 };
+                if !matches!(matched, Ok(false)) {
+                    selected.push(format!("{}/{}", c.kind, c.name));
+                }
                 match matched {
                     Ok(false) => continue,
                     Err(e) => out.push(violation(format!("unable to match constraints: {e}"), json!({}))),
@@ -517,6 +527,8 @@ pub struct Decision {
     pub violations: Vec<Violation>,
     /// Warnings (`warn` violations rendered, and things guardrail could not evaluate).
     pub warnings: Vec<String>,
+    /// The constraints whose `match` selected the object, so that their Rego judged it ("Kind/name").
+    pub constraints: Vec<String>,
 }
 
 impl Decision {

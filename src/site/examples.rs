@@ -1,35 +1,15 @@
 //! YAML examples in Markdown: their info-string attributes, fragment wrapping, and checking through the engine.
 
-use guardrail_engine::policy::{Decision, PolicySet, Request, Verdict};
+pub(crate) use guardrail_engine::fragment::{Placed, Wrap, infer_wrap};
+use guardrail_engine::policy::{Decision, Verdict};
 use guardrail_engine::template::EnforcementAction;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 /// What the page promises about an example.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Expect {
     Admit,
     Deny,
-}
-
-/// How a fragment is placed in a Pod.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Wrap {
-    /// The Pod without `apiVersion`/`kind` (its `metadata`, `spec`).
-    Pod,
-    /// The Pod's `spec`.
-    PodSpec,
-    /// One container of the Pod.
-    Container,
-}
-
-impl Wrap {
-    fn name(self) -> &'static str {
-        match self {
-            Wrap::Pod => "pod",
-            Wrap::PodSpec => "podspec",
-            Wrap::Container => "container",
-        }
-    }
 }
 
 /// The attributes of a YAML code block (`yaml expect=deny violates="K8sPSPPrivilegedContainer"`).
@@ -208,160 +188,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// Container fields that only a container's securityContext has (not a Pod's).
-const CONTAINER_ONLY_SC: &[&str] =
-    &["allowPrivilegeEscalation", "capabilities", "readOnlyRootFilesystem", "privileged", "procMount"];
-const POD_SPEC_KEYS: &[&str] = &[
-    "containers",
-    "initContainers",
-    "ephemeralContainers",
-    "volumes",
-    "hostNetwork",
-    "hostPID",
-    "hostIPC",
-    "serviceAccountName",
-    "nodeSelector",
-    "tolerations",
-    "affinity",
-    "restartPolicy",
-];
-const CONTAINER_KEYS: &[&str] =
-    &["image", "command", "args", "ports", "env", "resources", "volumeMounts", "livenessProbe", "readinessProbe"];
-
-/// What a document of an example is, and where its fragment sits in the object checked.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Placed {
-    pub(crate) object: Value,
-    /// JSON pointer of the fragment inside `object` ("" for a whole object).
-    pub(crate) at: String,
-    pub(crate) wrap: Option<Wrap>,
-}
-
-/// Infers the fragment kind of a document, or says why it cannot.
-pub(crate) fn infer_wrap(doc: &Value) -> Result<Option<Wrap>, String> {
-    let Some(map) = doc.as_object() else {
-        return Err("the example is not a YAML mapping, so it is not a Kubernetes object".into());
-    };
-    if map.contains_key("apiVersion") && map.contains_key("kind") {
-        return Ok(None);
-    }
-    let has = |k: &str| map.contains_key(k);
-    if let Some(sc) = map.get("securityContext") {
-        let container_only = sc.as_object().is_some_and(|s| s.keys().any(|k| CONTAINER_ONLY_SC.contains(&k.as_str())));
-        if container_only {
-            return Ok(Some(Wrap::Container));
-        }
-        if map.len() == 1 {
-            return Err(
-                "this `securityContext` could be a Pod's or a container's (it has no container-only field)".into()
-            );
-        }
-    }
-    if has("metadata") && has("spec") {
-        return Ok(Some(Wrap::Pod));
-    }
-    if POD_SPEC_KEYS.iter().any(|k| has(k)) {
-        return Ok(Some(Wrap::PodSpec));
-    }
-    if CONTAINER_KEYS.iter().any(|k| has(k)) || (has("name") && has("image")) {
-        return Ok(Some(Wrap::Container));
-    }
-    Err("cannot tell what this fragment is: it has no apiVersion/kind and no Pod, Pod spec or container field".into())
-}
-
-/// Places a document in a Pod as `wrap` says (or as inferred).
-pub(crate) fn place(doc: &Value, wrap: Option<Wrap>) -> Placed {
-    let pod =
-        |spec: Value, metadata: Value| json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec});
-    let default_meta = json!({"name": "example"});
-    let default_container = json!({"name": "app", "image": "nginx:1.27"});
-    match wrap {
-        None => Placed { object: doc.clone(), at: String::new(), wrap },
-        Some(Wrap::Pod) => {
-            let mut obj = Map::new();
-            obj.insert("apiVersion".into(), json!("v1"));
-            obj.insert("kind".into(), json!("Pod"));
-            if let Some(m) = doc.as_object() {
-                for (k, v) in m {
-                    obj.insert(k.clone(), v.clone());
-                }
-            }
-            obj.entry("metadata").or_insert(default_meta);
-            Placed { object: Value::Object(obj), at: String::new(), wrap }
-        }
-        Some(Wrap::PodSpec) => {
-            let mut spec = doc.clone();
-            if let Some(s) = spec.as_object_mut() {
-                if !s.contains_key("containers") {
-                    s.insert("containers".into(), json!([default_container]));
-                }
-            }
-            Placed { object: pod(spec, default_meta), at: "/spec".into(), wrap }
-        }
-        Some(Wrap::Container) => {
-            let mut c = Map::new();
-            c.insert("name".into(), json!("app"));
-            c.insert("image".into(), json!("nginx:1.27"));
-            if let Some(m) = doc.as_object() {
-                for (k, v) in m {
-                    c.insert(k.clone(), v.clone());
-                }
-            }
-            Placed {
-                object: pod(json!({"containers": [Value::Object(c)]}), default_meta),
-                at: "/spec/containers/0".into(),
-                wrap,
-            }
-        }
-    }
-}
-
-/// The part of `object` to show for a fragment: what sits at `at`, minus the fields the wrapping added.
-pub(crate) fn shown(placed: &Placed, object: &Value, original: &Value) -> Value {
-    let Some(part) = object.pointer(&placed.at) else { return object.clone() };
-    match placed.wrap {
-        Some(Wrap::Container) | Some(Wrap::Pod) => {
-            // Drop what wrapping added (name/image, apiVersion/kind/metadata) unless the fragment had it.
-            let mut part = part.clone();
-            if let (Some(p), Some(o)) = (part.as_object_mut(), original.as_object()) {
-                let added: &[&str] = if placed.wrap == Some(Wrap::Container) {
-                    &["name", "image"]
-                } else {
-                    &["apiVersion", "kind", "metadata"]
-                };
-                for k in added {
-                    if !o.contains_key(*k) {
-                        p.shift_remove(*k);
-                    }
-                }
-            }
-            part
-        }
-        Some(Wrap::PodSpec) => {
-            let mut part = part.clone();
-            if let (Some(p), Some(o)) = (part.as_object_mut(), original.as_object()) {
-                if !o.contains_key("containers") {
-                    p.shift_remove("containers");
-                }
-            }
-            part
-        }
-        None => part.clone(),
-    }
-}
-
-/// Admits a placed document as the docs check does: like `gator test`, operation "" and no namespace object,
-/// in the example's namespace.
-pub(crate) fn admit(set: &mut PolicySet, placed: &Placed, namespace: &str) -> Result<Decision, String> {
-    let request = Request {
-        operation: guardrail_engine::mutation::mutator::Operation::Unspecified,
-        namespace: Some(namespace.to_string()).filter(|n| !n.is_empty()),
-        enforcement_point: guardrail_engine::template::EnforcementPoint::Gator,
-        ..Request::default()
-    };
-    set.admit(&placed.object, &request).map_err(|e| e.to_string())
-}
-
 /// The constraints (kind and name) that rejected a decision.
 pub(crate) fn rejecting(d: &Decision) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = d
@@ -499,39 +325,5 @@ mod tests {
         assert_eq!(parse_info("yaml violates=X").unwrap_err().message, "`violates=` only goes with `expect=deny`");
         assert_eq!(parse_info("yaml novalidate=yes").unwrap_err().message, "`novalidate` is a flag and takes no value");
         assert_eq!(parse_info("yaml wrap").unwrap_err().message, "`wrap` needs a value (`wrap=...`)");
-    }
-
-    #[test]
-    fn fragments_are_inferred() {
-        let v = |s: &str| {
-            guardrail_engine::yaml::load_documents(s, guardrail_engine::yaml::Schema::Kubernetes, &Default::default())
-                .unwrap()[0]
-                .value
-                .clone()
-        };
-        assert_eq!(infer_wrap(&v("securityContext:\n  allowPrivilegeEscalation: false\n")), Ok(Some(Wrap::Container)));
-        assert_eq!(infer_wrap(&v("hostNetwork: true\n")), Ok(Some(Wrap::PodSpec)));
-        assert_eq!(infer_wrap(&v("name: app\nimage: nginx\n")), Ok(Some(Wrap::Container)));
-        assert_eq!(infer_wrap(&v("metadata: {name: x}\nspec: {containers: []}\n")), Ok(Some(Wrap::Pod)));
-        assert_eq!(infer_wrap(&v("apiVersion: v1\nkind: Pod\n")), Ok(None));
-        assert!(
-            infer_wrap(&v("securityContext:\n  runAsUser: 1000\n"))
-                .unwrap_err()
-                .contains("could be a Pod's or a container's")
-        );
-        assert!(infer_wrap(&v("replicas: 3\n")).unwrap_err().contains("cannot tell"));
-    }
-
-    #[test]
-    fn a_container_fragment_becomes_the_only_container_and_is_shown_back() {
-        let frag = json!({"securityContext": {"privileged": true}});
-        let p = place(&frag, Some(Wrap::Container));
-        assert_eq!(p.object["spec"]["containers"][0]["name"], "app");
-        assert_eq!(p.object["spec"]["containers"][0]["securityContext"]["privileged"], true);
-        assert_eq!(shown(&p, &p.object, &frag), frag);
-        let spec = json!({"hostNetwork": true});
-        let p = place(&spec, Some(Wrap::PodSpec));
-        assert_eq!(p.object["spec"]["containers"].as_array().map(Vec::len), Some(1));
-        assert_eq!(shown(&p, &p.object, &spec), spec);
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod highlight;
 pub(crate) mod markdown;
 pub(crate) mod output;
 pub(crate) mod page;
+pub(crate) mod playground;
 pub(crate) mod playground_link;
 pub(crate) mod reference;
 pub(crate) mod theme;
@@ -80,6 +81,8 @@ pub(crate) struct Session {
     links: LinkTable,
     theme: theme::Theme,
     layout: theme::Layout,
+    /// The playground's engine, scripts and this build's policy bundle.
+    playground: playground::Shipped,
     /// Shared so that a server can hold the files of one version while the next is built.
     files: BTreeMap<String, Arc<Vec<u8>>>,
 }
@@ -159,6 +162,7 @@ impl Session {
         }
         let theme = theme::Theme::load(root, &config).map_err(Failure::one)?;
         let layout = theme.layout(&pages);
+        let playground = playground::Shipped::new(&config.base_url, &policy_texts);
         let mut session = Session {
             root: root.to_path_buf(),
             config,
@@ -169,6 +173,7 @@ impl Session {
             links,
             theme,
             layout,
+            playground,
             files: BTreeMap::new(),
         };
         session.assemble_all()?;
@@ -187,7 +192,10 @@ impl Session {
 
     fn extras(&self) -> Result<BTreeMap<String, Arc<Vec<u8>>>, Failure> {
         let examples: Vec<ExampleRecord> = self.rendered.iter().flat_map(|r| r.examples.iter().cloned()).collect();
-        let files = self.theme.extras(&self.layout, &self.pages, &self.rendered, &examples).map_err(Failure::one)?;
+        let files = self
+            .theme
+            .extras(&self.layout, &self.pages, &self.rendered, &examples, &self.playground)
+            .map_err(Failure::one)?;
         Ok(files.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
     }
 

@@ -213,9 +213,9 @@ impl Ctx<'_> {
                     continue;
                 }
             };
-            let placed = examples::place(&doc.value, wrap);
+            let placed = guardrail_engine::fragment::place(&doc.value, wrap);
             let mut policies = self.policies.borrow_mut();
-            let decision = match examples::admit(&mut policies, &placed, &namespace) {
+            let decision = match guardrail_engine::fragment::admit(&mut policies, &placed, &namespace) {
                 Ok(d) => d,
                 Err(e) => {
                     self.error(Diagnostic::error(format!("example cannot be admitted: {e}"), file, line, col));
@@ -332,21 +332,12 @@ impl Ctx<'_> {
                 if i > 0 {
                     lines_html.push("<span class=\"line\">---</span>".to_string());
                 }
-                let before = guardrail_engine::yaml::to_yaml(original);
-                let now = guardrail_engine::yaml::to_yaml(&examples::shown(placed, &d.object, original));
-                let diff = similar::TextDiff::from_lines(&before, &now);
-                let highlighted = highlight_lines(&now, "yaml");
-                let mut new_line = 0;
-                for change in diff.iter_all_changes() {
-                    match change.tag() {
-                        similar::ChangeTag::Delete => {}
-                        tag => {
-                            let html = highlighted.get(new_line).cloned().unwrap_or_default();
-                            let class = if tag == similar::ChangeTag::Insert { "line added" } else { "line" };
-                            lines_html.push(format!("<span class=\"{class}\">{html}</span>"));
-                            new_line += 1;
-                        }
-                    }
+                let lines = guardrail_engine::fragment::after_admission(placed, d, original);
+                let text: String = lines.iter().map(|l| format!("{}\n", l.text)).collect();
+                let highlighted = highlight_lines(&text, "yaml");
+                for (line, html) in lines.iter().zip(highlighted) {
+                    let class = if line.added { "line added" } else { "line" };
+                    lines_html.push(format!("<span class=\"{class}\">{html}</span>"));
                 }
             }
             let mutators: Vec<String> = {

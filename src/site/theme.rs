@@ -10,6 +10,7 @@ use super::content::Page;
 use super::diagnostics::Diagnostic;
 use super::highlight::{self, escape};
 use super::page::{ExampleRecord, Rendered};
+use super::playground::Shipped;
 
 /// FNV-1a, 64 bits: a stable content hash for asset names (std's hasher is not stable across releases).
 pub(crate) fn content_hash(bytes: &[u8]) -> String {
@@ -331,6 +332,7 @@ impl Theme {
         pages: &[Page],
         rendered: &[Rendered],
         examples: &[ExampleRecord],
+        playground: &Shipped,
     ) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
         let base = &self.base;
         let mut files = self.asset_files.clone();
@@ -360,38 +362,13 @@ impl Theme {
             self.tera.render("404.html", &ctx).map_err(|e| template_error(&e))?.into_bytes(),
         );
 
-        // The playground page: the docs' examples, by page; the in-browser engine comes with the playground issue.
-        let mut list = String::new();
-        let mut current_page = String::new();
-        for e in examples {
-            if e.page != current_page {
-                if !current_page.is_empty() {
-                    list.push_str("</ul>");
-                }
-                list.push_str(&format!("<h2>{}</h2><ul class=\"example-list\">", escape(&e.page)));
-                current_page = e.page.clone();
-            }
-            list.push_str(&format!(
-                "<li><a href=\"{}\">{}</a> <span class=\"verdict verdict-{}\">{}</span></li>",
-                escape(&e.url),
-                escape(&e.title),
-                escape(&e.verdict),
-                escape(match e.verdict.as_str() {
-                    "rejected" => "Rejected",
-                    "mutated" => "Admitted with changes",
-                    _ => "Admitted",
-                })
-            ));
-        }
-        if !current_page.is_empty() {
-            list.push_str("</ul>");
-        }
-        let intro = "<p>The examples of these docs, each checked when the site was built. The live, in-browser engine is not part of this build yet.</p>";
+        // The playground: the engine, its scripts, this build's policies, and the page around them.
+        files.extend(playground.files.iter().map(|(k, v)| (k.clone(), v.clone())));
         let mut ctx = self.context(
             layout,
             "Playground",
             "Paste a Pod and see what the cluster would do to it.",
-            &format!("{intro}{list}"),
+            &playground.page_html(examples),
             None,
         );
         ctx.insert("section", "playground");

@@ -1,0 +1,263 @@
+//! Docs examples and playground input alike: a YAML document that is a whole object or a fragment of a Pod (the
+//! Pod without `apiVersion`/`kind`, its `spec`, or one container), placed in a Pod to be admitted, then shown back
+//! as the reader wrote it, with the lines mutation added marked.
+
+use serde_json::{Map, Value, json};
+
+use crate::mutation::mutator::Operation;
+use crate::policy::{AdmitError, Decision, PolicySet, Request};
+use crate::template::EnforcementPoint;
+
+/// How a fragment is placed in a Pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrap {
+    /// The Pod without `apiVersion`/`kind` (its `metadata`, `spec`).
+    Pod,
+    /// The Pod's `spec`.
+    PodSpec,
+    /// One container of the Pod.
+    Container,
+}
+
+impl Wrap {
+    /// The name writers use (`wrap=podspec`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Wrap::Pod => "pod",
+            Wrap::PodSpec => "podspec",
+            Wrap::Container => "container",
+        }
+    }
+
+    /// The wrap a writer named, if it is one.
+    pub fn from_name(name: &str) -> Option<Wrap> {
+        [Wrap::Pod, Wrap::PodSpec, Wrap::Container].into_iter().find(|w| w.name() == name)
+    }
+}
+
+/// Container fields that only a container's securityContext has (not a Pod's).
+const CONTAINER_ONLY_SC: &[&str] =
+    &["allowPrivilegeEscalation", "capabilities", "readOnlyRootFilesystem", "privileged", "procMount"];
+const POD_SPEC_KEYS: &[&str] = &[
+    "containers",
+    "initContainers",
+    "ephemeralContainers",
+    "volumes",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "serviceAccountName",
+    "nodeSelector",
+    "tolerations",
+    "affinity",
+    "restartPolicy",
+];
+const CONTAINER_KEYS: &[&str] =
+    &["image", "command", "args", "ports", "env", "resources", "volumeMounts", "livenessProbe", "readinessProbe"];
+
+/// What a document is, and where its fragment sits in the object admitted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    /// The object admitted.
+    pub object: Value,
+    /// JSON pointer of the fragment inside `object` ("" for a whole object).
+    pub at: String,
+    /// How the document was wrapped (`None` for a whole object).
+    pub wrap: Option<Wrap>,
+}
+
+/// Infers the fragment kind of a document (`Ok(None)`: a whole object), or says why it cannot.
+pub fn infer_wrap(doc: &Value) -> Result<Option<Wrap>, String> {
+    let Some(map) = doc.as_object() else {
+        return Err("the document is not a YAML mapping, so it is not a Kubernetes object".into());
+    };
+    if map.contains_key("apiVersion") && map.contains_key("kind") {
+        return Ok(None);
+    }
+    let has = |k: &str| map.contains_key(k);
+    if let Some(sc) = map.get("securityContext") {
+        let container_only = sc.as_object().is_some_and(|s| s.keys().any(|k| CONTAINER_ONLY_SC.contains(&k.as_str())));
+        if container_only {
+            return Ok(Some(Wrap::Container));
+        }
+        if map.len() == 1 {
+            return Err(
+                "this `securityContext` could be a Pod's or a container's (it has no container-only field)".into()
+            );
+        }
+    }
+    if has("metadata") && has("spec") {
+        return Ok(Some(Wrap::Pod));
+    }
+    if POD_SPEC_KEYS.iter().any(|k| has(k)) {
+        return Ok(Some(Wrap::PodSpec));
+    }
+    if CONTAINER_KEYS.iter().any(|k| has(k)) || (has("name") && has("image")) {
+        return Ok(Some(Wrap::Container));
+    }
+    Err("cannot tell what this fragment is: it has no apiVersion/kind and no Pod, Pod spec or container field".into())
+}
+
+/// Places a document in a Pod as `wrap` says.
+pub fn place(doc: &Value, wrap: Option<Wrap>) -> Placed {
+    let pod =
+        |spec: Value, metadata: Value| json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec});
+    let default_meta = json!({"name": "example"});
+    let default_container = json!({"name": "app", "image": "nginx:1.27"});
+    match wrap {
+        None => Placed { object: doc.clone(), at: String::new(), wrap },
+        Some(Wrap::Pod) => {
+            let mut obj = Map::new();
+            obj.insert("apiVersion".into(), json!("v1"));
+            obj.insert("kind".into(), json!("Pod"));
+            if let Some(m) = doc.as_object() {
+                for (k, v) in m {
+                    obj.insert(k.clone(), v.clone());
+                }
+            }
+            obj.entry("metadata").or_insert(default_meta);
+            Placed { object: Value::Object(obj), at: String::new(), wrap }
+        }
+        Some(Wrap::PodSpec) => {
+            let mut spec = doc.clone();
+            if let Some(s) = spec.as_object_mut() {
+                if !s.contains_key("containers") {
+                    s.insert("containers".into(), json!([default_container]));
+                }
+            }
+            Placed { object: pod(spec, default_meta), at: "/spec".into(), wrap }
+        }
+        Some(Wrap::Container) => {
+            let mut c = Map::new();
+            c.insert("name".into(), json!("app"));
+            c.insert("image".into(), json!("nginx:1.27"));
+            if let Some(m) = doc.as_object() {
+                for (k, v) in m {
+                    c.insert(k.clone(), v.clone());
+                }
+            }
+            Placed {
+                object: pod(json!({"containers": [Value::Object(c)]}), default_meta),
+                at: "/spec/containers/0".into(),
+                wrap,
+            }
+        }
+    }
+}
+
+/// The part of `object` to show for a fragment: what sits at `at`, minus the fields the wrapping added.
+pub fn shown(placed: &Placed, object: &Value, original: &Value) -> Value {
+    let Some(part) = object.pointer(&placed.at) else { return object.clone() };
+    let mut part = part.clone();
+    let added: &[&str] = match placed.wrap {
+        None => &[],
+        Some(Wrap::Container) => &["name", "image"],
+        Some(Wrap::Pod) => &["apiVersion", "kind", "metadata"],
+        Some(Wrap::PodSpec) => &["containers"],
+    };
+    if let (Some(p), Some(o)) = (part.as_object_mut(), original.as_object()) {
+        for k in added {
+            if !o.contains_key(*k) {
+                p.shift_remove(*k);
+            }
+        }
+    }
+    part
+}
+
+/// Admits a placed document as the docs check does: like `gator test`, operation "" and no namespace object, in
+/// `namespace` ("" for none).
+pub fn admit(set: &mut PolicySet, placed: &Placed, namespace: &str) -> Result<Decision, AdmitError> {
+    let request = Request {
+        operation: Operation::Unspecified,
+        namespace: Some(namespace.to_string()).filter(|n| !n.is_empty()),
+        enforcement_point: EnforcementPoint::Gator,
+        ..Request::default()
+    };
+    set.admit(&placed.object, &request)
+}
+
+/// One line of the object after admission, as YAML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AfterLine {
+    /// The line, without its newline.
+    pub text: String,
+    /// Whether mutation added (or changed) it.
+    pub added: bool,
+}
+
+/// The document after admission, printed as YAML the way the reader wrote it (a fragment stays a fragment), each
+/// line marked when mutation added it. `original` is the document as read.
+pub fn after_admission(placed: &Placed, decision: &Decision, original: &Value) -> Vec<AfterLine> {
+    let before = crate::yaml::to_yaml(original);
+    let now = crate::yaml::to_yaml(&shown(placed, &decision.object, original));
+    // Myers' diff: time grows with the number of changed lines, which mutation keeps small.
+    let diff = similar::TextDiff::from_lines(&before, &now);
+    diff.iter_all_changes()
+        .filter(|c| c.tag() != similar::ChangeTag::Delete)
+        .map(|c| AfterLine {
+            text: c.value().trim_end_matches('\n').to_string(),
+            added: c.tag() == similar::ChangeTag::Insert,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Value {
+        crate::yaml::load_documents(s, crate::yaml::Schema::Kubernetes, &Default::default()).unwrap()[0].value.clone()
+    }
+
+    #[test]
+    fn fragments_are_inferred() {
+        assert_eq!(infer_wrap(&v("securityContext:\n  allowPrivilegeEscalation: false\n")), Ok(Some(Wrap::Container)));
+        assert_eq!(infer_wrap(&v("hostNetwork: true\n")), Ok(Some(Wrap::PodSpec)));
+        assert_eq!(infer_wrap(&v("name: app\nimage: nginx\n")), Ok(Some(Wrap::Container)));
+        assert_eq!(infer_wrap(&v("metadata: {name: x}\nspec: {containers: []}\n")), Ok(Some(Wrap::Pod)));
+        assert_eq!(infer_wrap(&v("apiVersion: v1\nkind: Pod\n")), Ok(None));
+        assert!(infer_wrap(&v("securityContext:\n  runAsUser: 1000\n")).unwrap_err().contains("could be a Pod's"));
+        assert!(infer_wrap(&v("replicas: 3\n")).unwrap_err().contains("cannot tell"));
+        assert!(infer_wrap(&v("- a\n")).unwrap_err().contains("not a YAML mapping"));
+        for w in [Wrap::Pod, Wrap::PodSpec, Wrap::Container] {
+            assert_eq!(Wrap::from_name(w.name()), Some(w));
+        }
+        assert_eq!(Wrap::from_name("deployment"), None);
+    }
+
+    #[test]
+    fn a_container_fragment_becomes_the_only_container_and_is_shown_back() {
+        let frag = json!({"securityContext": {"privileged": true}});
+        let p = place(&frag, Some(Wrap::Container));
+        assert_eq!(p.object["spec"]["containers"][0]["name"], "app");
+        assert_eq!(p.object["spec"]["containers"][0]["securityContext"]["privileged"], true);
+        assert_eq!(shown(&p, &p.object, &frag), frag);
+        let spec = json!({"hostNetwork": true});
+        let p = place(&spec, Some(Wrap::PodSpec));
+        assert_eq!(p.object["spec"]["containers"].as_array().map(Vec::len), Some(1));
+        assert_eq!(shown(&p, &p.object, &spec), spec);
+        let pod = json!({"spec": {"containers": []}});
+        let p = place(&pod, Some(Wrap::Pod));
+        assert_eq!(p.object["metadata"]["name"], "example");
+        assert_eq!(shown(&p, &p.object, &pod), pod);
+    }
+
+    #[test]
+    fn lines_added_by_mutation_are_marked() {
+        let original = json!({"a": 1, "c": 3});
+        let placed = place(&original, None);
+        let decision = Decision {
+            verdict: crate::policy::Verdict::Admitted,
+            object: json!({"a": 1, "b": 2, "c": 3, "d": {"e": 5}}),
+            patch: Vec::new(),
+            mutators: Vec::new(),
+            violations: Vec::new(),
+            warnings: Vec::new(),
+            constraints: Vec::new(),
+        };
+        let lines = after_admission(&placed, &decision, &original);
+        let marked: Vec<(&str, bool)> = lines.iter().map(|l| (l.text.as_str(), l.added)).collect();
+        assert_eq!(marked, [("a: 1", false), ("b: 2", true), ("c: 3", false), ("d:", true), ("  e: 5", true)]);
+    }
+}

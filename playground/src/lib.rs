@@ -1,0 +1,278 @@
+//! The playground's engine: a policy bundle (the YAML files a site build used) loaded once, then YAML text admitted
+//! as the reader types. Plain Rust with JSON in and out, so it is tested natively; `wasm` exposes it to JavaScript.
+
+use guardrail_engine::fragment::{self, Wrap};
+use guardrail_engine::limits::Limits;
+use guardrail_engine::policy::{PolicySet, PolicyText, Verdict};
+use guardrail_engine::template::{EnforcementAction, EnforcementPoint};
+use guardrail_engine::yaml::{self, Schema};
+use serde::{Deserialize, Serialize};
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+/// The policy files of a build, as `guardrail build` ships them (`playground/policies.json`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Bundle {
+    /// A content hash of the files: the policy set's version shown to readers.
+    pub version: String,
+    /// Every policy file, in the order the build loaded them.
+    pub files: Vec<BundleFile>,
+}
+
+/// One policy file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BundleFile {
+    /// Its path below the site root (`policies/psp/privileged.yaml`).
+    pub name: String,
+    /// Its YAML.
+    pub text: String,
+}
+
+impl Bundle {
+    /// Bundles `files`, naming the version by their content.
+    pub fn new(files: Vec<BundleFile>) -> Bundle {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for f in &files {
+            for b in f.name.bytes().chain([0]).chain(f.text.bytes()).chain([0]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        Bundle { version: format!("{h:016x}"), files }
+    }
+}
+
+/// What the page shows about the engine and the policy set.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Info {
+    /// guardrail's engine version.
+    pub engine: &'static str,
+    /// The bundle's version.
+    pub policies: String,
+    /// Constraints, as "Kind/name", with their action (at the gator enforcement point, as the docs check).
+    pub constraints: Vec<ConstraintInfo>,
+    /// Mutators, as "Kind/name".
+    pub mutators: Vec<String>,
+}
+
+/// A constraint in [`Info`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ConstraintInfo {
+    /// "Kind/name".
+    pub id: String,
+    /// The template's title or description, when it has one.
+    pub about: String,
+    /// deny, warn or dryrun.
+    pub action: String,
+}
+
+/// A position and message: YAML errors, and documents that cannot be judged.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line in the reader's text.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The outcome for one YAML text.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Outcome {
+    /// A YAML error stops everything: no document is judged.
+    pub error: Option<Problem>,
+    /// One entry per non-empty document.
+    pub documents: Vec<DocumentOutcome>,
+}
+
+/// The outcome for one document.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct DocumentOutcome {
+    /// Where the document starts.
+    pub line: usize,
+    /// "Pod", or "Pod (container fragment)" and the like.
+    pub kind: String,
+    /// `metadata.name`, when there is one.
+    pub name: String,
+    /// admitted, mutated or rejected; "error" when `problem` is set.
+    pub verdict: String,
+    /// Why the document could not be judged (an unplaceable fragment, a mutation that fails).
+    pub problem: Option<Problem>,
+    /// Every violation.
+    pub violations: Vec<ViolationOut>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+    /// Mutators that changed the object.
+    pub mutators: Vec<String>,
+    /// Constraints whose match selected the object.
+    pub constraints: Vec<String>,
+    /// The object after admission, line by line, `added` where mutation added the line.
+    pub after: Vec<Line>,
+    /// The JSON Patch admission applied.
+    pub patch: Vec<serde_json::Value>,
+    /// What the API server would answer a rejected request.
+    pub denial: Option<String>,
+}
+
+/// A violation as the page shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ViolationOut {
+    /// "Kind/name" of the constraint.
+    pub constraint: String,
+    /// deny, warn or dryrun.
+    pub action: String,
+    /// The Rego's message.
+    pub message: String,
+}
+
+/// A line of the object after admission.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Line {
+    /// The text.
+    pub text: String,
+    /// Added by mutation.
+    pub added: bool,
+}
+
+/// Why a bundle does not load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// The bundle is not the JSON `guardrail build` writes.
+    Bundle(String),
+    /// A policy in it does not load (which a build that shipped it would have refused).
+    Policies(Vec<String>),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Bundle(e) => write!(f, "the policy bundle is not valid: {e}"),
+            LoadError::Policies(list) => write!(f, "the policy bundle does not load: {}", list.join("; ")),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// The engine with a policy set, ready to admit what the reader types.
+#[derive(Debug)]
+pub struct Playground {
+    set: PolicySet,
+    info: Info,
+    limits: Limits,
+}
+
+impl Playground {
+    /// Loads a bundle (the JSON of [`Bundle`]).
+    pub fn load(bundle_json: &str) -> Result<Playground, LoadError> {
+        let bundle: Bundle = serde_json::from_str(bundle_json).map_err(|e| LoadError::Bundle(e.to_string()))?;
+        let limits = Limits::default();
+        let texts: Vec<PolicyText<'_>> =
+            bundle.files.iter().map(|f| PolicyText { name: &f.name, text: &f.text }).collect();
+        let set = PolicySet::load(&texts, &limits)
+            .map_err(|errs| LoadError::Policies(errs.iter().map(ToString::to_string).collect()))?;
+        let constraints = set
+            .constraints()
+            .iter()
+            .map(|c| {
+                let template = set.templates().find(|t| t.kind == c.kind);
+                ConstraintInfo {
+                    id: format!("{}/{}", c.kind, c.name),
+                    about: template.and_then(|t| t.title.clone().or_else(|| t.description.clone())).unwrap_or_default(),
+                    action: c
+                        .enforcement
+                        .at(EnforcementPoint::Gator)
+                        .map(EnforcementAction::as_str)
+                        .unwrap_or("none")
+                        .into(),
+                }
+            })
+            .collect();
+        let mutators = set.mutation().mutators().iter().map(|m| m.id()).collect();
+        let info = Info { engine: env!("CARGO_PKG_VERSION"), policies: bundle.version, constraints, mutators };
+        Ok(Playground { set, info, limits })
+    }
+
+    /// The engine's and the policy set's versions, and what the set holds.
+    pub fn info(&self) -> &Info {
+        &self.info
+    }
+
+    /// Admits every document of `text` in `namespace` as the docs check does. `wrap` is "" to infer fragments, or
+    /// `pod`, `podspec`, `container` to say what every fragment is.
+    pub fn admit(&mut self, text: &str, namespace: &str, wrap: &str) -> Outcome {
+        let docs = match yaml::load_documents(text, Schema::Kubernetes, &self.limits) {
+            Ok(d) => d,
+            Err(e) => {
+                return Outcome {
+                    error: Some(Problem { line: e.line, column: e.column, message: e.message }),
+                    documents: Vec::new(),
+                };
+            }
+        };
+        let forced = Wrap::from_name(wrap);
+        let mut documents = Vec::new();
+        for doc in docs.iter().filter(|d| !d.value.is_null()) {
+            let mut out = DocumentOutcome { line: doc.line, ..DocumentOutcome::default() };
+            let whole = doc.value.get("apiVersion").is_some() && doc.value.get("kind").is_some();
+            let wrap = match (forced, whole) {
+                (Some(w), false) => Ok(Some(w)),
+                _ => fragment::infer_wrap(&doc.value),
+            };
+            let wrap = match wrap {
+                Ok(w) => w,
+                Err(why) => {
+                    out.verdict = "error".into();
+                    out.problem = Some(Problem { line: doc.line, column: 1, message: why });
+                    documents.push(out);
+                    continue;
+                }
+            };
+            let placed = fragment::place(&doc.value, wrap);
+            out.kind = placed.object.get("kind").and_then(|k| k.as_str()).unwrap_or("").to_string();
+            if let Some(w) = wrap {
+                out.kind = format!("{} ({} fragment)", out.kind, w.name());
+            }
+            out.name = placed.object.pointer("/metadata/name").and_then(|n| n.as_str()).unwrap_or("").to_string();
+            match fragment::admit(&mut self.set, &placed, namespace) {
+                Ok(d) => {
+                    out.verdict = match (d.verdict, d.mutated()) {
+                        (Verdict::Rejected, _) => "rejected",
+                        (_, true) => "mutated",
+                        _ => "admitted",
+                    }
+                    .into();
+                    out.after = fragment::after_admission(&placed, &d, &doc.value)
+                        .into_iter()
+                        .map(|l| Line { text: l.text, added: l.added })
+                        .collect();
+                    out.violations = d
+                        .violations
+                        .iter()
+                        .map(|v| ViolationOut {
+                            constraint: format!("{}/{}", v.kind, v.name),
+                            action: v.action.as_str().into(),
+                            message: v.message.clone(),
+                        })
+                        .collect();
+                    out.denial = d.denial();
+                    out.warnings = d.warnings;
+                    out.mutators = d.mutators;
+                    out.constraints = d.constraints;
+                    out.patch = d.patch;
+                }
+                Err(e) => {
+                    out.verdict = "error".into();
+                    out.problem = Some(Problem { line: doc.line, column: 1, message: e.to_string() });
+                }
+            }
+            documents.push(out);
+        }
+        Outcome { error: None, documents }
+    }
+}
+
+#[cfg(test)]
+mod tests;

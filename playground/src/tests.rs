@@ -1,0 +1,130 @@
+use super::*;
+
+/// The repository's policies/ as a bundle, as `guardrail build` makes it (the same skipping of `samples/`).
+fn repo_bundle() -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    let mut stack = vec![root.join("policies")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() && !path.ends_with("samples") {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                let name = path.strip_prefix(&root).unwrap().display().to_string();
+                files.push(BundleFile { name, text: std::fs::read_to_string(&path).unwrap() });
+            }
+        }
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    serde_json::to_string(&Bundle::new(files)).unwrap()
+}
+
+fn playground() -> Playground {
+    Playground::load(&repo_bundle()).unwrap()
+}
+
+const PRIVILEGED: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: root\nspec:\n  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      privileged: true\n";
+const BARE: &str =
+    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: app\n    image: nginx\n";
+
+#[test]
+fn a_privileged_pod_is_rejected_with_the_constraints_message() {
+    let out = playground().admit(PRIVILEGED, "default", "");
+    assert_eq!(out.error, None);
+    let d = &out.documents[0];
+    assert_eq!((d.verdict.as_str(), d.kind.as_str(), d.name.as_str(), d.line), ("rejected", "Pod", "root", 1));
+    let v = d.violations.iter().find(|v| v.constraint.starts_with("K8sPSPPrivilegedContainer/")).unwrap();
+    assert_eq!(v.action, "deny");
+    assert!(v.message.contains("Privileged container is not allowed: <app>"), "{}", v.message);
+    assert!(d.denial.as_deref().unwrap_or("").contains("Privileged container is not allowed"));
+    assert!(d.constraints.iter().any(|c| c.starts_with("K8sPSPPrivilegedContainer/")));
+}
+
+#[test]
+fn a_bare_pod_gets_the_three_defaults_marked_as_added() {
+    let out = playground().admit(BARE, "default", "");
+    let d = &out.documents[0];
+    assert_eq!(d.verdict, "mutated", "{d:?}");
+    let added: Vec<&str> = d.after.iter().filter(|l| l.added).map(|l| l.text.trim()).collect();
+    for want in ["allowPrivilegeEscalation: false", "readOnlyRootFilesystem: true", "- NET_RAW"] {
+        assert!(added.contains(&want), "{want} not among the added lines {added:?}");
+    }
+    assert!(!d.after.iter().any(|l| l.added && l.text.contains("image: nginx")));
+    assert_eq!(d.mutators.len(), 3, "{:?}", d.mutators);
+    assert!(!d.patch.is_empty());
+}
+
+#[test]
+fn yaml_errors_carry_line_and_column_and_stop_judging() {
+    let out = playground().admit("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [x\n", "default", "");
+    let e = out.error.unwrap();
+    assert!(e.line >= 4, "{e:?}");
+    assert!(out.documents.is_empty());
+    let out = playground().admit("apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n", "default", "");
+    let e = out.error.unwrap();
+    assert_eq!((e.line, e.column), (4, 2));
+    assert!(e.message.contains("tabs"), "{e:?}");
+}
+
+#[test]
+fn several_documents_fragments_and_forced_wraps() {
+    let mut p = playground();
+    let text = format!("{PRIVILEGED}---\n{BARE}---\nsecurityContext:\n  privileged: true\n---\nreplicas: 3\n");
+    let out = p.admit(&text, "default", "");
+    let verdicts: Vec<&str> = out.documents.iter().map(|d| d.verdict.as_str()).collect();
+    assert_eq!(verdicts, ["rejected", "mutated", "rejected", "error"]);
+    assert_eq!(out.documents[2].kind, "Pod (container fragment)");
+    assert_eq!(out.documents[2].line, 21);
+    assert!(out.documents[3].problem.as_ref().unwrap().message.contains("cannot tell"));
+    // A Pod-or-container securityContext is ambiguous until the reader says what it is.
+    let sc = "securityContext:\n  runAsNonRoot: true\n";
+    assert_eq!(p.admit(sc, "default", "").documents[0].verdict, "error");
+    assert_eq!(p.admit(sc, "default", "container").documents[0].kind, "Pod (container fragment)");
+    // A whole object is never wrapped.
+    assert_eq!(p.admit(BARE, "default", "container").documents[0].kind, "Pod");
+}
+
+#[test]
+fn hostile_input_is_refused_by_the_engines_limits() {
+    let mut p = playground();
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let e = p.admit(&bomb, "default", "").error.unwrap();
+    assert!(e.message.contains("limits.max_nodes"), "{e:?}");
+    let huge = format!("a: \"{}\"\n", "x".repeat(5 * 1024 * 1024));
+    let e = p.admit(&huge, "default", "").error.unwrap();
+    assert!(e.message.contains("limits.max_document_bytes"), "{e:?}");
+    let deep = "[".repeat(10_000);
+    assert!(p.admit(&deep, "default", "").error.unwrap().message.contains("limits.max_depth"));
+}
+
+#[test]
+fn info_names_versions_and_policies() {
+    let bundle = repo_bundle();
+    let p = Playground::load(&bundle).unwrap();
+    let info = p.info();
+    assert_eq!(info.engine, env!("CARGO_PKG_VERSION"));
+    assert_eq!(info.policies.len(), 16);
+    assert!(info.constraints.iter().any(|c| c.id.starts_with("K8sPSPPrivilegedContainer/") && c.action == "deny"));
+    assert_eq!(info.mutators.len(), 8);
+    // The version follows the content.
+    let mut b: Bundle = serde_json::from_str(&bundle).unwrap();
+    b.files[0].text.push('\n');
+    assert_ne!(Bundle::new(b.files).version, info.policies);
+}
+
+#[test]
+fn bad_bundles_are_errors() {
+    assert!(matches!(Playground::load("{"), Err(LoadError::Bundle(_))));
+    let bad = serde_json::to_string(&Bundle::new(vec![BundleFile {
+        name: "policies/x.yaml".into(),
+        text: "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n".into(),
+    }]))
+    .unwrap();
+    let err = Playground::load(&bad).unwrap_err().to_string();
+    assert!(err.contains("policies/x.yaml:2:") && err.contains("not a Gatekeeper policy object"), "{err}");
+}

@@ -1,0 +1,29 @@
+//! The JavaScript face of [`Playground`](crate::Playground): strings in, JSON strings out (the page parses them), so
+//! no serialisation glue beyond wasm-bindgen is shipped.
+
+use wasm_bindgen::prelude::*;
+
+/// The engine with the site's policy set.
+#[wasm_bindgen]
+pub struct Playground {
+    inner: crate::Playground,
+}
+
+#[wasm_bindgen]
+impl Playground {
+    /// Loads the bundle `guardrail build` wrote (`playground/policies.json`); throws its error as a string.
+    #[wasm_bindgen(constructor)]
+    pub fn new(bundle_json: &str) -> Result<Playground, JsError> {
+        crate::Playground::load(bundle_json).map(|inner| Playground { inner }).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// The versions and the policies, as JSON.
+    pub fn info(&self) -> String {
+        serde_json::to_string(self.inner.info()).unwrap_or_default()
+    }
+
+    /// Admits `text` (any number of YAML documents) in `namespace`; the outcome as JSON.
+    pub fn admit(&mut self, text: &str, namespace: &str, wrap: &str) -> String {
+        serde_json::to_string(&self.inner.admit(text, namespace, wrap)).unwrap_or_default()
+    }
+}

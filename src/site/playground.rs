@@ -1,0 +1,161 @@
+//! Shipping the playground with the site: the wasm engine and its JS glue (built by build.rs), the page's scripts
+//! and styles (playground/ui), and the exact policy files this build loaded, as a bundle the engine reads.
+
+use std::collections::BTreeMap;
+
+use guardrail_playground::{Bundle, BundleFile};
+
+use super::highlight::escape;
+use super::page::ExampleRecord;
+use super::theme::asset_url;
+
+const GLUE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/guardrail_playground.js"));
+const WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/guardrail_playground_bg.wasm"));
+const WORKER: &[u8] = include_bytes!("../../playground/ui/worker.js");
+const SCRIPT: &[u8] = include_bytes!("../../playground/ui/playground.js");
+const STYLE: &[u8] = include_bytes!("../../playground/ui/playground.css");
+
+/// What the editor holds when the page is opened without a link: a Pod the policies change.
+const START: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+";
+
+/// The playground's files (content-hashed, below `assets/playground/`) and their URLs.
+pub(crate) struct Shipped {
+    /// Site path → bytes.
+    pub(crate) files: BTreeMap<String, Vec<u8>>,
+    urls: BTreeMap<&'static str, String>,
+    version: String,
+}
+
+impl Shipped {
+    /// The playground for a site whose policy files (root-relative name, text) are `policies`.
+    pub(crate) fn new(base_url: &str, policies: &[(String, String)]) -> Shipped {
+        let bundle = Bundle::new(
+            policies.iter().map(|(name, text)| BundleFile { name: name.clone(), text: text.clone() }).collect(),
+        );
+        let version = bundle.version.clone();
+        let bundle = serde_json::to_vec(&bundle).unwrap_or_default();
+        let mut files = BTreeMap::new();
+        let mut urls = BTreeMap::new();
+        for (key, name, bytes) in [
+            ("glue", "guardrail_playground.js", GLUE),
+            ("wasm", "guardrail_playground.wasm", WASM),
+            ("worker", "worker.js", WORKER),
+            ("script", "playground.js", SCRIPT),
+            ("style", "playground.css", STYLE),
+            ("policies", "policies.json", bundle.as_slice()),
+        ] {
+            let url = asset_url(base_url, &format!("playground/{name}"), bytes);
+            files.insert(url[base_url.len()..].to_string(), bytes.to_vec());
+            urls.insert(key, url);
+        }
+        Shipped { files, urls, version }
+    }
+
+    fn url(&self, key: &str) -> String {
+        escape(self.urls.get(key).map(String::as_str).unwrap_or_default())
+    }
+
+    /// The page's content: the editor, the panes the script fills, and the docs' examples by page.
+    pub(crate) fn page_html(&self, examples: &[ExampleRecord]) -> String {
+        let mut html = format!(
+            concat!(
+                "<div class=\"pg\" id=\"playground\" data-state=\"loading\" data-worker=\"{worker}\" data-glue=\"{glue}\" ",
+                "data-wasm=\"{wasm}\" data-policies=\"{policies}\" data-policy-version=\"{version}\">\n",
+                "<p class=\"pg-intro\">Paste a Pod, any Kubernetes object, several documents, or a fragment as in the docs. ",
+                "It is mutated and judged as you type, by the engine that checked these docs, compiled to WebAssembly ",
+                "and running in your browser, against the very policies of this build. Nothing is sent anywhere.</p>\n",
+                "<div class=\"pg-toolbar\">",
+                "<label>Namespace <input id=\"pg-ns\" value=\"default\" size=\"14\" spellcheck=\"false\" autocomplete=\"off\"></label>",
+                "<label>Fragments <select id=\"pg-wrap\"><option value=\"\">detect</option><option value=\"pod\">Pod without apiVersion/kind</option>",
+                "<option value=\"podspec\">Pod spec</option><option value=\"container\">container</option></select></label>",
+                "<button type=\"button\" id=\"pg-share\">Share</button>",
+                "<span class=\"pg-versions\" id=\"pg-versions\">policies {short}</span>",
+                "<input class=\"pg-share-url\" id=\"pg-share-url\" readonly hidden aria-label=\"Link to this state\">",
+                "</div>\n<div class=\"pg-main\">\n<div>\n<div class=\"pg-editor\">",
+                "<pre class=\"pg-gutter\" id=\"pg-gutter\" aria-hidden=\"true\"></pre>",
+                "<div class=\"pg-mark\" id=\"pg-mark\" hidden></div>",
+                "<textarea class=\"pg-input\" id=\"pg-input\" spellcheck=\"false\" autocomplete=\"off\" autocapitalize=\"off\" wrap=\"off\" ",
+                "aria-label=\"YAML to admit\" aria-describedby=\"pg-error\">{start}</textarea></div>\n",
+                "<p class=\"pg-error\" id=\"pg-error\" role=\"alert\" hidden></p>\n</div>\n",
+                "<div class=\"pg-results\"><p class=\"pg-status\" id=\"pg-status\" role=\"status\" aria-live=\"polite\">Loading the engine…</p>",
+                "<noscript><p class=\"pg-status pg-status-fatal\">The playground needs JavaScript and WebAssembly.</p></noscript>",
+                "<div id=\"pg-documents\"></div>\n",
+                "<section class=\"pg-policies\"><h2>Policies</h2><p class=\"pg-muted\" id=\"pg-policies-note\"></p><ul id=\"pg-policies\"></ul></section>",
+                "</div>\n</div>\n"
+            ),
+            worker = self.url("worker"),
+            glue = self.url("glue"),
+            wasm = self.url("wasm"),
+            policies = self.url("policies"),
+            version = escape(&self.version),
+            short = escape(&self.version[..12.min(self.version.len())]),
+            start = escape(START),
+        );
+        html.push_str("<section class=\"pg-examples\"><h2>Examples from the docs</h2>");
+        if examples.is_empty() {
+            html.push_str("<p class=\"pg-muted\">These docs have no checked examples yet.</p>");
+        }
+        let mut current: Option<&str> = None;
+        for e in examples {
+            if current != Some(e.page.as_str()) {
+                if current.is_some() {
+                    html.push_str("</ul>");
+                }
+                html.push_str(&format!("<h3>{}</h3><ul class=\"example-list\">", escape(&e.page)));
+                current = Some(&e.page);
+            }
+            html.push_str(&format!(
+                "<li><a href=\"{}\">{}</a> <span class=\"verdict verdict-{}\">{}</span></li>",
+                escape(&e.url),
+                escape(&e.title),
+                escape(&e.verdict),
+                match e.verdict.as_str() {
+                    "rejected" => "Rejected",
+                    "mutated" => "Admitted with changes",
+                    _ => "Admitted",
+                }
+            ));
+        }
+        if current.is_some() {
+            html.push_str("</ul>");
+        }
+        html.push_str(&format!(
+            "</section>\n</div>\n<link rel=\"stylesheet\" href=\"{}\">\n<script type=\"module\" src=\"{}\"></script>\n",
+            self.url("style"),
+            self.url("script")
+        ));
+        html
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ships_the_engine_the_glue_and_the_policies_it_was_given() {
+        let policies = vec![("policies/a.yaml".to_string(), "kind: X\n".to_string())];
+        let shipped = Shipped::new("/docs/", &policies);
+        let wasm = shipped.files.iter().find(|(k, _)| k.ends_with(".wasm")).map(|(_, v)| v).unwrap();
+        assert_eq!(&wasm[..4], b"\0asm");
+        let glue = shipped.files.iter().find(|(k, _)| k.contains("guardrail_playground.")).unwrap();
+        assert!(String::from_utf8_lossy(glue.1).contains("class Playground"));
+        let bundle = shipped.files.iter().find(|(k, _)| k.contains("policies.")).map(|(_, v)| v).unwrap();
+        let bundle: Bundle = serde_json::from_slice(bundle).unwrap();
+        assert_eq!(bundle.files[0].name, "policies/a.yaml");
+        let html = shipped.page_html(&[]);
+        for k in shipped.files.keys() {
+            assert!(k.starts_with("assets/playground/"), "{k}");
+            assert!(html.contains(&format!("\"/docs/{k}\"")), "the page does not name {k}");
+        }
+        assert!(!html.contains("<script>"), "no inline script: the page works under a strict CSP");
+    }
+}

@@ -1,0 +1,265 @@
+//! Shared by the browser tests: a static file server for a built site, and a small WebDriver client for Debian's
+//! chromium-driver (a few JSON requests over HTTP/1.1; no browser download, no heavy client crate).
+#![allow(dead_code, unreachable_pub)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+pub fn chromium() -> &'static str {
+    for c in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
+        if Path::new(c).exists() {
+            return c;
+        }
+    }
+    panic!("Chromium is not installed: `bash scripts/test` installs Debian's chromium package");
+}
+
+/// Builds the repository's site with the guardrail binary into a fresh folder.
+pub fn build_repo_site(tag: &str) -> PathBuf {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let site = std::env::temp_dir().join(format!("guardrail-{tag}-site-{}", std::process::id()));
+    let built = Command::new(env!("CARGO_BIN_EXE_guardrail"))
+        .args(["build", "--root", repo.to_str().expect("utf-8"), "--out", site.to_str().expect("utf-8")])
+        .output()
+        .expect("builds");
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    site
+}
+
+/// Serves `root` on a free loopback port until the process ends; only GETs of files inside `root`.
+pub fn serve(root: PathBuf) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let mut buf = [0u8; 4096];
+                let n = stream.read(&mut buf).unwrap_or(0);
+                let req = String::from_utf8_lossy(&buf[..n]);
+                let path =
+                    req.split_whitespace().nth(1).unwrap_or("/").split(['?', '#']).next().unwrap_or("/").to_string();
+                let mut file = root.join(path.trim_start_matches('/'));
+                if path.ends_with('/') {
+                    file = file.join("index.html");
+                }
+                let inside = !path.contains("..");
+                let (status, body) = match std::fs::read(&file) {
+                    Ok(b) if inside => ("200 OK", b),
+                    _ => ("404 Not Found", std::fs::read(root.join("404.html")).unwrap_or_default()),
+                };
+                let ty = match file.extension().and_then(|e| e.to_str()) {
+                    Some("css") => "text/css",
+                    Some("js") => "text/javascript",
+                    Some("json") => "application/json",
+                    Some("wasm") => "application/wasm",
+                    _ => "text/html; charset=utf-8",
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: {ty}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(&body);
+            });
+        }
+    });
+    port
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// One JSON request to `127.0.0.1:port`; the parsed JSON answer.
+fn request(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::Result<Value> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(120)))?;
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut reader = BufReader::new(stream);
+    let mut length = None;
+    let mut chunked = false;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line)?;
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        let lower = l.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            length = v.trim().parse::<usize>().ok();
+        }
+        if lower.starts_with("transfer-encoding:") && lower.contains("chunked") {
+            chunked = true;
+        }
+    }
+    let mut data = Vec::new();
+    if chunked {
+        loop {
+            line.clear();
+            reader.read_line(&mut line)?;
+            let size = usize::from_str_radix(line.trim(), 16).unwrap_or(0);
+            if size == 0 {
+                break;
+            }
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk)?;
+            data.extend_from_slice(&chunk[..size]);
+        }
+    } else if let Some(n) = length {
+        data.resize(n, 0);
+        reader.read_exact(&mut data)?;
+    } else {
+        reader.read_to_end(&mut data)?;
+    }
+    serde_json::from_slice(&data).map_err(|e| std::io::Error::other(format!("{e}: {}", String::from_utf8_lossy(&data))))
+}
+
+/// Headless Chromium driven through chromedriver.
+pub struct Browser {
+    port: u16,
+    session: String,
+    driver: Child,
+    profile: PathBuf,
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium with a fresh profile; `dark` sets the system colour scheme.
+    pub fn start(dark: bool, width: u32, height: u32) -> Browser {
+        let driver_bin = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .expect("chromedriver is not installed: `bash scripts/test` installs Debian's chromium-driver");
+        let port = free_port();
+        let driver = Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let started = Instant::now();
+        while request(port, "GET", "/status", None).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not answer");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let profile = std::env::temp_dir().join(format!("guardrail-wd-{}-{port}", std::process::id()));
+        let args = vec![
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--hide-scrollbars".into(),
+            format!("--blink-settings=preferredColorScheme={}", if dark { 0 } else { 1 }),
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": chromium(), "args": args},
+        }}});
+        let answer = request(port, "POST", "/session", Some(&caps)).expect("a WebDriver session");
+        let session =
+            answer["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {answer}")).to_string();
+        Browser { port, session, driver, profile }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let path = format!("/session/{}{path}", self.session);
+        let answer = request(self.port, method, &path, body.as_ref()).expect("chromedriver answers");
+        if answer["value"].get("error").is_some() {
+            panic!("WebDriver {method} {path}: {}", answer["value"]);
+        }
+        answer["value"].clone()
+    }
+
+    /// Opens `url` and waits for it to load.
+    pub fn goto(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({"url": url})));
+    }
+
+    /// Runs `script` (a function body; `arguments` are `args`) in the page and returns its value.
+    pub fn js(&self, script: &str, args: Value) -> Value {
+        self.call("POST", "/execute/sync", Some(json!({"script": script, "args": args})))
+    }
+
+    /// Polls `condition` (an expression) until it is truthy; panics with `what` after `timeout`.
+    pub fn wait(&self, condition: &str, timeout: Duration, what: &str) {
+        let started = Instant::now();
+        loop {
+            let v = self.js(&format!("return !!({condition});"), json!([]));
+            if v == json!(true) {
+                return;
+            }
+            if started.elapsed() > timeout {
+                let state = self.js(
+                    "var p = document.getElementById('playground'); var s = document.getElementById('pg-status'); \
+                     return (p ? p.dataset.state : 'no playground') + ': ' + (s ? s.textContent : '');",
+                    json!([]),
+                );
+                panic!("timed out waiting for {what} ({condition}); page state: {state}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// A PNG of the viewport.
+    pub fn screenshot(&self) -> Vec<u8> {
+        let b64 = self.call("GET", "/screenshot", None);
+        decode_base64(b64.as_str().expect("base64 text"))
+    }
+
+    /// Resizes the window.
+    pub fn resize(&self, width: u32, height: u32) {
+        self.call("POST", "/window/rect", Some(json!({"width": width, "height": height})));
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = request(self.port, "DELETE", &format!("/session/{}", self.session), None);
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+fn decode_base64(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text.bytes().filter(|c| *c != b'=' && !c.is_ascii_whitespace()) {
+        let v = ALPHABET.iter().position(|a| *a == c).expect("base64") as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+/// Width and height of a PNG.
+pub fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
+    let w = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+    let h = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+    (w, h)
+}
