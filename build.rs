@@ -12,7 +12,9 @@ const TARGET: &str = "wasm32-unknown-unknown";
 fn main() {
     let root = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for watched in ["engine/src", "engine/Cargo.toml", "playground/src", "playground/Cargo.toml", "Cargo.lock"] {
+    for watched in
+        ["engine/src", "engine/Cargo.toml", "playground/src", "playground/Cargo.toml", "Cargo.toml", "Cargo.lock"]
+    {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     if let Err(e) = build(&root, &out) {

@@ -24,6 +24,15 @@ pub struct PolicyText<'a> {
     pub text: &'a str,
 }
 
+/// A policy object already read from YAML, with the name of the text it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyObject<'a> {
+    /// Shown in errors: usually the file path.
+    pub name: &'a str,
+    /// The object.
+    pub value: &'a Value,
+}
+
 /// A policy object that cannot be loaded, with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{name}:{line}:{column}: {message}")]
@@ -75,6 +84,27 @@ impl PolicySet {
     pub fn load(texts: &[PolicyText<'_>], limits: &Limits) -> Result<PolicySet, Vec<PolicyError>> {
         let mut errors = Vec::new();
         let mut loaded = Vec::new();
+        Self::parse(texts, limits, &mut loaded, &mut errors);
+        Self::build(&loaded, limits, errors)
+    }
+
+    /// Loads policy objects that were already read from YAML (by [`PolicySet::load`]'s parser): what a site ships
+    /// to the playground, so that the browser does not parse the YAML again. Errors point at line 1 of `name`.
+    pub fn load_objects(objects: &[PolicyObject<'_>], limits: &Limits) -> Result<PolicySet, Vec<PolicyError>> {
+        let loaded: Vec<Loaded> = objects
+            .iter()
+            .filter(|o| !o.value.is_null())
+            .map(|o| Loaded {
+                gvk: Gvk::of(o.value),
+                value: o.value.clone(),
+                name: o.name.to_string(),
+                doc: yaml::Document { index: 0, value: Value::Null, line: 1, source_map: Default::default() },
+            })
+            .collect();
+        Self::build(&loaded, limits, Vec::new())
+    }
+
+    fn parse(texts: &[PolicyText<'_>], limits: &Limits, loaded: &mut Vec<Loaded>, errors: &mut Vec<PolicyError>) {
         for t in texts {
             match yaml::load_documents(t.text, Schema::Kubernetes, limits) {
                 Ok(docs) => {
@@ -94,10 +124,13 @@ impl PolicySet {
                 }),
             }
         }
+    }
+
+    fn build(loaded: &[Loaded], limits: &Limits, mut errors: Vec<PolicyError>) -> Result<PolicySet, Vec<PolicyError>> {
         let mut set = PolicySet::default();
         let mut mutators = Vec::new();
         // Templates first: constraints need their kinds and schemas.
-        for l in &loaded {
+        for l in loaded {
             if l.gvk.group == TEMPLATES_GROUP && l.gvk.kind == "ConstraintTemplate" {
                 match ConstraintTemplate::decode(&l.value) {
                     Err(e) => errors.push(l.error(&e.pointer(), format!("ConstraintTemplate: {e}"))),
@@ -122,7 +155,7 @@ impl PolicySet {
                 }
             }
         }
-        for l in &loaded {
+        for l in loaded {
             let g = l.gvk.group.as_str();
             if g == TEMPLATES_GROUP && l.gvk.kind == "ConstraintTemplate" || g == "test.gatekeeper.sh" {
                 continue;
@@ -592,6 +625,26 @@ spec:
 
     fn pod(labels: Value) -> Value {
         json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "labels": labels}, "spec": {"containers": [{"name": "a", "image": "x"}]}})
+    }
+
+    #[test]
+    fn objects_load_as_their_yaml_does() {
+        let text = format!("{TEMPLATE}\n---\n{DENY}");
+        let docs = yaml::load_documents(&text, Schema::Kubernetes, &Limits::default()).unwrap();
+        let objects: Vec<PolicyObject<'_>> =
+            docs.iter().map(|d| PolicyObject { name: "p.yaml", value: &d.value }).collect();
+        let mut from_objects = PolicySet::load_objects(&objects, &Limits::default()).unwrap();
+        let mut from_text = set(DENY);
+        assert_eq!(from_objects.constraints(), from_text.constraints());
+        for labels in [json!({"forbidden": "1"}), json!({"ok": "1"})] {
+            let a = from_objects.admit(&pod(labels.clone()), &Request::default()).unwrap();
+            assert_eq!(a, from_text.admit(&pod(labels), &Request::default()).unwrap());
+        }
+        // A bad object is still an error, named by its text (without a position: there is no text to point into).
+        let bad = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"}});
+        let errs =
+            PolicySet::load_objects(&[PolicyObject { name: "b.yaml", value: &bad }], &Limits::default()).unwrap_err();
+        assert_eq!((errs[0].name.as_str(), errs[0].line), ("b.yaml", 1));
     }
 
     #[test]

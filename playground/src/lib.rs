@@ -3,7 +3,7 @@
 
 use guardrail_engine::fragment::{self, Wrap};
 use guardrail_engine::limits::Limits;
-use guardrail_engine::policy::{PolicySet, PolicyText, Verdict};
+use guardrail_engine::policy::{PolicyObject, PolicySet, Verdict};
 use guardrail_engine::template::{EnforcementAction, EnforcementPoint};
 use guardrail_engine::yaml::{self, Schema};
 use serde::{Deserialize, Serialize};
@@ -11,35 +11,58 @@ use serde::{Deserialize, Serialize};
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-/// The policy files of a build, as `guardrail build` ships them (`playground/policies.json`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// The policy set of a build, as `guardrail build` ships it: every policy object of its policy files, read from
+/// YAML by the build (the browser then parses JSON, which is cheaper than YAML, and only once).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Bundle {
-    /// A content hash of the files: the policy set's version shown to readers.
+    /// A content hash of the objects: the policy set's version shown to readers.
     pub version: String,
-    /// Every policy file, in the order the build loaded them.
-    pub files: Vec<BundleFile>,
+    /// Every policy object, in the order the build loaded them.
+    pub policies: Vec<BundleObject>,
 }
 
-/// One policy file.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct BundleFile {
-    /// Its path below the site root (`policies/psp/privileged.yaml`).
-    pub name: String,
-    /// Its YAML.
-    pub text: String,
+/// One policy object and the file it came from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BundleObject {
+    /// Its file below the site root (`policies/psp/privileged.yaml`).
+    pub file: String,
+    /// The object.
+    pub object: serde_json::Value,
 }
 
 impl Bundle {
-    /// Bundles `files`, naming the version by their content.
-    pub fn new(files: Vec<BundleFile>) -> Bundle {
+    /// Reads policy files (name, YAML text) as the build does, keeping the policy objects: not empty documents nor
+    /// gator Suites, which are not policies.
+    pub fn from_files(files: &[(String, String)]) -> Result<Bundle, String> {
+        let limits = Limits::default();
+        let mut policies = Vec::new();
+        for (name, text) in files {
+            let docs = yaml::load_documents(text, Schema::Kubernetes, &limits).map_err(|e| format!("{name}:{e}"))?;
+            for doc in docs {
+                let suite = doc
+                    .value
+                    .get("apiVersion")
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|v| v.starts_with("test.gatekeeper.sh/"));
+                if !doc.value.is_null() && !suite {
+                    policies.push(BundleObject { file: name.clone(), object: doc.value });
+                }
+            }
+        }
+        Ok(Bundle::new(policies))
+    }
+
+    /// Bundles `policies`, naming the version by their content.
+    pub fn new(policies: Vec<BundleObject>) -> Bundle {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for f in &files {
-            for b in f.name.bytes().chain([0]).chain(f.text.bytes()).chain([0]) {
+        for p in &policies {
+            let object = serde_json::to_string(&p.object).unwrap_or_default();
+            for b in p.file.bytes().chain([0]).chain(object.bytes()).chain([0]) {
                 h ^= u64::from(b);
                 h = h.wrapping_mul(0x0100_0000_01b3);
             }
         }
-        Bundle { version: format!("{h:016x}"), files }
+        Bundle { version: format!("{h:016x}"), policies }
     }
 }
 
@@ -169,9 +192,9 @@ impl Playground {
     pub fn load(bundle_json: &str) -> Result<Playground, LoadError> {
         let bundle: Bundle = serde_json::from_str(bundle_json).map_err(|e| LoadError::Bundle(e.to_string()))?;
         let limits = Limits::default();
-        let texts: Vec<PolicyText<'_>> =
-            bundle.files.iter().map(|f| PolicyText { name: &f.name, text: &f.text }).collect();
-        let set = PolicySet::load(&texts, &limits)
+        let objects: Vec<PolicyObject<'_>> =
+            bundle.policies.iter().map(|p| PolicyObject { name: &p.file, value: &p.object }).collect();
+        let set = PolicySet::load_objects(&objects, &limits)
             .map_err(|errs| LoadError::Policies(errs.iter().map(ToString::to_string).collect()))?;
         let constraints = set
             .constraints()

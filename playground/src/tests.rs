@@ -12,12 +12,12 @@ fn repo_bundle() -> String {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "yaml") {
                 let name = path.strip_prefix(&root).unwrap().display().to_string();
-                files.push(BundleFile { name, text: std::fs::read_to_string(&path).unwrap() });
+                files.push((name, std::fs::read_to_string(&path).unwrap()));
             }
         }
     }
-    files.sort_by(|a, b| a.name.cmp(&b.name));
-    serde_json::to_string(&Bundle::new(files)).unwrap()
+    files.sort();
+    serde_json::to_string(&Bundle::from_files(&files).unwrap()).unwrap()
 }
 
 fn playground() -> Playground {
@@ -113,18 +113,22 @@ fn info_names_versions_and_policies() {
     assert_eq!(info.mutators.len(), 8);
     // The version follows the content.
     let mut b: Bundle = serde_json::from_str(&bundle).unwrap();
-    b.files[0].text.push('\n');
-    assert_ne!(Bundle::new(b.files).version, info.policies);
+    assert_eq!(Bundle::new(b.policies.clone()).version, info.policies);
+    b.policies[0].object["metadata"]["name"] = serde_json::json!("renamed");
+    assert_ne!(Bundle::new(b.policies).version, info.policies);
+    // Suites are not policies and are not shipped.
+    let b: Bundle = serde_json::from_str(&bundle).unwrap();
+    assert!(b.policies.iter().all(|p| !p.file.ends_with("suite.yaml")));
+    assert_eq!(b.policies.len(), 8 + 8 + 8);
 }
 
 #[test]
 fn bad_bundles_are_errors() {
     assert!(matches!(Playground::load("{"), Err(LoadError::Bundle(_))));
-    let bad = serde_json::to_string(&Bundle::new(vec![BundleFile {
-        name: "policies/x.yaml".into(),
-        text: "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n".into(),
-    }]))
-    .unwrap();
+    let files = [("policies/x.yaml".to_string(), "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n".to_string())];
+    let bad = serde_json::to_string(&Bundle::from_files(&files).unwrap()).unwrap();
     let err = Playground::load(&bad).unwrap_err().to_string();
-    assert!(err.contains("policies/x.yaml:2:") && err.contains("not a Gatekeeper policy object"), "{err}");
+    assert!(err.contains("policies/x.yaml:1:") && err.contains("not a Gatekeeper policy object"), "{err}");
+    let broken = [("policies/y.yaml".to_string(), "a: [1\n".to_string())];
+    assert!(Bundle::from_files(&broken).unwrap_err().starts_with("policies/y.yaml:"));
 }

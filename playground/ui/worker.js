@@ -1,32 +1,54 @@
 // The playground's engine runs here, off the page's thread: a slow or hostile evaluation can never freeze the
-// page, and the page can stop it (by ending this worker) and start a fresh one.
-let engine = null;
+// page, and the page can stop it (by ending this worker) and start a fresh one. Where the engine and the policies
+// are comes in this script's URL, so that fetching and compiling start the moment the worker does.
+// `guardrail build` ships this file with wasm-bindgen's glue put in front of it (one fetch, not two): `__wbg_init`
+// and `Playground` below are the glue's.
+
+const marks = { workerScript: performance.timeOrigin + performance.now() };
+const lap = (name) => (marks[name] = performance.timeOrigin + performance.now());
+const params = new URL(self.location.href).searchParams;
+
+async function compile(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error("cannot fetch the engine: HTTP " + response.status);
+  try {
+    return await WebAssembly.compileStreaming(response.clone());
+  } catch (e) {
+    // Served without the application/wasm type: compile from the bytes instead.
+    return WebAssembly.compile(await response.arrayBuffer());
+  }
+}
+
+async function start() {
+  const started = performance.now();
+  const module = compile(params.get("wasm"));
+  const bundle = fetch(params.get("policies")).then((r) => {
+    if (!r.ok) throw new Error("cannot fetch the policy bundle: HTTP " + r.status);
+    return r.text();
+  });
+  await __wbg_init({ module_or_path: await module });
+  lap("wasm");
+  const engine = new Playground(await bundle);
+  lap("policies");
+  return { engine, ms: performance.now() - started };
+}
+
+const engineReady = start();
+engineReady.then(
+  ({ engine, ms }) => self.postMessage({ type: "ready", info: JSON.parse(engine.info()), ms, phases: marks }),
+  (e) => self.postMessage({ type: "fatal", message: String(e && e.message ? e.message : e) }),
+);
 
 self.onmessage = async (event) => {
   const msg = event.data;
-  if (msg.type === "init") {
-    const started = performance.now();
-    try {
-      const glue = await import(msg.glue);
-      await glue.default({ module_or_path: msg.wasm });
-      const response = await fetch(msg.policies);
-      if (!response.ok) throw new Error("cannot fetch the policy bundle: HTTP " + response.status);
-      const bundle = await response.text();
-      engine = new glue.Playground(bundle);
-      self.postMessage({ type: "ready", info: JSON.parse(engine.info()), ms: performance.now() - started });
-    } catch (e) {
-      self.postMessage({ type: "fatal", message: String(e && e.message ? e.message : e) });
-    }
-    return;
-  }
-  if (msg.type === "admit") {
-    const started = performance.now();
-    try {
-      const outcome = JSON.parse(engine.admit(msg.text, msg.namespace, msg.wrap));
-      self.postMessage({ type: "result", id: msg.id, outcome, ms: performance.now() - started });
-    } catch (e) {
-      // A trap leaves the module unusable: say so; the page starts a new worker.
-      self.postMessage({ type: "crashed", id: msg.id, message: String(e && e.message ? e.message : e) });
-    }
+  if (msg.type !== "admit") return;
+  const { engine } = await engineReady;
+  const started = performance.now();
+  try {
+    const outcome = JSON.parse(engine.admit(msg.text, msg.namespace, msg.wrap));
+    self.postMessage({ type: "result", id: msg.id, outcome, ms: performance.now() - started });
+  } catch (e) {
+    // A trap leaves the module unusable: say so; the page starts a new worker.
+    self.postMessage({ type: "crashed", id: msg.id, message: String(e && e.message ? e.message : e) });
   }
 };

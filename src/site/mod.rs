@@ -162,7 +162,7 @@ impl Session {
         }
         let theme = theme::Theme::load(root, &config).map_err(Failure::one)?;
         let layout = theme.layout(&pages);
-        let playground = playground::Shipped::new(&config.base_url, &policy_texts);
+        let playground = playground::Shipped::new(&config.base_url, &policy_texts).map_err(Failure::one)?;
         let mut session = Session {
             root: root.to_path_buf(),
             config,

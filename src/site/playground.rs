@@ -3,15 +3,16 @@
 
 use std::collections::BTreeMap;
 
-use guardrail_playground::{Bundle, BundleFile};
+use guardrail_playground::Bundle;
 
+use super::diagnostics::Diagnostic;
 use super::highlight::escape;
 use super::page::ExampleRecord;
 use super::theme::asset_url;
 
 const GLUE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/guardrail_playground.js"));
 const WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/guardrail_playground_bg.wasm"));
-const WORKER: &[u8] = include_bytes!("../../playground/ui/worker.js");
+const WORKER: &str = include_str!("../../playground/ui/worker.js");
 const SCRIPT: &[u8] = include_bytes!("../../playground/ui/playground.js");
 const STYLE: &[u8] = include_bytes!("../../playground/ui/playground.css");
 
@@ -26,6 +27,14 @@ spec:
     image: nginx:1.27
 ";
 
+/// The worker: wasm-bindgen's glue (an ES module) with the worker's code after it, one file for one fetch.
+fn worker_script() -> Vec<u8> {
+    let mut script = GLUE.to_vec();
+    script.extend_from_slice(b"\n");
+    script.extend_from_slice(WORKER.as_bytes());
+    script
+}
+
 /// The playground's files (content-hashed, below `assets/playground/`) and their URLs.
 pub(crate) struct Shipped {
     /// Site path → bytes.
@@ -36,18 +45,19 @@ pub(crate) struct Shipped {
 
 impl Shipped {
     /// The playground for a site whose policy files (root-relative name, text) are `policies`.
-    pub(crate) fn new(base_url: &str, policies: &[(String, String)]) -> Shipped {
-        let bundle = Bundle::new(
-            policies.iter().map(|(name, text)| BundleFile { name: name.clone(), text: text.clone() }).collect(),
-        );
+    pub(crate) fn new(base_url: &str, policies: &[(String, String)]) -> Result<Shipped, Diagnostic> {
+        // The build has loaded these very texts already; reading them again fails only if they changed meanwhile.
+        let bundle = Bundle::from_files(policies).map_err(|e| {
+            Diagnostic::error(format!("cannot bundle the policies for the playground: {e}"), "policies", 1, 1)
+        })?;
         let version = bundle.version.clone();
         let bundle = serde_json::to_vec(&bundle).unwrap_or_default();
         let mut files = BTreeMap::new();
         let mut urls = BTreeMap::new();
+        let worker = worker_script();
         for (key, name, bytes) in [
-            ("glue", "guardrail_playground.js", GLUE),
             ("wasm", "guardrail_playground.wasm", WASM),
-            ("worker", "worker.js", WORKER),
+            ("worker", "worker.js", worker.as_slice()),
             ("script", "playground.js", SCRIPT),
             ("style", "playground.css", STYLE),
             ("policies", "policies.json", bundle.as_slice()),
@@ -56,19 +66,35 @@ impl Shipped {
             files.insert(url[base_url.len()..].to_string(), bytes.to_vec());
             urls.insert(key, url);
         }
-        Shipped { files, urls, version }
+        Ok(Shipped { files, urls, version })
     }
 
     fn url(&self, key: &str) -> String {
         escape(self.urls.get(key).map(String::as_str).unwrap_or_default())
     }
 
+    /// For the page's `<head>` (themes print `head_html`): the engine's URLs and the script, so that it starts
+    /// loading the engine before the body is parsed. The content carries the same script, so a theme without
+    /// `head_html` still gets a working playground, just later.
+    pub(crate) fn head_html(&self) -> String {
+        format!(
+            "<meta name=\"guardrail-playground\" data-worker=\"{}\" data-wasm=\"{}\" data-policies=\"{}\">\n<script type=\"module\" async src=\"{}\"></script>\n",
+            self.url("worker"),
+            self.url("wasm"),
+            self.url("policies"),
+            self.url("script")
+        )
+    }
+
     /// The page's content: the editor, the panes the script fills, and the docs' examples by page.
     pub(crate) fn page_html(&self, examples: &[ExampleRecord]) -> String {
         let mut html = format!(
             concat!(
-                "<div class=\"pg\" id=\"playground\" data-state=\"loading\" data-worker=\"{worker}\" data-glue=\"{glue}\" ",
+                "<link rel=\"stylesheet\" href=\"{style}\">\n",
+                "<div class=\"pg\" id=\"playground\" data-state=\"loading\" data-worker=\"{worker}\" ",
                 "data-wasm=\"{wasm}\" data-policies=\"{policies}\" data-policy-version=\"{version}\">\n",
+                // Early and async: the engine starts loading while the rest of the page is parsed.
+                "<script type=\"module\" async src=\"{script}\"></script>\n",
                 "<p class=\"pg-intro\">Paste a Pod, any Kubernetes object, several documents, or a fragment as in the docs. ",
                 "It is mutated and judged as you type, by the engine that checked these docs, compiled to WebAssembly ",
                 "and running in your browser, against the very policies of this build. Nothing is sent anywhere.</p>\n",
@@ -92,12 +118,13 @@ impl Shipped {
                 "</div>\n</div>\n"
             ),
             worker = self.url("worker"),
-            glue = self.url("glue"),
             wasm = self.url("wasm"),
             policies = self.url("policies"),
             version = escape(&self.version),
             short = escape(&self.version[..12.min(self.version.len())]),
             start = escape(START),
+            script = self.url("script"),
+            style = self.url("style"),
         );
         html.push_str("<section class=\"pg-examples\"><h2>Examples from the docs</h2>");
         if examples.is_empty() {
@@ -127,11 +154,7 @@ impl Shipped {
         if current.is_some() {
             html.push_str("</ul>");
         }
-        html.push_str(&format!(
-            "</section>\n</div>\n<link rel=\"stylesheet\" href=\"{}\">\n<script type=\"module\" src=\"{}\"></script>\n",
-            self.url("style"),
-            self.url("script")
-        ));
+        html.push_str("</section>\n</div>\n");
         html
     }
 }
@@ -143,14 +166,19 @@ mod tests {
     #[test]
     fn ships_the_engine_the_glue_and_the_policies_it_was_given() {
         let policies = vec![("policies/a.yaml".to_string(), "kind: X\n".to_string())];
-        let shipped = Shipped::new("/docs/", &policies);
+        let shipped = Shipped::new("/docs/", &policies).unwrap();
         let wasm = shipped.files.iter().find(|(k, _)| k.ends_with(".wasm")).map(|(_, v)| v).unwrap();
         assert_eq!(&wasm[..4], b"\0asm");
-        let glue = shipped.files.iter().find(|(k, _)| k.contains("guardrail_playground.")).unwrap();
-        assert!(String::from_utf8_lossy(glue.1).contains("class Playground"));
+        // The worker carries the glue, whose names its own code uses.
+        let worker = shipped.files.iter().find(|(k, _)| k.contains("/worker.")).map(|(_, v)| v).unwrap();
+        let worker = String::from_utf8_lossy(worker);
+        assert!(worker.contains("export class Playground"), "wasm-bindgen's glue changed");
+        assert!(worker.contains("async function __wbg_init("), "wasm-bindgen's glue changed");
+        assert!(worker.find("new Playground(") > worker.find("export class Playground"));
         let bundle = shipped.files.iter().find(|(k, _)| k.contains("policies.")).map(|(_, v)| v).unwrap();
         let bundle: Bundle = serde_json::from_slice(bundle).unwrap();
-        assert_eq!(bundle.files[0].name, "policies/a.yaml");
+        assert_eq!(bundle.policies[0].file, "policies/a.yaml");
+        assert_eq!(bundle.policies[0].object["kind"], "X");
         let html = shipped.page_html(&[]);
         for k in shipped.files.keys() {
             assert!(k.starts_with("assets/playground/"), "{k}");

@@ -293,6 +293,7 @@ impl Theme {
         ctx.insert("toc", &Vec::<serde_json::Value>::new());
         ctx.insert("sidebar_html", &sidebar);
         ctx.insert("section", "docs");
+        ctx.insert("head_html", "");
         ctx.insert("prev", &None::<serde_json::Value>);
         ctx.insert("next", &None::<serde_json::Value>);
         ctx
@@ -372,6 +373,7 @@ impl Theme {
             None,
         );
         ctx.insert("section", "playground");
+        ctx.insert("head_html", &playground.head_html());
         files.insert(
             "playground/index.html".into(),
             self.tera.render("page.html", &ctx).map_err(|e| template_error(&e))?.into_bytes(),
