@@ -32,29 +32,8 @@ fn policy_set() -> PolicySet {
     PolicySet::load(&texts, &Limits::default()).expect("the project's policies load")
 }
 
-const POD: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  labels: {app: web}
-spec:
-  containers:
-  - name: app
-    image: registry.example.com/web:1.4.2
-    ports: [{containerPort: 8080}]
-    resources: {requests: {cpu: 100m, memory: 128Mi}}
-    volumeMounts: [{name: tmp, mountPath: /tmp}]
-  - name: sidecar
-    image: registry.example.com/proxy:2.0
-    securityContext:
-      allowPrivilegeEscalation: false
-      capabilities: {drop: [ALL]}
-      readOnlyRootFilesystem: true
-  volumes:
-  - name: tmp
-    emptyDir: {}
-"#;
+/// A typical two-container Pod (shared with benches/playground.rs).
+const POD: &str = include_str!("support/pod.yaml");
 
 #[divan::bench]
 fn admit_two_container_pod(bencher: divan::Bencher<'_, '_>) {

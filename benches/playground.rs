@@ -15,29 +15,7 @@ use serde_json::json;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The two-container Pod of benches/admission.rs, typed into the editor.
-const POD: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  labels: {app: web}
-spec:
-  containers:
-  - name: app
-    image: registry.example.com/web:1.4.2
-    ports: [{containerPort: 8080}]
-    resources: {requests: {cpu: 100m, memory: 128Mi}}
-    volumeMounts: [{name: tmp, mountPath: /tmp}]
-  - name: sidecar
-    image: registry.example.com/proxy:2.0
-    securityContext:
-      allowPrivilegeEscalation: false
-      capabilities: {drop: [ALL]}
-      readOnlyRootFilesystem: true
-  volumes:
-  - name: tmp
-    emptyDir: {}
-";
-
+const POD: &str = include_str!("support/pod.yaml");
 const LOADS: usize = 5;
 const WARM_LOADS: usize = 8;
 const EDITS: usize = 40;
