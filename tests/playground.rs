@@ -101,6 +101,9 @@ fn a_privileged_pod_is_rejected_with_the_constraints_message() {
     let applied = texts(&b, "#pg-policies li.pg-applied");
     assert!(applied.iter().any(|a| a.contains("K8sPSPPrivilegedContainer/")), "{applied:?}");
     assert!(text(&b, "#pg-versions").starts_with("engine "), "{}", text(&b, "#pg-versions"));
+    // The head's inline script ran under the page's Content-Security-Policy (allowed by its hash) and its worker
+    // was taken over: `null`, where a blocked script would have left it undefined.
+    assert_eq!(b.js("return window.guardrailWorker === null;", json!([])), json!(true));
 }
 
 #[test]

@@ -2,8 +2,9 @@
 // Everything shown is built with createElement/textContent: nothing the reader types, and no message made from it,
 // is ever parsed as HTML. The engine runs in a worker (worker.js) so the page stays responsive whatever is pasted.
 
-// Where the engine is: from the <head> (so this can run before the body is parsed), else from the page.
-const config = document.querySelector('meta[name="guardrail-playground"]') || document.getElementById("playground");
+// Where the engine is, for when the head has not started it already (read when needed: this script may run
+// from the head, before the page's body exists).
+const config = () => document.getElementById("playground");
 let root = null;
 const scriptStartedAt = performance.now();
 // Bound in setup(): this script starts the engine before the rest of the page is parsed.
@@ -106,10 +107,20 @@ let workerStartedAt = 0;
 function startWorker() {
   ready = false;
   workerStartedAt = performance.now();
-  const url = new URL(config.dataset.worker, location.href);
-  for (const key of ["wasm", "policies"]) url.searchParams.set(key, new URL(config.dataset[key], location.href).href);
-  worker = new Worker(url.href, { type: "module" });
-  worker.onmessage = onMessage;
+  const early = window.guardrailWorker;
+  if (early) {
+    // Started by the page's head; take it over, with what it said meanwhile.
+    window.guardrailWorker = null;
+    worker = early;
+    worker.onmessage = onMessage;
+    for (const event of early.q.splice(0)) onMessage(event);
+  } else {
+    const data = config().dataset;
+    const url = new URL(data.worker, location.href);
+    for (const key of ["wasm", "policies"]) url.searchParams.set(key, new URL(data[key], location.href).href);
+    worker = new Worker(url.href, { type: "module" });
+    worker.onmessage = onMessage;
+  }
   worker.onerror = (e) => onMessage({ data: { type: "fatal", message: e.message || "worker error" } });
 }
 

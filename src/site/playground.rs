@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use guardrail_playground::Bundle;
+use sha2::Digest;
 
 use super::diagnostics::Diagnostic;
 use super::highlight::escape;
@@ -33,6 +34,19 @@ fn worker_script() -> Vec<u8> {
     script.extend_from_slice(b"\n");
     script.extend_from_slice(WORKER.as_bytes());
     script
+}
+
+/// `value` for a URL query: what is not unreserved (RFC 3986) is percent-encoded.
+fn query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The playground's files (content-hashed, below `assets/playground/`) and their URLs.
@@ -73,17 +87,29 @@ impl Shipped {
         escape(self.urls.get(key).map(String::as_str).unwrap_or_default())
     }
 
-    /// For the page's `<head>` (themes print `head_html`): the engine's URLs and the script, so that it starts
-    /// loading the engine before the body is parsed. The content carries the same script, so a theme without
-    /// `head_html` still gets a working playground, just later.
-    pub(crate) fn head_html(&self) -> String {
-        format!(
-            "<meta name=\"guardrail-playground\" data-worker=\"{}\" data-wasm=\"{}\" data-policies=\"{}\">\n<script type=\"module\" async src=\"{}\"></script>\n",
-            self.url("worker"),
-            self.url("wasm"),
-            self.url("policies"),
-            self.url("script")
-        )
+    /// For the page's `<head>` (themes print `head_html`): one inline script that starts the engine's worker the
+    /// moment the head is parsed (the worker fetches and compiles while the page loads; it holds its messages
+    /// until the page's script takes it over), and the SHA-256 of that script for the Content-Security-Policy,
+    /// which allows it and no other inline script. A theme without `head_html` still gets a working playground:
+    /// the page's script then starts the worker itself, later.
+    pub(crate) fn head(&self) -> (String, String) {
+        let mut worker = self.urls.get("worker").cloned().unwrap_or_default();
+        worker.push_str("?wasm=");
+        worker.push_str(&query_value(self.urls.get("wasm").map(String::as_str).unwrap_or_default()));
+        worker.push_str("&policies=");
+        worker.push_str(&query_value(self.urls.get("policies").map(String::as_str).unwrap_or_default()));
+        // JSON-quoted, with `<` escaped so that nothing in it can close the script element.
+        let quoted = serde_json::to_string(&worker).unwrap_or_default().replace('<', "\\u003c");
+        let script = format!(
+            "var w=new Worker({quoted},{{type:\"module\"}});w.q=[];w.onmessage=function(e){{w.q.push(e)}};window.guardrailWorker=w;"
+        );
+        let hash = super::playground_link::base64(&sha2::Sha256::digest(script.as_bytes()));
+        let html = format!(
+            "<script>{script}</script>\n<script type=\"module\" async src=\"{}\"></script>\n<link rel=\"stylesheet\" href=\"{}\">\n",
+            self.url("script"),
+            self.url("style")
+        );
+        (html, hash)
     }
 
     /// The page's content: the editor, the panes the script fills, and the docs' examples by page.
@@ -184,6 +210,13 @@ mod tests {
             assert!(k.starts_with("assets/playground/"), "{k}");
             assert!(html.contains(&format!("\"/docs/{k}\"")), "the page does not name {k}");
         }
-        assert!(!html.contains("<script>"), "no inline script: the page works under a strict CSP");
+        assert!(!html.contains("<script>"), "no inline script in the content");
+        // The head's one inline script, and its hash as a CSP source.
+        let (head, hash) = shipped.head();
+        let script = head.strip_prefix("<script>").and_then(|h| h.split("</script>").next()).unwrap();
+        assert_eq!(hash, crate::site::playground_link::base64(&sha2::Sha256::digest(script.as_bytes())));
+        assert_eq!(hash.len(), 44);
+        assert!(script.contains(&format!("\"/docs/{}?wasm=/docs/assets/playground/", shipped.urls["worker"].trim_start_matches("/docs/"))), "{script}");
+        assert_eq!(query_value("/a b?c=<d>"), "/a%20b%3Fc%3D%3Cd%3E");
     }
 }

@@ -2,15 +2,29 @@
 //! Browsers inflate it with `DecompressionStream("deflate-raw")`; no library is needed on either side.
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 fn base64url(bytes: &[u8]) -> String {
+    encode(bytes, ALPHABET)
+}
+
+/// Standard base64 with padding (RFC 4648 §4), as a Content-Security-Policy hash source is written.
+pub(crate) fn base64(bytes: &[u8]) -> String {
+    let mut out = encode(bytes, STANDARD);
+    while out.len() % 4 != 0 {
+        out.push('=');
+    }
+    out
+}
+
+fn encode(bytes: &[u8], alphabet: &[u8; 64]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         let chars = chunk.len() + 1;
         for i in 0..chars {
-            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            out.push(char::from(alphabet[((n >> (18 - 6 * i)) & 63) as usize]));
         }
     }
     out
@@ -75,5 +89,9 @@ mod tests {
             let s = "x".repeat(n);
             assert_eq!(unbase64url(&base64url(s.as_bytes())).unwrap(), s.as_bytes());
         }
+        // RFC 4648's test vectors.
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64(&[0xfb, 0xff]), "+/8=");
     }
 }

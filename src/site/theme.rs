@@ -294,6 +294,7 @@ impl Theme {
         ctx.insert("sidebar_html", &sidebar);
         ctx.insert("section", "docs");
         ctx.insert("head_html", "");
+        ctx.insert("head_script_hash", "");
         ctx.insert("prev", &None::<serde_json::Value>);
         ctx.insert("next", &None::<serde_json::Value>);
         ctx
@@ -373,7 +374,9 @@ impl Theme {
             None,
         );
         ctx.insert("section", "playground");
-        ctx.insert("head_html", &playground.head_html());
+        let (head, hash) = playground.head();
+        ctx.insert("head_html", &head);
+        ctx.insert("head_script_hash", &hash);
         files.insert(
             "playground/index.html".into(),
             self.tera.render("page.html", &ctx).map_err(|e| template_error(&e))?.into_bytes(),
