@@ -216,7 +216,13 @@ mod tests {
         let script = head.strip_prefix("<script>").and_then(|h| h.split("</script>").next()).unwrap();
         assert_eq!(hash, crate::site::playground_link::base64(&sha2::Sha256::digest(script.as_bytes())));
         assert_eq!(hash.len(), 44);
-        assert!(script.contains(&format!("\"/docs/{}?wasm=/docs/assets/playground/", shipped.urls["worker"].trim_start_matches("/docs/"))), "{script}");
+        assert!(
+            script.contains(&format!(
+                "\"/docs/{}?wasm=/docs/assets/playground/",
+                shipped.urls["worker"].trim_start_matches("/docs/")
+            )),
+            "{script}"
+        );
         assert_eq!(query_value("/a b?c=<d>"), "/a%20b%3Fc%3D%3Cd%3E");
     }
 }
