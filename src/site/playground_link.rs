@@ -11,7 +11,7 @@ fn base64url(bytes: &[u8]) -> String {
 /// Standard base64 with padding (RFC 4648 §4), as a Content-Security-Policy hash source is written.
 pub(crate) fn base64(bytes: &[u8]) -> String {
     let mut out = encode(bytes, STANDARD);
-    while out.len() % 4 != 0 {
+    while !out.len().is_multiple_of(4) {
         out.push('=');
     }
     out
