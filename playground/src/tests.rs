@@ -132,16 +132,3 @@ fn bad_bundles_are_errors() {
     let broken = [("policies/y.yaml".to_string(), "a: [1\n".to_string())];
     assert!(Bundle::from_files(&broken).unwrap_err().starts_with("policies/y.yaml:"));
 }
-
-#[test]
-fn scratch_loop() {
-    if std::env::var_os("LOADLOOP").is_none() {
-        return;
-    }
-    let bundle = repo_bundle();
-    let t = std::time::Instant::now();
-    for _ in 0..500 {
-        std::hint::black_box(Playground::load(&bundle).unwrap());
-    }
-    eprintln!("load {:?}", t.elapsed() / 500);
-}
