@@ -102,15 +102,20 @@ def main():
     mdbook_site(os.path.join(work, "mdbook"), items)
     guardrail = os.path.join(ROOT, "target", "release", "guardrail")
     results = {}
+    # Every tool writes into an empty output folder; removing the previous one is not timed (as for Hugo below).
+    out = os.path.join(work, "guardrail-out")
     results["guardrail build (checks 3 examples a page, sidebar)"] = median(
-        [guardrail, "build", "--root", corpus, "--out", os.path.join(work, "guardrail-out")], args.runs)
+        [guardrail, "build", "--root", corpus, "--out", out], args.runs,
+        before=lambda: shutil.rmtree(out, ignore_errors=True))
     for name in ["hugo-plain", "hugo-sidebar"]:
         d = os.path.join(work, name)
         results[f"hugo ({'sidebar' if 'sidebar' in name else 'no sidebar'})"] = median(
             ["hugo", "--quiet", "-d", os.path.join(d, "public")], args.runs, cwd=d,
             before=lambda d=d: shutil.rmtree(os.path.join(d, "public"), ignore_errors=True))
     mdbook = shutil.which("mdbook") or os.path.expanduser("~/.cargo/bin/mdbook")
-    results["mdbook build (sidebar)"] = median([mdbook, "build", os.path.join(work, "mdbook")], args.runs)
+    book = os.path.join(work, "mdbook")
+    results["mdbook build (sidebar)"] = median(
+        [mdbook, "build", book], args.runs, before=lambda: shutil.rmtree(os.path.join(book, "book"), ignore_errors=True))
     print(f"{args.pages} pages, {3 * args.pages} YAML examples, median of {args.runs} builds")
     g = results["guardrail build (checks 3 examples a page, sidebar)"]
     for name, t in results.items():

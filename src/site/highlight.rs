@@ -47,6 +47,9 @@ pub(crate) fn escape(s: &str) -> String {
 /// Highlights `code` in language `lang` (a fence name or extension); unknown languages are escaped plain text.
 /// Returns one HTML string per source line, without the line break.
 pub(crate) fn highlight_lines(code: &str, lang: &str) -> Vec<String> {
+    if matches!(lang, "yaml" | "yml") {
+        return super::yaml_highlight::highlight_lines(code);
+    }
     let set = if lang == "rego" { rego_syntaxes() } else { syntaxes() };
     let syntax = match lang {
         "" | "text" | "txt" | "plain" => None,

@@ -13,6 +13,7 @@ pub(crate) mod playground;
 pub(crate) mod playground_link;
 pub(crate) mod reference;
 pub(crate) mod theme;
+pub(crate) mod yaml_highlight;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -66,7 +67,7 @@ pub(crate) struct Site {
 
 /// Builds the site of `root` in memory.
 pub(crate) fn build(root: &Path) -> Result<Site, Failure> {
-    Session::build(root).map(|s| s.site())
+    Session::build(root).map(Session::into_site)
 }
 
 /// A built site with everything needed to rebuild part of it: what `serve` keeps between saves.
@@ -200,10 +201,10 @@ impl Session {
     }
 
     /// The built site.
-    pub(crate) fn site(&self) -> Site {
+    pub(crate) fn into_site(self) -> Site {
         let content = &self.rendered[..self.content_pages];
         Site {
-            files: self.files.iter().map(|(k, v)| (k.clone(), v.as_ref().clone())).collect(),
+            files: self.files.into_iter().map(|(k, v)| (k, Arc::unwrap_or_clone(v))).collect(),
             pages: self.content_pages,
             examples_checked: content.iter().map(|r| r.counts.checked).sum(),
             examples_unchecked: content.iter().map(|r| r.counts.unchecked).sum(),

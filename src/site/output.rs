@@ -18,16 +18,7 @@ pub(crate) fn write_atomically(files: &BTreeMap<String, Vec<u8>>, out: &Path) ->
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp)?;
     }
-    let result = (|| {
-        for (rel, bytes) in files {
-            let path = tmp.join(rel);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::write(&path, bytes)?;
-        }
-        Ok(())
-    })();
+    let result = write_tree(files, &tmp);
     if let Err(e) = result {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
@@ -44,9 +35,76 @@ pub(crate) fn write_atomically(files: &BTreeMap<String, Vec<u8>>, out: &Path) ->
         return Err(e);
     }
     if old.exists() {
-        std::fs::remove_dir_all(&old)?;
+        remove_tree(&old)?;
     }
     Ok(())
+}
+
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Every folder once (parents first), then the files, written by as many threads as there are cores: creating
+/// a thousand folders and files is mostly the kernel's work, and it runs on every core.
+fn write_tree(files: &BTreeMap<String, Vec<u8>>, root: &Path) -> std::io::Result<()> {
+    let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+    for rel in files.keys() {
+        let mut dir = Path::new(rel).parent();
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+            if !dirs.insert(d.to_path_buf()) {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    std::fs::create_dir(root)?;
+    // Sorted paths put every parent before its children.
+    for d in &dirs {
+        std::fs::create_dir(root.join(d))?;
+    }
+    let list: Vec<(&String, &Vec<u8>)> = files.iter().collect();
+    let chunk = list.len().div_ceil(workers()).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = list
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || -> std::io::Result<()> {
+                    for (rel, bytes) in part {
+                        std::fs::write(root.join(rel), bytes)?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("a writer thread failed"))))
+    })
+}
+
+/// Removes a folder, its top-level entries shared among threads.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    let chunk = entries.len().div_ceil(workers()).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || -> std::io::Result<()> {
+                    for p in part {
+                        if std::fs::symlink_metadata(p)?.is_dir() {
+                            std::fs::remove_dir_all(p)?;
+                        } else {
+                            std::fs::remove_file(p)?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        handles.into_iter().try_for_each(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("a thread failed"))))
+    })?;
+    std::fs::remove_dir(dir)
 }
 
 #[cfg(test)]

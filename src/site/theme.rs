@@ -189,8 +189,17 @@ pub(crate) struct Theme {
 pub(crate) struct Layout {
     /// Page indexes in sidebar order.
     pub(crate) flat: Vec<usize>,
-    sidebar: String,
+    /// The sidebar as seen from each group's pages (one for all when nothing is closed).
+    sidebars: Vec<String>,
+    /// Page index → index in `sidebars`.
+    group_of: Vec<usize>,
+    /// The sidebar of pages in no group (playground, 404).
+    outside: String,
 }
+
+/// Up to this many pages, every sidebar group is open on every page; above it, only the current page's group
+/// is (as Docusaurus closes categories): a 1,000-page site would otherwise repeat 1,000 links in every page.
+const SIDEBAR_EXPANDED_MAX: usize = 60;
 
 /// The search index and the examples list live at fixed URLs (not content-hashed) so that editing one page
 /// does not change every page that links to them.
@@ -246,24 +255,54 @@ impl Theme {
     pub(crate) fn layout(&self, pages: &[Page]) -> Layout {
         let groups = order(pages);
         let flat: Vec<usize> = groups.iter().flat_map(|(_, g)| g.iter().copied()).collect();
-        let mut sidebar = String::new();
-        for (g, idx) in &groups {
-            let title = title_case(g.rsplit('/').next().unwrap_or(g));
-            if !title.is_empty() {
-                sidebar.push_str(&format!("<p class=\"sidebar-group\">{}</p>\n", escape(&title)));
-            }
-            sidebar.push_str("<ul>\n");
+        let collapse = flat.len() > SIDEBAR_EXPANDED_MAX;
+        let mut group_of = vec![0; pages.len()];
+        for (n, (_, idx)) in groups.iter().enumerate() {
             for i in idx {
-                let label = pages[*i].front.sidebar_label.as_deref().unwrap_or(&pages[*i].front.title);
-                sidebar.push_str(&format!(
-                    "<li><a href=\"{}\" data-page=\"{i}\">{}</a></li>\n",
-                    escape(&format!("{}{}", self.base, pages[*i].url)),
-                    escape(label)
-                ));
+                group_of[*i] = n;
             }
-            sidebar.push_str("</ul>\n");
         }
-        Layout { flat, sidebar }
+        // One sidebar per group (its own group open), plus one with every group closed for pages outside them.
+        let render = |open: Option<usize>| -> String {
+            let mut sidebar = String::new();
+            for (n, (g, idx)) in groups.iter().enumerate() {
+                let title = title_case(g.rsplit('/').next().unwrap_or(g));
+                let closed = collapse && !title.is_empty() && open != Some(n);
+                if closed {
+                    // A closed group is its title, linking to its first page: the pages of a big site do not
+                    // each carry every link of the site.
+                    let first = idx.first().map(|i| format!("{}{}", self.base, pages[*i].url)).unwrap_or_default();
+                    sidebar.push_str(&format!(
+                        "<p class=\"sidebar-group sidebar-closed\"><a href=\"{}\">{}</a> <span>{}</span></p>\n",
+                        escape(&first),
+                        escape(&title),
+                        idx.len()
+                    ));
+                    continue;
+                }
+                if !title.is_empty() {
+                    sidebar.push_str(&format!("<p class=\"sidebar-group\">{}</p>\n", escape(&title)));
+                }
+                sidebar.push_str("<ul>\n");
+                for i in idx {
+                    let label = pages[*i].front.sidebar_label.as_deref().unwrap_or(&pages[*i].front.title);
+                    sidebar.push_str(&format!(
+                        "<li><a href=\"{}\" data-page=\"{i}\">{}</a></li>\n",
+                        escape(&format!("{}{}", self.base, pages[*i].url)),
+                        escape(label)
+                    ));
+                }
+                sidebar.push_str("</ul>\n");
+            }
+            sidebar
+        };
+        let sidebars = if collapse { (0..groups.len()).map(|n| render(Some(n))).collect() } else { vec![render(None)] };
+        Layout {
+            flat,
+            sidebars,
+            group_of: if collapse { group_of } else { vec![0; pages.len()] },
+            outside: render(None),
+        }
     }
 
     fn context(
@@ -274,13 +313,13 @@ impl Theme {
         content: &str,
         current: Option<usize>,
     ) -> tera::Context {
-        let sidebar = match current {
-            Some(i) => layout.sidebar.replacen(
+        let sidebar = match current.and_then(|i| Some((i, layout.sidebars.get(*layout.group_of.get(i)?)?))) {
+            Some((i, sidebar)) => sidebar.replacen(
                 &format!(" data-page=\"{i}\">"),
                 &format!(" data-page=\"{i}\" aria-current=\"page\" class=\"current\">"),
                 1,
             ),
-            None => layout.sidebar.clone(),
+            None => layout.outside.clone(),
         };
         // Every template gets every variable, so a theme's templates can share one layout.
         let mut ctx = tera::Context::new();
