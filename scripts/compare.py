@@ -101,23 +101,30 @@ def main():
     hugo_site(os.path.join(work, "hugo-plain"), items, False)
     mdbook_site(os.path.join(work, "mdbook"), items)
     guardrail = os.path.join(ROOT, "target", "release", "guardrail")
-    results = {}
-    # Every tool writes into an empty output folder; removing the previous one is not timed (as for Hugo below).
-    out = os.path.join(work, "guardrail-out")
-    results["guardrail build (checks 3 examples a page, sidebar)"] = median(
-        [guardrail, "build", "--root", corpus, "--out", out], args.runs,
-        before=lambda: shutil.rmtree(out, ignore_errors=True))
-    for name in ["hugo-plain", "hugo-sidebar"]:
-        d = os.path.join(work, name)
-        results[f"hugo ({'sidebar' if 'sidebar' in name else 'no sidebar'})"] = median(
-            ["hugo", "--quiet", "-d", os.path.join(d, "public")], args.runs, cwd=d,
-            before=lambda d=d: shutil.rmtree(os.path.join(d, "public"), ignore_errors=True))
     mdbook = shutil.which("mdbook") or os.path.expanduser("~/.cargo/bin/mdbook")
     book = os.path.join(work, "mdbook")
-    results["mdbook build (sidebar)"] = median(
-        [mdbook, "build", book], args.runs, before=lambda: shutil.rmtree(os.path.join(book, "book"), ignore_errors=True))
+    out = os.path.join(work, "guardrail-out")
+    G = "guardrail build (checks 3 examples a page, sidebar)"
+    # (name, command, cwd, output folder). Every tool writes into an empty output folder; removing the previous
+    # one is not timed.
+    tools = [
+        (G, [guardrail, "build", "--root", corpus, "--out", out], None, out),
+        ("hugo (no sidebar)", ["hugo", "--quiet", "-d", os.path.join(work, "hugo-plain", "public")],
+         os.path.join(work, "hugo-plain"), os.path.join(work, "hugo-plain", "public")),
+        ("hugo (sidebar)", ["hugo", "--quiet", "-d", os.path.join(work, "hugo-sidebar", "public")],
+         os.path.join(work, "hugo-sidebar"), os.path.join(work, "hugo-sidebar", "public")),
+        ("mdbook build (sidebar)", [mdbook, "build", book], None, os.path.join(book, "book")),
+    ]
+    # Round robin: this machine's file system slows down as files are created and deleted, so each tool's runs
+    # are spread over the same stretch of time instead of one tool paying for the churn of another.
+    times = {name: [] for name, *_ in tools}
+    for _ in range(args.runs):
+        for name, cmd, cwd, output in tools:
+            shutil.rmtree(output, ignore_errors=True)
+            times[name].append(run(cmd, cwd))
+    results = {name: statistics.median(t) for name, t in times.items()}
     print(f"{args.pages} pages, {3 * args.pages} YAML examples, median of {args.runs} builds")
-    g = results["guardrail build (checks 3 examples a page, sidebar)"]
+    g = results[G]
     for name, t in results.items():
         print(f"  {name:<52} {t:7.2f} s   guardrail/this = {g / t:.2f}")
 

@@ -195,3 +195,38 @@ fn the_repository_site_builds() {
     assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
     let _ = std::fs::remove_dir_all(out);
 }
+
+/// Past 60 pages the sidebar keeps only the current page's group open; the other groups are their titles,
+/// linking to their first page. Below that, every group is open on every page.
+#[test]
+fn a_big_sidebar_closes_the_other_groups() {
+    let names: Vec<(String, String)> = ["alpha", "beta"]
+        .iter()
+        .flat_map(|g| {
+            (0..31).map(move |i| {
+                (format!("{g}/p{i:02}.md"), format!("---\ntitle: {g} {i}\nsidebar_position: {i}\n---\n\nText.\n"))
+            })
+        })
+        .collect();
+    let pages: Vec<(&str, &str)> = names.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let dir = site("bigsidebar", &pages);
+    let out = dir.join("out");
+    let built = guardrail(&["build", "--root", dir.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let page = std::fs::read_to_string(out.join("alpha/p05/index.html")).expect("page");
+    let sidebar = &page[page.find("<nav class=\"sidebar\"").unwrap()..];
+    let sidebar = &sidebar[..sidebar.find("</nav>").unwrap()];
+    assert!(sidebar.contains("href=\"/alpha/p30/\""), "its own group is open");
+    assert!(sidebar.contains("aria-current=\"page\" class=\"current\">alpha 5<"), "{sidebar}");
+    assert!(!sidebar.contains("href=\"/beta/p01/\""), "another group is closed");
+    assert!(sidebar.contains("sidebar-closed\"><a href=\"/beta/p00/\">Beta</a> <span>31</span>"), "{sidebar}");
+    // 20 pages (30 with the generated policy reference) stay under the limit: every group open.
+    let small = site("smallsidebar", &pages[..20]);
+    let out = small.join("out");
+    assert!(guardrail(&["build", "--root", small.to_str().unwrap(), "--out", out.to_str().unwrap()]).status.success());
+    let page = std::fs::read_to_string(out.join("alpha/p05/index.html")).expect("page");
+    assert!(page.contains("href=\"/policies/mutators/\""), "every group open on a small site");
+    assert!(!page.contains("sidebar-closed"));
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(small);
+}
