@@ -386,9 +386,7 @@ impl Theme {
                 json!({
                     "title": p.front.title,
                     "u": format!("{base}{}", p.url),
-                    "t": p.front.title.to_lowercase(),
                     "h": headings.join(" ").to_lowercase(),
-                    "b": text.to_lowercase(),
                     "text": text,
                 })
             })

@@ -32,7 +32,12 @@
     if (index || loading) { return loading; }
     loading = fetch(document.body.getAttribute("data-search-index"))
       .then(function (r) { return r.json(); })
-      .then(function (data) { index = data; return data; })
+      .then(function (data) {
+        // Lower-cased here, not shipped twice in the index.
+        data.forEach(function (doc) { doc.t = doc.title.toLowerCase(); doc.b = doc.text.toLowerCase(); });
+        index = data;
+        return data;
+      })
       .catch(function () { index = []; return index; });
     return loading;
   }
