@@ -524,7 +524,7 @@ mod tests {
         assert_eq!(s.rebuild(&[root.join("content/a.md")]).expect("rebuilds"), Rebuilt::Pages(1));
         assert!(page(&s, "a/index.html").contains("Second."));
         assert!(Arc::ptr_eq(&b_before, &s.files()["b/index.html"]));
-        assert!(String::from_utf8_lossy(s.files()["assets/search-index.json"].as_ref()).contains("second."));
+        assert!(String::from_utf8_lossy(s.files()["assets/search-index.json"].as_ref()).contains("Second."));
 
         // A broken example fails and leaves the last good output.
         std::fs::write(root.join("content/a.md"), "---\ntitle: A\n---\n\nThird.\n\n```yaml\nhostNetwork: true\n```\n")
