@@ -411,4 +411,28 @@ mod tests {
             assert!(!html.contains("<script>") && !html.contains("<b>"), "{html}");
         }
     }
+
+    #[test]
+    fn every_short_line_of_tricky_characters_is_kept_whole() {
+        // All 4-character lines over the characters the scanner treats specially (and a non-ASCII one): no
+        // panic, and the text comes back exactly.
+        let alphabet = [' ', ':', '-', '#', '"', '\'', '[', '{', ']', ',', '|', '>', '&', '!', '*', 'é', 'a', '\\'];
+        let n = alphabet.len();
+        for code in 0..n.pow(4) {
+            let mut line = String::new();
+            let mut c = code;
+            for _ in 0..4 {
+                line.push(alphabet[c % n]);
+                c /= n;
+            }
+            let html = highlight_lines(&line);
+            let back: Vec<String> = html.iter().map(|h| strip(h)).collect();
+            assert_eq!(back, line.lines().collect::<Vec<_>>(), "{line:?}");
+        }
+        // And as the line after a block scalar's key, and inside one.
+        for code in ["k: |\n  é: [\"", "- - \"a\n: b", "a: >-\n\n  x\ny: 1"] {
+            let back: Vec<String> = highlight_lines(code).iter().map(|h| strip(h)).collect();
+            assert_eq!(back, code.lines().collect::<Vec<_>>());
+        }
+    }
 }
