@@ -189,11 +189,11 @@ pub(crate) struct Theme {
 pub(crate) struct Layout {
     /// Page indexes in sidebar order.
     pub(crate) flat: Vec<usize>,
-    /// The sidebar as seen from each group's pages (one for all when nothing is closed).
-    sidebars: Vec<String>,
-    /// Page index → index in `sidebars`.
+    /// When groups close: the sidebar as seen from each group's pages (its own group open). Empty otherwise.
+    by_group: Vec<String>,
+    /// Page index → its group.
     group_of: Vec<usize>,
-    /// The sidebar of pages in no group (playground, 404).
+    /// The sidebar of every page when no group closes, else of pages in no group (playground, 404).
     outside: String,
 }
 
@@ -296,13 +296,8 @@ impl Theme {
             }
             sidebar
         };
-        let sidebars = if collapse { (0..groups.len()).map(|n| render(Some(n))).collect() } else { vec![render(None)] };
-        Layout {
-            flat,
-            sidebars,
-            group_of: if collapse { group_of } else { vec![0; pages.len()] },
-            outside: render(None),
-        }
+        let by_group = if collapse { (0..groups.len()).map(|n| render(Some(n))).collect() } else { Vec::new() };
+        Layout { flat, by_group, group_of, outside: render(None) }
     }
 
     fn context(
@@ -313,12 +308,15 @@ impl Theme {
         content: &str,
         current: Option<usize>,
     ) -> tera::Context {
-        let sidebar = match current.and_then(|i| Some((i, layout.sidebars.get(*layout.group_of.get(i)?)?))) {
-            Some((i, sidebar)) => sidebar.replacen(
-                &format!(" data-page=\"{i}\">"),
-                &format!(" data-page=\"{i}\" aria-current=\"page\" class=\"current\">"),
-                1,
-            ),
+        let sidebar = match current {
+            Some(i) => {
+                let own = layout.group_of.get(i).and_then(|g| layout.by_group.get(*g)).unwrap_or(&layout.outside);
+                own.replacen(
+                    &format!(" data-page=\"{i}\">"),
+                    &format!(" data-page=\"{i}\" aria-current=\"page\" class=\"current\">"),
+                    1,
+                )
+            }
             None => layout.outside.clone(),
         };
         // Every template gets every variable, so a theme's templates can share one layout.
