@@ -40,12 +40,20 @@ pub(crate) fn write_atomically(files: &BTreeMap<String, Vec<u8>>, out: &Path) ->
     Ok(())
 }
 
-fn workers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+/// Runs `each` on every item, the items shared among as many threads as there are cores; the first error wins.
+/// Creating and removing a thousand folders and files is mostly the kernel's work, and it runs on every core.
+fn on_every_core<T: Sync>(items: &[T], each: impl Fn(&T) -> std::io::Result<()> + Sync) -> std::io::Result<()> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = items.len().div_ceil(workers).max(1);
+    let each = &each;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().try_for_each(each))).collect();
+        handles.into_iter().try_for_each(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("a thread failed"))))
+    })
 }
 
-/// Every folder once (parents first), then the files, written by as many threads as there are cores: creating
-/// a thousand folders and files is mostly the kernel's work, and it runs on every core.
+/// Every folder once (parents first), then the files, written on every core.
 fn write_tree(files: &BTreeMap<String, Vec<u8>>, root: &Path) -> std::io::Result<()> {
     let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
     for rel in files.keys() {
@@ -63,46 +71,14 @@ fn write_tree(files: &BTreeMap<String, Vec<u8>>, root: &Path) -> std::io::Result
         std::fs::create_dir(root.join(d))?;
     }
     let list: Vec<(&String, &Vec<u8>)> = files.iter().collect();
-    let chunk = list.len().div_ceil(workers()).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = list
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || -> std::io::Result<()> {
-                    for (rel, bytes) in part {
-                        std::fs::write(root.join(rel), bytes)?;
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .try_for_each(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("a writer thread failed"))))
-    })
+    on_every_core(&list, |(rel, bytes)| std::fs::write(root.join(rel), bytes))
 }
 
-/// Removes a folder, its top-level entries shared among threads.
+/// Removes a folder, its top-level entries shared among every core.
 fn remove_tree(dir: &Path) -> std::io::Result<()> {
     let entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-    let chunk = entries.len().div_ceil(workers()).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = entries
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || -> std::io::Result<()> {
-                    for p in part {
-                        if std::fs::symlink_metadata(p)?.is_dir() {
-                            std::fs::remove_dir_all(p)?;
-                        } else {
-                            std::fs::remove_file(p)?;
-                        }
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        handles.into_iter().try_for_each(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("a thread failed"))))
+    on_every_core(&entries, |p| {
+        if std::fs::symlink_metadata(p)?.is_dir() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) }
     })?;
     std::fs::remove_dir(dir)
 }
