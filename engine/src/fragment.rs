@@ -178,7 +178,7 @@ pub fn admit(set: &mut PolicySet, placed: &Placed, namespace: &str) -> Result<De
 }
 
 /// One line of the object after admission, as YAML.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AfterLine {
     /// The line, without its newline.
     pub text: String,

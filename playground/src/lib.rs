@@ -1,7 +1,7 @@
 //! The playground's engine: a policy bundle (the YAML files a site build used) loaded once, then YAML text admitted
 //! as the reader types. Plain Rust with JSON in and out, so it is tested natively; `wasm` exposes it to JavaScript.
 
-use guardrail_engine::fragment::{self, Wrap};
+use guardrail_engine::fragment::{self, AfterLine, Wrap};
 use guardrail_engine::limits::Limits;
 use guardrail_engine::policy::{PolicyObject, PolicySet, Verdict};
 use guardrail_engine::template::{EnforcementAction, EnforcementPoint};
@@ -132,7 +132,7 @@ pub struct DocumentOutcome {
     /// Constraints whose match selected the object.
     pub constraints: Vec<String>,
     /// The object after admission, line by line, `added` where mutation added the line.
-    pub after: Vec<Line>,
+    pub after: Vec<AfterLine>,
     /// The JSON Patch admission applied.
     pub patch: Vec<serde_json::Value>,
     /// What the API server would answer a rejected request.
@@ -148,15 +148,6 @@ pub struct ViolationOut {
     pub action: String,
     /// The Rego's message.
     pub message: String,
-}
-
-/// A line of the object after admission.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Line {
-    /// The text.
-    pub text: String,
-    /// Added by mutation.
-    pub added: bool,
 }
 
 /// Why a bundle does not load.
@@ -267,10 +258,7 @@ impl Playground {
                         _ => "admitted",
                     }
                     .into();
-                    out.after = fragment::after_admission(&placed, &d, &doc.value)
-                        .into_iter()
-                        .map(|l| Line { text: l.text, added: l.added })
-                        .collect();
+                    out.after = fragment::after_admission(&placed, &d, &doc.value);
                     out.violations = d
                         .violations
                         .iter()
