@@ -25,8 +25,16 @@ fn site() -> &'static str {
 
 /// Opens the playground (with `fragment`, if any) and waits for the first verdict.
 fn open(browser: &Browser, fragment: &str) {
-    browser.goto(&format!("{}/playground/{fragment}", site()));
-    browser.wait("document.getElementById('playground').dataset.evaluations", WAIT, "the first verdict");
+    land(browser, &format!("{}/playground/{fragment}", site()), "the first verdict");
+}
+
+/// Goes to `url` and waits for the verdict evaluated there. Going from one `/playground/#yaml=` link to
+/// another only changes the fragment (no new document), so the verdict already on the page is cleared
+/// first: the wait then sees the new evaluation, not the last one.
+fn land(browser: &Browser, url: &str, what: &str) {
+    browser.js("const p = document.getElementById('playground'); if (p) { delete p.dataset.evaluations; }", json!([]));
+    browser.goto(url);
+    browser.wait("document.getElementById('playground').dataset.evaluations", WAIT, what);
 }
 
 fn evaluations(browser: &Browser) -> u64 {
@@ -143,8 +151,7 @@ fn docs_examples_open_with_their_verdict() {
     for e in &examples {
         let (href, class) = (e[0].as_str().unwrap_or_default(), e[1].as_str().unwrap_or_default());
         let want = ["rejected", "mutated", "admitted"].into_iter().find(|v| class.contains(v)).unwrap_or("?");
-        b.goto(&format!("{}{href}", site()));
-        b.wait("document.getElementById('playground').dataset.evaluations", WAIT, "the example's verdict");
+        land(&b, &format!("{}{href}", site()), "the example's verdict");
         let verdicts = texts(&b, "#pg-documents .pg-doc");
         let got: Vec<String> = b
             .js(
