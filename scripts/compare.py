@@ -5,11 +5,18 @@
     cargo build --release            # guardrail
     apt-get install hugo             # Debian's Hugo
     cargo install mdbook             # mdBook
-    python3 scripts/compare.py [--pages 1000] [--runs 5]
+    python3 scripts/compare.py [--pages 1000] [--runs 5] [--cleanup move|delete]
 
 guardrail's corpus comes from the site benchmark's generator (`cargo bench --bench site` writes it); the same
 page bodies are then laid out for Hugo (with and without a sidebar template) and for mdBook (whose theme always
 has one). guardrail checks every example and renders its sidebar; the others only render.
+
+Every run of every tool starts with an empty output folder and nothing waiting to be written back (`sync`);
+neither is timed. `--cleanup` says what happens to the previous run's output: `move` (the default) renames it
+into a trash folder that is deleted after the last run; `delete` deletes it right there. The difference matters
+on an ext4 file system without a journal (this machine's): for a minute after a file is deleted, ext4 does not
+reuse its inode, and every file created meanwhile pays for stepping over it (`recently_deleted` in the kernel),
+so with `delete` each tool's build is slowed by how many files the runs before it deleted.
 """
 import argparse, os, re, shutil, statistics, subprocess, sys, time
 
@@ -91,6 +98,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--cleanup", choices=["move", "delete"], default="move")
+    ap.add_argument("--settle", type=float, default=65, help="seconds to wait after setting up (default 65)")
     args = ap.parse_args()
     corpus = f"/tmp/guardrail-bench-{args.pages}"
     env = dict(os.environ, GUARDRAIL_BENCH_PAGES=str(args.pages), GUARDRAIL_BENCH_RUNS="1")
@@ -117,16 +126,30 @@ def main():
     ]
     # Round robin: this machine's file system slows down as files are created and deleted, so each tool's runs
     # are spread over the same stretch of time instead of one tool paying for the churn of another.
+    # Setting up deleted thousands of files (the corpus, the other tools' sources, the site benchmark's
+    # outputs); let them age past ext4's window before anything is timed (see --cleanup above).
+    os.sync()
+    time.sleep(args.settle)
     times = {name: [] for name, *_ in tools}
-    for _ in range(args.runs):
-        for name, cmd, cwd, output in tools:
-            shutil.rmtree(output, ignore_errors=True)
+    trash = os.path.join(work, "trash")
+    shutil.rmtree(trash, ignore_errors=True)
+    os.makedirs(trash)
+    for n in range(args.runs):
+        for i, (name, cmd, cwd, output) in enumerate(tools):
+            if os.path.exists(output):
+                if args.cleanup == "move":
+                    os.rename(output, os.path.join(trash, f"{n}-{i}"))
+                else:
+                    shutil.rmtree(output)
+            os.sync()
             times[name].append(run(cmd, cwd))
+    shutil.rmtree(trash, ignore_errors=True)
     results = {name: statistics.median(t) for name, t in times.items()}
-    print(f"{args.pages} pages, {3 * args.pages} YAML examples, median of {args.runs} builds")
+    print(f"{args.pages} pages, {3 * args.pages} YAML examples, median of {args.runs} builds, cleanup: {args.cleanup}")
     g = results[G]
     for name, t in results.items():
-        print(f"  {name:<52} {t:7.2f} s   guardrail/this = {g / t:.2f}")
+        spread = f"{min(times[name]):.2f}-{max(times[name]):.2f}"
+        print(f"  {name:<52} {t:7.2f} s ({spread})   guardrail/this = {g / t:.2f}")
 
 
 if __name__ == "__main__":
