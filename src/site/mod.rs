@@ -9,6 +9,7 @@ pub(crate) mod highlight;
 pub(crate) mod markdown;
 pub(crate) mod output;
 pub(crate) mod page;
+pub(crate) mod par;
 pub(crate) mod playground;
 pub(crate) mod playground_link;
 pub(crate) mod reference;
@@ -115,19 +116,22 @@ impl Session {
                 1,
             ))
         })?;
+        // Read and split every page on every core; the results come back in the files' order.
+        let read = par::map(&files, |(path, rel, stem)| {
+            let text = read_utf8(path, rel).map_err(|d| vec![d])?;
+            Ok::<_, Vec<Diagnostic>>((text.clone(), content::read_page(rel, stem, text)))
+        });
         let mut pages: Vec<Page> = Vec::new();
-        for (path, rel, stem) in files {
-            let text = match read_utf8(&path, &rel) {
-                Ok(t) => t,
-                Err(d) => {
-                    failure.diagnostics.push(d);
-                    continue;
-                }
-            };
-            failure.sources.insert(rel.clone(), text.clone());
-            match content::read_page(&rel, &stem, text) {
-                Ok(p) => pages.push(p),
+        for ((_, rel, _), r) in files.iter().zip(read) {
+            match r {
                 Err(ds) => failure.diagnostics.extend(ds),
+                Ok((text, page)) => {
+                    failure.sources.insert(rel.clone(), text);
+                    match page {
+                        Ok(p) => pages.push(p),
+                        Err(ds) => failure.diagnostics.extend(ds),
+                    }
+                }
             }
         }
         let mut seen: HashMap<String, String> = HashMap::new();
@@ -149,10 +153,22 @@ impl Session {
             .collect();
         let links = LinkTable { by_file: pages.iter().map(|p| (p.file.clone(), p.url.clone())).collect(), assets };
 
-        // Render every page, checking its examples; pages are independent, so they render in parallel.
-        let mut rendered = render_all(&pages, &config, &links, &policies);
+        // Render every page, checking its examples: pages are independent, so they render on every core; meanwhile one more thread makes the policy reference, loads the theme and
+        // prepares the playground's files, which need none of the pages.
+        let (mut rendered, reference, theme, playground) = std::thread::scope(|scope| {
+            let side = scope.spawn(|| {
+                (
+                    reference::pages(root, &policy_texts, &config.base_url, &policies),
+                    theme::Theme::load(root, &config),
+                    playground::Shipped::new(&config.base_url, &policy_texts),
+                )
+            });
+            let rendered = render_all(&pages, &config, &links, &policies);
+            let (reference, theme, playground) = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (rendered, reference, theme, playground)
+        });
         let content_pages = pages.len();
-        for (p, r) in reference::pages(root, &policy_texts, &config.base_url, &policies) {
+        for (p, r) in reference {
             pages.push(p);
             rendered.push(r);
         }
@@ -161,9 +177,9 @@ impl Session {
         if !failure.diagnostics.is_empty() {
             return Err(failure.sorted());
         }
-        let theme = theme::Theme::load(root, &config).map_err(Failure::one)?;
+        let theme = theme.map_err(Failure::one)?;
         let layout = theme.layout(&pages);
-        let playground = playground::Shipped::new(&config.base_url, &policy_texts).map_err(Failure::one)?;
+        let playground = playground.map_err(Failure::one)?;
         let mut session = Session {
             root: root.to_path_buf(),
             config,
@@ -183,8 +199,10 @@ impl Session {
 
     fn assemble_all(&mut self) -> Result<(), Failure> {
         let mut files = self.extras()?;
-        for i in 0..self.pages.len() {
-            let (path, html) = self.theme.page(&self.layout, &self.pages, &self.rendered, i).map_err(Failure::one)?;
+        let indexes: Vec<usize> = (0..self.pages.len()).collect();
+        let pages = par::map(&indexes, |&i| self.theme.page(&self.layout, &self.pages, &self.rendered, i));
+        for page in pages {
+            let (path, html) = page.map_err(Failure::one)?;
             files.insert(path, Arc::new(html));
         }
         self.files = files;
@@ -381,25 +399,7 @@ fn load_policies(root: &Path, config: &Config) -> Result<(PolicySet, Vec<(String
 }
 
 fn render_all(pages: &[Page], config: &Config, links: &LinkTable, policies: &PolicySet) -> Vec<Rendered> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(pages.len().max(1));
-    if workers <= 1 {
-        let mut set = policies.clone();
-        return pages.iter().map(|p| page::render(p, config, links, &mut set)).collect();
-    }
-    let mut slots: Vec<Option<Rendered>> = vec![None; pages.len()];
-    std::thread::scope(|scope| {
-        let chunks: Vec<_> =
-            slots.chunks_mut(pages.len().div_ceil(workers)).zip(pages.chunks(pages.len().div_ceil(workers))).collect();
-        for (out, chunk) in chunks {
-            let mut set = policies.clone();
-            scope.spawn(move || {
-                for (slot, p) in out.iter_mut().zip(chunk) {
-                    *slot = Some(page::render(p, config, links, &mut set));
-                }
-            });
-        }
-    });
-    slots.into_iter().flatten().collect()
+    par::map_with(pages, || policies.clone(), |set, p| page::render(p, config, links, set))
 }
 
 /// Internal links must reach a page, and their anchors a heading of it.

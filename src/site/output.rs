@@ -40,17 +40,10 @@ pub(crate) fn write_atomically(files: &BTreeMap<String, Vec<u8>>, out: &Path) ->
     Ok(())
 }
 
-/// Runs `each` on every item, the items shared among as many threads as there are cores; the first error wins.
-/// Creating and removing a thousand folders and files is mostly the kernel's work, and it runs on every core.
+/// Runs `each` on every item on every core; the first error (in the items' order) wins. Creating and removing
+/// a thousand folders and files is mostly the kernel's work, and it runs on every core.
 fn on_every_core<T: Sync>(items: &[T], each: impl Fn(&T) -> std::io::Result<()> + Sync) -> std::io::Result<()> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = items.len().div_ceil(workers).max(1);
-    let each = &each;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().try_for_each(each))).collect();
-        handles.into_iter().try_for_each(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("a thread failed"))))
-    })
+    super::par::map(items, each).into_iter().collect()
 }
 
 /// Every folder once (parents first), then the files, written on every core.
