@@ -198,9 +198,14 @@ impl Session {
     }
 
     fn assemble_all(&mut self) -> Result<(), Failure> {
-        let mut files = self.extras()?;
+        // The site-wide files (search index, playground, ...) are made while the pages are templated.
         let indexes: Vec<usize> = (0..self.pages.len()).collect();
-        let pages = par::map(&indexes, |&i| self.theme.page(&self.layout, &self.pages, &self.rendered, i));
+        let (extras, pages) = std::thread::scope(|scope| {
+            let extras = scope.spawn(|| self.extras());
+            let pages = par::map(&indexes, |&i| self.theme.page(&self.layout, &self.pages, &self.rendered, i));
+            (extras.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), pages)
+        });
+        let mut files = extras?;
         for page in pages {
             let (path, html) = page.map_err(Failure::one)?;
             files.insert(path, Arc::new(html));

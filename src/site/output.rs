@@ -59,9 +59,17 @@ fn write_tree(files: &BTreeMap<String, Vec<u8>>, root: &Path) -> std::io::Result
         }
     }
     std::fs::create_dir(root)?;
-    // Sorted paths put every parent before its children.
+    // Level by level, so every parent exists before its children; each level on every core.
+    let mut levels: Vec<Vec<&PathBuf>> = Vec::new();
     for d in &dirs {
-        std::fs::create_dir(root.join(d))?;
+        let depth = d.components().count();
+        if levels.len() < depth {
+            levels.resize_with(depth, Vec::new);
+        }
+        levels[depth - 1].push(d);
+    }
+    for level in &levels {
+        on_every_core(level, |d| std::fs::create_dir(root.join(d)))?;
     }
     let list: Vec<(&String, &Vec<u8>)> = files.iter().collect();
     on_every_core(&list, |(rel, bytes)| std::fs::write(root.join(rel), bytes))
@@ -95,6 +103,26 @@ mod tests {
         assert!(!out.join("a/b.html").exists(), "stale files do not survive a rebuild");
         let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("public")]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn writes_deep_and_wide_trees() {
+        let dir = std::env::temp_dir().join(format!("guardrail-out-deep-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = dir.join("public");
+        // Folders four levels deep, many side by side, and files at every level, so parents and children
+        // are created by different threads.
+        let mut files = BTreeMap::new();
+        for i in 0..200 {
+            files.insert(format!("s{}/p{i}/index.html", i % 7), format!("page {i}").into_bytes());
+            files.insert(format!("s{}/p{i}/x/y/z.txt", i % 7), format!("deep {i}").into_bytes());
+        }
+        files.insert("top.txt".to_string(), b"top".to_vec());
+        write_atomically(&files, &out).unwrap();
+        for (rel, bytes) in &files {
+            assert_eq!(&std::fs::read(out.join(rel)).unwrap(), bytes, "{rel}");
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
