@@ -88,11 +88,17 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn replaces_the_folder_whole() {
-        let dir = std::env::temp_dir().join(format!("guardrail-out-{}", std::process::id()));
+    /// An empty scratch folder for one test, and the site folder inside it.
+    fn scratch(tag: &str) -> (PathBuf, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("guardrail-out-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let out = dir.join("public");
+        (dir, out)
+    }
+
+    #[test]
+    fn replaces_the_folder_whole() {
+        let (dir, out) = scratch("whole");
         let mut files = BTreeMap::new();
         files.insert("index.html".to_string(), b"one".to_vec());
         files.insert("a/b.html".to_string(), b"two".to_vec());
@@ -108,9 +114,7 @@ mod tests {
 
     #[test]
     fn writes_deep_and_wide_trees() {
-        let dir = std::env::temp_dir().join(format!("guardrail-out-deep-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let out = dir.join("public");
+        let (dir, out) = scratch("deep");
         // Folders four levels deep, many side by side, and files at every level, so parents and children
         // are created by different threads.
         let mut files = BTreeMap::new();
