@@ -16,7 +16,20 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
 
+/// Transparent huge pages off for this process. A build allocates some tens of megabytes in a second and
+/// exits; with THP the kernel zeroes (and, when memory is fragmented, first compacts) 2 MiB for every region
+/// mimalloc touches. Measured after another tool's build had filled the page cache: the 1,000-page build took a
+/// median 0.74 s with THP, 0.58 s without. Only this process is affected; failure changes nothing but speed.
+fn without_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes integer arguments only and touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
+    without_huge_pages();
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Admit(args) => cmd::admit::run(&args),
