@@ -98,6 +98,17 @@ pub fn infer_wrap(doc: &Value) -> Result<Option<Wrap>, String> {
     Err("cannot tell what this fragment is: it has no apiVersion/kind and no Pod, Pod spec or container field".into())
 }
 
+/// The fields of `base`, then those of `doc` (when it is a mapping) written over them, in that order.
+fn overlay(base: Value, doc: &Value) -> Map<String, Value> {
+    let Value::Object(mut out) = base else { return Map::new() };
+    if let Some(m) = doc.as_object() {
+        for (k, v) in m {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    out
+}
+
 /// Places a document in a Pod as `wrap` says.
 pub fn place(doc: &Value, wrap: Option<Wrap>) -> Placed {
     let pod =
@@ -107,14 +118,7 @@ pub fn place(doc: &Value, wrap: Option<Wrap>) -> Placed {
     match wrap {
         None => Placed { object: doc.clone(), at: String::new(), wrap },
         Some(Wrap::Pod) => {
-            let mut obj = Map::new();
-            obj.insert("apiVersion".into(), json!("v1"));
-            obj.insert("kind".into(), json!("Pod"));
-            if let Some(m) = doc.as_object() {
-                for (k, v) in m {
-                    obj.insert(k.clone(), v.clone());
-                }
-            }
+            let mut obj = overlay(json!({"apiVersion": "v1", "kind": "Pod"}), doc);
             obj.entry("metadata").or_insert(default_meta);
             Placed { object: Value::Object(obj), at: String::new(), wrap }
         }
@@ -128,14 +132,7 @@ pub fn place(doc: &Value, wrap: Option<Wrap>) -> Placed {
             Placed { object: pod(spec, default_meta), at: "/spec".into(), wrap }
         }
         Some(Wrap::Container) => {
-            let mut c = Map::new();
-            c.insert("name".into(), json!("app"));
-            c.insert("image".into(), json!("nginx:1.27"));
-            if let Some(m) = doc.as_object() {
-                for (k, v) in m {
-                    c.insert(k.clone(), v.clone());
-                }
-            }
+            let c = overlay(default_container, doc);
             Placed {
                 object: pod(json!({"containers": [Value::Object(c)]}), default_meta),
                 at: "/spec/containers/0".into(),
