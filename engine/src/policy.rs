@@ -70,7 +70,13 @@ pub struct PolicySet {
     parameters: Vec<regorus::Value>,
     mutation: MutationSystem,
     notes: Vec<String>,
+    /// Every policy object loaded (suites and empty documents left out), with the name of its text, in load
+    /// order; shared between clones.
+    objects: std::sync::Arc<Vec<(String, Value)>>,
 }
+
+/// The API group of gator's test Suites, which may sit among policy files but are not policies.
+const SUITES_GROUP: &str = "test.gatekeeper.sh";
 
 #[derive(Debug, Clone)]
 struct TemplateEntry {
@@ -157,7 +163,7 @@ impl PolicySet {
         }
         for l in loaded {
             let g = l.gvk.group.as_str();
-            if g == TEMPLATES_GROUP && l.gvk.kind == "ConstraintTemplate" || g == "test.gatekeeper.sh" {
+            if g == TEMPLATES_GROUP && l.gvk.kind == "ConstraintTemplate" || g == SUITES_GROUP {
                 continue;
             }
             if g == CONSTRAINTS_GROUP {
@@ -198,6 +204,9 @@ impl PolicySet {
             }
         }
         set.mutation = MutationSystem::new(mutators);
+        set.objects = std::sync::Arc::new(
+            loaded.iter().filter(|l| l.gvk.group != SUITES_GROUP).map(|l| (l.name.clone(), l.value.clone())).collect(),
+        );
         // Gatekeeper registers conflicting mutators disabled and reports ErrConflictingSchema; for a policy folder
         // that is a mistake to fix, so it is an error here, at each mutator's location.
         for (id, why) in set.mutation.conflicts() {
@@ -222,6 +231,12 @@ impl PolicySet {
     /// The templates.
     pub fn templates(&self) -> impl Iterator<Item = &ConstraintTemplate> {
         self.templates.iter().map(|t| &t.template)
+    }
+
+    /// Every policy object loaded, in load order: what [`PolicySet::load_objects`] takes to load the same set
+    /// again (gator Suites and empty documents are not among them).
+    pub fn objects(&self) -> impl Iterator<Item = PolicyObject<'_>> {
+        self.objects.iter().map(|(name, value)| PolicyObject { name, value })
     }
 
     /// The constraints, sorted by kind then name.

@@ -31,25 +31,9 @@ pub struct BundleObject {
 }
 
 impl Bundle {
-    /// Reads policy files (name, YAML text) as the build does, keeping the policy objects: not empty documents nor
-    /// gator Suites, which are not policies.
-    pub fn from_files(files: &[(String, String)]) -> Result<Bundle, String> {
-        let limits = Limits::default();
-        let mut policies = Vec::new();
-        for (name, text) in files {
-            let docs = yaml::load_documents(text, Schema::Kubernetes, &limits).map_err(|e| format!("{name}:{e}"))?;
-            for doc in docs {
-                let suite = doc
-                    .value
-                    .get("apiVersion")
-                    .and_then(|v| v.as_str())
-                    .is_some_and(|v| v.starts_with("test.gatekeeper.sh/"));
-                if !doc.value.is_null() && !suite {
-                    policies.push(BundleObject { file: name.clone(), object: doc.value });
-                }
-            }
-        }
-        Ok(Bundle::new(policies))
+    /// The policy objects of a loaded set, as the build ships them.
+    pub fn from_set(set: &PolicySet) -> Bundle {
+        Bundle::new(set.objects().map(|o| BundleObject { file: o.name.to_string(), object: o.value.clone() }).collect())
     }
 
     /// Bundles `policies`, naming the version by their content.

@@ -160,7 +160,7 @@ impl Session {
                 (
                     reference::pages(root, &policy_texts, &config.base_url, &policies),
                     theme::Theme::load(root, &config),
-                    playground::Shipped::new(&config.base_url, &policy_texts),
+                    playground::Shipped::new(&config.base_url, &policies),
                 )
             });
             let rendered = render_all(&pages, &config, &links, &policies);
@@ -179,7 +179,6 @@ impl Session {
         }
         let theme = theme.map_err(Failure::one)?;
         let layout = theme.layout(&pages);
-        let playground = playground.map_err(Failure::one)?;
         let mut session = Session {
             root: root.to_path_buf(),
             config,

@@ -1,12 +1,12 @@
 //! Shipping the playground with the site: the wasm engine and its JS glue (built by build.rs), the page's scripts
-//! and styles (playground/ui), and the exact policy files this build loaded, as a bundle the engine reads.
+//! and styles (playground/ui), and the policy objects this build loaded, as a bundle the engine reads.
 
 use std::collections::BTreeMap;
 
+use guardrail_engine::policy::PolicySet;
 use guardrail_playground::Bundle;
 use sha2::Digest;
 
-use super::diagnostics::Diagnostic;
 use super::highlight::escape;
 use super::page::ExampleRecord;
 use super::theme::asset_url;
@@ -58,12 +58,9 @@ pub(crate) struct Shipped {
 }
 
 impl Shipped {
-    /// The playground for a site whose policy files (root-relative name, text) are `policies`.
-    pub(crate) fn new(base_url: &str, policies: &[(String, String)]) -> Result<Shipped, Diagnostic> {
-        // The build has loaded these very texts already; reading them again fails only if they changed meanwhile.
-        let bundle = Bundle::from_files(policies).map_err(|e| {
-            Diagnostic::error(format!("cannot bundle the policies for the playground: {e}"), "policies", 1, 1)
-        })?;
+    /// The playground for a site whose build loaded `policies`: the bundle is the objects the build loaded.
+    pub(crate) fn new(base_url: &str, policies: &PolicySet) -> Shipped {
+        let bundle = Bundle::from_set(policies);
         let version = bundle.version.clone();
         let bundle = serde_json::to_vec(&bundle).unwrap_or_default();
         let mut files = BTreeMap::new();
@@ -80,7 +77,7 @@ impl Shipped {
             files.insert(url[base_url.len()..].to_string(), bytes.to_vec());
             urls.insert(key, url);
         }
-        Ok(Shipped { files, urls, version })
+        Shipped { files, urls, version }
     }
 
     fn url(&self, key: &str) -> String {
@@ -188,11 +185,15 @@ impl Shipped {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use guardrail_engine::limits::Limits;
+    use guardrail_engine::policy::PolicyText;
 
     #[test]
     fn ships_the_engine_the_glue_and_the_policies_it_was_given() {
-        let policies = vec![("policies/a.yaml".to_string(), "kind: X\n".to_string())];
-        let shipped = Shipped::new("/docs/", &policies).unwrap();
+        let text = include_str!("../../policies/privileged-containers/template.yaml");
+        let texts = [PolicyText { name: "policies/a.yaml", text }];
+        let policies = PolicySet::load(&texts, &Limits::default()).unwrap();
+        let shipped = Shipped::new("/docs/", &policies);
         let wasm = shipped.files.iter().find(|(k, _)| k.ends_with(".wasm")).map(|(_, v)| v).unwrap();
         assert_eq!(&wasm[..4], b"\0asm");
         // The worker carries the glue, whose names its own code uses.
@@ -204,7 +205,7 @@ mod tests {
         let bundle = shipped.files.iter().find(|(k, _)| k.contains("policies.")).map(|(_, v)| v).unwrap();
         let bundle: Bundle = serde_json::from_slice(bundle).unwrap();
         assert_eq!(bundle.policies[0].file, "policies/a.yaml");
-        assert_eq!(bundle.policies[0].object["kind"], "X");
+        assert_eq!(bundle.policies[0].object["kind"], "ConstraintTemplate");
         let html = shipped.page_html(&[]);
         for k in shipped.files.keys() {
             assert!(k.starts_with("assets/playground/"), "{k}");
