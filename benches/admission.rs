@@ -15,21 +15,8 @@ fn main() {
 }
 
 fn policy_set() -> PolicySet {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
-    let mut files = Vec::new();
-    let mut stack = vec![root];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("policies folder") {
-            let p = e.expect("entry").path();
-            if p.is_dir() && !p.ends_with("samples") {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "yaml") {
-                files.push((p.display().to_string(), std::fs::read_to_string(&p).expect("readable")));
-            }
-        }
-    }
-    let texts: Vec<PolicyText<'_>> = files.iter().map(|(n, t)| PolicyText { name: n, text: t }).collect();
-    PolicySet::load(&texts, &Limits::default()).expect("the project's policies load")
+    guardrail_site::policies::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"))
+        .expect("the project's policies load")
 }
 
 /// A typical two-container Pod (shared with benches/playground.rs).

@@ -2,9 +2,7 @@
 //! re-evaluation while typing, and the same admission natively against the very policy bundle the page loads, for
 //! the wasm-vs-native ratio. `cargo bench --bench playground`; prints medians.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
+use guardrail_testkit as support;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -1,11 +1,13 @@
-//! The `guardrail` command line: admit manifests, verify gator suites (and, later, build the docs site).
+//! The `guardrail` command line: `admit` manifests, `verify` gator suites, `build` and `check` the docs site,
+//! `serve` its live preview.
+//!
+//! What it may not do: site logic. The binary parses arguments, prints, picks exit codes and runs the preview
+//! server; everything about a site (reading it, checking its examples, rendering, writing) is `guardrail-site`,
+//! and admission is `guardrail-engine`.
 
 mod cli;
 mod cmd;
 mod color;
-mod policies;
-mod serve;
-mod site;
 
 use std::process::ExitCode;
 
@@ -34,16 +36,16 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Admit(args) => cmd::admit::run(&args),
         cli::Command::Verify(args) => cmd::verify::run(&args),
-        cli::Command::Build(args) => cmd::build::run(&args.check, Some(args.out.as_deref())),
-        cli::Command::Check(args) => cmd::build::run(&args, None),
+        cli::Command::Build(args) => cmd::build::run(&args.check, cmd::build::Mode::Build { out: args.out.as_deref() }),
+        cli::Command::Check(args) => cmd::build::run(&args, cmd::build::Mode::Check),
         cli::Command::Serve(args) => {
-            serve::run(&args.root, &args.bind, args.port, args.open).map(|()| ExitCode::SUCCESS)
+            cmd::serve::run(&args.root, &args.bind, args.port, args.open).map(|()| ExitCode::SUCCESS)
         }
     };
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{}: {e:#}", color::paint(color::Style::Error, "error"));
+            eprintln!("{}: {e:#}", color::paint_err(color::Style::Error, "error"));
             ExitCode::from(2)
         }
     }

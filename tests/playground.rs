@@ -1,9 +1,8 @@
 //! The playground in headless Chromium (Debian's chromium + chromium-driver): the repository's site is built by the
-//! binary, served as static files, and driven through WebDriver as a reader would use it. The engine runs as the
+//! site crate, served as static files, and driven through WebDriver as a reader would use it. The engine runs as the
 //! shipped WebAssembly; nothing here calls the engine natively.
 
-mod support;
-
+use guardrail_testkit as support;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;

@@ -2,8 +2,7 @@
 //! kept in `target/screenshots/` to be looked at; the test checks what can be checked without eyes: the pages
 //! load with their styles, the dark theme applies, and light and dark differ.
 
-mod support;
-
+use guardrail_testkit as support;
 use std::path::PathBuf;
 
 use std::process::Command;

@@ -1,8 +1,7 @@
 //! The docs' offline search in headless Chromium: the index is fetched on first use, matches are ranked by
 //! title, headings and body, and results are text (a query that looks like markup stays text).
 
-mod support;
-
+use guardrail_testkit as support;
 use std::time::Duration;
 
 use serde_json::json;

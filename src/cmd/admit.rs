@@ -13,8 +13,8 @@ use guardrail_engine::yaml::{self, Schema};
 use serde_json::{Value, json};
 
 use crate::cli::{AdmitArgs, OperationArg, Output};
-use crate::color::{Style, paint};
-use crate::policies;
+use crate::color::{Style, paint, paint_err};
+use guardrail_site::policies;
 
 struct Input {
     source: String,
@@ -59,7 +59,7 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
     let inputs = read_inputs(&args.files)?;
     let mut set = policies::load(&args.policies)?;
     for note in set.notes() {
-        eprintln!("{}: {note}", paint(Style::Warn, "note"));
+        eprintln!("{}: {note}", paint_err(Style::Warn, "note"));
     }
     let request = Request {
         operation: match args.operation {

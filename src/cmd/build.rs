@@ -7,23 +7,36 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 
 use crate::cli::{CheckArgs, Format};
-use crate::color::{Style, paint};
-use crate::site;
+use crate::color::{Style, paint_err};
 
-/// Builds the site; `out` is `None` for `check` (nothing written) and `Some(dir)` for `build`.
-pub(crate) fn run(args: &CheckArgs, out: Option<Option<&Path>>) -> Result<ExitCode> {
+/// What the command does once the site is built.
+pub(crate) enum Mode<'a> {
+    /// Nothing more: every check, no output.
+    Check,
+    /// Write the site to `out` (default: `public/` of the root).
+    Build { out: Option<&'a Path> },
+}
+
+fn plural(n: usize, one: &str) -> String {
+    format!("{n} {one}{}", if n == 1 { "" } else { "s" })
+}
+
+pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
     let started = Instant::now();
-    match site::build(&args.root) {
+    let verb = match mode {
+        Mode::Check => "check",
+        Mode::Build { .. } => "build",
+    };
+    let built = match guardrail_site::build(&args.root) {
+        Ok(built) => built,
         Err(failure) => {
             match args.format {
                 Format::Text => {
                     eprint!("{}", failure.render());
-                    let n = failure.diagnostics.len();
                     eprintln!(
-                        "\n{}: {} found {n} problem{}; nothing was written",
-                        paint(Style::Error, "error"),
-                        if out.is_some() { "build" } else { "check" },
-                        if n == 1 { "" } else { "s" }
+                        "\n{}: {verb} found {}; nothing was written",
+                        paint_err(Style::Error, "error"),
+                        plural(failure.diagnostics.len(), "problem")
                     );
                 }
                 Format::Json => {
@@ -32,34 +45,28 @@ pub(crate) fn run(args: &CheckArgs, out: Option<Option<&Path>>) -> Result<ExitCo
                     }
                 }
             }
-            Ok(ExitCode::from(1))
+            return Ok(ExitCode::from(1));
         }
-        Ok(built) => {
-            let summary = format!(
-                "{} page{}, {} example{} checked{}",
-                built.pages,
-                if built.pages == 1 { "" } else { "s" },
-                built.examples_checked,
-                if built.examples_checked == 1 { "" } else { "s" },
-                if built.examples_unchecked > 0 {
-                    format!(", {} not checked (novalidate)", built.examples_unchecked)
-                } else {
-                    String::new()
-                }
+    };
+    let mut summary = format!("{}, {} checked", plural(built.pages, "page"), plural(built.examples_checked, "example"));
+    if built.examples_unchecked > 0 {
+        summary.push_str(&format!(", {} not checked (novalidate)", built.examples_unchecked));
+    }
+    match mode {
+        Mode::Check => {
+            eprintln!("{} {summary} in {} ms", paint_err(Style::Good, "checked"), started.elapsed().as_millis());
+        }
+        Mode::Build { out } => {
+            let dir = out.map_or_else(|| guardrail_site::default_out_dir(&args.root), Path::to_path_buf);
+            guardrail_site::write(&built, &dir)
+                .with_context(|| format!("cannot write the site to {}", dir.display()))?;
+            eprintln!(
+                "{} {summary}; wrote {} in {} ms",
+                paint_err(Style::Good, "built"),
+                dir.display(),
+                started.elapsed().as_millis()
             );
-            if let Some(out) = out {
-                let dir = site::out_dir(&args.root, out);
-                site::write(&built, &dir).with_context(|| format!("cannot write the site to {}", dir.display()))?;
-                eprintln!(
-                    "{} {summary}; wrote {} in {} ms",
-                    paint(Style::Good, "built"),
-                    dir.display(),
-                    started.elapsed().as_millis()
-                );
-            } else {
-                eprintln!("{} {summary} in {} ms", paint(Style::Good, "checked"), started.elapsed().as_millis());
-            }
-            Ok(ExitCode::SUCCESS)
         }
     }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,3 +1,4 @@
 pub(crate) mod admit;
 pub(crate) mod build;
+pub(crate) mod serve;
 pub(crate) mod verify;

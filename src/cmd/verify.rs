@@ -15,7 +15,8 @@ use serde_json::Value;
 
 use crate::cli::VerifyArgs;
 use crate::color::{Style, paint};
-use crate::policies::read_text;
+use guardrail_site::policies::read_text;
+use guardrail_site::walk;
 
 /// Suite files under `path` (or `path` itself): YAML whose top level is a Suite.
 fn suite_files(path: &Path) -> Result<Vec<PathBuf>> {
@@ -25,22 +26,14 @@ fn suite_files(path: &Path) -> Result<Vec<PathBuf>> {
     if !path.is_dir() {
         bail!("{} does not exist", path.display());
     }
+    let yaml = |p: &Path| p.extension().is_some_and(|e| e == "yaml" || e == "yml");
     let mut out = Vec::new();
-    let mut stack = vec![path.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))? {
-            let p = entry?.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                let text = read_text(&p)?;
-                if text.contains("test.gatekeeper.sh/") && text.contains("Suite") {
-                    out.push(p);
-                }
-            }
+    for p in walk::files(path, walk::Links::Follow, &yaml, &|_| true)? {
+        let text = read_text(&p)?;
+        if text.contains("test.gatekeeper.sh/") && text.contains("Suite") {
+            out.push(p);
         }
     }
-    out.sort();
     Ok(out)
 }
 

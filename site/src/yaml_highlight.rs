@@ -3,7 +3,7 @@
 //! same `hl-*` classes syntect's stylesheet colours, in a fraction of the markup and of the time (syntect's YAML
 //! grammar runs dozens of regexes per line; a docs build highlights thousands of examples).
 
-use super::highlight::escape;
+use crate::html::escape;
 
 const KEY: &str = "hl-entity hl-name hl-tag";
 const STRING: &str = "hl-string";

@@ -7,33 +7,60 @@ use serde::Serialize;
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum Severity {
+pub enum Severity {
     /// Fails the build.
     Error,
 }
 
+/// 1-based line and column (in characters) of a byte offset of `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Where a piece of a file starts: diagnostics about the piece are placed by their offset inside it.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    /// The file, as diagnostics name it.
+    pub file: &'a str,
+    /// The whole file.
+    pub text: &'a str,
+    /// Byte offset of the piece in `text`.
+    pub offset: usize,
+}
+
+impl Origin<'_> {
+    /// An error at byte `offset` of the piece.
+    pub fn error(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
+        let (line, column) = line_col(self.text, self.offset + offset);
+        Diagnostic::error(message, self.file, line, column)
+    }
+}
+
 /// One problem found while building, pointing into a source file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct Diagnostic {
-    pub(crate) severity: Severity,
+pub struct Diagnostic {
+    pub severity: Severity,
     /// One line: what is wrong.
-    pub(crate) message: String,
+    pub message: String,
     /// File, relative to the site root, as written in `--> file:line:col`.
-    pub(crate) file: String,
+    pub file: String,
     /// 1-based line.
-    pub(crate) line: usize,
+    pub line: usize,
     /// 1-based column.
-    pub(crate) column: usize,
+    pub column: usize,
     /// How many characters to underline (at least 1).
-    pub(crate) width: usize,
+    pub width: usize,
     /// `= note:` lines.
-    pub(crate) notes: Vec<String>,
+    pub notes: Vec<String>,
     /// `= help:` line.
-    pub(crate) help: Option<String>,
+    pub help: Option<String>,
 }
 
 impl Diagnostic {
-    pub(crate) fn error(message: impl Into<String>, file: impl Into<String>, line: usize, column: usize) -> Self {
+    pub fn error(message: impl Into<String>, file: impl Into<String>, line: usize, column: usize) -> Self {
         Diagnostic {
             severity: Severity::Error,
             message: message.into(),
@@ -46,24 +73,24 @@ impl Diagnostic {
         }
     }
 
-    pub(crate) fn width(mut self, width: usize) -> Self {
+    pub fn width(mut self, width: usize) -> Self {
         self.width = width.max(1);
         self
     }
 
-    pub(crate) fn note(mut self, note: impl Into<String>) -> Self {
+    pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
     }
 
-    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     /// The rustc-style text: headline, `-->` location, the source line with a marker, notes, help.
     /// `source` is the whole file the diagnostic points into, when available.
-    pub(crate) fn render(&self, source: Option<&str>) -> String {
+    pub fn render(&self, source: Option<&str>) -> String {
         let mut out = String::new();
         let label = match self.severity {
             Severity::Error => "error",
@@ -101,7 +128,7 @@ impl Diagnostic {
     }
 
     /// One JSON object on one line.
-    pub(crate) fn to_json_line(&self) -> String {
+    pub fn to_json_line(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
     }
 }

@@ -3,13 +3,16 @@
 
 use std::collections::BTreeMap;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use guardrail_engine::policy::PolicySet;
 use guardrail_playground::Bundle;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha2::Digest;
 
-use super::highlight::escape;
-use super::page::ExampleRecord;
-use super::theme::asset_url;
+use crate::assets::asset_url;
+use crate::examples::ExampleRecord;
+use crate::html::escape;
 
 const GLUE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/guardrail_playground.js"));
 const WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/guardrail_playground_bg.wasm"));
@@ -36,17 +39,12 @@ fn worker_script() -> Vec<u8> {
     script
 }
 
-/// `value` for a URL query: what is not unreserved (RFC 3986) is percent-encoded.
+/// What stays as it is in a URL query value: RFC 3986's unreserved characters, and `/`.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
+
+/// `value` for a URL query: everything else percent-encoded.
 fn query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 /// The playground's files (content-hashed, below `assets/playground/`) and their URLs.
@@ -100,7 +98,7 @@ impl Shipped {
         let script = format!(
             "var w=new Worker({quoted},{{type:\"module\"}});w.q=[];w.onmessage=function(e){{w.q.push(e)}};window.guardrailWorker=w;"
         );
-        let hash = super::playground_link::base64(&sha2::Sha256::digest(script.as_bytes()));
+        let hash = STANDARD.encode(sha2::Sha256::digest(script.as_bytes()));
         let html = format!(
             "<script>{script}</script>\n<script type=\"module\" async src=\"{}\"></script>\n<link rel=\"stylesheet\" href=\"{}\">\n",
             self.url("script"),
@@ -166,12 +164,8 @@ impl Shipped {
                 "<li><a href=\"{}\">{}</a> <span class=\"verdict verdict-{}\">{}</span></li>",
                 escape(&e.url),
                 escape(&e.title),
-                escape(&e.verdict),
-                match e.verdict.as_str() {
-                    "rejected" => "Rejected",
-                    "mutated" => "Admitted with changes",
-                    _ => "Admitted",
-                }
+                e.verdict.name(),
+                e.verdict.label()
             ));
         }
         if current.is_some() {
@@ -215,7 +209,7 @@ mod tests {
         // The head's one inline script, and its hash as a CSP source.
         let (head, hash) = shipped.head();
         let script = head.strip_prefix("<script>").and_then(|h| h.split("</script>").next()).unwrap();
-        assert_eq!(hash, crate::site::playground_link::base64(&sha2::Sha256::digest(script.as_bytes())));
+        assert_eq!(hash, STANDARD.encode(sha2::Sha256::digest(script.as_bytes())));
         assert_eq!(hash.len(), 44);
         assert!(
             script.contains(&format!(

@@ -1,4 +1,4 @@
-//! Builds the playground's WebAssembly so that `guardrail build` can ship it: `cargo build` of the
+//! Builds the playground's WebAssembly so that every site build can ship it: `cargo build` of the
 //! `guardrail-playground` crate for wasm32-unknown-unknown (its own target folder, so it never waits on this
 //! build's lock), then wasm-bindgen's JS glue made in-process with `wasm-bindgen-cli-support` (the version the
 //! crate pins). No wasm-pack, no download of binaries, nothing prebuilt in the repository.
@@ -10,7 +10,9 @@ use std::process::Command;
 const TARGET: &str = "wasm32-unknown-unknown";
 
 fn main() {
-    let root = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    // This crate lives in `site/` of the workspace; the playground and the engine are its siblings.
+    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = manifest.parent().map_or_else(|| manifest.clone(), Path::to_path_buf);
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     for watched in
         ["engine/src", "engine/Cargo.toml", "playground/src", "playground/Cargo.toml", "Cargo.toml", "Cargo.lock"]

@@ -1,6 +1,9 @@
-//! Shared by the browser tests: a static file server for a built site, and a small WebDriver client for Debian's
+//! guardrail-testkit: what the browser tests and the playground benchmark share. The repository's site built
+//! (by the site crate, in process), a static file server for it, and a small WebDriver client for Debian's
 //! chromium-driver (a few JSON requests over HTTP/1.1; no browser download, no heavy client crate).
-#![allow(dead_code, unreachable_pub)]
+//!
+//! What it may not do: anything a test asserts about. It starts and drives; the tests judge. Missing
+//! Chromium is one clear line and a failed test run, not a panic trace.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -8,26 +11,55 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-pub fn chromium() -> &'static str {
-    for c in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
-        if Path::new(c).exists() {
-            return c;
-        }
-    }
-    panic!("Chromium is not installed: `bash scripts/test` installs Debian's chromium package");
+/// The first of `candidates` that exists; `GUARDRAIL_<VAR>` overrides them all. When none does, the test run
+/// stops here with one line saying what is missing and how to get it (a panic in every browser test would bury
+/// that under traces).
+fn installed(var: &str, candidates: &[&'static str], package: &str) -> String {
+    let overridden = std::env::var(format!("GUARDRAIL_{var}")).ok();
+    let found = match &overridden {
+        Some(p) => Path::new(p).exists().then(|| p.clone()),
+        None => candidates.iter().find(|c| Path::new(c).exists()).map(|c| c.to_string()),
+    };
+    found.unwrap_or_else(|| {
+        let looked = overridden.unwrap_or_else(|| candidates.join(", "));
+        // One line however many tests ask at once: the first takes the lock and ends the process; the others wait.
+        static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _first = ONE.lock();
+        // Straight to the process's standard error: the test harness captures `eprintln!`, and would drop it
+        // when the process exits.
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: the browser tests need Debian's {package} package, and it is not installed (looked for {looked}); \
+             `bash scripts/test` installs it"
+        );
+        std::process::exit(1)
+    })
 }
 
-/// Builds the repository's site with the guardrail binary into a fresh folder.
+/// The Chromium binary (`GUARDRAIL_CHROMIUM` overrides).
+pub fn chromium() -> String {
+    installed("CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser"], "chromium")
+}
+
+/// The chromedriver binary (`GUARDRAIL_CHROMEDRIVER` overrides).
+pub fn chromedriver() -> String {
+    installed("CHROMEDRIVER", &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"], "chromium-driver")
+}
+
+/// The repository's root (where its `guardrail.toml` is).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Builds the repository's site into a fresh folder, as `guardrail build` does.
 pub fn build_repo_site(tag: &str) -> PathBuf {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let site = std::env::temp_dir().join(format!("guardrail-{tag}-site-{}", std::process::id()));
-    let built = Command::new(env!("CARGO_BIN_EXE_guardrail"))
-        .args(["build", "--root", repo.to_str().expect("utf-8"), "--out", site.to_str().expect("utf-8")])
-        .output()
-        .expect("builds");
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let built = guardrail_site::build(&repo()).unwrap_or_else(|f| panic!("the repository's site does not build:\n{f}"));
+    guardrail_site::write(&built, &site).unwrap_or_else(|e| panic!("cannot write {}: {e}", site.display()));
     site
 }
 
@@ -139,10 +171,7 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver and a headless Chromium with a fresh profile; `dark` sets the system colour scheme.
     pub fn start(dark: bool, width: u32, height: u32) -> Browser {
-        let driver_bin = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
-            .into_iter()
-            .find(|p| Path::new(p).exists())
-            .expect("chromedriver is not installed: `bash scripts/test` installs Debian's chromium-driver");
+        let (browser, driver_bin) = (chromium(), chromedriver());
         let port = free_port();
         let driver = Command::new(driver_bin)
             .arg(format!("--port={port}"))
@@ -171,7 +200,7 @@ impl Browser {
         ];
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {"binary": chromium(), "args": args},
+            "goog:chromeOptions": {"binary": browser, "args": args},
         }}});
         let answer = request(port, "POST", "/session", Some(&caps)).expect("a WebDriver session");
         let session =
@@ -221,7 +250,7 @@ impl Browser {
     /// A PNG of the viewport.
     pub fn screenshot(&self) -> Vec<u8> {
         let b64 = self.call("GET", "/screenshot", None);
-        decode_base64(b64.as_str().expect("base64 text"))
+        STANDARD.decode(b64.as_str().expect("base64 text")).expect("a screenshot in base64")
     }
 
     /// Resizes the window.
@@ -237,23 +266,6 @@ impl Drop for Browser {
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
-}
-
-fn decode_base64(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in text.bytes().filter(|c| *c != b'=' && !c.is_ascii_whitespace()) {
-        let v = ALPHABET.iter().position(|a| *a == c).expect("base64") as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    out
 }
 
 /// Width and height of a PNG.

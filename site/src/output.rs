@@ -43,7 +43,7 @@ pub(crate) fn write_atomically(files: &BTreeMap<String, Vec<u8>>, out: &Path) ->
 /// Runs `each` on every item on every core; the first error (in the items' order) wins. Creating and removing
 /// a thousand folders and files is mostly the kernel's work, and it runs on every core.
 fn on_every_core<T: Sync>(items: &[T], each: impl Fn(&T) -> std::io::Result<()> + Sync) -> std::io::Result<()> {
-    super::par::map(items, each).into_iter().collect()
+    crate::par::map(items, each).into_iter().collect()
 }
 
 /// Every folder once (parents first), then the files, written on every core.

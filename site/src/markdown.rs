@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
-use super::highlight::escape;
+use crate::html::escape;
 
 /// A heading of a page.
 #[derive(Debug, Clone, PartialEq, Eq)]

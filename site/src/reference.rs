@@ -10,10 +10,11 @@ use guardrail_engine::template::{Constraint, ConstraintTemplate, Enforcement, En
 use guardrail_engine::yaml::{self, Schema, to_yaml};
 use serde_json::Value;
 
-use super::content::{FrontMatter, Page};
-use super::highlight::{escape, highlight};
-use super::markdown::{Found, Heading};
-use super::page::{ExampleCounts, Rendered};
+use crate::content::{FrontMatter, Page};
+use crate::highlight::highlight;
+use crate::html::{escape, plain_text};
+use crate::markdown::{Found, Heading};
+use crate::page::{ExampleCounts, Rendered};
 
 /// A suite case found next to a template.
 struct Sample {
@@ -57,7 +58,7 @@ fn page(
         url: if stem == "policies/index" { "policies/".into() } else { format!("{stem}/") },
     };
     let r = Rendered {
-        plain: super::theme::plain_text(&html),
+        plain: plain_text(&html),
         html,
         found: Found { headings, ..Found::default() },
         diagnostics: Vec::new(),

@@ -1,11 +1,12 @@
 //! Pages of `content/`: front matter (Docusaurus fields), URLs, and the source-level checks (conflict markers).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use guardrail_engine::yaml::{self, Schema};
 use serde_json::Value;
 
-use super::diagnostics::Diagnostic;
+use crate::diagnostics::Diagnostic;
+use crate::walk::{self, Links, WalkError};
 
 /// The Docusaurus front-matter fields guardrail reads.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -167,23 +168,41 @@ pub(crate) fn conflict_markers(page: &Page, in_code: &dyn Fn(usize) -> bool) -> 
     out
 }
 
-/// Every Markdown file under `dir`, sorted, as (root-relative path, stem relative to `dir`).
-pub(crate) fn markdown_files(root: &Path, dir: &Path) -> std::io::Result<Vec<(std::path::PathBuf, String, String)>> {
+/// Every Markdown file under `dir`, sorted by path, as (path, root-relative path, stem relative to `dir`).
+/// Symbolic links are followed; one that leads back into its own ancestors is an error at the link.
+pub(crate) fn markdown_files(root: &Path, dir: &Path) -> Result<Vec<(PathBuf, String, String)>, Diagnostic> {
     let base = root.join(dir);
-    let mut out = Vec::new();
-    let mut stack = vec![base.clone()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d)? {
-            let p = entry?.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "md") {
-                let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
-                let stem = p.strip_prefix(&base).unwrap_or(&p).with_extension("").to_string_lossy().replace('\\', "/");
-                out.push((p, rel, stem));
-            }
-        }
-    }
+    let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/");
+    let found = walk::files(&base, Links::Follow, &|p| p.extension().is_some_and(|e| e == "md"), &|_| true).map_err(
+        |e| match e {
+            WalkError::Read { path, error } if path == base => Diagnostic::error(
+                format!("cannot read the content folder {}: {error}", dir.display()),
+                crate::config::FILE,
+                1,
+                1,
+            ),
+            WalkError::Loop { path, ancestor } => Diagnostic::error(
+                format!(
+                    "{} is a symbolic link to {}, a folder that contains it; the content folder would never end",
+                    shown(&path),
+                    shown(&ancestor)
+                ),
+                shown(&path),
+                1,
+                1,
+            )
+            .help("remove the link, or point it outside the content folder"),
+            other => Diagnostic::error(other.to_string(), shown(other.path()), 1, 1),
+        },
+    )?;
+    let mut out: Vec<(PathBuf, String, String)> = found
+        .into_iter()
+        .map(|p| {
+            let rel = shown(&p);
+            let stem = p.strip_prefix(&base).unwrap_or(&p).with_extension("").to_string_lossy().replace('\\', "/");
+            (p, rel, stem)
+        })
+        .collect();
     out.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(out)
 }

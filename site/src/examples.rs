@@ -1,26 +1,75 @@
-//! YAML examples in Markdown: their info-string attributes, fragment wrapping, and checking through the engine.
+//! YAML examples in Markdown: their info-string attributes, what the page promises against what admission
+//! did, and the record of each checked example that the playground lists.
 
 pub(crate) use guardrail_engine::fragment::{Placed, Wrap, infer_wrap};
-use guardrail_engine::policy::{Decision, Verdict};
+use guardrail_engine::policy::Decision;
 use guardrail_engine::template::EnforcementAction;
 use serde_json::Value;
 
+use crate::diagnostics::{Diagnostic, Origin};
+
+/// What the page shows for a checked example.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Admitted unchanged.
+    Admitted,
+    /// Admitted after mutation.
+    Mutated,
+    /// Rejected by at least one constraint.
+    Rejected,
+}
+
+impl Verdict {
+    /// The CSS class suffix and JSON name (`verdict-mutated`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Verdict::Admitted => "admitted",
+            Verdict::Mutated => "mutated",
+            Verdict::Rejected => "rejected",
+        }
+    }
+
+    /// What a reader sees on the chip.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Verdict::Admitted => "Admitted",
+            Verdict::Mutated => "Admitted with changes",
+            Verdict::Rejected => "Rejected",
+        }
+    }
+}
+
+/// A checked example, as shown in the playground's example list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct ExampleRecord {
+    /// The title of its page.
+    pub(crate) page: String,
+    /// Its playground URL (made once: compressing is the costly part).
+    pub(crate) url: String,
+    pub(crate) title: String,
+    pub(crate) yaml: String,
+    pub(crate) verdict: Verdict,
+    /// The line of its opening fence.
+    pub(crate) line: usize,
+}
+
 /// What the page promises about an example.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Expect {
+pub enum Expect {
     Admit,
     Deny,
 }
 
 /// The attributes of a YAML code block (`yaml expect=deny violates="K8sPSPPrivilegedContainer"`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Attrs {
-    pub(crate) expect: Expect,
-    pub(crate) violates: Vec<String>,
-    pub(crate) wrap: Option<Wrap>,
-    pub(crate) namespace: Option<String>,
-    pub(crate) title: Option<String>,
-    pub(crate) novalidate: bool,
+pub struct Attrs {
+    pub expect: Expect,
+    pub violates: Vec<String>,
+    pub wrap: Option<Wrap>,
+    pub namespace: Option<String>,
+    pub title: Option<String>,
+    pub novalidate: bool,
 }
 
 impl Default for Attrs {
@@ -36,15 +85,6 @@ impl Default for Attrs {
     }
 }
 
-/// An info string that cannot be read; `offset` is the byte offset in the info string.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct AttrError {
-    pub(crate) offset: usize,
-    pub(crate) len: usize,
-    pub(crate) message: String,
-    pub(crate) help: Option<String>,
-}
-
 const KNOWN: &[&str] = &["expect", "violates", "wrap", "namespace", "title", "novalidate"];
 
 /// Whether a fence's language makes it an example.
@@ -52,21 +92,28 @@ pub(crate) fn is_yaml(lang: &str) -> bool {
     lang == "yaml" || lang == "yml"
 }
 
-/// Splits an info string into its language and attributes.
-pub(crate) fn parse_info(info: &str) -> Result<(String, Attrs), AttrError> {
+/// The language of an info string (its first word) and the byte offset where the attributes after it start.
+pub(crate) fn split_info(info: &str) -> (&str, usize) {
+    let start = info.len() - info.trim_start_matches(|c: char| c.is_ascii_whitespace()).len();
+    let end = info[start..].find(|c: char| c.is_ascii_whitespace()).map_or(info.len(), |n| start + n);
+    (&info[start..end], end)
+}
+
+/// Splits an info string into its language and attributes; `at` is where the info string was written.
+pub fn parse_info(info: &str, at: Origin<'_>) -> Result<(String, Attrs), Diagnostic> {
+    let (lang, rest) = split_info(info);
+    Ok((lang.to_string(), parse_attrs(info, rest, at)?))
+}
+
+/// The attributes of an info string, from byte `start` on (after the language).
+pub(crate) fn parse_attrs(info: &str, start: usize, at: Origin<'_>) -> Result<Attrs, Diagnostic> {
     let bytes = info.as_bytes();
-    let mut i = 0;
+    let mut i = start;
     let skip_ws = |i: &mut usize| {
         while *i < bytes.len() && bytes[*i].is_ascii_whitespace() {
             *i += 1;
         }
     };
-    skip_ws(&mut i);
-    let start = i;
-    while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
-        i += 1;
-    }
-    let lang = info[start..i].to_string();
     let mut attrs = Attrs::default();
     loop {
         skip_ws(&mut i);
@@ -89,12 +136,9 @@ pub(crate) fn parse_info(info: &str) -> Result<(String, Attrs), AttrError> {
                     i += 1;
                 }
                 if i >= bytes.len() {
-                    return Err(AttrError {
-                        offset: value_start,
-                        len: info.len() - value_start,
-                        message: format!("the value of `{key}` has no closing quote"),
-                        help: None,
-                    });
+                    return Err(at
+                        .error(value_start, format!("the value of `{key}` has no closing quote"))
+                        .width(info[value_start..].chars().count()));
                 }
                 value = Some((info[s..i].to_string(), value_start));
                 i += 1;
@@ -105,9 +149,14 @@ pub(crate) fn parse_info(info: &str) -> Result<(String, Attrs), AttrError> {
                 value = Some((info[value_start..i].to_string(), value_start));
             }
         }
-        let err =
-            |message: String, help: Option<String>| AttrError { offset: key_start, len: i - key_start, message, help };
-        let need = |v: &Option<(String, usize)>| -> Result<String, AttrError> {
+        let err = |message: String, help: Option<String>| {
+            let d = at.error(key_start, message).width(info[key_start..i].chars().count());
+            match help {
+                Some(h) => d.help(h),
+                None => d,
+            }
+        };
+        let need = |v: &Option<(String, usize)>| -> Result<String, Diagnostic> {
             match v {
                 Some((s, _)) if !s.is_empty() => Ok(s.clone()),
                 _ => Err(err(format!("`{key}` needs a value (`{key}=...`)"), None)),
@@ -164,14 +213,12 @@ pub(crate) fn parse_info(info: &str) -> Result<(String, Attrs), AttrError> {
         }
     }
     if !attrs.violates.is_empty() && attrs.expect != Expect::Deny {
-        return Err(AttrError {
-            offset: 0,
-            len: info.len(),
-            message: "`violates=` only goes with `expect=deny`".into(),
-            help: Some("add `expect=deny`, or remove `violates=`".into()),
-        });
+        return Err(at
+            .error(0, "`violates=` only goes with `expect=deny`")
+            .width(info.chars().count())
+            .help("add `expect=deny`, or remove `violates=`"));
     }
-    Ok((lang, attrs))
+    Ok(attrs)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -201,28 +248,42 @@ pub(crate) fn rejecting(d: &Decision) -> Vec<(String, String)> {
     out
 }
 
-/// Compares an outcome with the promise; `Err` holds the headline, notes and help of the failure.
-pub(crate) fn compare(attrs: &Attrs, d: &Decision) -> Result<(), (String, Vec<String>, String)> {
-    let rejected = d.verdict == Verdict::Rejected;
-    let by = rejecting(d);
-    let messages: Vec<String> = d
-        .violations
-        .iter()
-        .filter(|v| v.action == EnforcementAction::Deny)
-        .map(|v| format!("{}: {}", v.kind, v.render()))
-        .collect();
+/// Compares an outcome with the promise. `by` is what [`rejecting`] says of `d`; `at` places the failure (it
+/// is only asked when there is one: finding the field to point at costs a little).
+pub(crate) fn compare(
+    attrs: &Attrs,
+    d: &Decision,
+    by: &[(String, String)],
+    at: impl FnOnce(String) -> Diagnostic,
+) -> Result<(), Diagnostic> {
+    let rejected = d.verdict == guardrail_engine::policy::Verdict::Rejected;
+    let messages = || -> Vec<String> {
+        d.violations
+            .iter()
+            .filter(|v| v.action == EnforcementAction::Deny)
+            .map(|v| format!("{}: {}", v.kind, v.render()))
+            .collect()
+    };
+    let kinds = || by.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(",");
+    let with_notes = |mut diagnostic: Diagnostic, notes: Vec<String>, help: String| {
+        for n in notes {
+            diagnostic = diagnostic.note(n);
+        }
+        diagnostic.help(help)
+    };
     match attrs.expect {
-        Expect::Admit if rejected => Err((
-            "example is rejected, but the page promises it is admitted".into(),
-            std::iter::once("expected: admitted (expect=admit is the default)".to_string())
-                .chain(std::iter::once(format!("got: rejected by {}", names(&by))))
-                .chain(messages)
-                .collect(),
-            format!(
-                "fix the example, or mark the block `expect=deny violates=\"{}\"`",
-                by.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(",")
-            ),
-        )),
+        Expect::Admit if rejected => {
+            let mut notes = vec![
+                "expected: admitted (expect=admit is the default)".to_string(),
+                format!("got: rejected by {}", names(by)),
+            ];
+            notes.extend(messages());
+            Err(with_notes(
+                at("example is rejected, but the page promises it is admitted".into()),
+                notes,
+                format!("fix the example, or mark the block `expect=deny violates=\"{}\"`", kinds()),
+            ))
+        }
         Expect::Deny if !rejected => {
             let mut notes = vec!["expected: rejected (expect=deny)".to_string()];
             notes.push(if d.mutated() {
@@ -230,8 +291,8 @@ pub(crate) fn compare(attrs: &Attrs, d: &Decision) -> Result<(), (String, Vec<St
             } else {
                 "got: admitted, unchanged".to_string()
             });
-            Err((
-                "example is admitted, but the page promises it is rejected".into(),
+            Err(with_notes(
+                at("example is admitted, but the page promises it is rejected".into()),
                 notes,
                 "fix the example, or remove `expect=deny` if the cluster does admit it".into(),
             ))
@@ -239,35 +300,25 @@ pub(crate) fn compare(attrs: &Attrs, d: &Decision) -> Result<(), (String, Vec<St
         Expect::Deny if !attrs.violates.is_empty() => {
             let matches = |want: &str, (k, n): &(String, String)| want == k || want == n;
             let missing: Vec<&String> = attrs.violates.iter().filter(|w| !by.iter().any(|b| matches(w, b))).collect();
-            let extra: Vec<&(String, String)> =
-                by.iter().filter(|b| !attrs.violates.iter().any(|w| matches(w, b))).collect();
+            let extra: Vec<(String, String)> =
+                by.iter().filter(|b| !attrs.violates.iter().any(|w| matches(w, b))).cloned().collect();
             if missing.is_empty() && extra.is_empty() {
                 return Ok(());
             }
             let mut notes = vec![
                 format!("expected: rejected by {}", attrs.violates.join(", ")),
-                format!("got: rejected by {}", names(&by)),
+                format!("got: rejected by {}", names(by)),
             ];
-            notes.extend(messages);
+            notes.extend(messages());
             let headline = if !missing.is_empty() {
                 format!(
                     "example is not rejected by {} as the page promises",
                     missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
                 )
             } else {
-                format!(
-                    "example is also rejected by {}, which the page does not say",
-                    names(&extra.into_iter().cloned().collect::<Vec<_>>())
-                )
+                format!("example is also rejected by {}, which the page does not say", names(&extra))
             };
-            Err((
-                headline,
-                notes,
-                format!(
-                    "write `violates=\"{}\"`, or fix the example",
-                    by.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(",")
-                ),
-            ))
+            Err(with_notes(at(headline), notes, format!("write `violates=\"{}\"`, or fix the example", kinds())))
         }
         _ => Ok(()),
     }
@@ -300,30 +351,40 @@ pub(crate) fn resolve_wrap(attrs: &Attrs, doc: &Value) -> Result<Option<Wrap>, S
 mod tests {
     use super::*;
 
+    fn info(text: &str) -> Result<(String, Attrs), Diagnostic> {
+        parse_info(text, Origin { file: "page.md", text, offset: 0 })
+    }
+
     #[test]
     fn info_strings() {
         let (lang, a) =
-            parse_info("yaml expect=deny violates=\"K8sPSPPrivilegedContainer, psp-host-network\" title=\"pod.yaml\"")
+            info("yaml expect=deny violates=\"K8sPSPPrivilegedContainer, psp-host-network\" title=\"pod.yaml\"")
                 .unwrap();
         assert_eq!(lang, "yaml");
         assert_eq!(a.expect, Expect::Deny);
         assert_eq!(a.violates, ["K8sPSPPrivilegedContainer", "psp-host-network"]);
         assert_eq!(a.title.as_deref(), Some("pod.yaml"));
-        let (_, a) = parse_info("yml wrap=container namespace=team-a novalidate").unwrap();
+        let (_, a) = info("yml wrap=container namespace=team-a novalidate").unwrap();
         assert_eq!((a.wrap, a.namespace.as_deref(), a.novalidate), (Some(Wrap::Container), Some("team-a"), true));
-        assert_eq!(parse_info("yaml").unwrap().1, Attrs::default());
+        assert_eq!(info("yaml").unwrap().1, Attrs::default());
+        assert_eq!(split_info("  yaml  expect=deny"), ("yaml", 6));
+        assert_eq!(split_info(""), ("", 0));
     }
 
     #[test]
     fn info_string_errors() {
-        let e = parse_info("yaml expct=deny").unwrap_err();
-        assert_eq!((e.offset, e.len), (5, 10));
+        let e = info("yaml expct=deny").unwrap_err();
+        assert_eq!((e.line, e.column, e.width), (1, 6, 10));
         assert_eq!(e.message, "unknown example attribute `expct`");
         assert_eq!(e.help.as_deref(), Some("did you mean `expect`? (a typo must not turn a check off)"));
-        assert_eq!(parse_info("yaml expect=maybe").unwrap_err().message, "`expect=maybe` is not a verdict");
-        assert_eq!(parse_info("yaml title=\"open").unwrap_err().message, "the value of `title` has no closing quote");
-        assert_eq!(parse_info("yaml violates=X").unwrap_err().message, "`violates=` only goes with `expect=deny`");
-        assert_eq!(parse_info("yaml novalidate=yes").unwrap_err().message, "`novalidate` is a flag and takes no value");
-        assert_eq!(parse_info("yaml wrap").unwrap_err().message, "`wrap` needs a value (`wrap=...`)");
+        assert_eq!(info("yaml expect=maybe").unwrap_err().message, "`expect=maybe` is not a verdict");
+        assert_eq!(info("yaml title=\"open").unwrap_err().message, "the value of `title` has no closing quote");
+        assert_eq!(info("yaml violates=X").unwrap_err().message, "`violates=` only goes with `expect=deny`");
+        assert_eq!(info("yaml novalidate=yes").unwrap_err().message, "`novalidate` is a flag and takes no value");
+        assert_eq!(info("yaml wrap").unwrap_err().message, "`wrap` needs a value (`wrap=...`)");
+        // Placed in the file by the origin's offset.
+        let page = "# T\n\n```yaml expext=deny\n";
+        let e = parse_info("yaml expext=deny", Origin { file: "p.md", text: page, offset: 8 }).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line, e.column, e.width), ("p.md", 3, 9, 11));
     }
 }

@@ -1,20 +1,4 @@
-//! The site generator: read `content/`, check every YAML example through the engine, render with `theme/`, and
-//! write the site atomically. All diagnostics of a build are collected and reported together.
-
-pub(crate) mod config;
-pub(crate) mod content;
-pub(crate) mod diagnostics;
-pub(crate) mod examples;
-pub(crate) mod highlight;
-pub(crate) mod markdown;
-pub(crate) mod output;
-pub(crate) mod page;
-pub(crate) mod par;
-pub(crate) mod playground;
-pub(crate) mod playground_link;
-pub(crate) mod reference;
-pub(crate) mod theme;
-pub(crate) mod yaml_highlight;
+//! A build of the whole site, and what `serve` keeps between saves to rebuild only what a change touched.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -23,17 +7,29 @@ use std::sync::Arc;
 use guardrail_engine::limits::Limits;
 use guardrail_engine::policy::{PolicySet, PolicyText};
 
-use self::config::{Config, line_col};
-use self::content::Page;
-use self::diagnostics::Diagnostic;
-use self::page::{ExampleRecord, LinkTable, Rendered};
+use crate::assets::{self, StaticFile};
+use crate::config::{self, Config};
+use crate::content::{self, Page};
+use crate::diagnostics::{Diagnostic, line_col};
+use crate::examples::ExampleRecord;
+use crate::page::{self, LinkTable, Rendered};
+use crate::{par, playground, reference, theme};
 
 /// A build that could not finish: every diagnostic, with the text of the file each points into.
 #[derive(Debug, Default)]
-pub(crate) struct Failure {
-    pub(crate) diagnostics: Vec<Diagnostic>,
-    pub(crate) sources: HashMap<String, String>,
+pub struct Failure {
+    /// Sorted by file, line and column.
+    pub diagnostics: Vec<Diagnostic>,
+    sources: HashMap<String, String>,
 }
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+impl std::error::Error for Failure {}
 
 impl Failure {
     fn one(d: Diagnostic) -> Self {
@@ -46,8 +42,8 @@ impl Failure {
         self
     }
 
-    /// Every diagnostic as rustc-style text.
-    pub(crate) fn render(&self) -> String {
+    /// Every diagnostic as rustc-style text, each with the source line it points at.
+    pub fn render(&self) -> String {
         self.diagnostics
             .iter()
             .map(|d| d.render(self.sources.get(&d.file).map(String::as_str)))
@@ -58,23 +54,28 @@ impl Failure {
 
 /// What a successful build made.
 #[derive(Debug, Clone)]
-pub(crate) struct Site {
+pub struct Site {
     /// Output files: path relative to the output folder → bytes.
-    pub(crate) files: BTreeMap<String, Vec<u8>>,
-    pub(crate) pages: usize,
-    pub(crate) examples_checked: usize,
-    pub(crate) examples_unchecked: usize,
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Content pages (the generated policy reference not counted).
+    pub pages: usize,
+    /// YAML examples admitted and compared with what their page promises.
+    pub examples_checked: usize,
+    /// YAML examples marked `novalidate`.
+    pub examples_unchecked: usize,
 }
 
 /// Builds the site of `root` in memory.
-pub(crate) fn build(root: &Path) -> Result<Site, Failure> {
+pub fn build(root: &Path) -> Result<Site, Failure> {
     Session::build(root).map(Session::into_site)
 }
 
 /// A built site with everything needed to rebuild part of it: what `serve` keeps between saves.
-pub(crate) struct Session {
+pub struct Session {
     root: PathBuf,
     config: Config,
+    /// The static folder, read once per full build (links and the theme's assets both need it).
+    statics: Vec<StaticFile>,
     policies: PolicySet,
     /// Content pages first, then the generated policy reference.
     pages: Vec<Page>,
@@ -91,7 +92,7 @@ pub(crate) struct Session {
 
 /// How much a rebuild redid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Rebuilt {
+pub enum Rebuilt {
     /// Everything: config, policies, every page.
     Full,
     /// The changed Markdown pages only (and the search index and lists that include them).
@@ -102,20 +103,13 @@ pub(crate) enum Rebuilt {
 
 impl Session {
     /// A full build.
-    pub(crate) fn build(root: &Path) -> Result<Session, Failure> {
+    pub fn build(root: &Path) -> Result<Session, Failure> {
         let config = config::load(root).map_err(Failure::one)?;
         let (policies, policy_texts) = load_policies(root, &config)?;
         let mut failure = Failure::default();
 
         // Pages: front matter and URLs.
-        let files = content::markdown_files(root, &config.paths.content).map_err(|e| {
-            Failure::one(Diagnostic::error(
-                format!("cannot read the content folder {}: {e}", config.paths.content.display()),
-                config::FILE,
-                1,
-                1,
-            ))
-        })?;
+        let files = content::markdown_files(root, &config.paths.content).map_err(Failure::one)?;
         // Read and split every page on every core; the results come back in the files' order.
         let read = par::map(&files, |(path, rel, stem)| {
             let text = read_utf8(path, rel).map_err(|d| vec![d])?;
@@ -143,15 +137,10 @@ impl Session {
                 );
             }
         }
-        let assets = theme::static_files(root, &config)
-            .map_err(Failure::one)?
-            .into_iter()
-            .map(|(rel, bytes)| {
-                let url = theme::asset_url(&config.base_url, &rel, &bytes);
-                (rel, url)
-            })
-            .collect();
-        let links = LinkTable { by_file: pages.iter().map(|p| (p.file.clone(), p.url.clone())).collect(), assets };
+        let statics = assets::static_files(root, &config).map_err(Failure::one)?;
+        let assets =
+            statics.iter().map(|f| (f.rel.clone(), assets::asset_url(&config.base_url, &f.rel, &f.bytes))).collect();
+        let links = LinkTable { by_stem: pages.iter().map(|p| (p.stem.clone(), p.url.clone())).collect(), assets };
 
         // Render every page, checking its examples: pages are independent, so they render on every core; meanwhile one more thread makes the policy reference, loads the theme and
         // prepares the playground's files, which need none of the pages.
@@ -159,7 +148,7 @@ impl Session {
             let side = scope.spawn(|| {
                 (
                     reference::pages(root, &policy_texts, &config.base_url, &policies),
-                    theme::Theme::load(root, &config),
+                    theme::Theme::load(root, &config, &statics),
                     playground::Shipped::new(&config.base_url, &policies),
                 )
             });
@@ -173,7 +162,7 @@ impl Session {
             rendered.push(r);
         }
         failure.diagnostics.extend(page_diagnostics(&pages[..content_pages], &rendered[..content_pages]));
-        failure.diagnostics.extend(check_links(&pages, &rendered, &config, &links));
+        failure.diagnostics.extend(check_links(&pages, &rendered, content_pages, &config, &links));
         if !failure.diagnostics.is_empty() {
             return Err(failure.sorted());
         }
@@ -182,6 +171,7 @@ impl Session {
         let mut session = Session {
             root: root.to_path_buf(),
             config,
+            statics,
             policies,
             pages,
             rendered,
@@ -223,7 +213,7 @@ impl Session {
     }
 
     /// The built site.
-    pub(crate) fn into_site(self) -> Site {
+    pub fn into_site(self) -> Site {
         let content = &self.rendered[..self.content_pages];
         Site {
             files: self.files.into_iter().map(|(k, v)| (k, Arc::unwrap_or_clone(v))).collect(),
@@ -234,28 +224,39 @@ impl Session {
     }
 
     /// The output files, as of the last successful rebuild.
-    pub(crate) fn files(&self) -> &BTreeMap<String, Arc<Vec<u8>>> {
+    pub fn files(&self) -> &BTreeMap<String, Arc<Vec<u8>>> {
         &self.files
+    }
+
+    /// The configuration of the last successful build.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The folders a change in which calls for a rebuild (content, theme, static, policies), absolute.
+    /// `guardrail.toml` itself is at the root.
+    pub fn watched(&self) -> Vec<PathBuf> {
+        watched(&self.root, &self.config)
     }
 
     /// The cheapest sound rebuild for a set of changed paths. Markdown edits that keep a page's place in the
     /// navigation re-render that page only; theme edits re-template every page without checking examples again;
     /// anything else (config, policies, static files, a page added, removed or moved) rebuilds everything.
-    pub(crate) fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt, Failure> {
+    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt, Failure> {
         let content_dir = self.root.join(&self.config.paths.content);
         let theme_dir = self.root.join(&self.config.paths.theme);
         let all_markdown =
             changed.iter().all(|p| p.starts_with(&content_dir) && p.extension().is_some_and(|e| e == "md"));
         if all_markdown {
-            if let Some(result) = self.update_pages(changed) {
-                return result.map(Rebuilt::Pages);
+            if let Some(n) = self.update_pages(changed)? {
+                return Ok(Rebuilt::Pages(n));
             }
         }
         let theme_only = changed
             .iter()
             .all(|p| p.starts_with(theme_dir.join("templates")) || p.starts_with(theme_dir.join("assets")));
         if theme_only {
-            self.theme = theme::Theme::load(&self.root, &self.config).map_err(Failure::one)?;
+            self.theme = theme::Theme::load(&self.root, &self.config, &self.statics).map_err(Failure::one)?;
             self.layout = self.theme.layout(&self.pages);
             self.assemble_all()?;
             return Ok(Rebuilt::Theme);
@@ -264,27 +265,26 @@ impl Session {
         Ok(Rebuilt::Full)
     }
 
-    /// Re-renders the pages of `changed`; `None` when that would not be sound (a page is new or gone, or its
-    /// place in the navigation changed).
-    fn update_pages(&mut self, changed: &[PathBuf]) -> Option<Result<usize, Failure>> {
+    /// Re-renders the pages of `changed`; `Ok(None)` when that would not be sound (a page is new or gone, or its
+    /// place in the navigation changed) and everything must be rebuilt.
+    fn update_pages(&mut self, changed: &[PathBuf]) -> Result<Option<usize>, Failure> {
         let mut updates = Vec::new();
         let mut failure = Failure::default();
         for path in changed {
-            let rel = path.strip_prefix(&self.root).ok()?.to_string_lossy().replace('\\', "/");
-            let i = self.pages[..self.content_pages].iter().position(|p| p.file == rel)?;
-            if !path.exists() {
-                return None;
-            }
-            let text = match read_utf8(path, &rel) {
-                Ok(t) => t,
-                Err(d) => return Some(Err(Failure::one(d))),
+            let Some(i) = self.pages[..self.content_pages].iter().position(|p| self.root.join(&p.file) == *path) else {
+                return Ok(None);
             };
+            if !path.exists() {
+                return Ok(None);
+            }
+            let rel = self.pages[i].file.clone();
+            let text = read_utf8(path, &rel).map_err(Failure::one)?;
             failure.sources.insert(rel.clone(), text.clone());
             let page = match content::read_page(&rel, &self.pages[i].stem, text) {
                 Ok(p) => p,
                 Err(ds) => {
                     failure.diagnostics.extend(ds);
-                    return Some(Err(failure));
+                    return Err(failure);
                 }
             };
             let old = &self.pages[i];
@@ -293,7 +293,7 @@ impl Session {
                 && page.front.sidebar_label == old.front.sidebar_label
                 && page.front.sidebar_position == old.front.sidebar_position;
             if !same_place {
-                return None;
+                return Ok(None);
             }
             updates.push((i, page));
         }
@@ -310,7 +310,7 @@ impl Session {
         }
         let n = self.content_pages;
         failure.diagnostics.extend(page_diagnostics(&self.pages[..n], &self.rendered[..n]));
-        failure.diagnostics.extend(check_links(&self.pages, &self.rendered, &self.config, &self.links));
+        failure.diagnostics.extend(check_links(&self.pages, &self.rendered, n, &self.config, &self.links));
         if !failure.diagnostics.is_empty() {
             for p in &self.pages[..n] {
                 failure.sources.entry(p.file.clone()).or_insert_with(|| p.text.clone());
@@ -319,26 +319,25 @@ impl Session {
                 self.pages[i] = page;
                 self.rendered[i] = rendered;
             }
-            return Some(Err(failure.sorted()));
+            return Err(failure.sorted());
         }
-        let mut files = match self.extras() {
-            Ok(f) => f,
-            Err(e) => return Some(Err(e)),
-        };
+        let mut files = self.extras()?;
         for (path, bytes) in std::mem::take(&mut self.files) {
             files.entry(path).or_insert(bytes);
         }
         for (i, _) in &updates {
-            match self.theme.page(&self.layout, &self.pages, &self.rendered, *i) {
-                Ok((path, html)) => {
-                    files.insert(path, Arc::new(html));
-                }
-                Err(d) => return Some(Err(Failure::one(d))),
-            }
+            let (path, html) = self.theme.page(&self.layout, &self.pages, &self.rendered, *i).map_err(Failure::one)?;
+            files.insert(path, Arc::new(html));
         }
         self.files = files;
-        Some(Ok(updates.len()))
+        Ok(Some(updates.len()))
     }
+}
+
+/// The folders of `config` below `root` whose changes call for a rebuild.
+pub fn watched(root: &Path, config: &Config) -> Vec<PathBuf> {
+    let p = &config.paths;
+    [&p.content, &p.theme, &p.static_dir, &p.policies].iter().map(|d| root.join(d)).collect()
 }
 
 /// Conflict markers and example diagnostics of content pages.
@@ -373,7 +372,7 @@ fn load_policies(root: &Path, config: &Config) -> Result<(PolicySet, Vec<(String
     let dir = root.join(&config.paths.policies);
     let files = crate::policies::policy_files(&dir).map_err(|e| {
         Failure::one(
-            Diagnostic::error(format!("{e:#}"), config::FILE, 1, 1).help("set `[paths] policies` in guardrail.toml"),
+            Diagnostic::error(e.to_string(), config::FILE, 1, 1).help("set `[paths] policies` in guardrail.toml"),
         )
     })?;
     let mut texts = Vec::new();
@@ -406,14 +405,27 @@ fn render_all(pages: &[Page], config: &Config, links: &LinkTable, policies: &Pol
     par::map_with(pages, || policies.clone(), |set, p| page::render(p, config, links, set))
 }
 
-/// Internal links must reach a page, and their anchors a heading of it.
-fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config, links: &LinkTable) -> Vec<Diagnostic> {
+/// Internal links must reach a page, and their anchors a heading of it. The first `content_pages` pages are
+/// Markdown files (a `.md` link can reach them); the rest are generated.
+fn check_links(
+    pages: &[Page],
+    rendered: &[Rendered],
+    content_pages: usize,
+    config: &Config,
+    links: &LinkTable,
+) -> Vec<Diagnostic> {
     let mut by_url: HashMap<&str, &Rendered> = HashMap::new();
-    let mut by_file: HashMap<&str, &Rendered> = HashMap::new();
-    for (p, r) in pages.iter().zip(rendered) {
+    let mut by_stem: HashMap<&str, &Rendered> = HashMap::new();
+    for (n, (p, r)) in pages.iter().zip(rendered).enumerate() {
         by_url.insert(p.url.as_str(), r);
-        by_file.insert(p.file.as_str(), r);
+        if n < content_pages {
+            by_stem.insert(p.stem.as_str(), r);
+        }
     }
+    let help = format!(
+        "link to a Markdown file of {}/ (`other.md`) or to a page URL (`/security/`)",
+        config.paths.content.display()
+    );
     let mut out = Vec::new();
     for (p, r) in pages.iter().zip(rendered) {
         for link in &r.found.links {
@@ -428,7 +440,7 @@ fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config, links: &L
             let target: Option<&Rendered> = if path.is_empty() {
                 Some(r)
             } else if path.ends_with(".md") {
-                by_file.get(page::markdown_target(path, &p.file).as_str()).copied()
+                page::markdown_target(path, &p.stem).and_then(|stem| by_stem.get(stem.as_str()).copied())
             } else if let Some(abs) = path.strip_prefix('/') {
                 let base_path = config
                     .base_url
@@ -449,7 +461,7 @@ fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config, links: &L
                 out.push(
                     Diagnostic::error(format!("broken link: no page at `{path}`"), &p.file, line, col)
                         .width(dest.len() + 2)
-                        .help("link to a Markdown file of content/ (`other.md`) or to a page URL (`/security/`)"),
+                        .help(help.clone()),
                 );
                 continue;
             };
@@ -470,13 +482,13 @@ fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config, links: &L
 }
 
 /// Writes `site` into `out` atomically: a sibling temporary folder, swapped in only when complete.
-pub(crate) fn write(site: &Site, out: &Path) -> std::io::Result<()> {
-    output::write_atomically(&site.files, out)
+pub fn write(site: &Site, out: &Path) -> std::io::Result<()> {
+    crate::output::write_atomically(&site.files, out)
 }
 
-/// Resolves `--root` and `--out`.
-pub(crate) fn out_dir(root: &Path, out: Option<&Path>) -> PathBuf {
-    out.map_or_else(|| root.join("public"), Path::to_path_buf)
+/// Where `build` writes when no folder is given: `public/` of the site root.
+pub fn default_out_dir(root: &Path) -> PathBuf {
+    root.join("public")
 }
 
 #[cfg(test)]
@@ -484,7 +496,7 @@ mod tests {
     use super::*;
 
     fn temp_site(name: &str) -> PathBuf {
-        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
         let dir = std::env::temp_dir().join(format!("guardrail-session-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("content")).expect("dir");

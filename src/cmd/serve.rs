@@ -18,7 +18,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use tokio::sync::{broadcast, watch};
 
-use crate::site::{self, highlight::escape};
+use guardrail_site::html::escape;
+use guardrail_site::{Session, config};
 
 /// What the server serves: the last good site, and the diagnostics of the last build if it failed.
 #[derive(Debug, Default)]
@@ -42,22 +43,19 @@ const LIVE_JS: &str = r#"// guardrail serve: reload this tab when the site is re
 })();
 "#;
 
-/// Decodes `%XX` escapes; `None` for a malformed escape or a result that is not UTF-8.
+/// Decodes `%XX` escapes; `None` for a malformed escape (which percent-encoding would keep as it is) or a
+/// result that is not UTF-8.
 fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let well_formed = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'%')
+        .all(|(i, _)| bytes.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)));
+    if !well_formed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned())
 }
 
 /// The key in the built site for a request path, or `None` when the path could reach outside it: `..` or `.`
@@ -202,14 +200,14 @@ fn relevant(root: &Path, paths: &[PathBuf], watched: &[PathBuf]) -> bool {
         let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         // Editors' swap and backup files are not part of the site.
         let scratch = name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name == "4913";
-        !scratch && (p == &root.join(site::config::FILE) || watched.iter().any(|w| p.starts_with(w)))
+        !scratch && (p == &root.join(config::FILE) || watched.iter().any(|w| p.starts_with(w)))
     })
 }
 
 /// Rebuilds (the cheapest sound way when a session exists) and tells the tabs; a failure keeps the last good site.
 fn rebuild(
     root: &Path,
-    session: &mut Option<site::Session>,
+    session: &mut Option<Session>,
     changed: &[PathBuf],
     served: &RwLock<Served>,
     reload: &broadcast::Sender<u64>,
@@ -218,7 +216,7 @@ fn rebuild(
     let started = Instant::now();
     let result = match session.as_mut() {
         Some(s) => s.rebuild(changed).map(|kind| format!("{kind:?}").to_lowercase()),
-        None => site::Session::build(root).map(|s| {
+        None => Session::build(root).map(|s| {
             *session = Some(s);
             "full".to_string()
         }),
@@ -246,17 +244,54 @@ fn rebuild(
     let _ = reload.send(s.version);
 }
 
+/// The folders to watch: those of `guardrail.toml` as it is now (so a path changed there is watched even while
+/// the build fails), else, when it does not load (its error is printed with the build's), the last good build's.
+/// The root, where `guardrail.toml` lives, is always watched.
+fn wanted(root: &Path, session: Option<&Session>) -> Vec<PathBuf> {
+    match (config::load(root), session) {
+        (Ok(c), _) => guardrail_site::watched(root, &c),
+        (Err(_), Some(s)) => s.watched(),
+        (Err(_), None) => Vec::new(),
+    }
+}
+
+/// The folders being watched, kept equal to what the configuration asks for: a folder that appears later (a
+/// `static/` created after the start) or a path changed in `guardrail.toml` is watched from the next rebuild on.
+struct Watching {
+    watcher: notify::RecommendedWatcher,
+    folders: Vec<PathBuf>,
+}
+
+impl Watching {
+    fn update(&mut self, wanted: Vec<PathBuf>) {
+        use notify::Watcher;
+        for old in &self.folders {
+            if !wanted.contains(old) {
+                let _ = self.watcher.unwatch(old);
+            }
+        }
+        let mut now = Vec::new();
+        for w in wanted {
+            if self.folders.contains(&w) {
+                now.push(w);
+            } else if w.exists() {
+                match self.watcher.watch(&w, notify::RecursiveMode::Recursive) {
+                    Ok(()) => now.push(w),
+                    Err(e) => eprintln!("cannot watch {}: {e}; its changes will not rebuild the site", w.display()),
+                }
+            }
+        }
+        self.folders = now;
+    }
+}
+
 /// Runs the preview until Ctrl-C.
 pub(crate) fn run(root: &Path, bind: &str, port: u16, open: bool) -> Result<()> {
     let root = root.canonicalize().with_context(|| format!("cannot find the site root {}", root.display()))?;
     let served = Arc::new(RwLock::new(Served::default()));
     let (reload, _) = broadcast::channel(16);
-    let mut session: Option<site::Session> = None;
+    let mut session: Option<Session> = None;
     rebuild(&root, &mut session, &[], &served, &reload, "start");
-    let config = site::config::load(&root).ok();
-    let paths = config.map(|c| c.paths).unwrap_or_default();
-    let watched: Vec<PathBuf> =
-        [&paths.content, &paths.theme, &paths.static_dir, &paths.policies].iter().map(|p| root.join(p)).collect();
 
     // Watch: events go to a channel; a thread debounces them and rebuilds.
     let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
@@ -266,15 +301,10 @@ pub(crate) fn run(root: &Path, bind: &str, port: u16, open: bool) -> Result<()> 
     .context("cannot start watching files")?;
     use notify::Watcher;
     watcher.watch(&root, notify::RecursiveMode::NonRecursive).context("cannot watch the site root")?;
-    for w in &watched {
-        if w.exists() {
-            watcher
-                .watch(w, notify::RecursiveMode::Recursive)
-                .with_context(|| format!("cannot watch {}", w.display()))?;
-        }
-    }
+    let mut watching = Watching { watcher, folders: Vec::new() };
+    watching.update(wanted(&root, session.as_ref()));
     {
-        let (root, served, reload, watched) = (root.clone(), served.clone(), reload.clone(), watched.clone());
+        let (root, served, reload) = (root.clone(), served.clone(), reload.clone());
         std::thread::spawn(move || {
             let mut session = session;
             while let Ok(first) = rx.recv() {
@@ -295,6 +325,7 @@ pub(crate) fn run(root: &Path, bind: &str, port: u16, open: bool) -> Result<()> 
                         break;
                     }
                 }
+                let watched = wanted(&root, session.as_ref());
                 if relevant(&root, &paths, &watched) {
                     let names: Vec<String> = paths
                         .iter()
@@ -306,6 +337,7 @@ pub(crate) fn run(root: &Path, bind: &str, port: u16, open: bool) -> Result<()> 
                     paths.sort();
                     paths.dedup();
                     rebuild(&root, &mut session, &paths, &served, &reload, &names.join(", "));
+                    watching.update(wanted(&root, session.as_ref()));
                 }
             }
         });
@@ -346,7 +378,6 @@ pub(crate) fn run(root: &Path, bind: &str, port: u16, open: bool) -> Result<()> 
             .await
             .context("the server stopped")?;
         eprintln!("stopped");
-        drop(watcher);
         Ok(())
     })
 }

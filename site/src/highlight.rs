@@ -7,6 +7,8 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_s
 use syntect::parsing::{SyntaxDefinition, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
+use crate::html::escape;
+
 const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 const REGO: &str = include_str!("../../theme/syntaxes/rego.sublime-syntax");
 
@@ -28,27 +30,11 @@ fn rego_syntaxes() -> &'static SyntaxSet {
     })
 }
 
-/// HTML-escapes text for element content and attribute values.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Highlights `code` in language `lang` (a fence name or extension); unknown languages are escaped plain text.
 /// Returns one HTML string per source line, without the line break.
 pub(crate) fn highlight_lines(code: &str, lang: &str) -> Vec<String> {
     if matches!(lang, "yaml" | "yml") {
-        return super::yaml_highlight::highlight_lines(code);
+        return crate::yaml_highlight::highlight_lines(code);
     }
     let set = if lang == "rego" { rego_syntaxes() } else { syntaxes() };
     let syntax = match lang {

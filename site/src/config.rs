@@ -4,35 +4,35 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, line_col};
 
 /// The site configuration, with defaults for everything but the title.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(crate) struct Config {
+pub struct Config {
     /// Shown in the top bar and in every page title.
-    pub(crate) title: String,
+    pub title: String,
     /// One line about the site, for the index page's description.
     #[serde(default)]
-    pub(crate) description: String,
+    pub description: String,
     /// Where the site is served, ending in `/` (`https://docs.example.com/` or `/`).
     #[serde(default = "default_base_url")]
-    pub(crate) base_url: String,
+    pub base_url: String,
     #[serde(default)]
-    pub(crate) paths: Paths,
+    pub paths: Paths,
     #[serde(default)]
-    pub(crate) examples: Examples,
+    pub examples: Examples,
 }
 
 /// Folders, relative to the site root.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
-pub(crate) struct Paths {
-    pub(crate) content: PathBuf,
-    pub(crate) theme: PathBuf,
+pub struct Paths {
+    pub content: PathBuf,
+    pub theme: PathBuf,
     #[serde(rename = "static")]
-    pub(crate) static_dir: PathBuf,
-    pub(crate) policies: PathBuf,
+    pub static_dir: PathBuf,
+    pub policies: PathBuf,
 }
 
 impl Default for Paths {
@@ -49,9 +49,9 @@ impl Default for Paths {
 /// Defaults for YAML examples.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
-pub(crate) struct Examples {
+pub struct Examples {
     /// Namespace examples without one are created in.
-    pub(crate) namespace: String,
+    pub namespace: String,
 }
 
 impl Default for Examples {
@@ -64,17 +64,17 @@ fn default_base_url() -> String {
     "/".into()
 }
 
-pub(crate) const FILE: &str = "guardrail.toml";
+pub const FILE: &str = "guardrail.toml";
 
 /// Reads `<root>/guardrail.toml`.
-pub(crate) fn load(root: &Path) -> Result<Config, Diagnostic> {
+pub fn load(root: &Path) -> Result<Config, Diagnostic> {
     let path = root.join(FILE);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| Diagnostic::error(format!("cannot read {FILE}: {e}"), FILE, 1, 1))?;
     parse(&text)
 }
 
-pub(crate) fn parse(text: &str) -> Result<Config, Diagnostic> {
+pub fn parse(text: &str) -> Result<Config, Diagnostic> {
     let mut config: Config = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
         Diagnostic::error(format!("invalid {FILE}: {}", e.message()), FILE, line, column)
@@ -83,14 +83,6 @@ pub(crate) fn parse(text: &str) -> Result<Config, Diagnostic> {
         config.base_url.push('/');
     }
     Ok(config)
-}
-
-/// 1-based line and column of a byte offset.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 #[cfg(test)]

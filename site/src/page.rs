@@ -4,36 +4,25 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use guardrail_engine::limits::Limits;
-use guardrail_engine::policy::{PolicySet, Verdict};
+use guardrail_engine::policy::{Decision, PolicySet};
 use guardrail_engine::yaml::{self, Schema};
 use serde_json::Value;
 
-use super::config::{Config, line_col};
-use super::content::Page;
-use super::diagnostics::Diagnostic;
-use super::examples::{self, Attrs, Placed};
-use super::highlight::{escape, highlight, highlight_lines};
-use super::markdown::{self, CodeBlock, Found};
-use super::playground_link;
+use crate::config::Config;
+use crate::content::Page;
+use crate::diagnostics::{Diagnostic, Origin, line_col};
+use crate::examples::{self, Attrs, ExampleRecord, Placed, Verdict};
+use crate::highlight::{highlight, highlight_lines};
+use crate::html::{escape, plain_text};
+use crate::markdown::{self, CodeBlock, Found};
+use crate::playground_link;
 
-/// Where every page lives, for links: root-relative file → URL path, and stem → URL path.
+/// Where every content page lives, for links: its stem (path in the content folder without `.md`) → URL path.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct LinkTable {
-    pub(crate) by_file: HashMap<String, String>,
-    /// Static files by their path below `static/` (`img/logo.png`) → their content-hashed URL.
+    pub(crate) by_stem: HashMap<String, String>,
+    /// Static files by their path below the static folder (`img/logo.png`) → their content-hashed URL.
     pub(crate) assets: HashMap<String, String>,
-}
-
-/// A checked example, as shown in the playground's example list.
-#[derive(Debug, Clone, serde::Serialize)]
-pub(crate) struct ExampleRecord {
-    pub(crate) page: String,
-    /// Its playground URL (made once: compressing is the costly part).
-    pub(crate) url: String,
-    pub(crate) title: String,
-    pub(crate) yaml: String,
-    pub(crate) verdict: String,
-    pub(crate) line: usize,
 }
 
 /// Counts for the build summary.
@@ -53,6 +42,16 @@ pub(crate) struct Rendered {
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) examples: Vec<ExampleRecord>,
     pub(crate) counts: ExampleCounts,
+}
+
+/// One document of an example, admitted.
+struct Checked {
+    placed: Placed,
+    decision: Decision,
+    /// The document as written.
+    original: Value,
+    /// The constraints (kind, name) that rejected it.
+    by: Vec<(String, String)>,
 }
 
 struct Ctx<'a> {
@@ -78,7 +77,7 @@ pub(crate) fn render(page: &Page, config: &Config, links: &LinkTable, policies: 
     };
     let (html, found) = markdown::render(&page.text, page.body_start, &ctx);
     Rendered {
-        plain: super::theme::plain_text(&html),
+        plain: plain_text(&html),
         html,
         found,
         diagnostics: ctx.diagnostics.into_inner(),
@@ -89,22 +88,18 @@ pub(crate) fn render(page: &Page, config: &Config, links: &LinkTable, policies: 
 
 impl markdown::Context for Ctx<'_> {
     fn code_block(&self, index: usize, block: &CodeBlock) -> String {
-        let lang = block.info.split_whitespace().next().unwrap_or("");
+        let (lang, attrs_start) = examples::split_info(&block.info);
         if !examples::is_yaml(lang) {
             let title = simple_title(&block.info);
             return code_html(&highlight(&block.code, lang), lang, title.as_deref());
         }
-        match examples::parse_info(&block.info) {
-            Err(e) => {
-                let (line, col) = line_col(&self.page.text, block.info_offset + e.offset);
-                let mut d = Diagnostic::error(e.message, &self.page.file, line, col).width(e.len);
-                if let Some(h) = e.help {
-                    d = d.help(h);
-                }
+        let at = Origin { file: &self.page.file, text: &self.page.text, offset: block.info_offset };
+        match examples::parse_attrs(&block.info, attrs_start, at) {
+            Err(d) => {
                 self.diagnostics.borrow_mut().push(d);
                 code_html(&highlight(&block.code, "yaml"), "yaml", None)
             }
-            Ok((_, attrs)) => self.example(index, block, &attrs),
+            Ok(attrs) => self.example(index, block, &attrs),
         }
     }
 
@@ -112,12 +107,12 @@ impl markdown::Context for Ctx<'_> {
         if let Some(url) = dest.strip_prefix('/').and_then(|p| self.links.assets.get(p)) {
             return url.clone();
         }
-        resolve_link(dest, &self.page.file, self.links, &self.config.base_url).unwrap_or_else(|| dest.to_string())
+        resolve_link(dest, &self.page.stem, self.links, &self.config.base_url).unwrap_or_else(|| dest.to_string())
     }
 }
 
 /// Rewrites a link to a Markdown file (`other.md#x`, `../a/b.md`) to its page URL; other links stay.
-pub(crate) fn resolve_link(dest: &str, from_file: &str, links: &LinkTable, base_url: &str) -> Option<String> {
+pub(crate) fn resolve_link(dest: &str, from_stem: &str, links: &LinkTable, base_url: &str) -> Option<String> {
     let (path, anchor) = match dest.split_once('#') {
         Some((p, a)) => (p, Some(a)),
         None => (dest, None),
@@ -125,33 +120,29 @@ pub(crate) fn resolve_link(dest: &str, from_file: &str, links: &LinkTable, base_
     if !path.ends_with(".md") || path.contains("://") {
         return None;
     }
-    let target = markdown_target(path, from_file);
-    let url = links.by_file.get(&target)?;
+    let url = links.by_stem.get(&markdown_target(path, from_stem)?)?;
     Some(format!("{base_url}{url}{}", anchor.map(|a| format!("#{a}")).unwrap_or_default()))
 }
 
-/// The root-relative file a Markdown link points at: `/a.md` is `content/a.md`; `b.md` is beside `from_file`.
-pub(crate) fn markdown_target(path: &str, from_file: &str) -> String {
-    if let Some(abs) = path.strip_prefix('/') {
-        format!("content/{abs}")
-    } else {
-        let dir = from_file.rsplit_once('/').map_or("", |(d, _)| d);
-        normalize(&format!("{dir}/{path}"))
-    }
-}
-
-fn normalize(path: &str) -> String {
+/// The stem of the content page a Markdown link points at: `/a/b.md` is `a/b` of the content folder; `b.md` is
+/// beside the page whose stem is `from_stem`. `None` when the path climbs out of the content folder.
+pub(crate) fn markdown_target(path: &str, from_stem: &str) -> Option<String> {
+    let path = path.strip_suffix(".md").unwrap_or(path);
+    let joined = match path.strip_prefix('/') {
+        Some(abs) => abs.to_string(),
+        None => format!("{}/{path}", from_stem.rsplit_once('/').map_or("", |(d, _)| d)),
+    };
     let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
+    for p in joined.split('/') {
         match p {
             "" | "." => {}
             ".." => {
-                parts.pop();
+                parts.pop()?;
             }
             other => parts.push(other),
         }
     }
-    parts.join("/")
+    Some(parts.join("/"))
 }
 
 fn simple_title(info: &str) -> Option<String> {
@@ -200,7 +191,7 @@ impl Ctx<'_> {
             }
         };
         let namespace = attrs.namespace.clone().unwrap_or_else(|| self.config.examples.namespace.clone());
-        let mut results: Vec<(Placed, guardrail_engine::policy::Decision, Value)> = Vec::new();
+        let mut results: Vec<Checked> = Vec::new();
         for doc in docs.iter().filter(|d| !d.value.is_null()) {
             let (line, col) = code_pos(self.page, block, doc.line, 1);
             let wrap = match examples::resolve_wrap(attrs, &doc.value) {
@@ -222,27 +213,21 @@ impl Ctx<'_> {
                     continue;
                 }
             };
-            if let Err((headline, notes, help)) = examples::compare(attrs, &decision) {
+            let by = examples::rejecting(&decision);
+            let blame = |headline: String| {
                 let (l, c, w) = self.blame(block, doc, &placed, &decision);
-                let mut d = Diagnostic::error(headline, file, l, c).width(w).help(help);
-                for n in notes {
-                    d = d.note(n);
-                }
+                Diagnostic::error(headline, file, l, c).width(w)
+            };
+            if let Err(d) = examples::compare(attrs, &decision, &by, blame) {
                 self.error(d);
             }
-            results.push((placed, decision, doc.value.clone()));
+            results.push(Checked { placed, decision, original: doc.value.clone(), by });
         }
         self.view(index, block, attrs, &namespace, &results)
     }
 
     /// The Markdown position a failure is best shown at: the field a violation names, else the document start.
-    fn blame(
-        &self,
-        block: &CodeBlock,
-        doc: &yaml::Document,
-        placed: &Placed,
-        d: &guardrail_engine::policy::Decision,
-    ) -> (usize, usize, usize) {
+    fn blame(&self, block: &CodeBlock, doc: &yaml::Document, placed: &Placed, d: &Decision) -> (usize, usize, usize) {
         let obj = &placed.object;
         for v in &d.violations {
             let det = &v.details;
@@ -296,39 +281,32 @@ impl Ctx<'_> {
         (line, column, 1)
     }
 
-    fn view(
-        &self,
-        index: usize,
-        block: &CodeBlock,
-        attrs: &Attrs,
-        namespace: &str,
-        results: &[(Placed, guardrail_engine::policy::Decision, Value)],
-    ) -> String {
+    fn view(&self, index: usize, block: &CodeBlock, attrs: &Attrs, namespace: &str, results: &[Checked]) -> String {
         let rejected: Vec<String> = {
             let mut k: Vec<String> = results
                 .iter()
-                .filter(|(_, d, _)| d.verdict == Verdict::Rejected)
-                .flat_map(|(_, d, _)| examples::rejecting(d).into_iter().map(|(kind, _)| kind))
+                .filter(|c| c.decision.verdict == guardrail_engine::policy::Verdict::Rejected)
+                .flat_map(|c| c.by.iter().map(|(kind, _)| kind.clone()))
                 .collect();
             k.sort();
             k.dedup();
             k
         };
-        let mutated = results.iter().any(|(_, d, _)| d.mutated());
+        let mutated = results.iter().any(|c| c.decision.mutated());
         let (chip, verdict) = if !rejected.is_empty() {
             (
                 format!("<span class=\"verdict verdict-rejected\">Rejected by {}</span>", escape(&rejected.join(", "))),
-                "rejected",
+                Verdict::Rejected,
             )
         } else if mutated {
-            ("<span class=\"verdict verdict-mutated\">Admitted with changes</span>".to_string(), "mutated")
+            ("<span class=\"verdict verdict-mutated\">Admitted with changes</span>".to_string(), Verdict::Mutated)
         } else {
-            ("<span class=\"verdict verdict-admitted\">Admitted</span>".to_string(), "admitted")
+            ("<span class=\"verdict verdict-admitted\">Admitted</span>".to_string(), Verdict::Admitted)
         };
         let mut after = String::new();
         if mutated && rejected.is_empty() {
             let mut lines_html = Vec::new();
-            for (i, (placed, d, original)) in results.iter().enumerate() {
+            for (i, Checked { placed, decision: d, original, .. }) in results.iter().enumerate() {
                 if i > 0 {
                     lines_html.push("<span class=\"line\">---</span>".to_string());
                 }
@@ -341,7 +319,7 @@ impl Ctx<'_> {
                 }
             }
             let mutators: Vec<String> = {
-                let mut m: Vec<String> = results.iter().flat_map(|(_, d, _)| d.mutators.clone()).collect();
+                let mut m: Vec<String> = results.iter().flat_map(|c| c.decision.mutators.clone()).collect();
                 m.dedup();
                 m
             };
@@ -353,7 +331,7 @@ impl Ctx<'_> {
             );
         }
         let mut messages = String::new();
-        let denials: Vec<String> = results.iter().filter_map(|(_, d, _)| d.denial()).collect();
+        let denials: Vec<String> = results.iter().filter_map(|c| c.decision.denial()).collect();
         if !denials.is_empty() {
             messages.push_str("<div class=\"example-messages\"><p>The API server answers:</p><ul>");
             for text in denials.iter().flat_map(|d| d.lines()) {
@@ -368,7 +346,7 @@ impl Ctx<'_> {
             url: link.clone(),
             title: attrs.title.clone().unwrap_or_else(|| format!("Example on line {line}")),
             yaml: block.code.clone(),
-            verdict: verdict.to_string(),
+            verdict,
             line,
         });
         example_html(

@@ -5,30 +5,15 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::config::Config;
-use super::content::Page;
-use super::diagnostics::Diagnostic;
-use super::highlight::{self, escape};
-use super::page::{ExampleRecord, Rendered};
-use super::playground::Shipped;
-
-/// FNV-1a, 64 bits: a stable content hash for asset names (std's hasher is not stable across releases).
-pub(crate) fn content_hash(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{:08x}", h >> 32)
-}
-
-fn hashed_name(rel: &str, bytes: &[u8]) -> String {
-    let hash = content_hash(bytes);
-    match rel.rsplit_once('.') {
-        Some((stem, ext)) if !stem.ends_with('/') && !stem.is_empty() => format!("{stem}.{hash}.{ext}"),
-        _ => format!("{rel}.{hash}"),
-    }
-}
+use crate::assets::{StaticFile, asset_url};
+use crate::config::Config;
+use crate::content::Page;
+use crate::diagnostics::Diagnostic;
+use crate::examples::ExampleRecord;
+use crate::highlight;
+use crate::html::escape;
+use crate::page::Rendered;
+use crate::playground::Shipped;
 
 fn title_case(s: &str) -> String {
     s.split(['-', '_'])
@@ -62,39 +47,30 @@ fn order(pages: &[Page]) -> Vec<(String, Vec<usize>)> {
         .collect()
 }
 
-fn load_templates(theme: &Path) -> Result<tera::Tera, Diagnostic> {
+/// Reads every `.html` template of `<theme>/templates`; `label` is that folder as diagnostics name it.
+fn load_templates(theme: &Path, label: &str) -> Result<tera::Tera, Diagnostic> {
     let dir = theme.join("templates");
     let mut tera = tera::Tera::default();
     let mut list = Vec::new();
     let entries = std::fs::read_dir(&dir).map_err(|e| {
-        Diagnostic::error(
-            format!("cannot read the theme's templates in {}: {e}", dir.display()),
-            "theme/templates",
-            1,
-            1,
-        )
+        Diagnostic::error(format!("cannot read the theme's templates in {}: {e}", dir.display()), label, 1, 1)
     })?;
     for entry in entries.flatten() {
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "html") {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let text = std::fs::read_to_string(&path).map_err(|e| {
-                Diagnostic::error(
-                    format!("cannot read {}: {e}", path.display()),
-                    format!("theme/templates/{name}"),
-                    1,
-                    1,
-                )
+                Diagnostic::error(format!("cannot read {}: {e}", path.display()), format!("{label}/{name}"), 1, 1)
             })?;
             list.push((name, text));
         }
     }
     list.sort();
-    tera.add_raw_templates(list).map_err(|e| template_error(&e))?;
+    tera.add_raw_templates(list).map_err(|e| template_error(&e, label))?;
     Ok(tera)
 }
 
-fn template_error(e: &tera::Error) -> Diagnostic {
+fn template_error(e: &tera::Error, label: &str) -> Diagnostic {
     let mut msg = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -102,77 +78,7 @@ fn template_error(e: &tera::Error) -> Diagnostic {
         msg.push_str(&s.to_string());
         source = s.source();
     }
-    Diagnostic::error(format!("theme template error: {msg}"), "theme/templates", 1, 1)
-}
-
-/// Plain text of rendered HTML, for the search index.
-pub(crate) fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len() / 2);
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let decoded = out
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The site's static files, as (path below `static/`, bytes), sorted.
-pub(crate) fn static_files(root: &Path, config: &Config) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
-    let static_dir = root.join(&config.paths.static_dir);
-    let mut out = Vec::new();
-    if !static_dir.is_dir() {
-        return Ok(out);
-    }
-    let read_err =
-        |p: &Path, e: std::io::Error| Diagnostic::error(format!("cannot read {}: {e}", p.display()), "static", 1, 1);
-    let mut stack = vec![static_dir.clone()];
-    let mut found = Vec::new();
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).map_err(|e| read_err(&d, e))?.flatten() {
-            let p = e.path();
-            // A link could pull any file of the machine into the site: static files must be real files.
-            if std::fs::symlink_metadata(&p).map(|m| m.file_type().is_symlink()).unwrap_or(false) {
-                let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
-                return Err(Diagnostic::error(
-                    format!("{rel} is a symbolic link; static files must be regular files"),
-                    rel,
-                    1,
-                    1,
-                )
-                .help("copy the file into static/ instead of linking it"));
-            }
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                found.push(p);
-            }
-        }
-    }
-    found.sort();
-    for p in found {
-        let rel = p.strip_prefix(&static_dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
-        let bytes = std::fs::read(&p).map_err(|e| read_err(&p, e))?;
-        out.push((rel, bytes));
-    }
-    Ok(out)
-}
-
-/// The URL a static file is served at: content-hashed below `assets/`.
-pub(crate) fn asset_url(base_url: &str, rel: &str, bytes: &[u8]) -> String {
-    format!("{base_url}assets/{}", hashed_name(rel, bytes))
+    Diagnostic::error(format!("theme template error: {msg}"), label, 1, 1)
 }
 
 /// The loaded theme: templates and hashed assets, ready to put any page in the layout.
@@ -183,6 +89,8 @@ pub(crate) struct Theme {
     site: serde_json::Value,
     base: String,
     description: String,
+    /// The templates folder as diagnostics name it (`theme/templates`).
+    templates_label: String,
 }
 
 /// The page order and the sidebar for one set of pages.
@@ -207,8 +115,9 @@ const SEARCH_INDEX: &str = "assets/search-index.json";
 const EXAMPLES: &str = "assets/examples.json";
 
 impl Theme {
-    /// Reads the templates, the theme's assets and the site's static files.
-    pub(crate) fn load(root: &Path, config: &Config) -> Result<Theme, Diagnostic> {
+    /// Reads the templates and the theme's assets; the site's static files (read once by the build) are added
+    /// to the assets.
+    pub(crate) fn load(root: &Path, config: &Config, statics: &[StaticFile]) -> Result<Theme, Diagnostic> {
         let base = config.base_url.clone();
         let mut asset_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         let mut assets: BTreeMap<String, String> = BTreeMap::new();
@@ -219,8 +128,10 @@ impl Theme {
         };
         let theme_dir = root.join(&config.paths.theme);
         let theme_assets = theme_dir.join("assets");
+        let label = config.paths.theme.display().to_string();
+        let templates_label = format!("{label}/templates");
         let read_err = |p: &Path, e: std::io::Error| {
-            Diagnostic::error(format!("cannot read {}: {e}", p.display()), "theme/assets", 1, 1)
+            Diagnostic::error(format!("cannot read {}: {e}", p.display()), format!("{label}/assets"), 1, 1)
         };
         let mut names: Vec<_> = std::fs::read_dir(&theme_assets)
             .map_err(|e| read_err(&theme_assets, e))?
@@ -235,18 +146,19 @@ impl Theme {
             add_asset(&name, bytes);
         }
         add_asset("syntax.css", highlight::stylesheet().into_bytes());
-        for (rel, bytes) in static_files(root, config)? {
-            add_asset(&rel, bytes);
+        for f in statics {
+            add_asset(&f.rel, f.bytes.clone());
         }
         assets.insert("search-index.json".into(), format!("{base}{SEARCH_INDEX}"));
         assets.insert("examples.json".into(), format!("{base}{EXAMPLES}"));
         Ok(Theme {
-            tera: load_templates(&theme_dir)?,
+            tera: load_templates(&theme_dir, &templates_label)?,
             assets,
             asset_files,
             site: json!({"title": config.title, "base_url": config.base_url, "description": config.description}),
             base: config.base_url.clone(),
             description: config.description.clone(),
+            templates_label,
         })
     }
 
@@ -360,7 +272,7 @@ impl Theme {
         );
         ctx.insert("prev", &pos.checked_sub(1).map(|k| nav(layout.flat[k])));
         ctx.insert("next", &layout.flat.get(pos + 1).map(|k| nav(*k)));
-        let html = self.tera.render("page.html", &ctx).map_err(|e| template_error(&e))?;
+        let html = self.tera.render("page.html", &ctx).map_err(|e| template_error(&e, &self.templates_label))?;
         Ok((p.output_path(), html.into_bytes()))
     }
 
@@ -396,7 +308,7 @@ impl Theme {
         ctx.insert("section", "");
         files.insert(
             "404.html".into(),
-            self.tera.render("404.html", &ctx).map_err(|e| template_error(&e))?.into_bytes(),
+            self.tera.render("404.html", &ctx).map_err(|e| template_error(&e, &self.templates_label))?.into_bytes(),
         );
 
         // The playground: the engine, its scripts, this build's policies, and the page around them.
@@ -414,7 +326,7 @@ impl Theme {
         ctx.insert("head_script_hash", &hash);
         files.insert(
             "playground/index.html".into(),
-            self.tera.render("page.html", &ctx).map_err(|e| template_error(&e))?.into_bytes(),
+            self.tera.render("page.html", &ctx).map_err(|e| template_error(&e, &self.templates_label))?.into_bytes(),
         );
 
         // sitemap.xml: absolute URLs when the base URL is absolute, as the format requires.
@@ -435,17 +347,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hashes_are_stable_and_named() {
-        assert_eq!(content_hash(b"guardrail"), content_hash(b"guardrail"));
-        assert_ne!(content_hash(b"a"), content_hash(b"b"));
-        assert!(hashed_name("style.css", b"x").starts_with("style."));
-        assert!(hashed_name("style.css", b"x").ends_with(".css"));
-        assert_eq!(hashed_name("img/logo.png", b"x").split('.').count(), 3);
-    }
-
-    #[test]
-    fn text_for_search() {
-        assert_eq!(plain_text("<p>a <b>b</b> &amp; c</p>"), "a b & c");
+    fn group_titles() {
         assert_eq!(title_case("how-to_guides"), "How To Guides");
     }
 }
