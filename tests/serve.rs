@@ -234,3 +234,71 @@ fn ctrl_c_stops_the_server_cleanly() {
     }
     let _ = std::fs::remove_dir_all(root);
 }
+
+/// The folders of `guardrail.toml` are the ones watched, a broken configuration is reported (and the server
+/// keeps going), and after the configuration names another content folder, that folder is watched.
+#[test]
+fn the_configured_folders_are_watched_and_rewatched_after_a_config_change() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = std::env::temp_dir().join(format!("guardrail-serve-{}-renamed", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("docs")).expect("dir");
+    std::fs::create_dir_all(root.join("pages")).expect("dir");
+    let config = |content: &str| {
+        format!(
+            "title = \"Serve\"\n[paths]\ncontent = \"{content}\"\npolicies = \"{}\"\ntheme = \"{}\"\n",
+            repo.join("policies").display(),
+            repo.join("theme").display()
+        )
+    };
+    std::fs::write(root.join("guardrail.toml"), config("docs")).expect("config");
+    std::fs::write(root.join("docs/index.md"), "# Home\n\nFrom docs.\n").expect("page");
+    std::fs::write(root.join("pages/index.md"), "# Home\n\nFrom pages.\n").expect("page");
+    let server = start(&root);
+    let rx = events(server.port);
+    wait_for(&rx, "hello");
+    assert!(get(server.port, "/").2.contains("From docs."));
+
+    std::fs::write(root.join("docs/index.md"), "# Home\n\nEdited in docs.\n").expect("edit");
+    wait_for(&rx, "reload");
+    assert!(get(server.port, "/").2.contains("Edited in docs."));
+
+    // A broken configuration: the last good site stays, with the error over it.
+    std::fs::write(root.join("guardrail.toml"), "title = [\n").expect("break");
+    wait_for(&rx, "reload");
+    let (_, _, body) = get(server.port, "/");
+    assert!(body.contains("guardrail-overlay") && body.contains("invalid guardrail.toml"), "{body}");
+    assert!(body.contains("Edited in docs."));
+
+    // Fixed, and pointing at another folder: that folder's page is served, and its edits rebuild.
+    std::fs::write(root.join("guardrail.toml"), config("pages")).expect("fix");
+    wait_for(&rx, "reload");
+    let (_, _, body) = get(server.port, "/");
+    assert!(body.contains("From pages.") && !body.contains("guardrail-overlay"), "{body}");
+    std::fs::write(root.join("pages/index.md"), "# Home\n\nEdited in pages.\n").expect("edit");
+    wait_for(&rx, "reload");
+    assert!(get(server.port, "/").2.contains("Edited in pages."));
+    drop(server);
+    let _ = std::fs::remove_dir_all(root);
+}
+
+/// A server started on a broken configuration says so and serves the error until it is fixed.
+#[test]
+fn a_broken_configuration_at_start_is_shown_until_fixed() {
+    let root = site("badconfig");
+    let good = std::fs::read_to_string(root.join("guardrail.toml")).expect("config");
+    std::fs::write(root.join("guardrail.toml"), format!("{good}\n[paths]\nnope = 1\n")).expect("break");
+    let server = start(&root);
+    let rx = events(server.port);
+    wait_for(&rx, "hello");
+    let (status, _, body) = get(server.port, "/");
+    assert_eq!(status, 404);
+    assert!(body.contains("guardrail-overlay") && body.contains("invalid guardrail.toml"), "{body}");
+    std::fs::write(root.join("guardrail.toml"), good).expect("fix");
+    wait_for(&rx, "reload");
+    let (status, _, body) = get(server.port, "/");
+    assert_eq!(status, 200);
+    assert!(body.contains("First version.") && !body.contains("guardrail-overlay"), "{body}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(root);
+}

@@ -231,3 +231,123 @@ fn a_big_sidebar_closes_the_other_groups() {
     let _ = std::fs::remove_dir_all(dir);
     let _ = std::fs::remove_dir_all(small);
 }
+
+/// Copies the folder `from` to `to`, recursively.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for e in std::fs::read_dir(from).expect("readable") {
+        let p = e.expect("entry").path();
+        let dest = to.join(p.file_name().expect("name"));
+        if p.is_dir() { copy_tree(&p, &dest) } else { std::fs::copy(&p, &dest).map(|_| ()).expect("copy") }
+    }
+}
+
+/// Every folder `guardrail.toml` names is the one used: links, static files, the theme, the policies, and
+/// the labels of diagnostics.
+#[test]
+fn every_folder_can_be_renamed() {
+    let dir = std::env::temp_dir().join(format!("guardrail-site-{}-renamed", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(&repo().join("theme"), &dir.join("look"));
+    copy_tree(&repo().join("policies"), &dir.join("rules"));
+    std::fs::create_dir_all(dir.join("files/img")).expect("dir");
+    std::fs::write(dir.join("files/img/logo.txt"), "logo").expect("static");
+    std::fs::create_dir_all(dir.join("docs/guides")).expect("dir");
+    std::fs::write(
+        dir.join("guardrail.toml"),
+        "title = \"Renamed\"\n[paths]\ncontent = \"docs\"\ntheme = \"look\"\nstatic = \"files\"\npolicies = \"rules\"\n",
+    )
+    .expect("config");
+    std::fs::write(
+        dir.join("docs/index.md"),
+        "# Home\n\nSee [the guide](/guides/writing.md#details), [again](guides/writing.md) and [the logo](/img/logo.txt).\n\n```yaml\nhostNetwork: false\n```\n",
+    )
+    .expect("page");
+    std::fs::write(
+        dir.join("docs/guides/writing.md"),
+        "---\ntitle: Writing\n---\n\n## Details\n\nBack [home](../index.md).\n",
+    )
+    .expect("page");
+    let root = dir.to_str().expect("utf-8");
+    let out = dir.join("out");
+    let run = guardrail(&["build", "--root", root, "--out", out.to_str().expect("utf-8")]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let tree = read_tree(&out);
+    let home = text(&tree["index.html"]);
+    assert!(home.contains("href=\"/guides/writing/#details\""), "{home}");
+    assert!(home.contains("href=\"/guides/writing/\""), "{home}");
+    let logo = tree.keys().find(|k| k.starts_with("assets/img/logo.")).expect("the static file, hashed");
+    assert!(home.contains(&format!("href=\"/{logo}\"")), "{home}");
+    assert!(text(&tree["guides/writing/index.html"]).contains("href=\"/\""));
+    assert!(tree.contains_key("policies/k8spspcapabilities/index.html"), "the reference is made from rules/");
+
+    // A link to a page that does not exist, and one that climbs out of the content folder.
+    std::fs::write(dir.join("docs/bad.md"), "# Bad\n\n[nothing](/nope.md) and [outside](../../guardrail.md)\n")
+        .expect("page");
+    let run = guardrail(&["check", "--root", root]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = text(&run.stderr);
+    assert_eq!(err.matches("broken link: no page at").count(), 2, "{err}");
+    assert!(err.contains("--> docs/bad.md:3:1"), "{err}");
+    assert!(err.contains("link to a Markdown file of docs/"), "{err}");
+    std::fs::remove_file(dir.join("docs/bad.md")).expect("rm");
+
+    // Diagnostics name the theme's folder as configured.
+    let page_html = dir.join("look/templates/page.html");
+    let good = std::fs::read_to_string(&page_html).expect("template");
+    std::fs::write(&page_html, "{% if %}").expect("break the template");
+    let err = text(&guardrail(&["check", "--root", root]).stderr);
+    assert!(err.contains("--> look/templates:1:1"), "{err}");
+    std::fs::write(&page_html, good).expect("restore");
+
+    #[cfg(unix)]
+    {
+        // Static files must be files, and the help names the configured folder.
+        std::os::unix::fs::symlink("/etc/hostname", dir.join("files/link.txt")).expect("link");
+        let run = guardrail(&["check", "--root", root]);
+        assert_eq!(run.status.code(), Some(1));
+        let err = text(&run.stderr);
+        assert!(err.contains("error: files/link.txt is a symbolic link; static files must be regular files"), "{err}");
+        assert!(err.contains("copy the file into files/ instead of linking it"), "{err}");
+        std::fs::remove_file(dir.join("files/link.txt")).expect("unlink");
+
+        // A link back up the tree is reported at the link instead of being walked until paths are absurd.
+        std::os::unix::fs::symlink("..", dir.join("docs/guides/loop")).expect("link");
+        let run = guardrail(&["check", "--root", root]);
+        assert_eq!(run.status.code(), Some(1));
+        let err = text(&run.stderr);
+        assert!(err.contains("error: docs/guides/loop is a symbolic link to `..`, a folder that contains it"), "{err}");
+        assert!(err.contains("--> docs/guides/loop:1:1"), "{err}");
+        std::fs::remove_file(dir.join("docs/guides/loop")).expect("unlink");
+    }
+    assert_eq!(guardrail(&["check", "--root", root]).status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Files whose bytes come from the compiler, not from the site's sources: the playground's WebAssembly, the
+/// worker that carries wasm-bindgen's glue for it, and the page that names both by their hashes. They change
+/// with every change to the engine and with the toolchain; the browser tests check what they do.
+fn compiled(path: &str) -> bool {
+    path == "playground/index.html"
+        || path.starts_with("assets/playground/guardrail_playground.")
+        || path.starts_with("assets/playground/worker.")
+}
+
+/// The repository's site, file by file: a refactoring must not change a byte of it. The pinned list is
+/// `sha256sum`'s format; `GUARDRAIL_BLESS=1` rewrites it after a deliberate change of the output.
+#[test]
+fn the_repository_site_matches_its_pinned_digests() {
+    use sha2::Digest;
+    let out = std::env::temp_dir().join(format!("guardrail-repo-digest-{}", std::process::id()));
+    let run = guardrail(&["build", "--root", env!("CARGO_MANIFEST_DIR"), "--out", out.to_str().expect("utf-8")]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let tree = read_tree(&out);
+    assert_eq!(tree.keys().filter(|k| compiled(k)).count(), 3, "{:?}", tree.keys());
+    let mut lines = String::new();
+    for (path, bytes) in tree.iter().filter(|(k, _)| !compiled(k)) {
+        let digest: String = sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+        lines.push_str(&format!("{digest}  {path}\n"));
+    }
+    golden(&repo().join("tests/fixtures/repo-site.sha256"), &lines);
+    let _ = std::fs::remove_dir_all(out);
+}

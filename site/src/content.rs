@@ -183,9 +183,9 @@ pub(crate) fn markdown_files(root: &Path, dir: &Path) -> Result<Vec<(PathBuf, St
             ),
             WalkError::Loop { path, ancestor } => Diagnostic::error(
                 format!(
-                    "{} is a symbolic link to {}, a folder that contains it; the content folder would never end",
+                    "{} is a symbolic link to `{}`, a folder that contains it; the content folder would never end",
                     shown(&path),
-                    shown(&ancestor)
+                    std::fs::read_link(&path).unwrap_or(ancestor).display()
                 ),
                 shown(&path),
                 1,

@@ -59,10 +59,25 @@ pub fn files(
     enter: &dyn Fn(&Path) -> bool,
 ) -> Result<Vec<PathBuf>, WalkError> {
     let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(links == Links::Follow)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_type().is_dir() || enter(e.path()));
+    // walkdir notices a loop only when it meets the looping link a second time, one whole lap later; a link to a
+    // folder that contains `dir` (`content/loop -> ..`) is stopped where it is met, so the error names it.
+    let canonical = dir.canonicalize().ok();
+    let looped: std::cell::RefCell<Option<WalkError>> = std::cell::RefCell::new(None);
+    let walker = walkdir::WalkDir::new(dir).follow_links(links == Links::Follow).into_iter().filter_entry(|e| {
+        if e.depth() == 0 || !e.file_type().is_dir() {
+            return true;
+        }
+        if e.path_is_symlink() {
+            if let (Some(root), Ok(target)) = (&canonical, e.path().canonicalize()) {
+                if root.starts_with(&target) {
+                    let mut slot = looped.borrow_mut();
+                    slot.get_or_insert(WalkError::Loop { path: e.path().to_path_buf(), ancestor: target });
+                    return false;
+                }
+            }
+        }
+        enter(e.path())
+    });
     for entry in walker {
         let entry = entry.map_err(|e| {
             let path = e.path().map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
@@ -79,6 +94,9 @@ pub fn files(
         if entry.file_type().is_file() && keep_file(entry.path()) {
             out.push(entry.into_path());
         }
+    }
+    if let Some(e) = looped.into_inner() {
+        return Err(e);
     }
     out.sort();
     Ok(out)
@@ -114,8 +132,19 @@ mod tests {
         let dir = scratch("loop");
         std::os::unix::fs::symlink("..", dir.join("a/loop")).expect("link");
         let err = files(&dir, Links::Follow, &|_| true, &|_| true).expect_err("a loop");
-        assert!(matches!(err, WalkError::Loop { .. }), "{err}");
+        assert!(
+            matches!(err, WalkError::Loop { ref ancestor, .. } if ancestor == &dir.canonicalize().unwrap()),
+            "{err}"
+        );
         assert_eq!(err.path(), dir.join("a/loop"));
+        // A loop inside the tree (a link to a sibling's parent that is below the root) is walkdir's to find.
+        std::fs::remove_file(dir.join("a/loop")).expect("unlink");
+        std::fs::create_dir_all(dir.join("a/b")).expect("dir");
+        std::os::unix::fs::symlink("../../a", dir.join("a/b/up")).expect("link");
+        let err = files(&dir, Links::Follow, &|_| true, &|_| true).expect_err("a loop");
+        assert!(matches!(err, WalkError::Loop { .. }), "{err}");
+        std::fs::remove_file(dir.join("a/b/up")).expect("unlink");
+        std::os::unix::fs::symlink("..", dir.join("a/loop")).expect("link");
         assert!(err.to_string().contains("a symbolic link to a folder that contains it"), "{err}");
         // Refused outright when links are not allowed.
         let err = files(&dir, Links::Refuse, &|_| true, &|_| true).expect_err("a link");
