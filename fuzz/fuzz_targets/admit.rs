@@ -4,7 +4,7 @@
 
 use std::sync::{Mutex, OnceLock};
 
-use guardrail_engine::policy::{PolicySet, PolicyText, Request};
+use guardrail_engine::policy::{PolicySet, Request};
 use guardrail_engine::yaml::{Schema, load_documents};
 use libfuzzer_sys::fuzz_target;
 
@@ -12,20 +12,7 @@ fn policies() -> &'static Mutex<PolicySet> {
     static SET: OnceLock<Mutex<PolicySet>> = OnceLock::new();
     SET.get_or_init(|| {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
-        let mut files = Vec::new();
-        let mut stack = vec![root];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).expect("policies") {
-                let p = e.expect("entry").path();
-                if p.is_dir() && !p.ends_with("samples") {
-                    stack.push(p);
-                } else if p.extension().is_some_and(|x| x == "yaml") {
-                    files.push((p.display().to_string(), std::fs::read_to_string(&p).expect("readable")));
-                }
-            }
-        }
-        let texts: Vec<PolicyText<'_>> = files.iter().map(|(n, t)| PolicyText { name: n, text: t }).collect();
-        Mutex::new(PolicySet::load(&texts, &Default::default()).expect("the project's policies load"))
+        Mutex::new(guardrail_site::policies::load(&root).expect("the project's policies load"))
     })
 }
 

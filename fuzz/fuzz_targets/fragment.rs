@@ -2,12 +2,9 @@
 //! placed fragment is found where the placement says.
 #![no_main]
 
+use guardrail_engine::fragment as examples;
 use guardrail_engine::yaml::{Schema, load_documents};
 use libfuzzer_sys::fuzz_target;
-
-#[allow(dead_code, unreachable_pub)]
-#[path = "../../src/site/examples.rs"]
-mod examples;
 
 fuzz_target!(|text: &str| {
     let Ok(docs) = load_documents(text, Schema::Kubernetes, &Default::default()) else { return };
