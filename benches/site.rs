@@ -1,10 +1,15 @@
 //! Site build speed: a generated N-page site (3 YAML examples a page, all checked) and the repository's own
-//! site, built by the release binary. Prints medians and pages per second. Run: `cargo bench --bench site`
+//! site, built by the release binary as a user runs it, and in process by the site crate (`Session::build`, no
+//! process start, nothing written). Prints medians and pages per second. Run: `cargo bench --bench site`
 //! (`GUARDRAIL_BENCH_PAGES=1000` by default; `GUARDRAIL_BENCH_RUNS=5`).
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+// The same allocator as the guardrail binary, for the in-process figures.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[path = "support/corpus.rs"]
 mod corpus;
@@ -27,6 +32,17 @@ fn time(bin: &str, args: &[&str], runs: usize) -> Duration {
     median(times)
 }
 
+fn time_in_process(root: &std::path::Path, runs: usize) -> Duration {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        let session = guardrail_site::Session::build(root).unwrap_or_else(|f| panic!("{f}"));
+        times.push(started.elapsed());
+        drop(session);
+    }
+    median(times)
+}
+
 fn main() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let bin = env!("CARGO_BIN_EXE_guardrail");
@@ -42,9 +58,13 @@ fn main() {
     let repo_root = repo.to_str().expect("utf-8 path");
     let site_out = std::env::temp_dir().join("guardrail-bench-repo-site");
     let security = time(bin, &["build", "--root", repo_root, "--out", site_out.to_str().expect("utf-8")], runs);
+    let in_process = time_in_process(&dir, runs);
+    let repo_in_process = time_in_process(&repo, runs);
     let per_sec = |d: Duration| pages as f64 / d.as_secs_f64();
     println!("generated site: {pages} pages, {} examples checked, median of {runs} runs", pages * 3);
     println!("  guardrail check  {:>8.1} ms  ({:.0} pages/s)", check.as_secs_f64() * 1e3, per_sec(check));
     println!("  guardrail build  {:>8.1} ms  ({:.0} pages/s)", build.as_secs_f64() * 1e3, per_sec(build));
+    println!("  in process       {:>8.1} ms  ({:.0} pages/s)", in_process.as_secs_f64() * 1e3, per_sec(in_process));
     println!("repository site (Security page and the rest): guardrail build {:.1} ms", security.as_secs_f64() * 1e3);
+    println!("  in process       {:>8.1} ms", repo_in_process.as_secs_f64() * 1e3);
 }
