@@ -199,14 +199,10 @@ fn content_types_include_wasm() {
         .map(|e| e.expect("e").file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["engine.wasm"]);
-    let hash = {
-        // The same FNV-1a hash the build uses for asset names.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in b"\0asm\x01\0\0\0" {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        format!("{:08x}", h >> 32)
+    let hash: String = {
+        // Asset names carry the first 32 bits of the content's SHA-256.
+        use sha2::Digest;
+        sha2::Sha256::digest(b"\0asm\x01\0\0\0")[..4].iter().map(|b| format!("{b:02x}")).collect()
     };
     let (status, ty, _) = get(server.port, &format!("/assets/engine.{hash}.wasm"));
     assert_eq!((status, ty.as_str()), (200, "application/wasm"));

@@ -31,22 +31,27 @@ pub struct BundleObject {
 }
 
 impl Bundle {
-    /// The policy objects of a loaded set, as the build ships them.
+    /// The policy objects of a loaded set, as the build ships them. (Native only: the build makes bundles, the
+    /// browser reads them.)
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn from_set(set: &PolicySet) -> Bundle {
         Bundle::new(set.objects().map(|o| BundleObject { file: o.name.to_string(), object: o.value.clone() }).collect())
     }
 
-    /// Bundles `policies`, naming the version by their content.
+    /// Bundles `policies`, naming the version by their content: the first 64 bits of the SHA-256 of every
+    /// object's file and JSON, each followed by a NUL (SHA-256 is also what names the site's assets).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn new(policies: Vec<BundleObject>) -> Bundle {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
         for p in &policies {
-            let object = serde_json::to_string(&p.object).unwrap_or_default();
-            for b in p.file.bytes().chain([0]).chain(object.bytes()).chain([0]) {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
+            hasher.update(p.file.as_bytes());
+            hasher.update([0]);
+            hasher.update(serde_json::to_string(&p.object).unwrap_or_default().as_bytes());
+            hasher.update([0]);
         }
-        Bundle { version: format!("{h:016x}"), policies }
+        let version = hasher.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
+        Bundle { version, policies }
     }
 }
 

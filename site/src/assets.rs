@@ -7,14 +7,10 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::walk::{self, Links, WalkError};
 
-/// FNV-1a, 64 bits: a stable content hash for asset names (std's hasher is not stable across releases).
+/// The content hash in asset names: the first 32 bits of the bytes' SHA-256, in hex (8 characters).
 pub(crate) fn content_hash(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{:08x}", h >> 32)
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)[..4].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `rel` with the content hash before its extension (`img/logo.png` -> `img/logo.1a2b3c4d.png`).
@@ -74,6 +70,8 @@ mod tests {
     fn hashes_are_stable_and_named() {
         assert_eq!(content_hash(b"guardrail"), content_hash(b"guardrail"));
         assert_ne!(content_hash(b"a"), content_hash(b"b"));
+        // SHA-256("abc") starts ba7816bf (FIPS 180-2's example).
+        assert_eq!(content_hash(b"abc"), "ba7816bf");
         assert!(hashed_name("style.css", b"x").starts_with("style."));
         assert!(hashed_name("style.css", b"x").ends_with(".css"));
         assert_eq!(hashed_name("img/logo.png", b"x").split('.').count(), 3);
