@@ -1,5 +1,9 @@
-//! Gatekeeper admission for guardrail: mutation (Assign, AssignMetadata, ModifySet, AssignImage) re-implemented
-//! natively and ConstraintTemplate validation on regorus. No file or network I/O: callers hand in text and objects.
+//! guardrail-engine: Gatekeeper admission for guardrail. YAML read as Kubernetes and gator read it (with a source
+//! map and limits), mutation (Assign, AssignMetadata, ModifySet, AssignImage) re-implemented natively, and
+//! ConstraintTemplate validation on regorus; the docs site, the command line and the playground all judge with it.
+//!
+//! What it may not do: I/O of any kind (files, network, clock-dependent output, terminal). Callers hand in text
+//! and objects and get values back, which is what lets the same code run in the browser as WebAssembly.
 
 pub mod fragment;
 pub mod limits;

@@ -35,3 +35,62 @@ pub use config::Config;
 pub use diagnostics::Diagnostic;
 pub use policies::PolicyError;
 pub use session::{Failure, Rebuilt, Session, Site, build, default_out_dir, watched, write};
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// The modules each module of this crate uses (`crate::x`), test code left out.
+    fn imports() -> BTreeMap<String, BTreeSet<String>> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut out = BTreeMap::new();
+        for entry in std::fs::read_dir(&dir).expect("src") {
+            let path = entry.expect("entry").path();
+            let name = path.file_stem().expect("name").to_string_lossy().into_owned();
+            if name == "lib" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("source");
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            let mut uses = BTreeSet::new();
+            for (i, _) in code.match_indices("crate::") {
+                let rest = &code[i + 7..];
+                if let Some(group) = rest.strip_prefix('{') {
+                    let group = &group[..group.find('}').unwrap_or(group.len())];
+                    uses.extend(group.split(',').map(|m| m.trim().split("::").next().unwrap_or("").to_string()));
+                } else {
+                    uses.insert(rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect());
+                }
+            }
+            uses.retain(|m| !m.is_empty() && *m != name);
+            out.insert(name, uses);
+        }
+        out
+    }
+
+    /// The modules form layers: no module reaches itself through the modules it uses.
+    #[test]
+    fn no_module_imports_itself_through_others() {
+        let graph = imports();
+        assert!(graph.len() > 15, "{graph:?}");
+        assert!(graph["page"].contains("examples") && graph["examples"].contains("diagnostics"), "{graph:?}");
+        for start in graph.keys() {
+            let mut stack: Vec<Vec<&String>> = vec![vec![start]];
+            while let Some(path) = stack.pop() {
+                let last = path[path.len() - 1];
+                for next in graph.get(last).into_iter().flatten() {
+                    assert!(
+                        next != start,
+                        "import cycle: {}",
+                        path.iter().chain([&next]).map(|s| s.as_str()).collect::<Vec<_>>().join(" -> ")
+                    );
+                    if !path.contains(&next) {
+                        let mut longer = path.clone();
+                        longer.push(next);
+                        stack.push(longer);
+                    }
+                }
+            }
+        }
+    }
+}
