@@ -252,6 +252,7 @@ mod tests {
             violations: Vec::new(),
             warnings: Vec::new(),
             constraints: Vec::new(),
+            children: Vec::new(),
         };
         let lines = after_admission(&placed, &decision, &original);
         let marked: Vec<(&str, bool)> = lines.iter().map(|l| (l.text.as_str(), l.added)).collect();

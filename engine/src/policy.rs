@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use crate::controllers;
+use crate::expansion::{self, EXPANSION_GROUP, ExpandError, ExpansionTemplate};
 use crate::limits::Limits;
 use crate::matching::{Source, Target};
 use crate::mutation::mutator::{MUTATIONS_GROUP, MutationRequest, Mutator, Operation};
@@ -69,6 +71,8 @@ pub struct PolicySet {
     /// Each constraint's parameters as a regorus value, converted once at load.
     parameters: Vec<regorus::Value>,
     mutation: MutationSystem,
+    /// ExpansionTemplates, sorted by name.
+    expansions: Vec<ExpansionTemplate>,
     notes: Vec<String>,
     /// Every policy object loaded (suites and empty documents left out), with the name of its text, in load
     /// order; shared between clones.
@@ -135,6 +139,7 @@ impl PolicySet {
     fn build(loaded: &[Loaded], limits: &Limits, mut errors: Vec<PolicyError>) -> Result<PolicySet, Vec<PolicyError>> {
         let mut set = PolicySet::default();
         let mut mutators = Vec::new();
+        let mut expansion_sources: Vec<(String, &Loaded)> = Vec::new();
         // Templates first: constraints need their kinds and schemas.
         for l in loaded {
             if l.gvk.group == TEMPLATES_GROUP && l.gvk.kind == "ConstraintTemplate" {
@@ -186,6 +191,18 @@ impl PolicySet {
                         format!("Constraint {} {}: {e}", l.gvk.kind, object::meta_str(&l.value, "name")),
                     )),
                 }
+            } else if g == EXPANSION_GROUP && l.gvk.kind == "ExpansionTemplate" {
+                match ExpansionTemplate::decode(&l.value) {
+                    Ok(t) if set.expansions.iter().any(|x| x.name == t.name) => errors.push(l.error(
+                        "/metadata/name",
+                        format!("ExpansionTemplate {}: a template of that name is already loaded", t.name),
+                    )),
+                    Ok(t) => {
+                        expansion_sources.push((t.name.clone(), l));
+                        set.expansions.push(t);
+                    }
+                    Err(e) => errors.push(l.error(&e.pointer(), e.message)),
+                }
             } else if g == MUTATIONS_GROUP {
                 match Mutator::decode(&l.value) {
                     Ok(m) => mutators.push(m),
@@ -197,13 +214,25 @@ impl PolicySet {
                 errors.push(l.error(
                     "/kind",
                     format!(
-                        "{} is not a Gatekeeper policy object (ConstraintTemplate, Constraint, Assign, AssignMetadata, ModifySet or AssignImage)",
+                        "{} is not a Gatekeeper policy object (ConstraintTemplate, Constraint, Assign, AssignMetadata, ModifySet, AssignImage or ExpansionTemplate)",
                         object::describe(&l.value)
                     ),
                 ));
             }
         }
         set.mutation = MutationSystem::new(mutators);
+        // Templates that expand into each other forever: gator refuses them, Gatekeeper disables them; either way a
+        // policy folder that holds them has a mistake to fix.
+        for (i, path) in expansion::cycles(&set.expansions) {
+            let name = &set.expansions[i].name;
+            if let Some((_, l)) = expansion_sources.iter().find(|(n, _)| n == name) {
+                errors.push(l.error(
+                    "/spec/generatedGVK",
+                    format!("ExpansionTemplate {name}: template forms expansion cycle ({path})"),
+                ));
+            }
+        }
+        set.expansions.sort_by(|a, b| a.name.cmp(&b.name));
         set.objects = std::sync::Arc::new(
             loaded.iter().filter(|l| l.gvk.group != SUITES_GROUP).map(|l| (l.name.clone(), l.value.clone())).collect(),
         );
@@ -260,19 +289,123 @@ impl PolicySet {
         Ok(())
     }
 
-    /// Mutates then validates `object` as the API server and Gatekeeper would.
+    /// The ExpansionTemplates, sorted by name.
+    pub fn expansions(&self) -> &[ExpansionTemplate] {
+        &self.expansions
+    }
+
+    /// Mutates then validates `object` as the API server and Gatekeeper would. Then, when ExpansionTemplates
+    /// apply to its kind, its resultants are mutated and validated as `Generated` objects and their violations
+    /// count against it (`[Implied by <template>] `, with the template's enforcement action when it sets one), as
+    /// Gatekeeper's webhook does. When none applies and it is admitted, what its controller would create (a
+    /// Deployment's ReplicaSet, that ReplicaSet's Pod) is admitted too, each as a request of its own: those
+    /// decisions are [`Decision::children`] and do not change this object's verdict.
     pub fn admit(&mut self, object: &Value, request: &Request) -> Result<Decision, AdmitError> {
+        self.admit_at(object, request, 0)
+    }
+
+    fn admit_at(&mut self, object: &Value, request: &Request, depth: usize) -> Result<Decision, AdmitError> {
+        let mut d = self.admit_as(object, request, Source::Original)?;
+        let gvk = Gvk::of(&d.object);
+        let mut parent = d.object.clone();
+        request.inject_namespace(&mut parent);
+        if self.expansions.iter().any(|t| t.applies_to(&gvk)) {
+            let namespace = object::meta_str(&parent, "namespace").to_string();
+            let namespace = if namespace.is_empty() { request.namespace.clone() } else { Some(namespace) };
+            let mut children = Vec::new();
+            self.expand_into(&parent, namespace.as_deref(), request, 0, &mut children)?;
+            let mut implied = Vec::new();
+            for c in &children {
+                c.implied(&mut implied);
+            }
+            for v in &implied {
+                if v.action == EnforcementAction::Warn {
+                    d.warnings.push(v.render());
+                }
+            }
+            d.violations.extend(implied);
+            sort_violations(&mut d.violations);
+            if d.violations.iter().any(|v| v.action == EnforcementAction::Deny) {
+                d.verdict = Verdict::Rejected;
+            }
+            d.children = children;
+        } else if d.verdict == Verdict::Admitted && depth < 4 {
+            if let Some(created) = controllers::creates(&parent) {
+                let req = Request {
+                    operation: Operation::Create,
+                    namespace: Some(object::meta_str(&created.object, "namespace").to_string()),
+                    user_info: created.user_info(),
+                    old_object: None,
+                    namespace_object: request.namespace_object.clone(),
+                    enforcement_point: request.enforcement_point,
+                    mutate: request.mutate,
+                };
+                let decision = self.admit_at(&created.object, &req, depth + 1)?;
+                d.children
+                    .push(Child { origin: Origin::Created { controller: created.controller.to_string() }, decision });
+            }
+        }
+        Ok(d)
+    }
+
+    /// Expands `parent` with every template that applies to it, depth first: each resultant is mutated and
+    /// validated as a `Generated` object (its violations taking the template's enforcement action), then
+    /// expanded in turn.
+    fn expand_into(
+        &mut self,
+        parent: &Value,
+        namespace: Option<&str>,
+        request: &Request,
+        depth: usize,
+        out: &mut Vec<Child>,
+    ) -> Result<(), AdmitError> {
+        if depth >= expansion::MAX_DEPTH {
+            return Err(AdmitError::Expansion(ExpandError::TooDeep.to_string()));
+        }
+        let gvk = Gvk::of(parent);
+        let templates: Vec<ExpansionTemplate> =
+            self.expansions.iter().filter(|t| t.applies_to(&gvk)).cloned().collect();
+        for t in templates {
+            let resultant =
+                expansion::expand_one(&t, parent, namespace).map_err(|e| AdmitError::Expansion(e.to_string()))?;
+            let mut d = self.admit_as(&resultant, request, Source::Generated).map_err(|e| {
+                AdmitError::Expansion(format!(
+                    "failed to mutate resultant resource {}: {e}",
+                    object::meta_str(&resultant, "name")
+                ))
+            })?;
+            if let Some(action) = t.enforcement_action {
+                for v in &mut d.violations {
+                    v.action = action;
+                }
+                d.warnings.retain(|w| !w.starts_with('['));
+                d.warnings
+                    .extend(d.violations.iter().filter(|v| v.action == EnforcementAction::Warn).map(Violation::render));
+                sort_violations(&mut d.violations);
+            }
+            d.verdict = if d.violations.iter().any(|v| v.action == EnforcementAction::Deny) {
+                Verdict::Rejected
+            } else {
+                Verdict::Admitted
+            };
+            let mut grandchildren = Vec::new();
+            self.expand_into(&d.object, namespace, request, depth + 1, &mut grandchildren)?;
+            d.children = grandchildren;
+            out.push(Child { origin: Origin::Expanded { template: t.name.clone() }, decision: d });
+        }
+        Ok(())
+    }
+
+    /// Mutation (as `source`) and validation of one object: no expansion, no controllers.
+    fn admit_as(&mut self, object: &Value, request: &Request, source: Source) -> Result<Decision, AdmitError> {
         let mut mutated = object.clone();
         let mut applied = Vec::new();
         let mut warnings = Vec::new();
         let injected = request.inject_namespace(&mut mutated);
         if request.mutate && matches!(request.operation, Operation::Create | Operation::Update | Operation::Unspecified)
         {
-            let req = MutationRequest {
-                operation: request.operation,
-                namespace: request.namespace_object.as_ref(),
-                source: Source::Original,
-            };
+            let req =
+                MutationRequest { operation: request.operation, namespace: request.namespace_object.as_ref(), source };
             applied = self.mutation.mutate(&mut mutated, &req).map_err(AdmitError::Mutation)?.applied;
             for m in self.mutation.mutators() {
                 if matches!(
@@ -285,7 +418,7 @@ impl PolicySet {
             }
         }
         let mut constraints = Vec::new();
-        let violations = self.judge(&mutated, request, &mut constraints);
+        let violations = self.judge(&mutated, request, source, &mut constraints);
         if injected {
             if let Some(meta) = mutated.get_mut("metadata").and_then(Value::as_object_mut) {
                 meta.remove("namespace");
@@ -314,17 +447,24 @@ impl PolicySet {
             violations,
             warnings,
             constraints,
+            children: Vec::new(),
         })
     }
 
     /// Runs every matching constraint against `object` (no mutation), as gator verify and the webhook's
     /// validation do. Results sorted as Gatekeeper sorts them.
     pub fn validate(&mut self, object: &Value, request: &Request) -> Vec<Violation> {
-        self.judge(object, request, &mut Vec::new())
+        self.judge(object, request, Source::Original, &mut Vec::new())
     }
 
-    /// [`PolicySet::validate`], also listing in `selected` the constraints that matched the object.
-    fn judge(&mut self, object: &Value, request: &Request, selected: &mut Vec<String>) -> Vec<Violation> {
+    /// [`PolicySet::validate`] of an object of `source`, also listing in `selected` the constraints that matched.
+    fn judge(
+        &mut self,
+        object: &Value,
+        request: &Request,
+        source: Source,
+        selected: &mut Vec<String>,
+    ) -> Vec<Violation> {
         let review_rego = request.review_rego(object);
         let mut out = Vec::new();
         let ns_obj = request.namespace_object.as_ref();
@@ -337,11 +477,9 @@ impl PolicySet {
                 self.constraints.iter().zip(&self.parameters).filter(|(c, _)| c.kind == entry.template.kind)
             {
                 let Some(action) = c.enforcement.at(request.enforcement_point) else { continue };
-                let matched = c.r#match.matches(&Target { object, namespace: ns_obj, source: Source::Original });
+                let matched = c.r#match.matches(&Target { object, namespace: ns_obj, source });
                 let matched = match (matched, request.old_object.as_ref()) {
-                    (Ok(false), Some(old)) => {
-                        c.r#match.matches(&Target { object: old, namespace: ns_obj, source: Source::Original })
-                    }
+                    (Ok(false), Some(old)) => c.r#match.matches(&Target { object: old, namespace: ns_obj, source }),
                     (m, _) => m,
                 };
                 let violation = |message: String, details: Value| Violation {
@@ -372,9 +510,14 @@ impl PolicySet {
                 }
             }
         }
-        out.sort_by(|a, b| (a.action, &a.message, &a.kind, &a.name).cmp(&(b.action, &b.message, &b.kind, &b.name)));
+        sort_violations(&mut out);
         out
     }
+}
+
+/// Violations in the order Gatekeeper reports them.
+fn sort_violations(list: &mut [Violation]) {
+    list.sort_by(|a, b| (a.action, &a.message, &a.kind, &a.name).cmp(&(b.action, &b.message, &b.kind, &b.name)));
 }
 
 fn rego_error(l: &Loaded, t: &ConstraintTemplate, e: &rego::RegoError) -> PolicyError {
@@ -577,12 +720,74 @@ pub struct Decision {
     pub warnings: Vec<String>,
     /// The constraints whose `match` selected the object, so that their Rego judged it ("Kind/name").
     pub constraints: Vec<String>,
+    /// What the object leads to: its ExpansionTemplate resultants (whose violations are also in `violations`,
+    /// prefixed), or the object its controller would create (a separate request; its verdict is its own).
+    pub children: Vec<Child>,
+}
+
+/// Where a child decision comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A resultant of this ExpansionTemplate.
+    Expanded {
+        /// The template's name.
+        template: String,
+    },
+    /// Created by this controller (its service account in `kube-system`, `replicaset-controller`).
+    Created {
+        /// The controller.
+        controller: String,
+    },
+}
+
+/// The decision on an object that another object leads to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Child {
+    /// How it came about.
+    pub origin: Origin,
+    /// Its admission.
+    pub decision: Decision,
+}
+
+impl Child {
+    /// Its violations and its descendants', as the root object of an expansion reports them.
+    fn implied(&self, out: &mut Vec<Violation>) {
+        if let Origin::Expanded { template } = &self.origin {
+            for v in &self.decision.violations {
+                let mut v = v.clone();
+                v.message = format!("[Implied by {template}] {}", v.message);
+                out.push(v);
+            }
+        }
+        for c in &self.decision.children {
+            c.implied(out);
+        }
+    }
+
+    /// For a created object that is rejected: the event its controller records (`kubectl describe` shows it on
+    /// the ReplicaSet, Job, ...): `Error creating: admission webhook "validation.gatekeeper.sh" denied the request:
+    /// [name] message`.
+    pub fn event(&self) -> Option<String> {
+        match self.origin {
+            Origin::Created { .. } => self.decision.denial().map(|d| {
+                format!("Error creating: admission webhook \"validation.gatekeeper.sh\" denied the request: {d}")
+            }),
+            Origin::Expanded { .. } => None,
+        }
+    }
 }
 
 impl Decision {
     /// Whether mutation changed the object.
     pub fn mutated(&self) -> bool {
         !self.patch.is_empty()
+    }
+
+    /// The first object this one leads to that is rejected, depth first (a Deployment's Pod), if any.
+    pub fn rejected_child(&self) -> Option<&Child> {
+        self.children
+            .iter()
+            .find_map(|c| if c.decision.verdict == Verdict::Rejected { Some(c) } else { c.decision.rejected_child() })
     }
 
     /// The denial message the API server would return (deny violations joined by newlines).
@@ -599,6 +804,9 @@ pub enum AdmitError {
     /// Mutation failed (a walk error, a match error, or no convergence).
     #[error("{0}")]
     Mutation(MutationError),
+    /// An ExpansionTemplate could not expand the object, or its resultant could not be mutated.
+    #[error("{0}")]
+    Expansion(String),
 }
 
 #[cfg(test)]
@@ -660,6 +868,156 @@ spec:
         let errs =
             PolicySet::load_objects(&[PolicyObject { name: "b.yaml", value: &bad }], &Limits::default()).unwrap_err();
         assert_eq!((errs[0].name.as_str(), errs[0].line), ("b.yaml", 1));
+    }
+
+    const DENY_PODS: &str = "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sDenyLabel\nmetadata:\n  name: no-forbidden\nspec:\n  match:\n    kinds:\n    - apiGroups: [\"\"]\n      kinds: [Pod]\n";
+
+    const EXPAND: &str = "apiVersion: expansion.gatekeeper.sh/v1beta1\nkind: ExpansionTemplate\nmetadata:\n  name: expand-deployments\nspec:\n  applyTo:\n  - groups: [apps]\n    kinds: [Deployment]\n    versions: [v1]\n  templateSource: spec.template\n  generatedGVK:\n    kind: Pod\n    group: \"\"\n    version: v1\n";
+
+    fn deployment(labels: Value) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": labels}, "spec": {"containers": [{"name": "a", "image": "x"}]}}}})
+    }
+
+    #[test]
+    fn a_deployment_is_admitted_while_the_pods_its_replicaset_creates_are_not() {
+        let mut s = set(DENY_PODS);
+        let d = s.admit(&deployment(json!({"forbidden": "1"})), &Request::default()).unwrap();
+        assert_eq!(d.verdict, Verdict::Admitted, "no constraint matches Deployments");
+        let rs = &d.children[0];
+        assert_eq!(rs.origin, Origin::Created { controller: "deployment-controller".into() });
+        assert_eq!(
+            (Gvk::of(&rs.decision.object).kind.as_str(), rs.decision.verdict),
+            ("ReplicaSet", Verdict::Admitted)
+        );
+        assert_eq!(object::meta_str(&rs.decision.object, "namespace"), "default", "in the request's namespace");
+        let pod = &rs.decision.children[0];
+        assert_eq!(pod.origin, Origin::Created { controller: "replicaset-controller".into() });
+        assert_eq!(pod.decision.verdict, Verdict::Rejected);
+        let name = object::meta_str(&pod.decision.object, "name");
+        assert_eq!(pod.decision.denial().unwrap(), format!("[no-forbidden] label forbidden is not allowed on {name}"));
+        assert_eq!(
+            pod.event().unwrap(),
+            format!(
+                "Error creating: admission webhook \"validation.gatekeeper.sh\" denied the request: [no-forbidden] label forbidden is not allowed on {name}"
+            )
+        );
+        assert_eq!(d.rejected_child(), Some(pod));
+        assert!(d.violations.is_empty(), "a created object's violations are its own, not the workload's");
+        let ok = s.admit(&deployment(json!({"app": "web"})), &Request::default()).unwrap();
+        assert!(ok.rejected_child().is_none());
+        assert_eq!(ok.children[0].decision.children.len(), 1, "the Pod was judged too");
+    }
+
+    #[test]
+    fn a_rejected_workload_creates_nothing() {
+        let all =
+            "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sDenyLabel\nmetadata:\n  name: no-forbidden\n";
+        let mut s = set(all);
+        let mut d = deployment(json!({}));
+        d["metadata"]["labels"] = json!({"forbidden": "1"});
+        let d = s.admit(&d, &Request::default()).unwrap();
+        assert_eq!(d.verdict, Verdict::Rejected);
+        assert!(d.children.is_empty());
+    }
+
+    #[test]
+    fn expansion_templates_imply_violations_on_the_parent() {
+        let mut s = set(&format!("{DENY_PODS}---\n{EXPAND}"));
+        let d = s.admit(&deployment(json!({"forbidden": "1"})), &Request::default()).unwrap();
+        assert_eq!(d.verdict, Verdict::Rejected);
+        assert_eq!(
+            d.denial().unwrap(),
+            "[no-forbidden] [Implied by expand-deployments] label forbidden is not allowed on web-pod"
+        );
+        assert_eq!(d.children.len(), 1, "the resultant, and no controller-created objects");
+        assert_eq!(d.children[0].origin, Origin::Expanded { template: "expand-deployments".into() });
+        assert_eq!(d.children[0].decision.object["metadata"]["namespace"], "default");
+        assert!(d.children[0].event().is_none());
+        // The template's action overrides the constraint's.
+        let mut s = set(&format!("{DENY_PODS}---\n{EXPAND}  enforcementAction: warn\n"));
+        let d = s.admit(&deployment(json!({"forbidden": "1"})), &Request::default()).unwrap();
+        assert_eq!(d.verdict, Verdict::Admitted);
+        assert_eq!(
+            d.warnings,
+            ["[no-forbidden] [Implied by expand-deployments] label forbidden is not allowed on web-pod"]
+        );
+        assert_eq!(d.children[0].decision.violations[0].action, EnforcementAction::Warn);
+    }
+
+    #[test]
+    fn expansion_recurses_through_generated_kinds() {
+        let jobs = EXPAND
+            .replace("expand-deployments", "expand-jobs")
+            .replace("groups: [apps]", "groups: [batch]")
+            .replace("kinds: [Deployment]", "kinds: [Job]");
+        let cronjobs = "apiVersion: expansion.gatekeeper.sh/v1beta1\nkind: ExpansionTemplate\nmetadata:\n  name: expand-cronjobs\nspec:\n  applyTo:\n  - groups: [batch]\n    kinds: [CronJob]\n    versions: [v1]\n  templateSource: spec.jobTemplate\n  generatedGVK: {group: batch, version: v1, kind: Job}\n";
+        let mut s = set(&format!("{DENY_PODS}---\n{jobs}---\n{cronjobs}"));
+        let cron = json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly"}, "spec": {
+            "jobTemplate": {"spec": {"template": {"metadata": {"labels": {"forbidden": "1"}}, "spec": {}}}}}});
+        let d = s.admit(&cron, &Request::default()).unwrap();
+        assert_eq!(
+            d.denial().unwrap(),
+            "[no-forbidden] [Implied by expand-jobs] label forbidden is not allowed on nightly-job-pod"
+        );
+        let job = &d.children[0];
+        assert_eq!(job.decision.object["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+        assert_eq!(job.decision.children[0].decision.object["metadata"]["ownerReferences"][0]["name"], "nightly-job");
+    }
+
+    #[test]
+    fn match_source_selects_original_or_generated_objects() {
+        let only = |source: &str| {
+            format!("{}---\n{EXPAND}", DENY_PODS.replace("  match:\n", &format!("  match:\n    source: {source}\n")))
+        };
+        let bare = pod(json!({"forbidden": "1"}));
+        let mut generated = set(&only("Generated"));
+        assert_eq!(generated.admit(&bare, &Request::default()).unwrap().verdict, Verdict::Admitted);
+        assert_eq!(
+            generated.admit(&deployment(json!({"forbidden": "1"})), &Request::default()).unwrap().verdict,
+            Verdict::Rejected
+        );
+        let mut original = set(&only("Original"));
+        assert_eq!(original.admit(&bare, &Request::default()).unwrap().verdict, Verdict::Rejected);
+        assert_eq!(
+            original.admit(&deployment(json!({"forbidden": "1"})), &Request::default()).unwrap().verdict,
+            Verdict::Admitted
+        );
+        // A mutator for generated objects only: what a sidecar injector or a controller adds to the Pods it makes.
+        let inject = "apiVersion: mutations.gatekeeper.sh/v1\nkind: AssignMetadata\nmetadata:\n  name: tag\nspec:\n  match:\n    source: Generated\n  location: metadata.labels.forbidden\n  parameters:\n    assign:\n      value: injected\n";
+        let mut s = set(&format!("{DENY_PODS}---\n{EXPAND}---\n{inject}"));
+        let plain = pod(json!({"ok": "1"}));
+        let d = s.admit(&plain, &Request::default()).unwrap();
+        assert!(!d.mutated() && d.verdict == Verdict::Admitted, "a real Pod is not touched");
+        let d = s.admit(&deployment(json!({"ok": "1"})), &Request::default()).unwrap();
+        assert!(!d.mutated());
+        assert_eq!(d.children[0].decision.mutators, ["AssignMetadata/tag"]);
+        assert_eq!(d.verdict, Verdict::Rejected, "the resultant, as mutated, breaks the rule");
+    }
+
+    #[test]
+    fn expansion_errors_name_the_template() {
+        let a = "apiVersion: expansion.gatekeeper.sh/v1alpha1\nkind: ExpansionTemplate\nmetadata:\n  name: a\nspec:\n  applyTo:\n  - {groups: [x], kinds: [A], versions: [v1]}\n  templateSource: spec.t\n  generatedGVK: {group: x, version: v1, kind: B}\n";
+        let b = a.replace("name: a", "name: b").replace("kinds: [A]", "kinds: [B]").replace("kind: B}", "kind: A}");
+        let text = format!("{a}---\n{b}");
+        let errs = PolicySet::load(&[PolicyText { name: "e.yaml", text: &text }], &Limits::default()).unwrap_err();
+        let messages: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "e.yaml:9:17: ExpansionTemplate a: template forms expansion cycle (a -> b -> a)",
+                "e.yaml:19:17: ExpansionTemplate b: template forms expansion cycle (b -> a -> b)",
+            ]
+        );
+        let mut s = set(&format!("{DENY_PODS}---\n{EXPAND}"));
+        let mut d = deployment(json!({}));
+        d["spec"].as_object_mut().unwrap().remove("template");
+        let err = s.admit(&d, &Request::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "ExpansionTemplate expand-deployments: could not find source field \"spec.template\" in resource web"
+        );
     }
 
     #[test]

@@ -57,7 +57,7 @@ impl EnforcementAction {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         match s {
             "deny" => Some(EnforcementAction::Deny),
             "warn" => Some(EnforcementAction::Warn),
