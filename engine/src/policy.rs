@@ -341,8 +341,11 @@ impl PolicySet {
                     mutate: request.mutate,
                 };
                 let decision = self.admit_at(&created.object, &req, depth + 1)?;
-                d.children
-                    .push(Child { origin: Origin::Created { controller: created.controller.to_string() }, decision });
+                d.children.push(Child {
+                    origin: Origin::Created { controller: created.controller.to_string() },
+                    object: created.object,
+                    decision,
+                });
             }
         }
         Ok(d)
@@ -391,7 +394,7 @@ impl PolicySet {
             let mut grandchildren = Vec::new();
             self.expand_into(&d.object, namespace, request, depth + 1, &mut grandchildren)?;
             d.children = grandchildren;
-            out.push(Child { origin: Origin::Expanded { template: t.name.clone() }, decision: d });
+            out.push(Child { origin: Origin::Expanded { template: t.name.clone() }, object: resultant, decision: d });
         }
         Ok(())
     }
@@ -745,6 +748,8 @@ pub enum Origin {
 pub struct Child {
     /// How it came about.
     pub origin: Origin,
+    /// The object as it was made, before admission (its decision's `object` is after mutation).
+    pub object: Value,
     /// Its admission.
     pub decision: Decision,
 }

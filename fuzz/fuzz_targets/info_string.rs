@@ -2,12 +2,12 @@
 //! error is placed inside the text, its marker no wider than what is left of it.
 #![no_main]
 
-use guardrail_site::diagnostics::Origin;
+use guardrail_site::diagnostics::At;
 use guardrail_site::examples::parse_info;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    if let Err(e) = parse_info(text, Origin { file: "fuzz.md", text, offset: 0 }) {
+    if let Err(e) = parse_info(text, At { file: "fuzz.md", text, offset: 0 }) {
         // The error's first character, counted in the whole text, from its line and column.
         let lines: Vec<&str> = text.split('\n').collect();
         assert!(e.line >= 1 && e.line <= lines.len(), "{text:?}: {e:?}");

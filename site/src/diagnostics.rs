@@ -22,7 +22,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// Where a piece of a file starts: diagnostics about the piece are placed by their offset inside it.
 #[derive(Debug, Clone, Copy)]
-pub struct Origin<'a> {
+pub struct At<'a> {
     /// The file, as diagnostics name it.
     pub file: &'a str,
     /// The whole file.
@@ -31,7 +31,7 @@ pub struct Origin<'a> {
     pub offset: usize,
 }
 
-impl Origin<'_> {
+impl At<'_> {
     /// An error at byte `offset` of the piece.
     pub fn error(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
         let (line, column) = line_col(self.text, self.offset + offset);

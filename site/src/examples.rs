@@ -2,11 +2,11 @@
 //! did, and the record of each checked example that the playground lists.
 
 pub(crate) use guardrail_engine::fragment::{Placed, Wrap, infer_wrap};
-use guardrail_engine::policy::Decision;
+use guardrail_engine::policy::{Child, Decision, Origin, Verdict as Admission};
 use guardrail_engine::template::EnforcementAction;
 use serde_json::Value;
 
-use crate::diagnostics::{Diagnostic, Origin};
+use crate::diagnostics::{At, Diagnostic};
 
 /// What the page shows for a checked example.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -100,13 +100,13 @@ pub(crate) fn split_info(info: &str) -> (&str, usize) {
 }
 
 /// Splits an info string into its language and attributes; `at` is where the info string was written.
-pub fn parse_info(info: &str, at: Origin<'_>) -> Result<(String, Attrs), Diagnostic> {
+pub fn parse_info(info: &str, at: At<'_>) -> Result<(String, Attrs), Diagnostic> {
     let (lang, rest) = split_info(info);
     Ok((lang.to_string(), parse_attrs(info, rest, at)?))
 }
 
 /// The attributes of an info string, from byte `start` on (after the language).
-pub(crate) fn parse_attrs(info: &str, start: usize, at: Origin<'_>) -> Result<Attrs, Diagnostic> {
+pub(crate) fn parse_attrs(info: &str, start: usize, at: At<'_>) -> Result<Attrs, Diagnostic> {
     let bytes = info.as_bytes();
     let mut i = start;
     let skip_ws = |i: &mut usize| {
@@ -248,17 +248,73 @@ pub(crate) fn rejecting(d: &Decision) -> Vec<(String, String)> {
     out
 }
 
-/// Compares an outcome with the promise. `by` is what [`rejecting`] says of `d`; `at` places the failure (it
-/// is only asked when there is one: finding the field to point at costs a little).
+/// An example's admission as the page reports it: the object's own verdict, or, when the object is admitted and
+/// something it leads to is not (the Pods a Deployment's ReplicaSet creates), that rejection.
+pub(crate) struct Outcome<'a> {
+    /// The example's own decision.
+    pub(crate) root: &'a Decision,
+    /// The objects from the example down to the rejected one; empty when the example's own decision decides.
+    pub(crate) chain: Vec<&'a Child>,
+    /// The constraints (kind, name) that rejected whichever is rejected.
+    pub(crate) by: Vec<(String, String)>,
+}
+
+impl<'a> Outcome<'a> {
+    pub(crate) fn of(root: &'a Decision) -> Outcome<'a> {
+        let mut chain = Vec::new();
+        if root.verdict == Admission::Admitted {
+            path_to_rejected(&root.children, &mut chain);
+        }
+        let deciding = chain.last().map_or(root, |c| &c.decision);
+        Outcome { root, by: rejecting(deciding), chain }
+    }
+
+    /// Whether the example, or what it creates, is rejected.
+    pub(crate) fn rejected(&self) -> bool {
+        self.root.verdict == Admission::Rejected || !self.chain.is_empty()
+    }
+
+    /// The decision that rejected (the example's own when nothing it creates is).
+    pub(crate) fn deciding(&self) -> &'a Decision {
+        self.chain.last().map_or(self.root, |c| &c.decision)
+    }
+}
+
+/// The children from `list` down to the first rejected object, depth first; false when there is none.
+fn path_to_rejected<'a>(list: &'a [Child], path: &mut Vec<&'a Child>) -> bool {
+    for c in list {
+        path.push(c);
+        if c.decision.verdict == Admission::Rejected || path_to_rejected(&c.decision.children, path) {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
+
+/// `Kind name` of an object.
+pub(crate) fn kind_name(object: &Value) -> String {
+    format!(
+        "{} {}",
+        object.get("kind").and_then(Value::as_str).unwrap_or("object"),
+        guardrail_engine::object::meta_str(object, "name")
+    )
+}
+
+/// Compares an outcome with the promise; `at` places the failure (it is only asked when there is one: finding
+/// the field to point at costs a little).
 pub(crate) fn compare(
     attrs: &Attrs,
-    d: &Decision,
-    by: &[(String, String)],
+    outcome: &Outcome<'_>,
     at: impl FnOnce(String) -> Diagnostic,
 ) -> Result<(), Diagnostic> {
-    let rejected = d.verdict == guardrail_engine::policy::Verdict::Rejected;
+    let rejected = outcome.rejected();
+    let by = &outcome.by;
+    let d = outcome.root;
     let messages = || -> Vec<String> {
-        d.violations
+        outcome
+            .deciding()
+            .violations
             .iter()
             .filter(|v| v.action == EnforcementAction::Deny)
             .map(|v| format!("{}: {}", v.kind, v.render()))
@@ -272,6 +328,39 @@ pub(crate) fn compare(
         diagnostic.help(help)
     };
     match attrs.expect {
+        Expect::Admit if rejected && !outcome.chain.is_empty() => {
+            let rejected_one = outcome.deciding();
+            let kind = rejected_one.object.get("kind").and_then(Value::as_str).unwrap_or("object");
+            let mut notes =
+                vec!["expected: admitted, and so is everything it creates (expect=admit is the default)".to_string()];
+            let mut got = vec![format!("{} admitted", kind_name(&d.object))];
+            for c in &outcome.chain {
+                let verdict = if c.decision.verdict == Admission::Rejected {
+                    format!("rejected by {}", names(by))
+                } else {
+                    "admitted".to_string()
+                };
+                got.push(match &c.origin {
+                    Origin::Created { controller } => {
+                        format!("{} created by the {controller}, {verdict}", kind_name(&c.object))
+                    }
+                    Origin::Expanded { template } => {
+                        format!("{} expanded by {template}, {verdict}", kind_name(&c.object))
+                    }
+                });
+            }
+            notes.push(format!("got: {}", got.join("; ")));
+            notes.extend(messages());
+            if let Some(event) = outcome.chain.last().and_then(|c| c.event()) {
+                let owner = outcome.chain.len().checked_sub(2).map_or(&d.object, |i| &outcome.chain[i].object);
+                notes.push(format!("`kubectl describe` of the {} shows the event: {event}", kind_name(owner)));
+            }
+            Err(with_notes(
+                at(format!("example is admitted, but the {kind} created from it is rejected")),
+                notes,
+                format!("fix the example, or mark the block `expect=deny violates=\"{}\"`", kinds()),
+            ))
+        }
         Expect::Admit if rejected => {
             let mut notes = vec![
                 "expected: admitted (expect=admit is the default)".to_string(),
@@ -352,7 +441,7 @@ mod tests {
     use super::*;
 
     fn info(text: &str) -> Result<(String, Attrs), Diagnostic> {
-        parse_info(text, Origin { file: "page.md", text, offset: 0 })
+        parse_info(text, At { file: "page.md", text, offset: 0 })
     }
 
     #[test]
@@ -384,7 +473,7 @@ mod tests {
         assert_eq!(info("yaml wrap").unwrap_err().message, "`wrap` needs a value (`wrap=...`)");
         // Placed in the file by the origin's offset.
         let page = "# T\n\n```yaml expext=deny\n";
-        let e = parse_info("yaml expext=deny", Origin { file: "p.md", text: page, offset: 8 }).unwrap_err();
+        let e = parse_info("yaml expext=deny", At { file: "p.md", text: page, offset: 8 }).unwrap_err();
         assert_eq!((e.file.as_str(), e.line, e.column, e.width), ("p.md", 3, 9, 11));
     }
 }

@@ -4,13 +4,13 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use guardrail_engine::limits::Limits;
-use guardrail_engine::policy::{Decision, PolicySet};
+use guardrail_engine::policy::{Child, Decision, Origin, PolicySet};
 use guardrail_engine::yaml::{self, Schema};
 use serde_json::Value;
 
 use crate::config::Config;
 use crate::content::Page;
-use crate::diagnostics::{Diagnostic, Origin, line_col};
+use crate::diagnostics::{At, Diagnostic, line_col};
 use crate::examples::{self, Attrs, ExampleRecord, Placed, Verdict};
 use crate::highlight::{highlight, highlight_lines};
 use crate::html::{escape, plain_text};
@@ -50,8 +50,91 @@ struct Checked {
     decision: Decision,
     /// The document as written.
     original: Value,
-    /// The constraints (kind, name) that rejected it.
+    /// The constraints (kind, name) that rejected it, or what it creates.
     by: Vec<(String, String)>,
+    /// Whether it, or what it creates, is rejected.
+    rejected: bool,
+    /// The kind of the first object made from it that is rejected (`Pod`), when it is itself admitted.
+    made_rejected: Option<String>,
+}
+
+/// The objects the examples lead to that the cluster would store (the Pods of a Deployment, the resultants of an
+/// ExpansionTemplate): each after admission, with mutation's lines marked, its verdict and messages.
+fn made_html(results: &[Checked]) -> String {
+    fn leaves<'a>(children: &'a [Child], out: &mut Vec<(&'a Child, Option<&'a Child>)>, parent: Option<&'a Child>) {
+        for c in children {
+            if c.decision.children.is_empty() {
+                out.push((c, parent));
+            } else {
+                leaves(&c.decision.children, out, Some(c));
+            }
+        }
+    }
+    let mut html = String::new();
+    for checked in results {
+        let mut found = Vec::new();
+        leaves(&checked.decision.children, &mut found, None);
+        for (child, owner) in found {
+            let placed = guardrail_engine::fragment::place(&child.object, None);
+            let lines = guardrail_engine::fragment::after_admission(&placed, &child.decision, &child.object);
+            let text: String = lines.iter().map(|l| format!("{}\n", l.text)).collect();
+            let body: String = lines
+                .iter()
+                .zip(highlight_lines(&text, "yaml"))
+                .map(|(line, h)| {
+                    format!("<span class=\"{}\">{h}</span>", if line.added { "line added" } else { "line" })
+                })
+                .collect();
+            let how = match &child.origin {
+                Origin::Created { controller } => format!("created by the {controller}"),
+                Origin::Expanded { template } => format!("expanded by {template}"),
+            };
+            let (class, label) = if child.decision.verdict == guardrail_engine::policy::Verdict::Rejected {
+                ("rejected", "Rejected")
+            } else if child.decision.mutated() {
+                ("mutated", "Admitted with changes")
+            } else {
+                ("admitted", "Admitted")
+            };
+            html.push_str(&format!(
+                "<div class=\"example-after example-made\"><p class=\"example-after-title\">{} <span class=\"mutators\">({})</span> <span class=\"verdict verdict-{class}\">{label}</span></p><pre class=\"code diff\"><code>{body}</code></pre>",
+                escape(&examples::kind_name(&child.object)),
+                escape(&how)
+            ));
+            let (title, lines): (String, Vec<String>) = match (child.event(), owner) {
+                (Some(event), Some(owner)) => {
+                    (format!("`kubectl describe` of the {} shows:", examples::kind_name(&owner.object)), vec![event])
+                }
+                _ => (
+                    "The API server answers:".to_string(),
+                    child.decision.denial().map(|d| d.lines().map(str::to_string).collect()).unwrap_or_default(),
+                ),
+            };
+            if !lines.is_empty() {
+                html.push_str(&format!("<div class=\"example-messages\"><p>{}</p><ul>", escape(&title)));
+                for l in lines {
+                    html.push_str(&format!("<li><code>{}</code></li>", escape(&l)));
+                }
+                html.push_str("</ul></div>");
+            }
+            html.push_str("</div>");
+        }
+    }
+    html
+}
+
+/// Where, in a workload, the fields of an object made from it are: a Pod's at the Pod template
+/// (`/spec/template`, a CronJob's `/spec/jobTemplate/spec/template`), a CronJob's Job at `/spec/jobTemplate`.
+fn template_pointer(workload: &Value, made: &Value) -> &'static str {
+    let kind = |v: &Value| v.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+    match (kind(workload).as_str(), kind(made).as_str()) {
+        ("CronJob", "Pod") => "/spec/jobTemplate/spec/template",
+        ("CronJob", "Job") => "/spec/jobTemplate",
+        ("Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicationController", _) => {
+            "/spec/template"
+        }
+        _ => "",
+    }
 }
 
 struct Ctx<'a> {
@@ -93,7 +176,7 @@ impl markdown::Context for Ctx<'_> {
             let title = simple_title(&block.info);
             return code_html(&highlight(&block.code, lang), lang, title.as_deref());
         }
-        let at = Origin { file: &self.page.file, text: &self.page.text, offset: block.info_offset };
+        let at = At { file: &self.page.file, text: &self.page.text, offset: block.info_offset };
         match examples::parse_attrs(&block.info, attrs_start, at) {
             Err(d) => {
                 self.diagnostics.borrow_mut().push(d);
@@ -213,22 +296,39 @@ impl Ctx<'_> {
                     continue;
                 }
             };
-            let by = examples::rejecting(&decision);
+            let outcome = examples::Outcome::of(&decision);
             let blame = |headline: String| {
-                let (l, c, w) = self.blame(block, doc, &placed, &decision);
+                let deciding = outcome.deciding();
+                let prefix =
+                    if outcome.chain.is_empty() { "" } else { template_pointer(&decision.object, &deciding.object) };
+                let (l, c, w) = self.blame(block, doc, &placed, deciding, prefix);
                 Diagnostic::error(headline, file, l, c).width(w)
             };
-            if let Err(d) = examples::compare(attrs, &decision, &by, blame) {
+            if let Err(d) = examples::compare(attrs, &outcome, blame) {
                 self.error(d);
             }
-            results.push(Checked { placed, decision, original: doc.value.clone(), by });
+            let (rejected, by) = (outcome.rejected(), outcome.by.clone());
+            let made_rejected = outcome
+                .chain
+                .last()
+                .map(|c| c.object.get("kind").and_then(Value::as_str).unwrap_or("object").to_string());
+            results.push(Checked { placed, decision, original: doc.value.clone(), by, rejected, made_rejected });
         }
         self.view(index, block, attrs, &namespace, &results)
     }
 
-    /// The Markdown position a failure is best shown at: the field a violation names, else the document start.
-    fn blame(&self, block: &CodeBlock, doc: &yaml::Document, placed: &Placed, d: &Decision) -> (usize, usize, usize) {
-        let obj = &placed.object;
+    /// The Markdown position a failure is best shown at: the field a violation of `d` names, else the document
+    /// start. `d` is the example's own decision, or that of an object made from it (a Pod of a Deployment), whose
+    /// fields are at `prefix` in the example (`/spec/template`).
+    fn blame(
+        &self,
+        block: &CodeBlock,
+        doc: &yaml::Document,
+        placed: &Placed,
+        d: &Decision,
+        prefix: &str,
+    ) -> (usize, usize, usize) {
+        let obj = if prefix.is_empty() { &placed.object } else { &d.object };
         for v in &d.violations {
             let det = &v.details;
             let mut candidates = Vec::new();
@@ -264,6 +364,7 @@ impl Ctx<'_> {
                 }
             }
             for c in candidates {
+                let c = format!("{prefix}{c}");
                 let Some(rel) = c.strip_prefix(placed.at.as_str()) else { continue };
                 if let Some((l, col)) = doc.source_map.key(rel).or_else(|| doc.source_map.get(rel)) {
                     let (line, column) = code_pos(self.page, block, l, col);
@@ -283,19 +384,26 @@ impl Ctx<'_> {
 
     fn view(&self, index: usize, block: &CodeBlock, attrs: &Attrs, namespace: &str, results: &[Checked]) -> String {
         let rejected: Vec<String> = {
-            let mut k: Vec<String> = results
-                .iter()
-                .filter(|c| c.decision.verdict == guardrail_engine::policy::Verdict::Rejected)
-                .flat_map(|c| c.by.iter().map(|(kind, _)| kind.clone()))
-                .collect();
+            let mut k: Vec<String> =
+                results.iter().filter(|c| c.rejected).flat_map(|c| c.by.iter().map(|(kind, _)| kind.clone())).collect();
             k.sort();
             k.dedup();
             k
         };
         let mutated = results.iter().any(|c| c.decision.mutated());
+        let own_rejection = results.iter().any(|c| c.decision.verdict == guardrail_engine::policy::Verdict::Rejected);
         let (chip, verdict) = if !rejected.is_empty() {
+            // Rejected itself, or admitted while what it creates is not ("Pods rejected by ...").
+            let what = match results.iter().find_map(|c| c.made_rejected.as_deref()) {
+                Some(kind) if !own_rejection => format!("{kind}s rejected by"),
+                _ => "Rejected by".to_string(),
+            };
             (
-                format!("<span class=\"verdict verdict-rejected\">Rejected by {}</span>", escape(&rejected.join(", "))),
+                format!(
+                    "<span class=\"verdict verdict-rejected\">{} {}</span>",
+                    escape(&what),
+                    escape(&rejected.join(", "))
+                ),
                 Verdict::Rejected,
             )
         } else if mutated {
@@ -304,7 +412,7 @@ impl Ctx<'_> {
             ("<span class=\"verdict verdict-admitted\">Admitted</span>".to_string(), Verdict::Admitted)
         };
         let mut after = String::new();
-        if mutated && rejected.is_empty() {
+        if mutated && !own_rejection {
             let mut lines_html = Vec::new();
             for (i, Checked { placed, decision: d, original, .. }) in results.iter().enumerate() {
                 if i > 0 {
@@ -339,6 +447,7 @@ impl Ctx<'_> {
             }
             messages.push_str("</ul></div>");
         }
+        after.push_str(&made_html(results));
         let link = playground_link::url(&self.config.base_url, &block.code, namespace);
         let (line, _) = line_col(&self.page.text, block.fence_offset);
         self.examples.borrow_mut().push(ExampleRecord {
