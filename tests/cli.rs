@@ -286,3 +286,51 @@ fn help_is_available_for_every_command() {
         assert!(text(&out.stdout).contains("Usage: guardrail"), "{}", text(&out.stdout));
     }
 }
+
+fn deployment(pod_spec: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n{}",
+        pod_spec.lines().map(|l| format!("    {l}\n")).collect::<String>()
+    )
+}
+
+/// A Deployment is admitted (no rule matches Deployments), and the Pods its ReplicaSet creates are judged as
+/// the cluster judges them: the run fails when they are rejected, and says so under the Deployment.
+#[test]
+fn admit_judges_the_pods_a_deployment_creates() {
+    let privileged = deployment(&format!("{BARE}    securityContext:\n      privileged: true\n"));
+    let (code, r) = admit(&privileged);
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(r["verdict"], "admitted");
+    let rs = &r["children"][0];
+    assert_eq!(
+        (rs["origin"]["created"].as_str(), rs["verdict"].as_str()),
+        (Some("deployment-controller"), Some("admitted"))
+    );
+    assert_eq!(rs["object"]["kind"], "ReplicaSet");
+    let pod = &rs["children"][0];
+    assert_eq!(
+        (pod["origin"]["created"].as_str(), pod["verdict"].as_str()),
+        (Some("replicaset-controller"), Some("rejected"))
+    );
+    assert_eq!(violated_kinds(pod), ["K8sPSPPrivilegedContainer"]);
+    assert!(pod["mutated"].as_bool().unwrap(), "the Pod is mutated as any Pod is");
+    let event = pod["event"].as_str().unwrap();
+    assert!(event.starts_with("Error creating: admission webhook \"validation.gatekeeper.sh\" denied the request: [psp-privileged-containers] Privileged container is not allowed"), "{event}");
+    assert_eq!(pod["children"], serde_json::json!([]));
+
+    let out = run(&["admit", "-"], &privileged);
+    let shown = text(&out.stdout);
+    assert!(shown.starts_with("Deployment web (<stdin>:1) admitted\n  creates ReplicaSet default/web-"), "{shown}");
+    assert!(shown.contains("    creates Pod default/web-"), "{shown}");
+    assert!(shown.contains("      event: Error creating: admission webhook"), "{shown}");
+    assert!(shown.ends_with("0 of 1 object admitted with what it creates\n"), "{shown}");
+
+    let (code, r) = admit(&deployment(BARE));
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["children"][0]["children"][0]["verdict"], "admitted");
+    let out = run(&["admit", "--output", "yaml", "-"], &deployment(BARE));
+    let yaml = text(&out.stdout);
+    assert_eq!(yaml.matches("---\n").count(), 2, "the Deployment, its ReplicaSet and its Pod: {yaml}");
+    assert!(yaml.contains("# Pod default/web-") && yaml.contains("created by the replicaset-controller"), "{yaml}");
+}

@@ -8,7 +8,8 @@ use anyhow::{Context, Result, bail};
 use guardrail_engine::limits::Limits;
 use guardrail_engine::mutation::mutator::Operation;
 use guardrail_engine::object;
-use guardrail_engine::policy::{Decision, PolicySet, Request, Verdict};
+use guardrail_engine::policy::{Child, Decision, Origin, PolicySet, Request, Verdict};
+use guardrail_engine::template::EnforcementAction;
 use guardrail_engine::yaml::{self, Schema};
 use serde_json::{Value, json};
 
@@ -78,15 +79,16 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
         let decision = set.admit(&input.object, &req).map_err(|e| anyhow::anyhow!("{}: {e}", input.source))?;
         results.push((input, decision));
     }
-    let rejected = results.iter().any(|(_, d)| d.verdict == Verdict::Rejected);
+    // Something is rejected when an object is, or when something it creates is (a Deployment's Pods).
+    let rejected = results.iter().any(|(_, d)| d.verdict == Verdict::Rejected || d.rejected_child().is_some());
     match args.output {
         Output::Text => print_text(&results, &set),
         Output::Yaml => {
-            let docs: Vec<String> = results
-                .iter()
-                .filter(|(_, d)| d.verdict == Verdict::Admitted)
-                .map(|(_, d)| guardrail_engine::yaml::to_yaml(&d.object))
-                .collect();
+            let mut docs = Vec::new();
+            for (_, d) in results.iter().filter(|(_, d)| d.verdict == Verdict::Admitted) {
+                docs.push(guardrail_engine::yaml::to_yaml(&d.object));
+                admitted_children(&d.children, &mut docs);
+            }
             print!("{}", docs.join("---\n"));
         }
         Output::Json => {
@@ -98,9 +100,49 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
     Ok(if rejected { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+/// The admitted objects that `children` (and theirs) stand for, as YAML documents, each after a comment that
+/// says where it comes from.
+fn admitted_children(children: &[Child], docs: &mut Vec<String>) {
+    for c in children.iter().filter(|c| c.decision.verdict == Verdict::Admitted) {
+        let what = object::describe(&c.decision.object);
+        docs.push(format!(
+            "# {what}, {}\n{}",
+            origin_text(&c.origin),
+            guardrail_engine::yaml::to_yaml(&c.decision.object)
+        ));
+        admitted_children(&c.decision.children, docs);
+    }
+}
+
+/// `created by the replicaset-controller` or `expanded by expand-deployments`.
+fn origin_text(origin: &Origin) -> String {
+    match origin {
+        Origin::Created { controller } => format!("created by the {controller}"),
+        Origin::Expanded { template } => format!("expanded by {template}"),
+    }
+}
+
 fn result_json(input: &Input, d: &Decision) -> Value {
+    let mut v = decision_json(d);
+    if let Some(map) = v.as_object_mut() {
+        map.insert("source".into(), json!(input.source));
+        // `source` first, as before the children were added.
+        let mut ordered = serde_json::Map::new();
+        ordered.insert("source".into(), json!(input.source));
+        for (k, x) in std::mem::take(map) {
+            if k != "source" {
+                ordered.insert(k, x);
+            }
+        }
+        *map = ordered;
+    }
+    v
+}
+
+/// A decision as JSON: verdict, object, patch, mutators, violations, warnings, and `children`: what the object
+/// expands to or its controller creates, each with its `origin` and, when rejected, the controller's `event`.
+fn decision_json(d: &Decision) -> Value {
     json!({
-        "source": input.source,
         "verdict": d.verdict.as_str(),
         "mutated": d.mutated(),
         "object": d.object,
@@ -110,7 +152,62 @@ fn result_json(input: &Input, d: &Decision) -> Value {
             "kind": v.kind, "name": v.name, "action": v.action.as_str(), "message": v.message,
         })).collect::<Vec<_>>(),
         "warnings": d.warnings,
+        "children": d.children.iter().map(|c| {
+            let mut v = decision_json(&c.decision);
+            let origin = match &c.origin {
+                Origin::Created { controller } => json!({"created": controller}),
+                Origin::Expanded { template } => json!({"expanded": template}),
+            };
+            if let Some(map) = v.as_object_mut() {
+                map.insert("origin".into(), origin);
+                map.insert("event".into(), c.event().map_or(Value::Null, Value::String));
+            }
+            v
+        }).collect::<Vec<_>>(),
     })
+}
+
+/// What each object leads to, indented under it: verdict, mutation, and (for created objects, which are
+/// requests of their own) violations and the controller's event. A resultant's violations are already listed on
+/// its parent, `[Implied by ...]`.
+fn print_children(children: &[Child], depth: usize) {
+    let pad = "  ".repeat(depth);
+    for c in children {
+        let verdict = match (c.decision.verdict, c.decision.mutated()) {
+            (Verdict::Rejected, _) => paint(Style::Bad, "rejected"),
+            (Verdict::Admitted, true) => paint(Style::Good, "admitted with changes"),
+            (Verdict::Admitted, false) => paint(Style::Good, "admitted"),
+        };
+        let how = match &c.origin {
+            Origin::Created { .. } => "creates",
+            Origin::Expanded { .. } => "expands to",
+        };
+        println!(
+            "{pad}{how} {} {} {verdict}",
+            paint(Style::Bold, &object::describe(&c.decision.object)),
+            paint(Style::Dim, &format!("({})", origin_text(&c.origin)))
+        );
+        if c.decision.mutated() {
+            println!("{pad}  mutated by {}", c.decision.mutators.join(", "));
+        }
+        if matches!(c.origin, Origin::Created { .. }) {
+            for v in &c.decision.violations {
+                println!("{pad}  {} {} {}", action_tag(v.action), paint(Style::Dim, &v.kind), v.render());
+            }
+            if let Some(event) = c.event() {
+                println!("{pad}  event: {}", event.replace('\n', &format!("\n{pad}    ")));
+            }
+        }
+        print_children(&c.decision.children, depth + 1);
+    }
+}
+
+fn action_tag(action: EnforcementAction) -> String {
+    match action {
+        EnforcementAction::Deny => paint(Style::Bad, "deny"),
+        EnforcementAction::Warn => paint(Style::Warn, "warn"),
+        EnforcementAction::Dryrun => paint(Style::Dim, "dryrun"),
+    }
 }
 
 fn print_text(results: &[(&Input, Decision)], _set: &PolicySet) {
@@ -122,7 +219,7 @@ fn print_text(results: &[(&Input, Decision)], _set: &PolicySet) {
             (Verdict::Admitted, true) => paint(Style::Good, "admitted with changes"),
             (Verdict::Admitted, false) => paint(Style::Good, "admitted"),
         };
-        if d.verdict == Verdict::Admitted {
+        if d.verdict == Verdict::Admitted && d.rejected_child().is_none() {
             admitted += 1;
         }
         println!("{} {} {}", paint(Style::Bold, &what), paint(Style::Dim, &format!("({})", input.source)), verdict);
@@ -131,19 +228,24 @@ fn print_text(results: &[(&Input, Decision)], _set: &PolicySet) {
             print_diff(&input.object, &d.object);
         }
         for v in &d.violations {
-            let tag = match v.action {
-                guardrail_engine::template::EnforcementAction::Deny => paint(Style::Bad, "deny"),
-                guardrail_engine::template::EnforcementAction::Warn => paint(Style::Warn, "warn"),
-                guardrail_engine::template::EnforcementAction::Dryrun => paint(Style::Dim, "dryrun"),
-            };
-            println!("  {tag} {} {}", paint(Style::Dim, &v.kind), v.render());
+            println!("  {} {} {}", action_tag(v.action), paint(Style::Dim, &v.kind), v.render());
         }
         for w in &d.warnings {
             println!("  {}: {w}", paint(Style::Warn, "warning"));
         }
+        print_children(&d.children, 1);
     }
     let n = results.len();
-    println!("{admitted} of {n} object{} admitted", if n == 1 { "" } else { "s" });
+    let with_children = results.iter().any(|(_, d)| !d.children.is_empty());
+    println!(
+        "{admitted} of {n} object{} admitted{}",
+        if n == 1 { "" } else { "s" },
+        match (with_children, n) {
+            (false, _) => "",
+            (true, 1) => " with what it creates",
+            (true, _) => " with what they create",
+        }
+    );
 }
 
 fn print_diff(before: &Value, after: &Value) {
