@@ -19,6 +19,10 @@ pub(crate) enum Command {
     /// Admit manifests as the cluster would: Gatekeeper mutation, then the constraints.
     #[command(after_help = EXIT_CODES)]
     Admit(AdmitArgs),
+    /// Print what workloads expand to (ExpansionTemplates) or their controllers create, after mutation, like
+    /// `gator expand`.
+    #[command(after_help = EXIT_CODES)]
+    Expand(ExpandArgs),
     /// Run gator Suite files (test.gatekeeper.sh/v1alpha1 Suite) against their templates and constraints.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
@@ -110,6 +114,31 @@ pub(crate) struct AdmitArgs {
     #[arg(long, short, value_enum, default_value = "text")]
     pub(crate) output: Output,
     /// Manifests to admit (several YAML documents each); `-` reads standard input.
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExpandOutput {
+    /// YAML documents, each after a comment saying where it comes from.
+    Yaml,
+    /// One JSON document: `{"objects": [{"parent", "origin", "object"}]}`.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExpandArgs {
+    /// Folder of Gatekeeper objects (ExpansionTemplates and mutators are used); policy objects among the input
+    /// files are added to it.
+    #[arg(long, default_value = "policies")]
+    pub(crate) policies: PathBuf,
+    /// Namespace that objects without one are created in; '' for a request with no namespace.
+    #[arg(long, default_value = "default")]
+    pub(crate) namespace: String,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value = "yaml")]
+    pub(crate) output: ExpandOutput,
+    /// Manifests to expand (several YAML documents each); `-` reads standard input.
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,
 }

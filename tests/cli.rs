@@ -334,3 +334,37 @@ fn admit_judges_the_pods_a_deployment_creates() {
     assert_eq!(yaml.matches("---\n").count(), 2, "the Deployment, its ReplicaSet and its Pod: {yaml}");
     assert!(yaml.contains("# Pod default/web-") && yaml.contains("created by the replicaset-controller"), "{yaml}");
 }
+
+/// `guardrail expand` prints what ExpansionTemplates make of the input (templates and mutators may come with
+/// it, as with `gator expand`), after mutation; without a template, what the controllers create.
+#[test]
+fn expand_prints_resultants_after_mutation() {
+    let dir = scratch("expand");
+    let template = "apiVersion: expansion.gatekeeper.sh/v1beta1\nkind: ExpansionTemplate\nmetadata:\n  name: expand-deployments\nspec:\n  applyTo:\n  - groups: [apps]\n    kinds: [Deployment]\n    versions: [v1]\n  templateSource: spec.template\n  generatedGVK: {group: \"\", version: v1, kind: Pod}\n";
+    let sidecar = "apiVersion: mutations.gatekeeper.sh/v1\nkind: Assign\nmetadata:\n  name: sidecar-env\nspec:\n  match:\n    source: Generated\n  applyTo:\n  - groups: [\"\"]\n    kinds: [Pod]\n    versions: [v1]\n  location: \"spec.containers[name:app].env\"\n  parameters:\n    assign:\n      value: [{name: INJECTED, value: \"yes\"}]\n";
+    write(&dir, "policy.yaml", &format!("{template}---\n{sidecar}"));
+    write(&dir, "deploy.yaml", &deployment(BARE));
+    let policy = dir.join("policy.yaml");
+    let deploy = dir.join("deploy.yaml");
+    let out = run(&["expand", "-o", "json", policy.to_str().unwrap(), deploy.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let objects = v["objects"].as_array().unwrap();
+    assert_eq!(objects.len(), 1, "{v}");
+    assert_eq!(objects[0]["origin"]["expanded"], "expand-deployments");
+    let pod = &objects[0]["object"];
+    assert_eq!((pod["kind"].as_str(), pod["metadata"]["name"].as_str()), (Some("Pod"), Some("web-pod")));
+    assert_eq!(pod["spec"]["containers"][0]["env"][0]["name"], "INJECTED", "the Generated-only mutator ran");
+    assert_eq!(pod["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"], true, "and policies/'s");
+
+    let out = run(&["expand", deploy.to_str().unwrap()], "");
+    let yaml = text(&out.stdout);
+    assert!(
+        yaml.starts_with(
+            "# from Deployment web, created by the deployment-controller\napiVersion: apps/v1\nkind: ReplicaSet\n"
+        ),
+        "{yaml}"
+    );
+    assert!(yaml.contains("# from ReplicaSet default/web-"), "{yaml}");
+    assert!(!yaml.contains("INJECTED"));
+}

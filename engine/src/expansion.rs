@@ -199,9 +199,15 @@ pub fn expand_one(template: &ExpansionTemplate, parent: &Value, namespace: Optio
             found: describe(at),
         });
     };
-    let mut child: Map<String, Value> = source.clone();
+    // apiVersion and kind first, as an object is usually written.
+    let mut child: Map<String, Value> = Map::new();
     child.insert("apiVersion".into(), json!(template.generated.api_version()));
     child.insert("kind".into(), json!(template.generated.kind));
+    for (k, v) in source {
+        if k != "apiVersion" && k != "kind" {
+            child.insert(k.clone(), v.clone());
+        }
+    }
     let meta = child.entry("metadata").or_insert_with(|| json!({}));
     if !meta.is_object() {
         *meta = json!({});

@@ -114,6 +114,34 @@ impl PolicySet {
         Self::build(&loaded, limits, Vec::new())
     }
 
+    /// [`PolicySet::load`] of `texts` together with objects already read (policy objects found among other
+    /// input, as `guardrail expand` takes ExpansionTemplates and mutators from the files it expands).
+    pub fn load_with_objects(
+        texts: &[PolicyText<'_>],
+        objects: &[PolicyObject<'_>],
+        limits: &Limits,
+    ) -> Result<PolicySet, Vec<PolicyError>> {
+        let mut errors = Vec::new();
+        let mut loaded = Vec::new();
+        Self::parse(texts, limits, &mut loaded, &mut errors);
+        loaded.extend(objects.iter().filter(|o| !o.value.is_null()).map(|o| Loaded {
+            gvk: Gvk::of(o.value),
+            value: o.value.clone(),
+            name: o.name.to_string(),
+            doc: yaml::Document { index: 0, value: Value::Null, line: 1, source_map: Default::default() },
+        }));
+        Self::build(&loaded, limits, errors)
+    }
+
+    /// Whether an object is of a kind a policy set holds (a template, constraint, mutator or ExpansionTemplate).
+    pub fn is_policy_object(object: &Value) -> bool {
+        let gvk = Gvk::of(object);
+        (gvk.group == TEMPLATES_GROUP && gvk.kind == "ConstraintTemplate")
+            || gvk.group == CONSTRAINTS_GROUP
+            || gvk.group == MUTATIONS_GROUP
+            || (gvk.group == EXPANSION_GROUP && gvk.kind == "ExpansionTemplate")
+    }
+
     fn parse(texts: &[PolicyText<'_>], limits: &Limits, loaded: &mut Vec<Loaded>, errors: &mut Vec<PolicyError>) {
         for t in texts {
             match yaml::load_documents(t.text, Schema::Kubernetes, limits) {

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use guardrail_engine::limits::Limits;
-use guardrail_engine::policy::{PolicySet, PolicyText};
+use guardrail_engine::policy::{PolicyObject, PolicySet, PolicyText};
 
 use crate::walk::{self, WalkError};
 
@@ -70,11 +70,17 @@ pub fn read_text(path: &Path) -> Result<String, PolicyError> {
 
 /// Loads the policy set of `dir`; all errors of all files are reported together.
 pub fn load(dir: &Path) -> Result<PolicySet, PolicyError> {
+    load_with(dir, &[])
+}
+
+/// Loads the policy set of `dir` together with policy objects read elsewhere (the ExpansionTemplates and mutators
+/// among the files `guardrail expand` is given).
+pub fn load_with(dir: &Path, extra: &[PolicyObject<'_>]) -> Result<PolicySet, PolicyError> {
     let files = policy_files(dir)?;
     let texts: Vec<(String, String)> =
         files.iter().map(|f| Ok((f.display().to_string(), read_text(f)?))).collect::<Result<_, PolicyError>>()?;
     let refs: Vec<PolicyText<'_>> = texts.iter().map(|(n, t)| PolicyText { name: n, text: t }).collect();
-    PolicySet::load(&refs, &Limits::default()).map_err(|errors| PolicyError::Load {
+    PolicySet::load_with_objects(&refs, extra, &Limits::default()).map_err(|errors| PolicyError::Load {
         dir: dir.to_path_buf(),
         errors: errors.iter().map(ToString::to_string).collect(),
     })

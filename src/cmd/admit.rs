@@ -17,12 +17,12 @@ use crate::cli::{AdmitArgs, OperationArg, Output};
 use crate::color::{Style, paint, paint_err};
 use guardrail_site::policies;
 
-struct Input {
-    source: String,
-    object: Value,
+pub(crate) struct Input {
+    pub(crate) source: String,
+    pub(crate) object: Value,
 }
 
-fn read_inputs(files: &[std::path::PathBuf]) -> Result<Vec<Input>> {
+pub(crate) fn read_inputs(files: &[std::path::PathBuf]) -> Result<Vec<Input>> {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for file in files {
@@ -115,7 +115,7 @@ fn admitted_children(children: &[Child], docs: &mut Vec<String>) {
 }
 
 /// `created by the replicaset-controller` or `expanded by expand-deployments`.
-fn origin_text(origin: &Origin) -> String {
+pub(crate) fn origin_text(origin: &Origin) -> String {
     match origin {
         Origin::Created { controller } => format!("created by the {controller}"),
         Origin::Expanded { template } => format!("expanded by {template}"),

@@ -1,4 +1,5 @@
 pub(crate) mod admit;
 pub(crate) mod build;
+pub(crate) mod expand;
 pub(crate) mod serve;
 pub(crate) mod verify;
