@@ -368,3 +368,42 @@ fn expand_prints_resultants_after_mutation() {
     assert!(yaml.contains("# from ReplicaSet default/web-"), "{yaml}");
     assert!(!yaml.contains("INJECTED"));
 }
+
+/// A Suite test's `expansion:` file: the Deployment case is judged by the Pods the templates make of it, and
+/// the violation reads `[Implied by <template>] ...`, as gator verify reports it.
+#[test]
+fn verify_honours_a_tests_expansion_file() {
+    let dir = scratch("expansion-suite");
+    write(&dir, "template.yaml", &std::fs::read_to_string("policies/privileged-containers/template.yaml").unwrap());
+    write(
+        &dir,
+        "constraint.yaml",
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sPSPPrivilegedContainer\nmetadata:\n  name: no-privileged\nspec:\n  match:\n    kinds:\n    - apiGroups: [\"\"]\n      kinds: [Pod]\n",
+    );
+    write(
+        &dir,
+        "expansion.yaml",
+        "apiVersion: expansion.gatekeeper.sh/v1alpha1\nkind: ExpansionTemplate\nmetadata:\n  name: expand-deployments\nspec:\n  applyTo:\n  - groups: [apps]\n    kinds: [Deployment]\n    versions: [v1]\n  templateSource: spec.template\n  generatedGVK: {group: \"\", version: v1, kind: Pod}\n",
+    );
+    write(&dir, "bad.yaml", &deployment(&format!("{BARE}    securityContext:\n      privileged: true\n")));
+    write(&dir, "good.yaml", &deployment(BARE));
+    let suite = |expansion: &str| {
+        format!(
+            "kind: Suite\napiVersion: test.gatekeeper.sh/v1alpha1\ntests:\n- name: deployments\n  template: template.yaml\n  constraint: constraint.yaml\n{expansion}  cases:\n  - name: privileged-pods\n    object: bad.yaml\n    assertions:\n    - violations: 1\n      message: '^\\[Implied by expand-deployments\\] Privileged container is not allowed'\n  - name: plain-pods\n    object: good.yaml\n    assertions:\n    - violations: no\n"
+        )
+    };
+    write(&dir, "suite.yaml", &suite("  expansion: expansion.yaml\n"));
+    let out = run(&["verify", "-v", dir.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).trim_end().ends_with("2 passed, 0 failed"));
+    // Without the file, the constraint (on Pods) never sees the Deployment's Pod.
+    write(&dir, "suite.yaml", &suite(""));
+    let out = run(&["verify", dir.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("deployments // privileged-pods"), "{}", text(&out.stdout));
+    // An expansion file holds ExpansionTemplates only.
+    write(&dir, "expansion.yaml", &deployment(BARE));
+    write(&dir, "suite.yaml", &suite("  expansion: expansion.yaml\n"));
+    let out = run(&["verify", dir.to_str().unwrap()], "");
+    assert!(text(&out.stdout).contains("is not an ExpansionTemplate"), "{}", text(&out.stdout));
+}

@@ -338,14 +338,7 @@ impl PolicySet {
         let mut parent = d.object.clone();
         request.inject_namespace(&mut parent);
         if self.expansions.iter().any(|t| t.applies_to(&gvk)) {
-            let namespace = object::meta_str(&parent, "namespace").to_string();
-            let namespace = if namespace.is_empty() { request.namespace.clone() } else { Some(namespace) };
-            let mut children = Vec::new();
-            self.expand_into(&parent, namespace.as_deref(), request, 0, &mut children)?;
-            let mut implied = Vec::new();
-            for c in &children {
-                c.implied(&mut implied);
-            }
+            let (children, implied) = self.expand(&parent, request)?;
             for v in &implied {
                 if v.action == EnforcementAction::Warn {
                     d.warnings.push(v.render());
@@ -377,6 +370,32 @@ impl PolicySet {
             }
         }
         Ok(d)
+    }
+
+    /// Validates `object` (no mutation) and the resultants ExpansionTemplates make of it, as `gator verify` does
+    /// for a test with an `expansion` file: the resultants' violations come after the object's own,
+    /// `[Implied by <template>] `. Nothing is created by controllers.
+    pub fn validate_expanded(&mut self, object: &Value, request: &Request) -> Result<Vec<Violation>, AdmitError> {
+        let mut out = self.judge(object, request, Source::Original, &mut Vec::new());
+        if self.expansions.iter().any(|t| t.applies_to(&Gvk::of(object))) {
+            let request = Request { mutate: false, ..request.clone() };
+            out.extend(self.expand(object, &request)?.1);
+            sort_violations(&mut out);
+        }
+        Ok(out)
+    }
+
+    /// The resultants of `parent` and the violations they imply for it.
+    fn expand(&mut self, parent: &Value, request: &Request) -> Result<(Vec<Child>, Vec<Violation>), AdmitError> {
+        let namespace = object::meta_str(parent, "namespace").to_string();
+        let namespace = if namespace.is_empty() { request.namespace.clone() } else { Some(namespace) };
+        let mut children = Vec::new();
+        self.expand_into(parent, namespace.as_deref(), request, 0, &mut children)?;
+        let mut implied = Vec::new();
+        for c in &children {
+            c.implied(&mut implied);
+        }
+        Ok((children, implied))
     }
 
     /// Expands `parent` with every template that applies to it, depth first: each resultant is mutated and

@@ -180,6 +180,25 @@ fn build_set(dir: &Path, test: &Value) -> Result<PolicySet> {
         let path = dir.join(rel);
         texts.push((path.display().to_string(), read_text(&path)?));
     }
+    // `expansion:` names a file of ExpansionTemplates used for this test's cases, as gator's does.
+    if let Some(rel) = str_field(test, "expansion") {
+        let path = dir.join(rel);
+        let text = read_text(&path)?;
+        let docs = yaml::load_documents(&text, Schema::Kubernetes, &Limits::default())
+            .map_err(|e| anyhow!("{}:{}:{}: invalid YAML: {}", path.display(), e.line, e.column, e.message))?;
+        for doc in docs.iter().filter(|d| !d.value.is_null()) {
+            let gvk = Gvk::of(&doc.value);
+            if gvk.group != "expansion.gatekeeper.sh" || gvk.kind != "ExpansionTemplate" {
+                bail!(
+                    "{}:{}:1: {} is not an ExpansionTemplate (an `expansion` file holds only ExpansionTemplates)",
+                    path.display(),
+                    doc.line,
+                    guardrail_engine::object::describe(&doc.value)
+                );
+            }
+        }
+        texts.push((path.display().to_string(), text));
+    }
     let refs: Vec<PolicyText<'_>> = texts.iter().map(|(n, t)| PolicyText { name: n, text: t }).collect();
     PolicySet::load(&refs, &Limits::default())
         .map_err(|errs| anyhow!("{}", errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))
@@ -224,7 +243,12 @@ fn run_case(dir: &Path, mut set: PolicySet, case: &Value) -> Result<Option<Strin
         .iter()
         .find(|o| Gvk::of(o).kind == "Namespace" && guardrail_engine::object::meta_str(o, "name") == ns_name)
         .cloned();
-    let violations = set.validate(&object, &request);
+    // An AdmissionReview is judged as it is; an object is also expanded when the test names ExpansionTemplates.
+    let violations = if gvk.group == "admission.k8s.io" && gvk.kind == "AdmissionReview" {
+        set.validate(&object, &request)
+    } else {
+        set.validate_expanded(&object, &request).map_err(|e| anyhow!("expanding resource {rel}: {e}"))?
+    };
     let assertions = case.get("assertions").and_then(Value::as_array).cloned().unwrap_or_default();
     if assertions.is_empty() {
         bail!("the case has no assertions");
