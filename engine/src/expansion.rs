@@ -176,9 +176,9 @@ pub enum ExpandError {
     /// The parent has no apiVersion or kind.
     #[error("cannot expand resource {0} with empty GVK")]
     NoGvk(String),
-    /// Expansion went deeper than [`MAX_DEPTH`].
-    #[error("maximum recursion depth of {MAX_DEPTH} reached")]
-    TooDeep,
+    /// Expansion went deeper than [`MAX_DEPTH`]; the object it was about to expand.
+    #[error("maximum recursion depth of {MAX_DEPTH} reached, expanding {0}")]
+    TooDeep(String),
 }
 
 /// The child an ExpansionTemplate makes of `parent` (before mutation), in `namespace` when one is given.

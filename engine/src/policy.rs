@@ -410,7 +410,7 @@ impl PolicySet {
         out: &mut Vec<Child>,
     ) -> Result<(), AdmitError> {
         if depth >= expansion::MAX_DEPTH {
-            return Err(AdmitError::Expansion(ExpandError::TooDeep.to_string()));
+            return Err(AdmitError::Expansion(ExpandError::TooDeep(object::describe(parent)).to_string()));
         }
         let gvk = Gvk::of(parent);
         let templates: Vec<ExpansionTemplate> =
