@@ -365,3 +365,32 @@ fn screenshots_light_and_dark() {
     }
     assert_ne!(pngs[0], pngs[2], "light and dark look the same");
 }
+
+/// A Deployment whose Pods break a rule: the Deployment is admitted, and the playground shows the ReplicaSet and
+/// the Pod it would create, the Pod rejected with the event a reader would find on the ReplicaSet.
+#[test]
+fn a_deployments_rejected_pods_are_shown_with_their_messages() {
+    let b = Browser::start(false, 1280, 1400);
+    open(&b, "");
+    type_yaml(
+        &b,
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: shell\n        image: busybox:1.36\n        securityContext:\n          privileged: true\n",
+    );
+    assert_eq!(text(&b, "#pg-documents .pg-doc .verdict"), "Pods rejected");
+    let status = text(&b, "#pg-status");
+    assert!(
+        status.contains("Deployment admitted, but the Pod created from it is rejected by psp-privileged-containers"),
+        "{status}"
+    );
+    let made = texts(&b, ".pg-made .pg-doc-head");
+    assert_eq!(made.len(), 2, "{made:?}");
+    assert!(made[0].contains("ReplicaSet") && made[0].contains("(created by the deployment-controller)"), "{made:?}");
+    assert!(made[1].starts_with("Rejected") && made[1].contains("Pod"), "{made:?}");
+    let event = text(&b, ".pg-made[data-verdict=rejected] .pg-denial");
+    assert!(event.starts_with("Error creating: admission webhook \"validation.gatekeeper.sh\" denied the request: [psp-privileged-containers] Privileged container is not allowed: <shell>"), "{event}");
+    let added: Vec<String> =
+        texts(&b, ".pg-made[data-verdict=rejected] .line.added").iter().map(|l| l.trim().to_string()).collect();
+    assert!(added.contains(&"readOnlyRootFilesystem: true".to_string()), "the Pod as mutated: {added:?}");
+    std::fs::create_dir_all("target/screenshots").expect("dir");
+    std::fs::write("target/screenshots/playground-deployment.png", b.screenshot()).expect("png");
+}

@@ -180,9 +180,10 @@ fn the_repository_site_builds() {
     let security = text(&tree["security/index.html"]);
     assert_eq!(
         security.matches("class=\"verdict verdict-admitted\"").count(),
-        2,
-        "both snippets of the page are admitted"
+        4,
+        "both snippets and the Deployment of the page are admitted, and so is the Pod its ReplicaSet creates"
     );
+    assert!(security.contains("(created by the replicaset-controller)"), "the Deployment's Pod is shown");
     assert!(security.contains("href=\"/playground/#yaml="));
     let writing = text(&tree["writing-examples/index.html"]);
     assert!(writing.contains("verdict-mutated"));

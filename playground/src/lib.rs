@@ -3,7 +3,7 @@
 
 use guardrail_engine::fragment::{self, AfterLine, Wrap};
 use guardrail_engine::limits::Limits;
-use guardrail_engine::policy::{PolicyObject, PolicySet, Verdict};
+use guardrail_engine::policy::{Child, Origin, PolicyObject, PolicySet, Verdict};
 use guardrail_engine::template::{EnforcementAction, EnforcementPoint};
 use guardrail_engine::yaml::{self, Schema};
 use serde::{Deserialize, Serialize};
@@ -126,6 +126,77 @@ pub struct DocumentOutcome {
     pub patch: Vec<serde_json::Value>,
     /// What the API server would answer a rejected request.
     pub denial: Option<String>,
+    /// What the object leads to, depth first: what its controllers would create (a Deployment's ReplicaSet,
+    /// that ReplicaSet's Pod) or the resultants of ExpansionTemplates.
+    pub made: Vec<MadeOutcome>,
+    /// When the object itself is admitted but something it creates is not: that object's kind (`Pod`). The
+    /// document's `verdict` is then `rejected`, as the docs page shows it.
+    pub made_rejected: Option<String>,
+}
+
+/// An object a document leads to.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct MadeOutcome {
+    /// Its kind.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// "created by the replicaset-controller" or "expanded by expand-deployments".
+    pub origin: String,
+    /// admitted, mutated or rejected.
+    pub verdict: String,
+    /// Its own violations.
+    pub violations: Vec<ViolationOut>,
+    /// What the API server answers its request, when rejected.
+    pub denial: Option<String>,
+    /// The event its controller records when the request is refused (`Error creating: ...`).
+    pub event: Option<String>,
+    /// Mutators that changed it.
+    pub mutators: Vec<String>,
+    /// It after admission, line by line, `added` where mutation added the line.
+    pub after: Vec<AfterLine>,
+}
+
+fn verdict_name(d: &guardrail_engine::policy::Decision) -> &'static str {
+    match (d.verdict, d.mutated()) {
+        (Verdict::Rejected, _) => "rejected",
+        (_, true) => "mutated",
+        _ => "admitted",
+    }
+}
+
+fn violations_out(d: &guardrail_engine::policy::Decision) -> Vec<ViolationOut> {
+    d.violations
+        .iter()
+        .map(|v| ViolationOut {
+            constraint: format!("{}/{}", v.kind, v.name),
+            action: v.action.as_str().into(),
+            message: v.message.clone(),
+        })
+        .collect()
+}
+
+/// Every object `children` stand for, depth first.
+fn made(children: &[Child], out: &mut Vec<MadeOutcome>) {
+    for c in children {
+        let d = &c.decision;
+        let placed = fragment::place(&c.object, None);
+        out.push(MadeOutcome {
+            kind: d.object.get("kind").and_then(|k| k.as_str()).unwrap_or("").to_string(),
+            name: d.object.pointer("/metadata/name").and_then(|n| n.as_str()).unwrap_or("").to_string(),
+            origin: match &c.origin {
+                Origin::Created { controller } => format!("created by the {controller}"),
+                Origin::Expanded { template } => format!("expanded by {template}"),
+            },
+            verdict: verdict_name(d).into(),
+            violations: violations_out(d),
+            denial: d.denial(),
+            event: c.event(),
+            mutators: d.mutators.clone(),
+            after: fragment::after_admission(&placed, d, &c.object),
+        });
+        made(&d.children, out);
+    }
 }
 
 /// A violation as the page shows it.
@@ -241,22 +312,17 @@ impl Playground {
             out.name = placed.object.pointer("/metadata/name").and_then(|n| n.as_str()).unwrap_or("").to_string();
             match fragment::admit(&mut self.set, &placed, namespace) {
                 Ok(d) => {
-                    out.verdict = match (d.verdict, d.mutated()) {
-                        (Verdict::Rejected, _) => "rejected",
-                        (_, true) => "mutated",
-                        _ => "admitted",
+                    out.verdict = verdict_name(&d).into();
+                    if d.verdict == Verdict::Admitted {
+                        if let Some(c) = d.rejected_child() {
+                            out.verdict = "rejected".into();
+                            out.made_rejected =
+                                c.decision.object.get("kind").and_then(|k| k.as_str()).map(str::to_string);
+                        }
                     }
-                    .into();
+                    made(&d.children, &mut out.made);
                     out.after = fragment::after_admission(&placed, &d, &doc.value);
-                    out.violations = d
-                        .violations
-                        .iter()
-                        .map(|v| ViolationOut {
-                            constraint: format!("{}/{}", v.kind, v.name),
-                            action: v.action.as_str().into(),
-                            message: v.message.clone(),
-                        })
-                        .collect();
+                    out.violations = violations_out(&d);
                     out.denial = d.denial();
                     out.warnings = d.warnings;
                     out.mutators = d.mutators;

@@ -135,3 +135,28 @@ fn bad_bundles_are_errors() {
     let err = Playground::load(&serde_json::to_string(&bad).unwrap()).unwrap_err().to_string();
     assert!(err.contains("policies/x.yaml:1:") && err.contains("not a Gatekeeper policy object"), "{err}");
 }
+
+#[test]
+fn a_deployment_shows_the_pods_its_replicaset_creates() {
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: app\n        image: nginx\n        securityContext:\n          privileged: true\n";
+    let out = playground().admit(deployment, "default", "");
+    let d = &out.documents[0];
+    assert_eq!(
+        (d.kind.as_str(), d.verdict.as_str(), d.made_rejected.as_deref()),
+        ("Deployment", "rejected", Some("Pod"))
+    );
+    assert!(d.violations.is_empty(), "the Deployment itself breaks no rule");
+    let kinds: Vec<(&str, &str)> = d.made.iter().map(|m| (m.kind.as_str(), m.verdict.as_str())).collect();
+    assert_eq!(kinds, [("ReplicaSet", "admitted"), ("Pod", "rejected")]);
+    let pod = &d.made[1];
+    assert_eq!(pod.origin, "created by the replicaset-controller");
+    assert!(pod.event.as_deref().unwrap().starts_with(
+        "Error creating: admission webhook \"validation.gatekeeper.sh\" denied the request: [psp-privileged-containers]"
+    ));
+    assert!(
+        pod.after.iter().any(|l| l.added && l.text.contains("readOnlyRootFilesystem")),
+        "the Pod is mutated, marked"
+    );
+    let fine = playground().admit(&deployment.replace("privileged: true", "privileged: false"), "default", "");
+    assert_eq!((fine.documents[0].verdict.as_str(), fine.documents[0].made_rejected.as_deref()), ("admitted", None));
+}

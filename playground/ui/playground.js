@@ -234,7 +234,15 @@ function render(outcome) {
   renderPolicies(docs);
 }
 
+function rejectingNames(violations) {
+  return Array.from(new Set(violations.filter((v) => v.action === "deny").map((v) => v.constraint.split("/").pop())));
+}
+
 function summary(d) {
+  if (d.made_rejected) {
+    const m = d.made.find((x) => x.verdict === "rejected");
+    return d.kind + " admitted, but the " + d.made_rejected + " created from it is rejected by " + rejectingNames(m ? m.violations : []).join(", ");
+  }
   if (d.verdict === "rejected") {
     const by = d.violations.filter((v) => v.action === "deny").map((v) => v.constraint.split("/").pop());
     return "Rejected by " + Array.from(new Set(by)).join(", ");
@@ -247,7 +255,8 @@ function summary(d) {
 function renderDocument(d, several) {
   const article = el("article", "pg-doc pg-doc-" + d.verdict);
   article.dataset.verdict = d.verdict;
-  const title = el("header", "pg-doc-head", el("span", "verdict verdict-" + d.verdict, VERDICTS[d.verdict]));
+  const chip = d.made_rejected ? d.made_rejected + "s rejected" : VERDICTS[d.verdict];
+  const title = el("header", "pg-doc-head", el("span", "verdict verdict-" + d.verdict, chip));
   if (d.kind) title.append(" ", el("strong", null, d.kind), d.name ? " " + d.name : "");
   if (several) title.append(" ", el("span", "pg-muted", "line " + d.line));
   article.append(title);
@@ -271,17 +280,35 @@ function renderDocument(d, several) {
     article.append(el("p", "pg-label", "The API server answers:"), el("pre", "pg-denial", d.denial));
   }
   for (const w of d.warnings) article.append(el("p", "pg-warning", "Warning: " + w));
-  if (d.verdict !== "rejected" && d.after.length) {
+  if ((d.verdict !== "rejected" || d.made_rejected) && d.after.length) {
     const label = d.mutators.length ? "After admission (changed by " + d.mutators.join(", ") + ")" : "After admission (unchanged)";
-    const pre = el("pre", "code diff pg-after");
-    const code = el("code");
-    for (const line of d.after) {
-      code.append(el("span", line.added ? "line added" : "line", line.text));
-    }
-    pre.append(code);
-    article.append(el("p", "pg-label", label), pre);
+    article.append(el("p", "pg-label", label), afterBlock(d.after));
   }
+  for (const m of d.made || []) article.append(renderMade(m));
   return article;
+}
+
+function afterBlock(lines) {
+  const pre = el("pre", "code diff pg-after");
+  const code = el("code");
+  for (const line of lines) code.append(el("span", line.added ? "line added" : "line", line.text));
+  pre.append(code);
+  return pre;
+}
+
+// What the document leads to: a ReplicaSet, its Pod, an ExpansionTemplate's resultant.
+function renderMade(m) {
+  const section = el("section", "pg-made pg-doc-" + m.verdict);
+  section.dataset.verdict = m.verdict;
+  section.append(
+    el("header", "pg-doc-head", el("span", "verdict verdict-" + m.verdict, VERDICTS[m.verdict]), " ", el("strong", null, m.kind), " " + m.name + " ", el("span", "pg-muted", "(" + m.origin + ")")),
+  );
+  for (const v of m.violations) section.append(el("p", "pg-message pg-action-" + v.action, v.constraint + " (" + v.action + "): " + v.message));
+  if (m.event) section.append(el("p", "pg-label", "Its controller records the event:"), el("pre", "pg-denial", m.event));
+  else if (m.denial) section.append(el("p", "pg-label", "The API server answers:"), el("pre", "pg-denial", m.denial));
+  const label = m.mutators.length ? "As the cluster would store it (changed by " + m.mutators.join(", ") + ")" : "As the cluster would store it";
+  section.append(el("p", "pg-label", label), afterBlock(m.after));
+  return section;
 }
 
 function renderPolicies(docs) {
