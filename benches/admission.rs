@@ -31,6 +31,23 @@ fn admit_two_container_pod(bencher: divan::Bencher<'_, '_>) {
     bencher.bench_local(|| set.admit(divan::black_box(&pod), &request).expect("admits"));
 }
 
+/// The same Pod as the template of a Deployment: the Deployment, the ReplicaSet its controller creates and the
+/// Pod that ReplicaSet creates are each admitted.
+#[divan::bench]
+fn admit_two_container_deployment(bencher: divan::Bencher<'_, '_>) {
+    let mut set = policy_set();
+    let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
+    let deployment = serde_json::json!({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": pod["metadata"], "spec": pod["spec"]}},
+    });
+    let request = Request::default();
+    let d = set.admit(&deployment, &request).expect("admits");
+    assert!(d.rejected_child().is_none() && d.children[0].decision.children.len() == 1);
+    bencher.bench_local(|| set.admit(divan::black_box(&deployment), &request).expect("admits"));
+}
+
 #[divan::bench]
 fn load_policies() -> PolicySet {
     policy_set()

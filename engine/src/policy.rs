@@ -515,7 +515,8 @@ impl PolicySet {
         source: Source,
         selected: &mut Vec<String>,
     ) -> Vec<Violation> {
-        let review_rego = request.review_rego(object);
+        // Made once, and only when a constraint matches: a Deployment that no rule matches costs no conversion.
+        let mut review_rego: Option<regorus::Value> = None;
         let mut out = Vec::new();
         let ns_obj = request.namespace_object.as_ref();
         for entry in &mut self.templates {
@@ -545,7 +546,9 @@ impl PolicySet {
                 match matched {
                     Ok(false) => continue,
                     Err(e) => out.push(violation(format!("unable to match constraints: {e}"), json!({}))),
-                    Ok(true) => match compiled.violations(&review_rego, parameters) {
+                    Ok(true) => match compiled
+                        .violations(review_rego.get_or_insert_with(|| request.review_rego(object)), parameters)
+                    {
                         Ok(list) => {
                             let mut seen = Vec::new();
                             for v in list {
