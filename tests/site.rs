@@ -352,3 +352,51 @@ fn the_repository_site_matches_its_pinned_digests() {
     golden(&repo().join("tests/fixtures/repo-site.sha256"), &lines);
     let _ = std::fs::remove_dir_all(out);
 }
+
+/// With an ExpansionTemplate among the policies, a workload is judged by its resultant, as Gatekeeper's
+/// expansion does: the Deployment itself is rejected, `[Implied by ...]`, and the reference lists the template.
+#[test]
+fn expansion_templates_judge_workloads_and_are_listed() {
+    let dir = std::env::temp_dir().join(format!("guardrail-site-{}-expansion", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(&repo().join("policies"), &dir.join("policies"));
+    std::fs::write(
+        dir.join("policies/expansion.yaml"),
+        "apiVersion: expansion.gatekeeper.sh/v1beta1\nkind: ExpansionTemplate\nmetadata:\n  name: expand-deployments\nspec:\n  applyTo:\n  - groups: [apps]\n    kinds: [Deployment]\n    versions: [v1]\n  templateSource: spec.template\n  generatedGVK: {group: \"\", version: v1, kind: Pod}\n",
+    )
+    .expect("template");
+    std::fs::create_dir_all(dir.join("content")).expect("dir");
+    std::fs::write(
+        dir.join("guardrail.toml"),
+        format!("title = \"E\"\n[paths]\ntheme = \"{}\"\n", repo().join("theme").display()),
+    )
+    .expect("config");
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: debug\nspec:\n  selector:\n    matchLabels: {app: debug}\n  template:\n    metadata:\n      labels: {app: debug}\n    spec:\n      containers:\n      - name: shell\n        image: busybox\n        securityContext:\n          privileged: true\n";
+    std::fs::write(
+        dir.join("content/index.md"),
+        format!("# Home\n\n```yaml expect=deny violates=\"K8sPSPPrivilegedContainer\"\n{deployment}```\n"),
+    )
+    .expect("page");
+    let out = dir.join("out");
+    let run = guardrail(&["build", "--root", dir.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let home = std::fs::read_to_string(out.join("index.html")).expect("page");
+    assert!(home.contains("verdict-rejected\">Rejected by K8sPSPPrivilegedContainer"), "the Deployment itself");
+    assert!(
+        home.contains("[psp-privileged-containers] [Implied by expand-deployments] Privileged container"),
+        "{home}"
+    );
+    assert!(home.contains("(expanded by expand-deployments)"), "the resultant is shown");
+    let reference = std::fs::read_to_string(out.join("policies/index.html")).expect("reference");
+    assert!(
+        reference.contains("<code>expand-deployments</code></td><td>apps/v1 Deployment</td><td>v1 Pod</td>"),
+        "{reference}"
+    );
+    // Without expect=deny, the build fails on the Deployment itself.
+    std::fs::write(dir.join("content/index.md"), format!("# Home\n\n```yaml\n{deployment}```\n")).expect("page");
+    let err = text(&guardrail(&["check", "--root", dir.to_str().unwrap()]).stderr);
+    assert!(err.contains("error: example is rejected, but the page promises it is admitted"), "{err}");
+    assert!(err.contains("[Implied by expand-deployments]"), "{err}");
+    assert!(err.contains("--> content/index.md:19:11"), "at the field of the Pod template: {err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -298,9 +298,21 @@ impl Ctx<'_> {
             };
             let outcome = examples::Outcome::of(&decision);
             let blame = |headline: String| {
-                let deciding = outcome.deciding();
-                let prefix =
-                    if outcome.chain.is_empty() { "" } else { template_pointer(&decision.object, &deciding.object) };
+                // The decision whose violations name fields: the rejected object a workload leads to, or, when
+                // the workload is rejected by what an ExpansionTemplate makes of it, that resultant.
+                let expanded = decision.children.iter().find(|c| {
+                    matches!(c.origin, Origin::Expanded { .. })
+                        && c.decision.verdict == guardrail_engine::policy::Verdict::Rejected
+                });
+                let deciding = match (outcome.chain.last().copied(), expanded) {
+                    (Some(c), _) | (None, Some(c)) => &c.decision,
+                    (None, None) => &decision,
+                };
+                let prefix = if std::ptr::eq(deciding, &decision) {
+                    ""
+                } else {
+                    template_pointer(&decision.object, &deciding.object)
+                };
                 let (l, c, w) = self.blame(block, doc, &placed, deciding, prefix);
                 Diagnostic::error(headline, file, l, c).width(w)
             };

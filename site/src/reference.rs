@@ -359,6 +359,36 @@ fn mutators_page(set: &PolicySet) -> (Page, Rendered) {
 }
 
 /// The generated pages, to be put in the site beside the Markdown pages.
+/// How workloads are judged: the ExpansionTemplates (which kinds each expands, into what, from which field),
+/// or, without them, that the Pods a controller creates are judged as requests of their own.
+fn workloads_html(set: &PolicySet) -> String {
+    let templates = set.expansions();
+    if templates.is_empty() {
+        return "<p>No ExpansionTemplates: a Deployment, StatefulSet, DaemonSet, Job or CronJob is admitted on its own, \
+                and each Pod its controllers create is a request of its own, judged by the rules above. The docs check \
+                those Pods too.</p>\n"
+            .to_string();
+    }
+    let mut html = String::from(
+        "<p>These ExpansionTemplates make the cluster judge a workload by the objects it will create: a violation of \
+         the resultant rejects the workload itself, its message starting <code>[Implied by &lt;template&gt;]</code>.</p>\n\
+         <table><thead><tr><th>template</th><th>applies to</th><th>makes</th><th>from</th><th>action</th></tr></thead><tbody>\n",
+    );
+    for t in templates {
+        let kinds: Vec<String> = t.apply_to.iter().map(|g| format!("{} {}", g.api_version(), g.kind)).collect();
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            code(&t.name),
+            escape(&kinds.join(", ")),
+            escape(&format!("{} {}", t.generated.api_version(), t.generated.kind)),
+            code(&t.template_source),
+            escape(t.enforcement_action.map_or("the constraint's", |a| a.as_str())),
+        ));
+    }
+    html.push_str("</tbody></table>\n");
+    html
+}
+
 pub(crate) fn pages(root: &Path, texts: &[(String, String)], base_url: &str, set: &PolicySet) -> Vec<(Page, Rendered)> {
     let mut set = set.clone();
     let samples = samples(root, texts);
@@ -385,12 +415,15 @@ pub(crate) fn pages(root: &Path, texts: &[(String, String)], base_url: &str, set
         "</tbody></table>\n<p>The <a href=\"{}\">mutators</a> fill in defaults before these rules run.</p>\n",
         escape(&format!("{base_url}policies/mutators/"))
     ));
+    let (workloads, heading) = h2("workloads", "Workloads");
+    index.push_str(&workloads);
+    index.push_str(&workloads_html(&set));
     out.push(page(
         "policies/index",
         "Policy reference",
         "Every rule and mutator of the cluster.".into(),
         index,
-        Vec::new(),
+        vec![heading],
         0.0,
     ));
     out
