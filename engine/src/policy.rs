@@ -1051,6 +1051,47 @@ spec:
         assert_eq!(d.verdict, Verdict::Rejected, "the resultant, as mutated, breaks the rule");
     }
 
+    /// Every mutator kind honours `match.source`: a `Generated` one changes only resultants, an `Original` one
+    /// only real requests.
+    #[test]
+    fn every_mutator_kind_honours_match_source() {
+        let pods = "applyTo: [{groups: [''], versions: [v1], kinds: [Pod]}]";
+        let mutators = [
+            ("Assign", format!("{pods}\n  location: spec.priorityClassName\n  parameters: {{assign: {{value: low}}}}")),
+            ("AssignMetadata", "location: metadata.annotations.team\n  parameters: {assign: {value: a}}".to_string()),
+            (
+                "ModifySet",
+                format!(
+                    "{pods}\n  location: spec.containers[name:a].args\n  parameters: {{values: {{fromList: [--quiet]}}}}"
+                ),
+            ),
+            (
+                "AssignImage",
+                format!(
+                    "{pods}\n  location: spec.containers[name:a].image\n  parameters: {{assignDomain: registry.example.com}}"
+                ),
+            ),
+        ];
+        for (kind, spec) in mutators {
+            for source in ["Generated", "Original"] {
+                let version = if kind == "AssignImage" { "v1alpha1" } else { "v1" };
+                let m = format!(
+                    "apiVersion: mutations.gatekeeper.sh/{version}\nkind: {kind}\nmetadata: {{name: m}}\nspec:\n  match:\n    source: {source}\n  {spec}\n"
+                );
+                let mut s = set(&format!("{EXPAND}---\n{m}"));
+                let bare = s.admit(&pod(json!({})), &Request::default()).unwrap();
+                let deploy = s.admit(&deployment(json!({})), &Request::default()).unwrap();
+                let resultant = &deploy.children[0].decision;
+                assert_eq!(bare.mutators.len(), usize::from(source == "Original"), "{kind} {source} on a Pod");
+                assert_eq!(
+                    resultant.mutators.len(),
+                    usize::from(source == "Generated"),
+                    "{kind} {source} on a resultant"
+                );
+            }
+        }
+    }
+
     #[test]
     fn expansion_errors_name_the_template() {
         let a = "apiVersion: expansion.gatekeeper.sh/v1alpha1\nkind: ExpansionTemplate\nmetadata:\n  name: a\nspec:\n  applyTo:\n  - {groups: [x], kinds: [A], versions: [v1]}\n  templateSource: spec.t\n  generatedGVK: {group: x, version: v1, kind: B}\n";
