@@ -793,6 +793,16 @@ pub enum Origin {
     },
 }
 
+impl std::fmt::Display for Origin {
+    /// `created by the replicaset-controller`, `expanded by expand-deployments`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Created { controller } => write!(f, "created by the {controller}"),
+            Origin::Expanded { template } => write!(f, "expanded by {template}"),
+        }
+    }
+}
+
 /// The decision on an object that another object leads to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Child {

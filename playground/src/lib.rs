@@ -1,9 +1,12 @@
 //! The playground's engine: a policy bundle (the YAML files a site build used) loaded once, then YAML text admitted
 //! as the reader types. Plain Rust with JSON in and out, so it is tested natively; `wasm` exposes it to JavaScript.
+//!
+//! What it may not do: I/O, or judge differently from the docs check. It sees only the bundle and the text it is
+//! given, and every verdict comes from the engine's `fragment` and `policy` modules, as the site's do.
 
 use guardrail_engine::fragment::{self, AfterLine, Wrap};
 use guardrail_engine::limits::Limits;
-use guardrail_engine::policy::{Child, Origin, PolicyObject, PolicySet, Verdict};
+use guardrail_engine::policy::{Child, PolicyObject, PolicySet, Verdict};
 use guardrail_engine::template::{EnforcementAction, EnforcementPoint};
 use guardrail_engine::yaml::{self, Schema};
 use serde::{Deserialize, Serialize};
@@ -184,10 +187,7 @@ fn made(children: &[Child], out: &mut Vec<MadeOutcome>) {
         out.push(MadeOutcome {
             kind: d.object.get("kind").and_then(|k| k.as_str()).unwrap_or("").to_string(),
             name: d.object.pointer("/metadata/name").and_then(|n| n.as_str()).unwrap_or("").to_string(),
-            origin: match &c.origin {
-                Origin::Created { controller } => format!("created by the {controller}"),
-                Origin::Expanded { template } => format!("expanded by {template}"),
-            },
+            origin: c.origin.to_string(),
             verdict: verdict_name(d).into(),
             violations: violations_out(d),
             denial: d.denial(),

@@ -2,7 +2,7 @@
 //! did, and the record of each checked example that the playground lists.
 
 pub(crate) use guardrail_engine::fragment::{Placed, Wrap, infer_wrap};
-use guardrail_engine::policy::{Child, Decision, Origin, Verdict as Admission};
+use guardrail_engine::policy::{Child, Decision, Verdict as Admission};
 use guardrail_engine::template::EnforcementAction;
 use serde_json::Value;
 
@@ -340,14 +340,7 @@ pub(crate) fn compare(
                 } else {
                     "admitted".to_string()
                 };
-                got.push(match &c.origin {
-                    Origin::Created { controller } => {
-                        format!("{} created by the {controller}, {verdict}", kind_name(&c.object))
-                    }
-                    Origin::Expanded { template } => {
-                        format!("{} expanded by {template}, {verdict}", kind_name(&c.object))
-                    }
-                });
+                got.push(format!("{} {}, {verdict}", kind_name(&c.object), c.origin));
             }
             notes.push(format!("got: {}", got.join("; ")));
             notes.extend(messages());

@@ -85,10 +85,7 @@ fn made_html(results: &[Checked]) -> String {
                     format!("<span class=\"{}\">{h}</span>", if line.added { "line added" } else { "line" })
                 })
                 .collect();
-            let how = match &child.origin {
-                Origin::Created { controller } => format!("created by the {controller}"),
-                Origin::Expanded { template } => format!("expanded by {template}"),
-            };
+            let how = child.origin.to_string();
             let (class, label) = if child.decision.verdict == guardrail_engine::policy::Verdict::Rejected {
                 ("rejected", "Rejected")
             } else if child.decision.mutated() {

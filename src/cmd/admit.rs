@@ -105,20 +105,8 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
 fn admitted_children(children: &[Child], docs: &mut Vec<String>) {
     for c in children.iter().filter(|c| c.decision.verdict == Verdict::Admitted) {
         let what = object::describe(&c.decision.object);
-        docs.push(format!(
-            "# {what}, {}\n{}",
-            origin_text(&c.origin),
-            guardrail_engine::yaml::to_yaml(&c.decision.object)
-        ));
+        docs.push(format!("# {what}, {}\n{}", c.origin, guardrail_engine::yaml::to_yaml(&c.decision.object)));
         admitted_children(&c.decision.children, docs);
-    }
-}
-
-/// `created by the replicaset-controller` or `expanded by expand-deployments`.
-pub(crate) fn origin_text(origin: &Origin) -> String {
-    match origin {
-        Origin::Created { controller } => format!("created by the {controller}"),
-        Origin::Expanded { template } => format!("expanded by {template}"),
     }
 }
 
@@ -185,7 +173,7 @@ fn print_children(children: &[Child], depth: usize) {
         println!(
             "{pad}{how} {} {} {verdict}",
             paint(Style::Bold, &object::describe(&c.decision.object)),
-            paint(Style::Dim, &format!("({})", origin_text(&c.origin)))
+            paint(Style::Dim, &format!("({})", c.origin))
         );
         if c.decision.mutated() {
             println!("{pad}  mutated by {}", c.decision.mutators.join(", "));

@@ -9,7 +9,7 @@ use guardrail_engine::policy::{Child, PolicyObject, PolicySet, Request};
 use serde_json::{Value, json};
 
 use crate::cli::{ExpandArgs, ExpandOutput};
-use crate::cmd::admit::{Input, origin_text, read_inputs};
+use crate::cmd::admit::{Input, read_inputs};
 
 /// One object an input leads to.
 struct Made<'a> {
@@ -50,7 +50,7 @@ pub(crate) fn run(args: &ExpandArgs) -> Result<ExitCode> {
                     format!(
                         "# from {}, {}\n{}",
                         m.parent,
-                        origin_text(&m.child.origin),
+                        m.child.origin,
                         guardrail_engine::yaml::to_yaml(&m.child.decision.object)
                     )
                 })
