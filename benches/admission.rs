@@ -15,8 +15,9 @@ fn main() {
 }
 
 fn policy_set() -> PolicySet {
-    guardrail_site::policies::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"))
+    guardrail_site::policies::load(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")])
         .expect("the project's policies load")
+        .set
 }
 
 /// A typical two-container Pod (shared with benches/playground.rs).

@@ -50,6 +50,9 @@ pub(crate) struct ServeArgs {
     /// Open the site in a browser (xdg-open).
     #[arg(long)]
     pub(crate) open: bool,
+    /// A policy source (folder or file) instead of `[paths] policies`; repeat for several.
+    #[arg(long = "policies", value_name = "PATH")]
+    pub(crate) policies: Vec<PathBuf>,
 }
 
 const BUILD_EXIT_CODES: &str = "Exit codes: 0 the site is good, 1 a check failed (every diagnostic is printed), 2 the site cannot be read or written.\nColour follows the terminal; NO_COLOR turns it off.";
@@ -70,6 +73,9 @@ pub(crate) struct CheckArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) format: Format,
+    /// A policy source (folder or file) instead of `[paths] policies`; repeat for several.
+    #[arg(long = "policies", value_name = "PATH")]
+    pub(crate) policies: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -101,9 +107,10 @@ pub(crate) enum OperationArg {
 
 #[derive(Debug, Args)]
 pub(crate) struct AdmitArgs {
-    /// Folder of Gatekeeper objects (templates, constraints, mutators); `samples/` folders and suites are skipped.
-    #[arg(long, default_value = "policies")]
-    pub(crate) policies: PathBuf,
+    /// Policy source: a folder (templates, constraints, mutators; `samples/` folders, suites and kustomize files
+    /// are skipped) or a file (a `kubectl get -o yaml` dump, a rendered Helm chart); repeat for several.
+    #[arg(long, value_name = "PATH", default_value = "policies")]
+    pub(crate) policies: Vec<PathBuf>,
     /// Namespace that objects without one are created in; '' for a request with no namespace.
     #[arg(long, default_value = "default")]
     pub(crate) namespace: String,
@@ -128,10 +135,10 @@ pub(crate) enum ExpandOutput {
 
 #[derive(Debug, Args)]
 pub(crate) struct ExpandArgs {
-    /// Folder of Gatekeeper objects (ExpansionTemplates and mutators are used); policy objects among the input
-    /// files are added to it.
-    #[arg(long, default_value = "policies")]
-    pub(crate) policies: PathBuf,
+    /// Policy source (ExpansionTemplates and mutators are used), folder or file; repeat for several. Policy
+    /// objects among the input files are added to it.
+    #[arg(long, value_name = "PATH", default_value = "policies")]
+    pub(crate) policies: Vec<PathBuf>,
     /// Namespace that objects without one are created in; '' for a request with no namespace.
     #[arg(long, default_value = "default")]
     pub(crate) namespace: String,

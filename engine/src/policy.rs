@@ -54,11 +54,14 @@ struct Loaded {
     value: Value,
     name: String,
     doc: yaml::Document,
+    /// Where the object is in its document: "" for the document itself, `/items/3` for an item of a `List`.
+    at: String,
 }
 
 impl Loaded {
     fn error(&self, pointer: &str, message: String) -> PolicyError {
-        let (line, column) = self.doc.source_map.nearest(pointer).unwrap_or((self.doc.line, 1));
+        let (line, column) =
+            self.doc.source_map.nearest(&format!("{}{pointer}", self.at)).unwrap_or((self.doc.line, 1));
         PolicyError { name: self.name.clone(), line, column, message }
     }
 }
@@ -81,6 +84,74 @@ pub struct PolicySet {
 
 /// The API group of gator's test Suites, which may sit among policy files but are not policies.
 const SUITES_GROUP: &str = "test.gatekeeper.sh";
+
+/// What policy sources held besides policies.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sources {
+    /// Kubernetes objects that describe the cluster (Namespaces, ConfigMaps, ...), with the name of their text.
+    pub cluster: Vec<(String, Value)>,
+    /// What was skipped, counted by what it is: a kind (`Kustomization`, `Suite`, `Config`), or `not Kubernetes
+    /// objects` for YAML without `apiVersion` and `kind` (Helm values, other configuration).
+    pub skipped: BTreeMap<String, usize>,
+}
+
+impl Sources {
+    /// `7 Kustomization, 2 not Kubernetes objects`, or "" when nothing was skipped.
+    pub fn skipped_summary(&self) -> String {
+        self.skipped.iter().map(|(what, n)| format!("{n} {what}")).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The fields the API server writes, which a dump of a live cluster carries and a policy does not need.
+fn drop_server_fields(value: &mut Value) {
+    if let Some(map) = value.as_object_mut() {
+        map.remove("status");
+        if let Some(meta) = map.get_mut("metadata").and_then(Value::as_object_mut) {
+            for key in ["managedFields", "resourceVersion", "uid", "generation", "creationTimestamp"] {
+                meta.remove(key);
+            }
+        }
+    }
+}
+
+/// Sorts one document (or List item) of a policy source: a policy to load, cluster state, or skipped.
+fn classify(mut l: Loaded, loaded: &mut Vec<Loaded>, sources: &mut Sources) {
+    let is_object = l.value.get("apiVersion").and_then(Value::as_str).is_some_and(|s| !s.is_empty())
+        && l.value.get("kind").and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    if !is_object {
+        *sources.skipped.entry("not Kubernetes objects".into()).or_default() += 1;
+        return;
+    }
+    if l.gvk.kind.ends_with("List") {
+        if let Some(items) = l.value.get("items").and_then(Value::as_array) {
+            for (i, item) in items.iter().enumerate() {
+                classify(
+                    Loaded {
+                        gvk: Gvk::of(item),
+                        value: item.clone(),
+                        name: l.name.clone(),
+                        doc: l.doc.clone(),
+                        at: format!("{}/items/{i}", l.at),
+                    },
+                    loaded,
+                    sources,
+                );
+            }
+            return;
+        }
+    }
+    drop_server_fields(&mut l.value);
+    if PolicySet::is_policy_object(&l.value) {
+        loaded.push(l);
+    } else if l.gvk.group == SUITES_GROUP
+        || l.gvk.group == "config.gatekeeper.sh"
+        || l.gvk.group.starts_with("kustomize.config.k8s.io")
+    {
+        *sources.skipped.entry(l.gvk.kind.clone()).or_default() += 1;
+    } else {
+        sources.cluster.push((l.name, l.value));
+    }
+}
 
 #[derive(Debug, Clone)]
 struct TemplateEntry {
@@ -109,28 +180,30 @@ impl PolicySet {
                 value: o.value.clone(),
                 name: o.name.to_string(),
                 doc: yaml::Document { index: 0, value: Value::Null, line: 1, source_map: Default::default() },
+                at: String::new(),
             })
             .collect();
         Self::build(&loaded, limits, Vec::new())
     }
 
-    /// [`PolicySet::load`] of `texts` together with objects already read (policy objects found among other
-    /// input, as `guardrail expand` takes ExpansionTemplates and mutators from the files it expands).
-    pub fn load_with_objects(
-        texts: &[PolicyText<'_>],
-        objects: &[PolicyObject<'_>],
-        limits: &Limits,
-    ) -> Result<PolicySet, Vec<PolicyError>> {
+    /// Loads policy sources as real repositories and cluster dumps hold them: `List`s (`kind: List`,
+    /// `ConstraintTemplateList`, ...) are unpacked; the fields the API server writes (`status`,
+    /// `metadata.managedFields`, `resourceVersion`, `uid`, `generation`, `creationTimestamp`) are dropped; objects
+    /// that are not policies are not errors: Kubernetes objects (Namespaces, ConfigMaps, ...) are returned as
+    /// cluster state, and the rest (kustomize files, gator Suites, Gatekeeper's `Config`, YAML that is not a
+    /// Kubernetes object) is counted as skipped. YAML that does not parse, and policies that do not load, are still
+    /// errors, all of them together.
+    pub fn load_sources(texts: &[PolicyText<'_>], limits: &Limits) -> Result<(PolicySet, Sources), Vec<PolicyError>> {
         let mut errors = Vec::new();
+        let mut docs = Vec::new();
+        Self::parse(texts, limits, &mut docs, &mut errors);
+        let mut sources = Sources::default();
         let mut loaded = Vec::new();
-        Self::parse(texts, limits, &mut loaded, &mut errors);
-        loaded.extend(objects.iter().filter(|o| !o.value.is_null()).map(|o| Loaded {
-            gvk: Gvk::of(o.value),
-            value: o.value.clone(),
-            name: o.name.to_string(),
-            doc: yaml::Document { index: 0, value: Value::Null, line: 1, source_map: Default::default() },
-        }));
-        Self::build(&loaded, limits, errors)
+        for l in docs {
+            classify(l, &mut loaded, &mut sources);
+        }
+        let set = Self::build(&loaded, limits, errors)?;
+        Ok((set, sources))
     }
 
     /// Whether an object is of a kind a policy set holds (a template, constraint, mutator or ExpansionTemplate).
@@ -151,7 +224,13 @@ impl PolicySet {
                             continue;
                         }
                         let gvk = Gvk::of(&doc.value);
-                        loaded.push(Loaded { gvk, value: doc.value.clone(), name: t.name.to_string(), doc });
+                        loaded.push(Loaded {
+                            gvk,
+                            value: doc.value.clone(),
+                            name: t.name.to_string(),
+                            doc,
+                            at: String::new(),
+                        });
                     }
                 }
                 Err(e) => errors.push(PolicyError {
@@ -1123,6 +1202,36 @@ spec:
         assert_eq!(
             err.to_string(),
             "ExpansionTemplate expand-deployments: could not find source field \"spec.template\" in resource web"
+        );
+    }
+
+    #[test]
+    fn sources_hold_lists_dumps_and_things_that_are_not_policies() {
+        let indented: String = TEMPLATE.trim_start().lines().map(|l| format!("  {l}\n")).collect();
+        let dump = format!(
+            "apiVersion: v1\nkind: List\nitems:\n- {}\n- apiVersion: constraints.gatekeeper.sh/v1beta1\n  kind: K8sDenyLabel\n  metadata:\n    name: no-forbidden\n    uid: 1234\n    resourceVersion: \"99\"\n    managedFields: [{{manager: kubectl}}]\n  status: {{totalViolations: 3}}\n",
+            indented.trim_start()
+        );
+        let other = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [template.yaml]\n---\nreplicaCount: 2\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {team: a}\n---\napiVersion: test.gatekeeper.sh/v1alpha1\nkind: Suite\nmetadata:\n  name: s\n";
+        let texts = [PolicyText { name: "live.yaml", text: &dump }, PolicyText { name: "repo.yaml", text: other }];
+        let (mut set, sources) = PolicySet::load_sources(&texts, &Limits::default()).unwrap();
+        assert_eq!(set.constraints().len(), 1);
+        assert_eq!(sources.skipped_summary(), "1 Kustomization, 1 Suite, 1 not Kubernetes objects");
+        assert_eq!(sources.cluster.len(), 1);
+        assert_eq!(sources.cluster[0].1["kind"], "Namespace");
+        let loaded = set.objects().find(|o| o.value["kind"] == "K8sDenyLabel").unwrap();
+        assert!(loaded.value.get("status").is_none() && loaded.value["metadata"].get("uid").is_none());
+        let d = set.admit(&pod(json!({"forbidden": "1"})), &Request::default()).unwrap();
+        assert_eq!(d.verdict, Verdict::Rejected);
+        // An error inside a List item points at the item's own line.
+        let bad = dump.replace("kind: K8sDenyLabel\n  metadata:", "kind: K8sNoSuchKind\n  metadata:");
+        let errs =
+            PolicySet::load_sources(&[PolicyText { name: "live.yaml", text: &bad }], &Limits::default()).unwrap_err();
+        let line = bad.lines().position(|l| l.contains("K8sNoSuchKind")).unwrap() + 1;
+        assert_eq!(
+            (errs[0].line, errs[0].message.contains("no ConstraintTemplate defines kind K8sNoSuchKind")),
+            (line, true),
+            "{errs:?}"
         );
     }
 

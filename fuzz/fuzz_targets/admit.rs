@@ -12,7 +12,7 @@ fn policies() -> &'static Mutex<PolicySet> {
     static SET: OnceLock<Mutex<PolicySet>> = OnceLock::new();
     SET.get_or_init(|| {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
-        Mutex::new(guardrail_site::policies::load(&root).expect("the project's policies load"))
+        Mutex::new(guardrail_site::policies::load(&[root]).expect("the project's policies load").set)
     })
 }
 

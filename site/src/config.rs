@@ -32,7 +32,25 @@ pub struct Paths {
     pub theme: PathBuf,
     #[serde(rename = "static")]
     pub static_dir: PathBuf,
-    pub policies: PathBuf,
+    /// Policy sources: folders and files, one path or a list.
+    #[serde(deserialize_with = "one_or_many")]
+    pub policies: Vec<PathBuf>,
+}
+
+/// A path, or a list of paths.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<PathBuf>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(PathBuf),
+        Many(Vec<PathBuf>),
+    }
+    match OneOrMany::deserialize(d) {
+        Ok(OneOrMany::One(p)) => Ok(vec![p]),
+        Ok(OneOrMany::Many(list)) if !list.is_empty() => Ok(list),
+        Ok(OneOrMany::Many(_)) => Err(serde::de::Error::custom("`policies` needs at least one path")),
+        Err(_) => Err(serde::de::Error::custom("`policies` is a path or a list of paths")),
+    }
 }
 
 impl Default for Paths {
@@ -41,7 +59,7 @@ impl Default for Paths {
             content: "content".into(),
             theme: "theme".into(),
             static_dir: "static".into(),
-            policies: "policies".into(),
+            policies: vec!["policies".into()],
         }
     }
 }
@@ -95,7 +113,12 @@ mod tests {
             parse("title = \"XKS\"\nbase-url = \"https://docs.example\"\n[examples]\nnamespace = \"team\"\n").unwrap();
         assert_eq!(c.base_url, "https://docs.example/");
         assert_eq!(c.examples.namespace, "team");
-        assert_eq!(c.paths.policies, PathBuf::from("policies"));
+        assert_eq!(c.paths.policies, [PathBuf::from("policies")]);
+        let c = parse("title = \"X\"\n[paths]\npolicies = [\"policies\", \"live.yaml\"]\n").unwrap();
+        assert_eq!(c.paths.policies, [PathBuf::from("policies"), PathBuf::from("live.yaml")]);
+        let e = parse("title = \"X\"\n[paths]\npolicies = 3\n").unwrap_err();
+        assert!(e.message.contains("`policies` is a path or a list of paths"), "{}", e.message);
+        assert!(parse("title = \"X\"\n[paths]\npolicies = []\n").unwrap_err().message.contains("at least one"));
     }
 
     #[test]

@@ -34,7 +34,7 @@ mod yaml_highlight;
 pub use config::Config;
 pub use diagnostics::Diagnostic;
 pub use policies::PolicyError;
-pub use session::{Failure, Rebuilt, Session, Site, build, default_out_dir, watched, write};
+pub use session::{Failure, Overrides, Rebuilt, Session, Site, build, build_with, default_out_dir, watched, write};
 
 #[cfg(test)]
 mod tests {

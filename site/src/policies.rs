@@ -1,34 +1,37 @@
-//! Reading policy folders from disk into an engine policy set: the one walk of a policies folder, used by the
-//! site build, `admit`, the benchmarks and the fuzz targets.
+//! Reading policy sources from disk into an engine policy set: the one walk of policy folders, used by the site
+//! build, `admit`, `expand`, the benchmarks and the fuzz targets. A source is a folder (a repository of
+//! templates, constraints and mutators, a gatekeeper-library checkout) or a file (a `kubectl get -o yaml` dump, a
+//! rendered Helm chart).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use guardrail_engine::limits::Limits;
-use guardrail_engine::policy::{PolicyObject, PolicySet, PolicyText};
+use guardrail_engine::policy::{PolicyObject, PolicySet, PolicyText, Sources};
 
 use crate::walk::{self, WalkError};
 
-/// Why a policies folder could not be read or loaded. Each message names the file, and the line and column
+/// Why policy sources could not be read or loaded. Each message names the file, and the line and column
 /// where there is one.
 #[derive(Debug)]
 pub enum PolicyError {
-    /// The folder is missing, or is a file.
-    NotAFolder(PathBuf),
-    /// The folder could not be walked (unreadable, a symbolic-link loop).
+    /// A source does not exist.
+    Missing(PathBuf),
+    /// A folder could not be walked (unreadable, a symbolic-link loop).
     Walk(WalkError),
     /// A file could not be read.
     Read { path: PathBuf, error: std::io::Error },
     /// A file is not UTF-8; 1-based position of the first bad byte.
     NotUtf8 { path: PathBuf, line: usize, column: usize },
-    /// The files were read but do not load; every error of every file, each `file:line:col: message`.
-    Load { dir: PathBuf, errors: Vec<String> },
+    /// The files were read but do not load; every error of every file, each `file:line:col: message`
+    /// (followed by a help line where one helps).
+    Load { sources: Vec<PathBuf>, errors: Vec<String> },
 }
 
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PolicyError::NotAFolder(dir) => {
+            PolicyError::Missing(dir) => {
                 write!(f, "the policies folder {} does not exist or is not a folder", dir.display())
             }
             PolicyError::Walk(e) => e.fmt(f),
@@ -36,8 +39,9 @@ impl fmt::Display for PolicyError {
             PolicyError::NotUtf8 { path, line, column } => {
                 write!(f, "{}:{line}:{column}: the file is not valid UTF-8", path.display())
             }
-            PolicyError::Load { dir, errors } => {
-                write!(f, "the policies in {} do not load:\n{}", dir.display(), errors.join("\n"))
+            PolicyError::Load { sources, errors } => {
+                let names: Vec<String> = sources.iter().map(|s| s.display().to_string()).collect();
+                write!(f, "the policies in {} do not load:\n{}", names.join(", "), errors.join("\n"))
             }
         }
     }
@@ -45,16 +49,30 @@ impl fmt::Display for PolicyError {
 
 impl std::error::Error for PolicyError {}
 
-/// Every `.yaml`/`.yml` file under `dir`, sorted, skipping `samples/` folders (suite fixtures, not policies).
-/// Symbolic links are followed; a link that leads back into its own ancestors is an error, not an endless walk.
-pub fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, PolicyError> {
-    if !dir.is_dir() {
-        return Err(PolicyError::NotAFolder(dir.to_path_buf()));
+/// Whether a file in a policies folder is read: YAML and JSON.
+fn is_policy_file(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+}
+
+/// Every policy file of `sources`: a file as given, the `.yaml`, `.yml` and `.json` files of a folder, sorted,
+/// skipping `samples/` folders (suite fixtures, not policies). Symbolic links are followed; one that leads back
+/// into its own ancestors is an error, not an endless walk.
+pub fn policy_files(sources: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyError> {
+    let mut out = Vec::new();
+    for source in sources {
+        if source.is_file() {
+            out.push(source.clone());
+        } else if source.is_dir() {
+            let found = walk::files(source, walk::Links::Follow, &is_policy_file, &|d| {
+                d.file_name().is_none_or(|n| n != "samples")
+            })
+            .map_err(PolicyError::Walk)?;
+            out.extend(found);
+        } else {
+            return Err(PolicyError::Missing(source.clone()));
+        }
     }
-    walk::files(dir, walk::Links::Follow, &|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"), &|d| {
-        d.file_name().is_none_or(|n| n != "samples")
-    })
-    .map_err(PolicyError::Walk)
+    Ok(out)
 }
 
 /// Reads a text file, refusing invalid UTF-8 with the position of the first bad byte.
@@ -68,20 +86,59 @@ pub fn read_text(path: &Path) -> Result<String, PolicyError> {
     })
 }
 
-/// Loads the policy set of `dir`; all errors of all files are reported together.
-pub fn load(dir: &Path) -> Result<PolicySet, PolicyError> {
-    load_with(dir, &[])
+/// The help for a file that does not parse: a Helm template (`{{ ... }}`) must be rendered first.
+pub fn helm_help(text: &str) -> Option<&'static str> {
+    text.contains("{{").then_some(
+        "this looks like a Helm template: render the chart first (`helm template <release> <chart> > policies/rendered.yaml`) and point guardrail at the output",
+    )
 }
 
-/// Loads the policy set of `dir` together with policy objects read elsewhere (the ExpansionTemplates and mutators
-/// among the files `guardrail expand` is given).
-pub fn load_with(dir: &Path, extra: &[PolicyObject<'_>]) -> Result<PolicySet, PolicyError> {
-    let files = policy_files(dir)?;
+/// A loaded policy set and what its sources held besides policies.
+#[derive(Debug)]
+pub struct Loaded {
+    pub set: PolicySet,
+    pub sources: Sources,
+}
+
+/// Loads the policy sources (folders and files); all errors of all files are reported together. Lists are
+/// unpacked; Namespaces and other Kubernetes objects are cluster state; kustomize files, Suites and YAML that is
+/// not a Kubernetes object are skipped and counted (see [`PolicySet::load_sources`]).
+pub fn load(sources: &[PathBuf]) -> Result<Loaded, PolicyError> {
+    load_with(sources, &[])
+}
+
+/// [`load`], together with policy objects read elsewhere (the ExpansionTemplates and mutators among the files
+/// `guardrail expand` is given).
+pub fn load_with(sources: &[PathBuf], extra: &[PolicyObject<'_>]) -> Result<Loaded, PolicyError> {
+    let files = policy_files(sources)?;
     let texts: Vec<(String, String)> =
         files.iter().map(|f| Ok((f.display().to_string(), read_text(f)?))).collect::<Result<_, PolicyError>>()?;
     let refs: Vec<PolicyText<'_>> = texts.iter().map(|(n, t)| PolicyText { name: n, text: t }).collect();
-    PolicySet::load_with_objects(&refs, extra, &Limits::default()).map_err(|errors| PolicyError::Load {
-        dir: dir.to_path_buf(),
+    let failed = |errors: Vec<guardrail_engine::policy::PolicyError>| PolicyError::Load {
+        sources: sources.to_vec(),
+        errors: errors
+            .iter()
+            .map(|e| {
+                let text = texts.iter().find(|(n, _)| *n == e.name).map_or("", |(_, t)| t.as_str());
+                match helm_help(text).filter(|_| e.message.starts_with("invalid YAML")) {
+                    Some(help) => format!("{e}\n  help: {help}"),
+                    None => e.to_string(),
+                }
+            })
+            .collect(),
+    };
+    let (set, found) = PolicySet::load_sources(&refs, &Limits::default()).map_err(failed)?;
+    if extra.is_empty() {
+        return Ok(Loaded { set, sources: found });
+    }
+    // The extra objects join the set: load again with them (policy files are few; this is `expand` only).
+    let mut objects: Vec<(String, serde_json::Value)> =
+        set.objects().map(|o| (o.name.to_string(), o.value.clone())).collect();
+    objects.extend(extra.iter().map(|o| (o.name.to_string(), o.value.clone())));
+    let all: Vec<PolicyObject<'_>> = objects.iter().map(|(n, v)| PolicyObject { name: n, value: v }).collect();
+    let set = PolicySet::load_objects(&all, &Limits::default()).map_err(|errors| PolicyError::Load {
+        sources: sources.to_vec(),
         errors: errors.iter().map(ToString::to_string).collect(),
-    })
+    })?;
+    Ok(Loaded { set, sources: found })
 }

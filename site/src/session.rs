@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use guardrail_engine::limits::Limits;
-use guardrail_engine::policy::{PolicySet, PolicyText};
+use guardrail_engine::policy::{PolicySet, PolicyText, Sources};
 
 use crate::assets::{self, StaticFile};
 use crate::config::{self, Config};
@@ -63,11 +63,27 @@ pub struct Site {
     pub examples_checked: usize,
     /// YAML examples marked `novalidate`.
     pub examples_unchecked: usize,
+    /// What the policy sources held that is not a policy and was skipped (`7 Kustomization, 2 not Kubernetes
+    /// objects`), or "".
+    pub skipped: String,
+}
+
+/// What the command line says instead of `guardrail.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// Policy sources (`--policies`, repeated), replacing `[paths] policies` when not empty. Relative paths are
+    /// taken from the site root, so the command line should make them absolute.
+    pub policies: Vec<PathBuf>,
 }
 
 /// Builds the site of `root` in memory.
 pub fn build(root: &Path) -> Result<Site, Failure> {
     Session::build(root).map(Session::into_site)
+}
+
+/// [`build`], with what the command line says instead of `guardrail.toml`.
+pub fn build_with(root: &Path, overrides: &Overrides) -> Result<Site, Failure> {
+    Session::build_with(root, overrides).map(Session::into_site)
 }
 
 /// A built site with everything needed to rebuild part of it: what `serve` keeps between saves.
@@ -76,6 +92,10 @@ pub struct Session {
     config: Config,
     /// The static folder, read once per full build (links and the theme's assets both need it).
     statics: Vec<StaticFile>,
+    /// What the policy sources held besides policies (cluster state, what was skipped).
+    policy_sources: Sources,
+    /// What the command line says instead of `guardrail.toml`, applied again on every full rebuild.
+    overrides: Overrides,
     policies: PolicySet,
     /// Content pages first, then the generated policy reference.
     pages: Vec<Page>,
@@ -104,8 +124,16 @@ pub enum Rebuilt {
 impl Session {
     /// A full build.
     pub fn build(root: &Path) -> Result<Session, Failure> {
-        let config = config::load(root).map_err(Failure::one)?;
-        let (policies, policy_texts) = load_policies(root, &config)?;
+        Session::build_with(root, &Overrides::default())
+    }
+
+    /// A full build, with what the command line says instead of `guardrail.toml`.
+    pub fn build_with(root: &Path, overrides: &Overrides) -> Result<Session, Failure> {
+        let mut config = config::load(root).map_err(Failure::one)?;
+        if !overrides.policies.is_empty() {
+            config.paths.policies = overrides.policies.clone();
+        }
+        let (policies, policy_texts, policy_sources) = load_policies(root, &config)?;
         let mut failure = Failure::default();
 
         // Pages: front matter and URLs.
@@ -172,6 +200,8 @@ impl Session {
             root: root.to_path_buf(),
             config,
             statics,
+            policy_sources,
+            overrides: overrides.clone(),
             policies,
             pages,
             rendered,
@@ -212,10 +242,16 @@ impl Session {
         Ok(files.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
     }
 
+    /// What the policy sources held besides policies.
+    pub fn policy_sources(&self) -> &Sources {
+        &self.policy_sources
+    }
+
     /// The built site.
     pub fn into_site(self) -> Site {
         let content = &self.rendered[..self.content_pages];
         Site {
+            skipped: self.policy_sources.skipped_summary(),
             files: self.files.into_iter().map(|(k, v)| (k, Arc::unwrap_or_clone(v))).collect(),
             pages: self.content_pages,
             examples_checked: content.iter().map(|r| r.counts.checked).sum(),
@@ -261,7 +297,7 @@ impl Session {
             self.assemble_all()?;
             return Ok(Rebuilt::Theme);
         }
-        *self = Session::build(&self.root)?;
+        *self = Session::build_with(&self.root, &self.overrides)?;
         Ok(Rebuilt::Full)
     }
 
@@ -337,7 +373,7 @@ impl Session {
 /// The folders of `config` below `root` whose changes call for a rebuild.
 pub fn watched(root: &Path, config: &Config) -> Vec<PathBuf> {
     let p = &config.paths;
-    [&p.content, &p.theme, &p.static_dir, &p.policies].iter().map(|d| root.join(d)).collect()
+    [&p.content, &p.theme, &p.static_dir].into_iter().chain(&p.policies).map(|d| root.join(d)).collect()
 }
 
 /// Conflict markers and example diagnostics of content pages.
@@ -368,9 +404,11 @@ fn read_utf8(path: &Path, rel: &str) -> Result<String, Diagnostic> {
 }
 
 /// Loads the policies; also returns the files as read (root-relative name, text) for the policy reference.
-fn load_policies(root: &Path, config: &Config) -> Result<(PolicySet, Vec<(String, String)>), Failure> {
-    let dir = root.join(&config.paths.policies);
-    let files = crate::policies::policy_files(&dir).map_err(|e| {
+/// Loads the policy sources; also returns the files as read (root-relative name, text) for the policy
+/// reference, and what the sources held besides policies.
+fn load_policies(root: &Path, config: &Config) -> Result<(PolicySet, Vec<(String, String)>, Sources), Failure> {
+    let sources: Vec<PathBuf> = config.paths.policies.iter().map(|p| root.join(p)).collect();
+    let files = crate::policies::policy_files(&sources).map_err(|e| {
         Failure::one(
             Diagnostic::error(e.to_string(), config::FILE, 1, 1).help("set `[paths] policies` in guardrail.toml"),
         )
@@ -391,14 +429,22 @@ fn load_policies(root: &Path, config: &Config) -> Result<(PolicySet, Vec<(String
         return Err(failure);
     }
     let refs: Vec<PolicyText<'_>> = texts.iter().map(|(n, t)| PolicyText { name: n, text: t }).collect();
-    let set = PolicySet::load(&refs, &Limits::default()).map_err(|errors| {
+    let (set, found) = PolicySet::load_sources(&refs, &Limits::default()).map_err(|errors| {
         failure.diagnostics = errors
             .into_iter()
-            .map(|e| Diagnostic::error(format!("policy does not load: {}", e.message), e.name, e.line, e.column))
+            .map(|e| {
+                let text = texts.iter().find(|(n, _)| *n == e.name).map_or("", |(_, t)| t.as_str());
+                let helm = crate::policies::helm_help(text).filter(|_| e.message.starts_with("invalid YAML"));
+                let d = Diagnostic::error(format!("policy does not load: {}", e.message), e.name, e.line, e.column);
+                match helm {
+                    Some(h) => d.help(h),
+                    None => d,
+                }
+            })
             .collect();
         failure
     })?;
-    Ok((set, texts))
+    Ok((set, texts, found))
 }
 
 fn render_all(pages: &[Page], config: &Config, links: &LinkTable, policies: &PolicySet) -> Vec<Rendered> {

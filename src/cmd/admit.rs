@@ -58,9 +58,17 @@ pub(crate) fn read_inputs(files: &[std::path::PathBuf]) -> Result<Vec<Input>> {
 
 pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
     let inputs = read_inputs(&args.files)?;
-    let mut set = policies::load(&args.policies)?;
+    let loaded = policies::load(&args.policies)?;
+    let mut set = loaded.set;
     for note in set.notes() {
         eprintln!("{}: {note}", paint_err(Style::Warn, "note"));
+    }
+    let skipped = loaded.sources.skipped_summary();
+    if !skipped.is_empty() {
+        eprintln!(
+            "{}: the policy sources also held what is not a policy: skipped {skipped}",
+            paint_err(Style::Dim, "note")
+        );
     }
     let request = Request {
         operation: match args.operation {

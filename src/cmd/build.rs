@@ -21,13 +21,21 @@ fn plural(n: usize, one: &str) -> String {
     format!("{n} {one}{}", if n == 1 { "" } else { "s" })
 }
 
+/// Paths given on the command line, made absolute against the current folder (the site takes relative paths
+/// from its root).
+pub(crate) fn absolute(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>> {
+    let cwd = std::env::current_dir().context("cannot read the current folder")?;
+    Ok(paths.iter().map(|p| cwd.join(p)).collect())
+}
+
 pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
     let started = Instant::now();
     let verb = match mode {
         Mode::Check => "check",
         Mode::Build { .. } => "build",
     };
-    let built = match guardrail_site::build(&args.root) {
+    let overrides = guardrail_site::Overrides { policies: absolute(&args.policies)? };
+    let built = match guardrail_site::build_with(&args.root, &overrides) {
         Ok(built) => built,
         Err(failure) => {
             match args.format {
@@ -51,6 +59,9 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
     let mut summary = format!("{}, {} checked", plural(built.pages, "page"), plural(built.examples_checked, "example"));
     if built.examples_unchecked > 0 {
         summary.push_str(&format!(", {} not checked (novalidate)", built.examples_unchecked));
+    }
+    if !built.skipped.is_empty() {
+        summary.push_str(&format!("; policy sources: skipped {}", built.skipped));
     }
     match mode {
         Mode::Check => {

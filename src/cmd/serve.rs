@@ -19,7 +19,7 @@ use axum::routing::get;
 use tokio::sync::{broadcast, watch};
 
 use guardrail_site::html::escape;
-use guardrail_site::{Session, config};
+use guardrail_site::{Overrides, Session, config};
 
 /// What the server serves: the last good site, and the diagnostics of the last build if it failed.
 #[derive(Debug, Default)]
@@ -207,6 +207,7 @@ fn relevant(root: &Path, paths: &[PathBuf], watched: &[PathBuf]) -> bool {
 /// Rebuilds (the cheapest sound way when a session exists) and tells the tabs; a failure keeps the last good site.
 fn rebuild(
     root: &Path,
+    overrides: &Overrides,
     session: &mut Option<Session>,
     changed: &[PathBuf],
     served: &RwLock<Served>,
@@ -216,7 +217,7 @@ fn rebuild(
     let started = Instant::now();
     let result = match session.as_mut() {
         Some(s) => s.rebuild(changed).map(|kind| format!("{kind:?}").to_lowercase()),
-        None => Session::build(root).map(|s| {
+        None => Session::build_with(root, overrides).map(|s| {
             *session = Some(s);
             "full".to_string()
         }),
@@ -247,9 +248,14 @@ fn rebuild(
 /// The folders to watch: those of `guardrail.toml` as it is now (so a path changed there is watched even while
 /// the build fails), else, when it does not load (its error is printed with the build's), the last good build's.
 /// The root, where `guardrail.toml` lives, is always watched.
-fn wanted(root: &Path, session: Option<&Session>) -> Vec<PathBuf> {
+fn wanted(root: &Path, overrides: &Overrides, session: Option<&Session>) -> Vec<PathBuf> {
     match (config::load(root), session) {
-        (Ok(c), _) => guardrail_site::watched(root, &c),
+        (Ok(mut c), _) => {
+            if !overrides.policies.is_empty() {
+                c.paths.policies = overrides.policies.clone();
+            }
+            guardrail_site::watched(root, &c)
+        }
         (Err(_), Some(s)) => s.watched(),
         (Err(_), None) => Vec::new(),
     }
@@ -286,12 +292,12 @@ impl Watching {
 }
 
 /// Runs the preview until Ctrl-C.
-pub(crate) fn run(root: &Path, bind: &str, port: u16, open: bool) -> Result<()> {
+pub(crate) fn run(root: &Path, overrides: Overrides, bind: &str, port: u16, open: bool) -> Result<()> {
     let root = root.canonicalize().with_context(|| format!("cannot find the site root {}", root.display()))?;
     let served = Arc::new(RwLock::new(Served::default()));
     let (reload, _) = broadcast::channel(16);
     let mut session: Option<Session> = None;
-    rebuild(&root, &mut session, &[], &served, &reload, "start");
+    rebuild(&root, &overrides, &mut session, &[], &served, &reload, "start");
 
     // Watch: events go to a channel; a thread debounces them and rebuilds.
     let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
@@ -302,7 +308,7 @@ pub(crate) fn run(root: &Path, bind: &str, port: u16, open: bool) -> Result<()> 
     use notify::Watcher;
     watcher.watch(&root, notify::RecursiveMode::NonRecursive).context("cannot watch the site root")?;
     let mut watching = Watching { watcher, folders: Vec::new() };
-    watching.update(wanted(&root, session.as_ref()));
+    watching.update(wanted(&root, &overrides, session.as_ref()));
     {
         let (root, served, reload) = (root.clone(), served.clone(), reload.clone());
         std::thread::spawn(move || {
@@ -325,7 +331,7 @@ pub(crate) fn run(root: &Path, bind: &str, port: u16, open: bool) -> Result<()> 
                         break;
                     }
                 }
-                let watched = wanted(&root, session.as_ref());
+                let watched = wanted(&root, &overrides, session.as_ref());
                 if relevant(&root, &paths, &watched) {
                     let names: Vec<String> = paths
                         .iter()
@@ -336,8 +342,8 @@ pub(crate) fn run(root: &Path, bind: &str, port: u16, open: bool) -> Result<()> 
                         .collect();
                     paths.sort();
                     paths.dedup();
-                    rebuild(&root, &mut session, &paths, &served, &reload, &names.join(", "));
-                    watching.update(wanted(&root, session.as_ref()));
+                    rebuild(&root, &overrides, &mut session, &paths, &served, &reload, &names.join(", "));
+                    watching.update(wanted(&root, &overrides, session.as_ref()));
                 }
             }
         });
