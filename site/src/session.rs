@@ -133,7 +133,7 @@ impl Session {
         if !overrides.policies.is_empty() {
             config.paths.policies = overrides.policies.clone();
         }
-        let (policies, policy_texts, policy_sources) = load_policies(root, &config)?;
+        let PolicyLoad { set: policies, texts: policy_texts, sources: policy_sources } = load_policies(root, &config)?;
         let mut failure = Failure::default();
 
         // Pages: front matter and URLs.
@@ -404,9 +404,17 @@ fn read_utf8(path: &Path, rel: &str) -> Result<String, Diagnostic> {
 }
 
 /// Loads the policies; also returns the files as read (root-relative name, text) for the policy reference.
-/// Loads the policy sources; also returns the files as read (root-relative name, text) for the policy
-/// reference, and what the sources held besides policies.
-fn load_policies(root: &Path, config: &Config) -> Result<(PolicySet, Vec<(String, String)>, Sources), Failure> {
+/// A policy set as the build loaded it.
+struct PolicyLoad {
+    set: PolicySet,
+    /// The files as read (root-relative name, text), for the policy reference.
+    texts: Vec<(String, String)>,
+    /// What the sources held besides policies.
+    sources: Sources,
+}
+
+/// Loads the policy sources.
+fn load_policies(root: &Path, config: &Config) -> Result<PolicyLoad, Failure> {
     let sources: Vec<PathBuf> = config.paths.policies.iter().map(|p| root.join(p)).collect();
     let files = crate::policies::policy_files(&sources).map_err(|e| {
         Failure::one(
@@ -444,7 +452,7 @@ fn load_policies(root: &Path, config: &Config) -> Result<(PolicySet, Vec<(String
             .collect();
         failure
     })?;
-    Ok((set, texts, found))
+    Ok(PolicyLoad { set, texts, sources: found })
 }
 
 fn render_all(pages: &[Page], config: &Config, links: &LinkTable, policies: &PolicySet) -> Vec<Rendered> {
