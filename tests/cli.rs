@@ -407,3 +407,195 @@ fn verify_honours_a_tests_expansion_file() {
     let out = run(&["verify", dir.to_str().unwrap()], "");
     assert!(text(&out.stdout).contains("is not an ExpansionTemplate"), "{}", text(&out.stdout));
 }
+
+/// The Pods of xks-policies.md's table, one document each.
+fn pod_table() -> String {
+    let specs = [
+        BARE.to_string(),
+        format!(
+            "{BARE}    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop: [NET_RAW]\n      readOnlyRootFilesystem: true\n"
+        ),
+        format!(
+            "{BARE}    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop: [ALL]\n      privileged: false\n      readOnlyRootFilesystem: true\n      runAsNonRoot: true\n      runAsUser: 1000\n"
+        ),
+        format!("{BARE}    securityContext:\n      readOnlyRootFilesystem: false\n"),
+        format!("{BARE}    securityContext:\n      capabilities:\n        add: [NET_ADMIN]\n"),
+        format!("{BARE}    securityContext:\n      privileged: true\n"),
+        format!("{BARE}    securityContext:\n      procMount: Unmasked\n"),
+        format!("  hostPID: true\n{BARE}"),
+        format!("  hostNetwork: true\n{BARE}"),
+        format!("{BARE}  volumes:\n  - name: host\n    hostPath: {{path: /var}}\n"),
+        format!(
+            "{BARE}    volumeMounts: [{{name: tmp, mountPath: /tmp}}]\n  volumes:\n  - name: tmp\n    emptyDir: {{}}\n"
+        ),
+        format!("  initContainers:\n  - name: init\n    image: busybox\n{BARE}"),
+    ];
+    specs.iter().map(|s| pod(s)).collect::<Vec<_>>().join("---\n")
+}
+
+/// What `admit --output json` says of the Pod table with the given policy sources: (verdict, mutated, violated
+/// kinds, admitted object) per Pod, and the standard error.
+fn judged(sources: &[&Path]) -> (Vec<(String, bool, Vec<String>, Value)>, String) {
+    let mut args = vec!["admit".to_string(), "--output".into(), "json".into()];
+    for s in sources {
+        args.push("--policies".into());
+        args.push(s.display().to_string());
+    }
+    args.push("-".into());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(&refs, &pod_table());
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr)));
+    let results = v["results"].as_array().expect("results").iter().map(|r| {
+        (
+            r["verdict"].as_str().unwrap().to_string(),
+            r["mutated"].as_bool().unwrap(),
+            violated_kinds(r),
+            r["object"].clone(),
+        )
+    });
+    (results.collect(), text(&out.stderr))
+}
+
+/// Every policy object of `policies/` (suites and samples left out), with the file it came from.
+fn policy_objects() -> Vec<(PathBuf, Value)> {
+    let files = guardrail_site::policies::policy_files(&[PathBuf::from("policies")]).expect("files");
+    let mut out = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("text");
+        let docs = guardrail_engine::yaml::load_documents(
+            &text,
+            guardrail_engine::yaml::Schema::Kubernetes,
+            &Default::default(),
+        )
+        .expect("yaml");
+        for d in docs {
+            if !d.value.is_null() && d.value["kind"] != "Suite" {
+                out.push((f.clone(), d.value));
+            }
+        }
+    }
+    out
+}
+
+/// Policy repositories laid out as real ones are, a live-cluster dump and a rendered Helm chart all judge the
+/// Pod table exactly as the plain folder does; what is not a policy is skipped and counted, or kept as cluster
+/// state; an unrendered Helm template is an error that says to render it.
+#[test]
+fn real_policy_sources_judge_as_the_folder_does() {
+    let (reference, _) = judged(&[Path::new("policies")]);
+    assert_eq!(reference.len(), 12);
+    assert_eq!(reference.iter().filter(|r| r.0 == "rejected").count(), 7, "{reference:?}");
+    let dir = scratch("sources");
+    let objects = policy_objects();
+
+    // A library as gatekeeper-library and platform teams keep one: kustomize files, READMEs, Rego sources and
+    // their tests next to each policy, suites with samples.
+    let library = dir.join("library");
+    for (file, _) in &objects {
+        let to = library.join(file.strip_prefix("policies").unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(file, &to).unwrap();
+        let folder = to.parent().unwrap();
+        write(
+            folder,
+            "kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- template.yaml\n",
+        );
+        write(folder, "README.md", "# A policy\n");
+        write(folder, "src.rego", "package x\n");
+        write(folder, "src_test.rego", "package x\ntest_a { true }\n");
+    }
+    for suite in guardrail_site::walk::files(
+        Path::new("policies"),
+        guardrail_site::walk::Links::Follow,
+        &|p| p.ends_with("suite.yaml"),
+        &|_| true,
+    )
+    .unwrap()
+    {
+        let to = library.join(suite.strip_prefix("policies").unwrap());
+        std::fs::copy(&suite, &to).unwrap();
+    }
+    write(
+        &library,
+        "kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [privileged-containers]\n",
+    );
+    write(&library, "values.yaml", "replicas: 1\nimage: {tag: v3}\n");
+    let (got, stderr) = judged(&[&library]);
+    assert_eq!(got, reference, "the library form");
+    let folders = std::fs::read_dir(&library).unwrap().filter(|e| e.as_ref().unwrap().path().is_dir()).count();
+    let suites = std::fs::read_dir("policies")
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().join("suite.yaml").exists())
+        .count();
+    assert!(
+        stderr.contains(&format!("skipped {} Kustomization, {suites} Suite, 1 not Kubernetes objects", folders + 1)),
+        "{stderr}"
+    );
+
+    // `kubectl get ... -o yaml` of a live cluster: one List, with what the API server adds; here as JSON.
+    let items: Vec<Value> = objects
+        .iter()
+        .map(|(_, v)| {
+            let mut v = v.clone();
+            v["metadata"]["uid"] = "6f2c".into();
+            v["metadata"]["resourceVersion"] = "81234".into();
+            v["metadata"]["generation"] = 2.into();
+            v["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z".into();
+            v["metadata"]["managedFields"] = serde_json::json!([{"manager": "kubectl", "operation": "Apply"}]);
+            v["status"] = serde_json::json!({"byPod": [{"id": "gatekeeper-audit", "operations": ["audit"]}]});
+            v
+        })
+        .collect();
+    let dump =
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items, "metadata": {"resourceVersion": ""}});
+    write(&dir, "live.json", &serde_json::to_string_pretty(&dump).unwrap());
+    let (got, stderr) = judged(&[&dir.join("live.json")]);
+    assert_eq!(got, reference, "the live dump");
+    assert!(!stderr.contains("skipped"), "{stderr}");
+
+    // `helm template` output: every object after a `# Source:` comment, Helm's labels, and the chart's own
+    // objects (which are cluster state, not errors).
+    let mut rendered = String::new();
+    for (i, (file, v)) in objects.iter().enumerate() {
+        let mut v = v.clone();
+        v["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "Helm".into();
+        rendered.push_str(&format!(
+            "---\n# Source: xks-policies/templates/{}-{i}\n{}",
+            file.file_name().unwrap().to_string_lossy(),
+            guardrail_engine::yaml::to_yaml(&v)
+        ));
+    }
+    rendered.push_str("---\n# Source: xks-policies/templates/serviceaccount.yaml\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: policy-manager\n");
+    write(&dir, "rendered.yaml", &rendered);
+    let (got, _) = judged(&[&dir.join("rendered.yaml")]);
+    assert_eq!(got, reference, "the rendered chart");
+
+    // Two sources together: the rendered templates and constraints, and the mutators from a folder.
+    let mutators = dir.join("mutators");
+    for (file, v) in objects.iter().filter(|(_, v)| v["apiVersion"].as_str().unwrap().starts_with("mutations.")) {
+        write(&mutators, &file.file_name().unwrap().to_string_lossy(), &guardrail_engine::yaml::to_yaml(v));
+    }
+    let mut rules = String::new();
+    for (_, v) in objects.iter().filter(|(_, v)| !v["apiVersion"].as_str().unwrap().starts_with("mutations.")) {
+        rules.push_str(&format!("---\n{}", guardrail_engine::yaml::to_yaml(v)));
+    }
+    write(&dir, "rules.yaml", &rules);
+    let (got, _) = judged(&[&dir.join("rules.yaml"), &mutators]);
+    assert_eq!(got, reference, "two sources");
+
+    // A chart that was not rendered.
+    let chart = dir.join("chart");
+    write(
+        &chart,
+        "constraint.yaml",
+        "{{- if .Values.enabled }}\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sPSPPrivilegedContainer\nmetadata:\n  name: {{ .Values.name }}\n{{- end }}\n",
+    );
+    let out = run(&["admit", "--policies", chart.to_str().unwrap(), "-"], &pod(BARE));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("constraint.yaml:1:") && err.contains("invalid YAML"), "{err}");
+    assert!(err.contains("help: this looks like a Helm template: render the chart first"), "{err}");
+}

@@ -400,3 +400,43 @@ fn expansion_templates_judge_workloads_and_are_listed() {
     assert!(err.contains("--> content/index.md:19:11"), "at the field of the Pod template: {err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `[paths] policies` takes a list; what the sources hold that is not a policy is counted in the summary; a Helm
+/// template among them is a diagnostic that says to render it.
+#[test]
+fn policy_sources_are_a_list_and_say_what_they_skipped() {
+    let root = site("sources", &[("index.md", "# Home\n\n```yaml\nhostNetwork: false\n```\n")]);
+    std::fs::create_dir_all(root.join("extra")).expect("dir");
+    std::fs::write(
+        root.join("extra/kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n",
+    )
+    .expect("k");
+    let config = std::fs::read_to_string(root.join("guardrail.toml")).expect("config");
+    let policies = repo().join("policies");
+    let config = config.replace(
+        &format!("policies = \"{}\"", policies.display()),
+        &format!("policies = [\"{}\", \"extra\"]", policies.display()),
+    );
+    std::fs::write(root.join("guardrail.toml"), &config).expect("config");
+    let run = guardrail(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stderr).contains("1 example checked; policy sources: skipped 1 Kustomization, 8 Suite in"),
+        "{}",
+        text(&run.stderr)
+    );
+    std::fs::write(root.join("extra/chart.yaml"), "{{- if .Values.on }}\nkind: Assign\n{{- end }}\n").expect("chart");
+    let run = guardrail(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = text(&run.stderr);
+    assert!(
+        err.contains("error: policy does not load: invalid YAML") && err.contains("--> extra/chart.yaml:1:"),
+        "{err}"
+    );
+    assert!(err.contains("= help: this looks like a Helm template: render the chart first"), "{err}");
+    // --policies replaces the configuration's list.
+    let run = guardrail(&["check", "--root", root.to_str().unwrap(), "--policies", policies.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let _ = std::fs::remove_dir_all(root);
+}
