@@ -433,9 +433,11 @@ fn pod_table() -> String {
     specs.iter().map(|s| pod(s)).collect::<Vec<_>>().join("---\n")
 }
 
-/// What `admit --output json` says of the Pod table with the given policy sources: (verdict, mutated, violated
-/// kinds, admitted object) per Pod, and the standard error.
-fn judged(sources: &[&Path]) -> (Vec<(String, bool, Vec<String>, Value)>, String) {
+/// One Pod's judgement: verdict, mutated, violated kinds, admitted object.
+type Judged = (String, bool, Vec<String>, Value);
+
+/// What `admit --output json` says of the Pod table with the given policy sources, and the standard error.
+fn judged(sources: &[&Path]) -> (Vec<Judged>, String) {
     let mut args = vec!["admit".to_string(), "--output".into(), "json".into()];
     for s in sources {
         args.push("--policies".into());
