@@ -440,3 +440,50 @@ fn policy_sources_are_a_list_and_say_what_they_skipped() {
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let _ = std::fs::remove_dir_all(root);
 }
+
+/// Cluster state from `[paths] cluster`: the Namespaces and their labels answer a constraint's
+/// `namespaceSelector`, so the same example is judged differently in two namespaces; the playground gets them.
+#[test]
+fn cluster_state_judges_examples_by_their_namespace() {
+    let dir = std::env::temp_dir().join(format!("guardrail-site-{}-cluster", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(&repo().join("policies"), &dir.join("policies"));
+    let constraint = dir.join("policies/host-network/constraint.yaml");
+    let written = std::fs::read_to_string(&constraint).expect("constraint");
+    assert!(written.contains("  match:\n"), "{written}");
+    std::fs::write(
+        &constraint,
+        written.replace("  match:\n", "  match:\n    namespaceSelector:\n      matchLabels: {tier: tenant}\n"),
+    )
+    .expect("edit");
+    std::fs::create_dir_all(dir.join("cluster")).expect("dir");
+    std::fs::write(
+        dir.join("cluster/namespaces.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {tier: tenant}\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: monitoring\n  labels: {tier: platform}\n",
+    )
+    .expect("namespaces");
+    std::fs::create_dir_all(dir.join("content")).expect("dir");
+    std::fs::write(
+        dir.join("guardrail.toml"),
+        format!("title = \"C\"\n[paths]\ntheme = \"{}\"\ncluster = \"cluster\"\n", repo().join("theme").display()),
+    )
+    .expect("config");
+    std::fs::write(
+        dir.join("content/index.md"),
+        "# Home\n\n```yaml namespace=shop expect=deny violates=\"K8sPSPHostNetwork\"\nhostNetwork: true\n```\n\n```yaml namespace=monitoring\nhostNetwork: true\n```\n",
+    )
+    .expect("page");
+    let out = dir.join("out");
+    let run = guardrail(&["build", "--root", dir.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let home = std::fs::read_to_string(out.join("index.html")).expect("page");
+    assert_eq!(home.matches("verdict-rejected").count(), 1, "{home}");
+    let bundle = std::fs::read_dir(out.join("assets/playground"))
+        .expect("playground")
+        .map(|e| e.expect("e").path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("policies."))
+        .expect("bundle");
+    let bundle: serde_json::Value = serde_json::from_slice(&std::fs::read(bundle).expect("read")).expect("json");
+    assert_eq!(bundle["cluster"].as_array().map(Vec::len), Some(2), "the playground judges with the same Namespaces");
+    let _ = std::fs::remove_dir_all(dir);
+}

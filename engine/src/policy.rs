@@ -80,6 +80,10 @@ pub struct PolicySet {
     /// Every policy object loaded (suites and empty documents left out), with the name of its text, in load
     /// order; shared between clones.
     objects: std::sync::Arc<Vec<(String, Value)>>,
+    /// Cluster state: objects that describe the cluster (Namespaces, ...), with the name of their text.
+    cluster: std::sync::Arc<Vec<(String, Value)>>,
+    /// The Namespaces of the cluster state, by name: the `namespaceObject` of a request in one of them.
+    namespaces: std::sync::Arc<BTreeMap<String, Value>>,
 }
 
 /// The API group of gator's test Suites, which may sit among policy files but are not policies.
@@ -385,6 +389,27 @@ impl PolicySet {
         &self.mutation
     }
 
+    /// Sets the cluster state: its Namespaces (with their labels) answer `namespaceSelector` and
+    /// `namespaceObject` for requests in them, and every object is in `data.inventory`, as gator does with
+    /// inventory objects.
+    pub fn set_cluster(&mut self, objects: Vec<(String, Value)>) -> Result<(), String> {
+        let values: Vec<Value> = objects.iter().map(|(_, v)| v.clone()).collect();
+        self.set_inventory(&values)?;
+        let namespaces = values
+            .iter()
+            .filter(|v| Gvk::of(v).kind == "Namespace" && Gvk::of(v).group.is_empty())
+            .map(|v| (object::meta_str(v, "name").to_string(), v.clone()))
+            .collect();
+        self.namespaces = std::sync::Arc::new(namespaces);
+        self.cluster = std::sync::Arc::new(objects);
+        Ok(())
+    }
+
+    /// The cluster state, in the order it was given.
+    pub fn cluster(&self) -> impl Iterator<Item = PolicyObject<'_>> {
+        self.cluster.iter().map(|(name, value)| PolicyObject { name, value })
+    }
+
     /// Sets `data.inventory` from objects (cluster-scoped under `cluster`, namespaced under `namespace`).
     pub fn set_inventory(&mut self, objects: &[Value]) -> Result<(), String> {
         let inventory = build_inventory(objects);
@@ -408,6 +433,17 @@ impl PolicySet {
     /// Deployment's ReplicaSet, that ReplicaSet's Pod) is admitted too, each as a request of its own: those
     /// decisions are [`Decision::children`] and do not change this object's verdict.
     pub fn admit(&mut self, object: &Value, request: &Request) -> Result<Decision, AdmitError> {
+        // The request's Namespace, from the cluster state, when the caller did not give one.
+        if request.namespace_object.is_none() && !self.namespaces.is_empty() {
+            let ns = match object::meta_str(object, "namespace") {
+                "" => request.namespace.clone().unwrap_or_default(),
+                ns => ns.to_string(),
+            };
+            if let Some(ns_obj) = self.namespaces.get(&ns) {
+                let request = Request { namespace_object: Some(ns_obj.clone()), ..request.clone() };
+                return self.admit_at(object, &request, 0);
+            }
+        }
         self.admit_at(object, request, 0)
     }
 
@@ -1233,6 +1269,30 @@ spec:
             (line, true),
             "{errs:?}"
         );
+    }
+
+    #[test]
+    fn cluster_state_answers_namespace_selectors() {
+        let selected =
+            DENY_PODS.replace("  match:\n", "  match:\n    namespaceSelector:\n      matchLabels: {team: shop}\n");
+        let mut s = set(&selected);
+        let forbidden = pod(json!({"forbidden": "1"}));
+        let in_ns = |ns: &str| Request { namespace: Some(ns.to_string()), ..Request::default() };
+        // Without cluster state, a namespaceSelector cannot be answered: Gatekeeper's error, as a violation.
+        let d = s.admit(&forbidden, &in_ns("shop")).unwrap();
+        assert!(d.violations[0].message.contains("unable to match constraints"), "{:?}", d.violations);
+        let ns = |name: &str, team: &str| {
+            (
+                "cluster.yaml".to_string(),
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": {"team": team}}}),
+            )
+        };
+        s.set_cluster(vec![ns("shop", "shop"), ns("tools", "platform")]).unwrap();
+        assert_eq!(s.admit(&forbidden, &in_ns("shop")).unwrap().verdict, Verdict::Rejected);
+        assert_eq!(s.admit(&forbidden, &in_ns("tools")).unwrap().verdict, Verdict::Admitted);
+        assert_eq!(s.cluster().count(), 2);
+        // The Namespace is the review's namespaceObject too, and the objects are in data.inventory.
+        assert_eq!(s.clone().admit(&forbidden, &in_ns("tools")).unwrap().verdict, Verdict::Admitted, "clones keep it");
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub struct Bundle {
     pub version: String,
     /// Every policy object, in the order the build loaded them.
     pub policies: Vec<BundleObject>,
+    /// The cluster state the build judged with (Namespaces, ...); absent when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cluster: Vec<BundleObject>,
 }
 
 /// One policy object and the file it came from.
@@ -38,7 +41,17 @@ impl Bundle {
     /// browser reads them.)
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_set(set: &PolicySet) -> Bundle {
-        Bundle::new(set.objects().map(|o| BundleObject { file: o.name.to_string(), object: o.value.clone() }).collect())
+        let mut b = Bundle::new(
+            set.objects().map(|o| BundleObject { file: o.name.to_string(), object: o.value.clone() }).collect(),
+        );
+        b.cluster = set.cluster().map(|o| BundleObject { file: o.name.to_string(), object: o.value.clone() }).collect();
+        if !b.cluster.is_empty() {
+            // The version names the cluster state too: the same policies judge differently with other Namespaces.
+            let mut all = b.policies.clone();
+            all.extend(b.cluster.iter().cloned());
+            b.version = Bundle::new(all).version;
+        }
+        b
     }
 
     /// Bundles `policies`, naming the version by their content: the first 64 bits of the SHA-256 of every
@@ -54,7 +67,7 @@ impl Bundle {
             hasher.update([0]);
         }
         let version = hasher.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
-        Bundle { version, policies }
+        Bundle { version, policies, cluster: Vec::new() }
     }
 }
 
@@ -245,8 +258,10 @@ impl Playground {
         let limits = Limits::default();
         let objects: Vec<PolicyObject<'_>> =
             bundle.policies.iter().map(|p| PolicyObject { name: &p.file, value: &p.object }).collect();
-        let set = PolicySet::load_objects(&objects, &limits)
+        let mut set = PolicySet::load_objects(&objects, &limits)
             .map_err(|errs| LoadError::Policies(errs.iter().map(ToString::to_string).collect()))?;
+        let cluster = bundle.cluster.iter().map(|o| (o.file.clone(), o.object.clone())).collect();
+        set.set_cluster(cluster).map_err(|e| LoadError::Policies(vec![format!("cluster state: {e}")]))?;
         let constraints = set
             .constraints()
             .iter()

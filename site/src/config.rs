@@ -35,6 +35,10 @@ pub struct Paths {
     /// Policy sources: folders and files, one path or a list.
     #[serde(deserialize_with = "one_or_many")]
     pub policies: Vec<PathBuf>,
+    /// Cluster state: folders and files of objects that describe the cluster (Namespaces with their labels, ...),
+    /// one path or a list; none by default. Policy sources may hold such objects too.
+    #[serde(deserialize_with = "one_or_many")]
+    pub cluster: Vec<PathBuf>,
 }
 
 /// A path, or a list of paths.
@@ -48,8 +52,8 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<PathBuf>, D
     match OneOrMany::deserialize(d) {
         Ok(OneOrMany::One(p)) => Ok(vec![p]),
         Ok(OneOrMany::Many(list)) if !list.is_empty() => Ok(list),
-        Ok(OneOrMany::Many(_)) => Err(serde::de::Error::custom("`policies` needs at least one path")),
-        Err(_) => Err(serde::de::Error::custom("`policies` is a path or a list of paths")),
+        Ok(OneOrMany::Many(_)) => Err(serde::de::Error::custom("needs at least one path")),
+        Err(_) => Err(serde::de::Error::custom("a path or a list of paths")),
     }
 }
 
@@ -60,6 +64,7 @@ impl Default for Paths {
             theme: "theme".into(),
             static_dir: "static".into(),
             policies: vec!["policies".into()],
+            cluster: Vec::new(),
         }
     }
 }
@@ -117,7 +122,7 @@ mod tests {
         let c = parse("title = \"X\"\n[paths]\npolicies = [\"policies\", \"live.yaml\"]\n").unwrap();
         assert_eq!(c.paths.policies, [PathBuf::from("policies"), PathBuf::from("live.yaml")]);
         let e = parse("title = \"X\"\n[paths]\npolicies = 3\n").unwrap_err();
-        assert!(e.message.contains("`policies` is a path or a list of paths"), "{}", e.message);
+        assert!(e.message.contains("a path or a list of paths"), "{}", e.message);
         assert!(parse("title = \"X\"\n[paths]\npolicies = []\n").unwrap_err().message.contains("at least one"));
     }
 

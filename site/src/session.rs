@@ -373,7 +373,12 @@ impl Session {
 /// The folders of `config` below `root` whose changes call for a rebuild.
 pub fn watched(root: &Path, config: &Config) -> Vec<PathBuf> {
     let p = &config.paths;
-    [&p.content, &p.theme, &p.static_dir].into_iter().chain(&p.policies).map(|d| root.join(d)).collect()
+    [&p.content, &p.theme, &p.static_dir]
+        .into_iter()
+        .chain(&p.policies)
+        .chain(&p.cluster)
+        .map(|d| root.join(d))
+        .collect()
 }
 
 /// Conflict markers and example diagnostics of content pages.
@@ -415,7 +420,8 @@ struct PolicyLoad {
 
 /// Loads the policy sources.
 fn load_policies(root: &Path, config: &Config) -> Result<PolicyLoad, Failure> {
-    let sources: Vec<PathBuf> = config.paths.policies.iter().map(|p| root.join(p)).collect();
+    let sources: Vec<PathBuf> =
+        config.paths.policies.iter().chain(&config.paths.cluster).map(|p| root.join(p)).collect();
     let files = crate::policies::policy_files(&sources).map_err(|e| {
         Failure::one(
             Diagnostic::error(e.to_string(), config::FILE, 1, 1).help("set `[paths] policies` in guardrail.toml"),
@@ -451,6 +457,10 @@ fn load_policies(root: &Path, config: &Config) -> Result<PolicyLoad, Failure> {
             })
             .collect();
         failure
+    })?;
+    let mut set = set;
+    set.set_cluster(found.cluster.clone()).map_err(|e| {
+        Failure::one(Diagnostic::error(format!("the cluster state cannot be used: {e}"), config::FILE, 1, 1))
     })?;
     Ok(PolicyLoad { set, texts, sources: found })
 }

@@ -60,6 +60,8 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
     let inputs = read_inputs(&args.files)?;
     let loaded = policies::load(&args.policies)?;
     let mut set = loaded.set;
+    set.set_cluster(loaded.sources.cluster.clone())
+        .map_err(|e| anyhow::anyhow!("the cluster state cannot be used: {e}"))?;
     for note in set.notes() {
         eprintln!("{}: {note}", paint_err(Style::Warn, "note"));
     }

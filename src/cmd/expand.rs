@@ -31,7 +31,9 @@ pub(crate) fn run(args: &ExpandArgs) -> Result<ExitCode> {
         inputs.iter().partition(|i| PolicySet::is_policy_object(&i.object));
     let extra: Vec<PolicyObject<'_>> =
         policy_inputs.iter().map(|i| PolicyObject { name: &i.source, value: &i.object }).collect();
-    let mut set = guardrail_site::policies::load_with(&args.policies, &extra)?.set;
+    let loaded = guardrail_site::policies::load_with(&args.policies, &extra)?;
+    let mut set = loaded.set;
+    set.set_cluster(loaded.sources.cluster).map_err(|e| anyhow::anyhow!("the cluster state cannot be used: {e}"))?;
     let request = Request { namespace: Some(args.namespace.clone()).filter(|n| !n.is_empty()), ..Request::default() };
     let mut decisions = Vec::new();
     for input in &generators {
