@@ -487,3 +487,44 @@ fn cluster_state_judges_examples_by_their_namespace() {
     assert_eq!(bundle["cluster"].as_array().map(Vec::len), Some(2), "the playground judges with the same Namespaces");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Exempt namespaces: Gatekeeper's Config (per process) and the webhook's own list from `guardrail.toml`; an
+/// example there is not judged (or not mutated), and the page says why.
+#[test]
+fn examples_in_exempt_namespaces_say_why_they_are_not_judged() {
+    let dir = std::env::temp_dir().join(format!("guardrail-site-{}-exempt", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(&repo().join("policies"), &dir.join("policies"));
+    std::fs::write(
+        dir.join("policies/config.yaml"),
+        "apiVersion: config.gatekeeper.sh/v1alpha1\nkind: Config\nmetadata:\n  name: config\n  namespace: gatekeeper-system\nspec:\n  match:\n  - excludedNamespaces: [kube-system, gatekeeper-system]\n    processes: ['*']\n  - excludedNamespaces: ['*-monitoring']\n    processes: [webhook]\n",
+    )
+    .expect("config object");
+    std::fs::create_dir_all(dir.join("content")).expect("dir");
+    std::fs::write(
+        dir.join("guardrail.toml"),
+        format!(
+            "title = \"X\"\n[paths]\ntheme = \"{}\"\n[policies]\nexempt-namespaces = [\"flux-system\"]\n",
+            repo().join("theme").display()
+        ),
+    )
+    .expect("config");
+    let privileged = "securityContext:\n  privileged: true\n";
+    std::fs::write(
+        dir.join("content/index.md"),
+        format!(
+            "# Home\n\n```yaml namespace=kube-system\n{privileged}```\n\n```yaml namespace=team-monitoring\n{privileged}```\n\n```yaml namespace=flux-system\n{privileged}```\n\n```yaml namespace=shop expect=deny\n{privileged}```\n"
+        ),
+    )
+    .expect("page");
+    let out = dir.join("out");
+    let run = guardrail(&["build", "--root", dir.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let home = std::fs::read_to_string(out.join("index.html")).expect("page");
+    assert!(home.contains("namespace kube-system is exempt from mutation and validation (Config config: excludedNamespaces `kube-system` for processes *)"), "{home}");
+    assert!(home.contains("namespace team-monitoring is exempt from validation (Config config: excludedNamespaces `*-monitoring` for processes webhook)"), "{home}");
+    assert!(home.contains("namespace flux-system is exempt from mutation and validation (the webhook&#39;s exempt namespaces (`flux-system`))"), "{home}");
+    assert_eq!(home.matches("verdict-mutated\">").count(), 1, "team-monitoring is still mutated");
+    assert_eq!(home.matches("verdict-rejected\">").count(), 1, "shop is judged");
+    let _ = std::fs::remove_dir_all(dir);
+}

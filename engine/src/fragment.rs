@@ -253,6 +253,7 @@ mod tests {
             warnings: Vec::new(),
             constraints: Vec::new(),
             children: Vec::new(),
+            exempt: None,
         };
         let lines = after_admission(&placed, &decision, &original);
         let marked: Vec<(&str, bool)> = lines.iter().map(|l| (l.text.as_str(), l.added)).collect();

@@ -8,6 +8,7 @@
 pub mod controllers;
 pub mod expansion;
 pub mod fragment;
+pub mod gkconfig;
 pub mod limits;
 pub mod matching;
 pub mod mutation;

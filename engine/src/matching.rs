@@ -333,7 +333,7 @@ impl Match {
     }
 }
 
-fn valid_wildcard(p: &str) -> bool {
+pub(crate) fn valid_wildcard(p: &str) -> bool {
     let inner = p.strip_prefix('*').unwrap_or(p);
     let inner = inner.strip_suffix('*').unwrap_or(inner);
     inner.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == ':')

@@ -6,7 +6,9 @@ use serde_json::{Map, Value, json};
 
 use crate::controllers;
 use crate::expansion::{self, EXPANSION_GROUP, ExpandError, ExpansionTemplate};
+use crate::gkconfig::{CONFIG_GROUP, GatekeeperConfig, Process};
 use crate::limits::Limits;
+use crate::matching::Wildcard;
 use crate::matching::{Source, Target};
 use crate::mutation::mutator::{MUTATIONS_GROUP, MutationRequest, Mutator, Operation};
 use crate::mutation::system::{MutationError, MutationSystem};
@@ -84,6 +86,11 @@ pub struct PolicySet {
     cluster: std::sync::Arc<Vec<(String, Value)>>,
     /// The Namespaces of the cluster state, by name: the `namespaceObject` of a request in one of them.
     namespaces: std::sync::Arc<BTreeMap<String, Value>>,
+    /// Gatekeeper's `Config` objects: namespaces exempt per process, what is synced.
+    configs: Vec<GatekeeperConfig>,
+    /// Namespaces the webhook is told to leave alone (its `--exempt-namespace`, the
+    /// `admission.gatekeeper.sh/ignore` label): neither mutated nor validated.
+    exempt_namespaces: Vec<Wildcard>,
 }
 
 /// The API group of gator's test Suites, which may sit among policy files but are not policies.
@@ -94,7 +101,7 @@ const SUITES_GROUP: &str = "test.gatekeeper.sh";
 pub struct Sources {
     /// Kubernetes objects that describe the cluster (Namespaces, ConfigMaps, ...), with the name of their text.
     pub cluster: Vec<(String, Value)>,
-    /// What was skipped, counted by what it is: a kind (`Kustomization`, `Suite`, `Config`), or `not Kubernetes
+    /// What was skipped, counted by what it is: a kind (`Kustomization`, `Suite`), or `not Kubernetes
     /// objects` for YAML without `apiVersion` and `kind` (Helm values, other configuration).
     pub skipped: BTreeMap<String, usize>,
 }
@@ -147,10 +154,7 @@ fn classify(mut l: Loaded, loaded: &mut Vec<Loaded>, sources: &mut Sources) {
     drop_server_fields(&mut l.value);
     if PolicySet::is_policy_object(&l.value) {
         loaded.push(l);
-    } else if l.gvk.group == SUITES_GROUP
-        || l.gvk.group == "config.gatekeeper.sh"
-        || l.gvk.group.starts_with("kustomize.config.k8s.io")
-    {
+    } else if l.gvk.group == SUITES_GROUP || l.gvk.group.starts_with("kustomize.config.k8s.io") {
         *sources.skipped.entry(l.gvk.kind.clone()).or_default() += 1;
     } else {
         sources.cluster.push((l.name, l.value));
@@ -217,6 +221,37 @@ impl PolicySet {
             || gvk.group == CONSTRAINTS_GROUP
             || gvk.group == MUTATIONS_GROUP
             || (gvk.group == EXPANSION_GROUP && gvk.kind == "ExpansionTemplate")
+            || (gvk.group == CONFIG_GROUP && gvk.kind == "Config")
+    }
+
+    /// Sets the namespaces the webhook leaves alone (its `--exempt-namespace`): exact names, `prefix*` or
+    /// `*suffix`. Requests there are neither mutated nor validated.
+    pub fn set_exempt_namespaces(&mut self, namespaces: &[String]) -> Result<(), String> {
+        if let Some(bad) = namespaces.iter().find(|n| !crate::matching::valid_wildcard(n)) {
+            return Err(format!("`{bad}` is not a valid namespace pattern (a name, `prefix*` or `*suffix`)"));
+        }
+        self.exempt_namespaces = namespaces.iter().cloned().map(Wildcard).collect();
+        Ok(())
+    }
+
+    /// The namespaces the webhook leaves alone, as given.
+    pub fn exempt_namespaces(&self) -> Vec<String> {
+        self.exempt_namespaces.iter().map(|w| w.0.clone()).collect()
+    }
+
+    /// Why requests in `namespace` skip `process`, if they do: the webhook's exempt namespaces, or a Config.
+    pub fn exemption(&self, namespace: &str, process: Process) -> Option<String> {
+        if namespace.is_empty() {
+            return None;
+        }
+        if let Some(w) = self.exempt_namespaces.iter().find(|w| w.matches(namespace)) {
+            return Some(format!("the webhook's exempt namespaces (`{}`)", w.0));
+        }
+        self.configs.iter().find_map(|c| {
+            c.exempts(namespace, process).map(|(pattern, processes)| {
+                format!("Config {}: excludedNamespaces `{pattern}` for processes {}", c.name, processes.join(", "))
+            })
+        })
     }
 
     fn parse(texts: &[PolicyText<'_>], limits: &Limits, loaded: &mut Vec<Loaded>, errors: &mut Vec<PolicyError>) {
@@ -302,6 +337,12 @@ impl PolicySet {
                         format!("Constraint {} {}: {e}", l.gvk.kind, object::meta_str(&l.value, "name")),
                     )),
                 }
+            } else if g == CONFIG_GROUP && l.gvk.kind == "Config" {
+                match GatekeeperConfig::decode(&l.value) {
+                    Ok(c) => set.configs.push(c),
+                    Err(e) => errors
+                        .push(l.error(&e.pointer(), format!("Config {}: {e}", object::meta_str(&l.value, "name")))),
+                }
             } else if g == EXPANSION_GROUP && l.gvk.kind == "ExpansionTemplate" {
                 match ExpansionTemplate::decode(&l.value) {
                     Ok(t) if set.expansions.iter().any(|x| x.name == t.name) => errors.push(l.error(
@@ -325,7 +366,7 @@ impl PolicySet {
                 errors.push(l.error(
                     "/kind",
                     format!(
-                        "{} is not a Gatekeeper policy object (ConstraintTemplate, Constraint, Assign, AssignMetadata, ModifySet, AssignImage or ExpansionTemplate)",
+                        "{} is not a Gatekeeper policy object (ConstraintTemplate, Constraint, Assign, AssignMetadata, ModifySet, AssignImage, ExpansionTemplate or Config)",
                         object::describe(&l.value)
                     ),
                 ));
@@ -394,7 +435,10 @@ impl PolicySet {
     /// inventory objects.
     pub fn set_cluster(&mut self, objects: Vec<(String, Value)>) -> Result<(), String> {
         let values: Vec<Value> = objects.iter().map(|(_, v)| v.clone()).collect();
-        self.set_inventory(&values)?;
+        // A Config's syncOnly decides what reaches data.inventory; without one, everything does (as with gator).
+        let synced: Vec<Value> =
+            values.iter().filter(|v| self.configs.iter().all(|c| c.syncs(&Gvk::of(v)))).cloned().collect();
+        self.set_inventory(&synced)?;
         let namespaces = values
             .iter()
             .filter(|v| Gvk::of(v).kind == "Namespace" && Gvk::of(v).group.is_empty())
@@ -448,7 +492,33 @@ impl PolicySet {
     }
 
     fn admit_at(&mut self, object: &Value, request: &Request, depth: usize) -> Result<Decision, AdmitError> {
+        // Exempt namespaces: the mutating and validating webhooks each leave their own alone.
+        let ns = match object::meta_str(object, "namespace") {
+            "" => request.namespace.clone().unwrap_or_default(),
+            ns => ns.to_string(),
+        };
+        let unmutated = self.exemption(&ns, Process::MutationWebhook);
+        let unvalidated = self.exemption(&ns, Process::Webhook);
+        if let (Some(m), Some(v)) = (&unmutated, &unvalidated) {
+            let why = if m == v {
+                format!("namespace {ns} is exempt from mutation and validation ({m})")
+            } else {
+                format!("namespace {ns} is exempt from mutation ({m}) and from validation ({v})")
+            };
+            return Ok(Decision::exempt(object, why));
+        }
+        let exempted = Request {
+            mutate: request.mutate && unmutated.is_none(),
+            validate: request.validate && unvalidated.is_none(),
+            ..request.clone()
+        };
+        let request = &exempted;
         let mut d = self.admit_as(object, request, Source::Original)?;
+        d.exempt = match (unmutated, unvalidated) {
+            (Some(m), None) => Some(format!("namespace {ns} is exempt from mutation ({m})")),
+            (None, Some(v)) => Some(format!("namespace {ns} is exempt from validation ({v})")),
+            _ => None,
+        };
         let gvk = Gvk::of(&d.object);
         let mut parent = d.object.clone();
         request.inject_namespace(&mut parent);
@@ -475,6 +545,7 @@ impl PolicySet {
                     namespace_object: request.namespace_object.clone(),
                     enforcement_point: request.enforcement_point,
                     mutate: request.mutate,
+                    validate: request.validate,
                 };
                 let decision = self.admit_at(&created.object, &req, depth + 1)?;
                 d.children.push(Child {
@@ -583,7 +654,8 @@ impl PolicySet {
             }
         }
         let mut constraints = Vec::new();
-        let violations = self.judge(&mutated, request, source, &mut constraints);
+        let violations =
+            if request.validate { self.judge(&mutated, request, source, &mut constraints) } else { Vec::new() };
         if injected {
             if let Some(meta) = mutated.get_mut("metadata").and_then(Value::as_object_mut) {
                 meta.remove("namespace");
@@ -613,6 +685,7 @@ impl PolicySet {
             warnings,
             constraints,
             children: Vec::new(),
+            exempt: None,
         })
     }
 
@@ -755,6 +828,8 @@ pub struct Request {
     pub enforcement_point: EnforcementPoint,
     /// Whether to run mutation before validation.
     pub mutate: bool,
+    /// Whether to run validation.
+    pub validate: bool,
 }
 
 impl Default for Request {
@@ -767,6 +842,7 @@ impl Default for Request {
             namespace_object: None,
             enforcement_point: EnforcementPoint::Validation,
             mutate: true,
+            validate: true,
         }
     }
 }
@@ -891,6 +967,8 @@ pub struct Decision {
     /// What the object leads to: its ExpansionTemplate resultants (whose violations are also in `violations`,
     /// prefixed), or the object its controller would create (a separate request; its verdict is its own).
     pub children: Vec<Child>,
+    /// Why mutation or validation (or both) did not run: the namespace is exempt.
+    pub exempt: Option<String>,
 }
 
 /// Where a child decision comes from.
@@ -958,6 +1036,21 @@ impl Child {
 }
 
 impl Decision {
+    /// An object admitted unchanged, judged by nothing, for `why`.
+    fn exempt(object: &Value, why: String) -> Decision {
+        Decision {
+            verdict: Verdict::Admitted,
+            object: object.clone(),
+            patch: Vec::new(),
+            mutators: Vec::new(),
+            violations: Vec::new(),
+            warnings: Vec::new(),
+            constraints: Vec::new(),
+            children: Vec::new(),
+            exempt: Some(why),
+        }
+    }
+
     /// Whether mutation changed the object.
     pub fn mutated(&self) -> bool {
         !self.patch.is_empty()
@@ -1296,6 +1389,45 @@ spec:
     }
 
     #[test]
+    fn exempt_namespaces_skip_mutation_validation_or_both() {
+        let config = "apiVersion: config.gatekeeper.sh/v1alpha1\nkind: Config\nmetadata:\n  name: config\n  namespace: gatekeeper-system\nspec:\n  match:\n  - excludedNamespaces: [kube-system]\n    processes: ['*']\n  - excludedNamespaces: ['*-platform']\n    processes: [webhook]\n  sync:\n    syncOnly:\n    - {group: '', version: v1, kind: Namespace}\n";
+        let mutator = "apiVersion: mutations.gatekeeper.sh/v1\nkind: AssignMetadata\nmetadata:\n  name: tag\nspec:\n  location: metadata.labels.forbidden\n  parameters:\n    assign:\n      value: yes-really\n";
+        let mut s = set(&format!("{DENY}---\n{config}---\n{mutator}"));
+        let req = |ns: &str| Request { namespace: Some(ns.to_string()), ..Request::default() };
+        let ok = pod(json!({}));
+        let d = s.admit(&ok, &req("kube-system")).unwrap();
+        assert_eq!((d.verdict, d.mutated()), (Verdict::Admitted, false));
+        assert_eq!(
+            d.exempt.as_deref(),
+            Some(
+                "namespace kube-system is exempt from mutation and validation (Config config: excludedNamespaces `kube-system` for processes *)"
+            )
+        );
+        // Exempt from validation only: mutated, then not judged.
+        let d = s.admit(&ok, &req("team-platform")).unwrap();
+        assert_eq!((d.verdict, d.mutated()), (Verdict::Admitted, true));
+        assert_eq!(
+            d.exempt.as_deref(),
+            Some(
+                "namespace team-platform is exempt from validation (Config config: excludedNamespaces `*-platform` for processes webhook)"
+            )
+        );
+        assert_eq!(s.admit(&ok, &req("shop")).unwrap().verdict, Verdict::Rejected, "judged elsewhere");
+        // The webhook's own exempt namespaces.
+        s.set_exempt_namespaces(&["shop".into()]).unwrap();
+        assert!(
+            s.admit(&ok, &req("shop")).unwrap().exempt.unwrap().contains("the webhook's exempt namespaces (`shop`)")
+        );
+        assert!(s.set_exempt_namespaces(&["a*b".into()]).is_err());
+        // syncOnly: only Namespaces reach the inventory.
+        let cm = (
+            "c.yaml".to_string(),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "shop"}}),
+        );
+        assert!(s.set_cluster(vec![cm]).is_ok());
+    }
+
+    #[test]
     fn deny_rejects_with_the_constraint_name() {
         let mut s = set(DENY);
         let d = s.admit(&pod(json!({"forbidden": "1"})), &Request::default()).unwrap();
@@ -1433,5 +1565,19 @@ metadata: {name: unique}
         ])
         .unwrap();
         assert_eq!(s.admit(&pod(json!({})), &Request::default()).unwrap().verdict, Verdict::Rejected);
+        // Cluster state reaches the inventory too, unless a Config's syncOnly leaves its kind out.
+        let taken = (
+            "c.yaml".to_string(),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "other"}}),
+        );
+        let mut fresh = PolicySet::load(&[PolicyText { name: "p.yaml", text: tpl }], &Limits::default()).unwrap();
+        fresh.set_cluster(vec![taken.clone()]).unwrap();
+        assert_eq!(fresh.admit(&pod(json!({})), &Request::default()).unwrap().verdict, Verdict::Rejected);
+        let synced = format!(
+            "{tpl}---\napiVersion: config.gatekeeper.sh/v1alpha1\nkind: Config\nmetadata: {{name: config}}\nspec:\n  sync:\n    syncOnly: [{{group: '', version: v1, kind: Namespace}}]\n"
+        );
+        let mut only_ns = PolicySet::load(&[PolicyText { name: "p.yaml", text: &synced }], &Limits::default()).unwrap();
+        only_ns.set_cluster(vec![taken]).unwrap();
+        assert_eq!(only_ns.admit(&pod(json!({})), &Request::default()).unwrap().verdict, Verdict::Admitted);
     }
 }

@@ -25,6 +25,9 @@ pub struct Bundle {
     /// The cluster state the build judged with (Namespaces, ...); absent when there is none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cluster: Vec<BundleObject>,
+    /// The namespaces the webhook leaves alone; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exempt_namespaces: Vec<String>,
 }
 
 /// One policy object and the file it came from.
@@ -45,10 +48,16 @@ impl Bundle {
             set.objects().map(|o| BundleObject { file: o.name.to_string(), object: o.value.clone() }).collect(),
         );
         b.cluster = set.cluster().map(|o| BundleObject { file: o.name.to_string(), object: o.value.clone() }).collect();
-        if !b.cluster.is_empty() {
+        b.exempt_namespaces = set.exempt_namespaces();
+        if !b.cluster.is_empty() || !b.exempt_namespaces.is_empty() {
             // The version names the cluster state too: the same policies judge differently with other Namespaces.
             let mut all = b.policies.clone();
             all.extend(b.cluster.iter().cloned());
+            all.extend(
+                b.exempt_namespaces
+                    .iter()
+                    .map(|n| BundleObject { file: "exempt-namespaces".into(), object: n.clone().into() }),
+            );
             b.version = Bundle::new(all).version;
         }
         b
@@ -67,7 +76,7 @@ impl Bundle {
             hasher.update([0]);
         }
         let version = hasher.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
-        Bundle { version, policies, cluster: Vec::new() }
+        Bundle { version, policies, cluster: Vec::new(), exempt_namespaces: Vec::new() }
     }
 }
 
@@ -148,6 +157,8 @@ pub struct DocumentOutcome {
     /// When the object itself is admitted but something it creates is not: that object's kind (`Pod`). The
     /// document's `verdict` is then `rejected`, as the docs page shows it.
     pub made_rejected: Option<String>,
+    /// Why Gatekeeper leaves it alone (mutation, validation or both), when its namespace is exempt.
+    pub exempt: Option<String>,
 }
 
 /// An object a document leads to.
@@ -262,6 +273,8 @@ impl Playground {
             .map_err(|errs| LoadError::Policies(errs.iter().map(ToString::to_string).collect()))?;
         let cluster = bundle.cluster.iter().map(|o| (o.file.clone(), o.object.clone())).collect();
         set.set_cluster(cluster).map_err(|e| LoadError::Policies(vec![format!("cluster state: {e}")]))?;
+        set.set_exempt_namespaces(&bundle.exempt_namespaces)
+            .map_err(|e| LoadError::Policies(vec![format!("exempt namespaces: {e}")]))?;
         let constraints = set
             .constraints()
             .iter()
@@ -336,6 +349,7 @@ impl Playground {
                         }
                     }
                     made(&d.children, &mut out.made);
+                    out.exempt = d.exempt.clone();
                     out.after = fragment::after_admission(&placed, &d, &doc.value);
                     out.violations = violations_out(&d);
                     out.denial = d.denial();

@@ -280,6 +280,7 @@ function renderDocument(d, several) {
     article.append(el("p", "pg-label", "The API server answers:"), el("pre", "pg-denial", d.denial));
   }
   for (const w of d.warnings) article.append(el("p", "pg-warning", "Warning: " + w));
+  if (d.exempt) article.append(el("p", "pg-warning", "Not judged by Gatekeeper: " + d.exempt));
   if ((d.verdict !== "rejected" || d.made_rejected) && d.after.length) {
     const label = d.mutators.length ? "After admission (changed by " + d.mutators.join(", ") + ")" : "After admission (unchanged)";
     article.append(el("p", "pg-label", label), afterBlock(d.after));

@@ -22,6 +22,17 @@ pub struct Config {
     pub paths: Paths,
     #[serde(default)]
     pub examples: Examples,
+    #[serde(default)]
+    pub policies: Policies,
+}
+
+/// How the policies are applied.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
+pub struct Policies {
+    /// Namespaces the webhook leaves alone (Gatekeeper's `--exempt-namespace`): examples there are neither
+    /// mutated nor validated. Exact names, `prefix*` or `*suffix`.
+    pub exempt_namespaces: Vec<String>,
 }
 
 /// Folders, relative to the site root.

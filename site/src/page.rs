@@ -456,6 +456,14 @@ impl Ctx<'_> {
             }
             messages.push_str("</ul></div>");
         }
+        let exempt: Vec<String> = results.iter().filter_map(|c| c.decision.exempt.clone()).collect();
+        if !exempt.is_empty() {
+            messages.push_str("<div class=\"example-messages example-exempt\"><p>Not judged by Gatekeeper:</p><ul>");
+            for why in &exempt {
+                messages.push_str(&format!("<li>{}</li>", escape(why)));
+            }
+            messages.push_str("</ul></div>");
+        }
         after.push_str(&made_html(results));
         let link = playground_link::url(&self.config.base_url, &block.code, namespace);
         let (line, _) = line_col(&self.page.text, block.fence_offset);

@@ -462,6 +462,14 @@ fn load_policies(root: &Path, config: &Config) -> Result<PolicyLoad, Failure> {
     set.set_cluster(found.cluster.clone()).map_err(|e| {
         Failure::one(Diagnostic::error(format!("the cluster state cannot be used: {e}"), config::FILE, 1, 1))
     })?;
+    set.set_exempt_namespaces(&config.policies.exempt_namespaces).map_err(|e| {
+        Failure::one(Diagnostic::error(
+            format!("invalid {}: [policies] exempt-namespaces: {e}", config::FILE),
+            config::FILE,
+            1,
+            1,
+        ))
+    })?;
     Ok(PolicyLoad { set, texts, sources: found })
 }
 
