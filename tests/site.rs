@@ -528,3 +528,48 @@ fn examples_in_exempt_namespaces_say_why_they_are_not_judged() {
     assert_eq!(home.matches("verdict-rejected\">").count(), 1, "shop is judged");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A rule whose template has only CEL code is never silently taken as passed: every example it applies to gets a
+/// build warning at its place, and a note on its page.
+#[test]
+fn cel_only_rules_warn_where_they_apply() {
+    let dir = std::env::temp_dir().join(format!("guardrail-site-{}-cel", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(&repo().join("policies"), &dir.join("policies"));
+    std::fs::write(
+        dir.join("policies/cel.yaml"),
+        "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata:\n  name: k8scelonly\nspec:\n  crd:\n    spec:\n      names:\n        kind: K8sCelOnly\n  targets:\n  - target: admission.k8s.gatekeeper.sh\n    code:\n    - engine: K8sNativeValidation\n      source:\n        validations:\n        - expression: \"false\"\n---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sCelOnly\nmetadata:\n  name: cel-pods\nspec:\n  match:\n    kinds:\n    - apiGroups: [\"\"]\n      kinds: [Pod]\n",
+    )
+    .expect("cel");
+    std::fs::create_dir_all(dir.join("content")).expect("dir");
+    std::fs::write(
+        dir.join("guardrail.toml"),
+        format!("title = \"X\"\n[paths]\ntheme = \"{}\"\n", repo().join("theme").display()),
+    )
+    .expect("config");
+    std::fs::write(
+        dir.join("content/index.md"),
+        "# Home\n\n```yaml\nkind: ConfigMap\napiVersion: v1\nmetadata:\n  name: c\n```\n\n```yaml\nhostNetwork: false\n```\n",
+    )
+    .expect("page");
+    let out = dir.join("out");
+    let run = guardrail(&["build", "--root", dir.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let err = text(&run.stderr);
+    assert_eq!(
+        err.matches("warning: example is not fully checked: K8sCelOnly/cel-pods not evaluated").count(),
+        1,
+        "only the Pod: {err}"
+    );
+    assert!(err.contains("--> content/index.md:11:1"), "{err}");
+    assert!(err.contains("; 1 warning; wrote"), "{err}");
+    let home = std::fs::read_to_string(out.join("index.html")).expect("page");
+    assert!(
+        home.contains("Not checked by guardrail (CEL only):</p><ul><li><code>K8sCelOnly/cel-pods</code>"),
+        "{home}"
+    );
+    let json = guardrail(&["check", "--format", "json", "--root", dir.to_str().unwrap()]);
+    assert_eq!(json.status.code(), Some(0));
+    assert!(text(&json.stdout).contains("\"severity\":\"warning\""), "{}", text(&json.stdout));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -254,6 +254,7 @@ mod tests {
             constraints: Vec::new(),
             children: Vec::new(),
             exempt: None,
+            unchecked: Vec::new(),
         };
         let lines = after_admission(&placed, &decision, &original);
         let marked: Vec<(&str, bool)> = lines.iter().map(|l| (l.text.as_str(), l.added)).collect();

@@ -562,7 +562,7 @@ impl PolicySet {
     /// for a test with an `expansion` file: the resultants' violations come after the object's own,
     /// `[Implied by <template>] `. Nothing is created by controllers.
     pub fn validate_expanded(&mut self, object: &Value, request: &Request) -> Result<Vec<Violation>, AdmitError> {
-        let mut out = self.judge(object, request, Source::Original, &mut Vec::new());
+        let mut out = self.judge(object, request, Source::Original, &mut Vec::new(), &mut Vec::new());
         if self.expansions.iter().any(|t| t.applies_to(&Gvk::of(object))) {
             let request = Request { mutate: false, ..request.clone() };
             out.extend(self.expand(object, &request)?.1);
@@ -654,8 +654,12 @@ impl PolicySet {
             }
         }
         let mut constraints = Vec::new();
-        let violations =
-            if request.validate { self.judge(&mutated, request, source, &mut constraints) } else { Vec::new() };
+        let mut unchecked = Vec::new();
+        let violations = if request.validate {
+            self.judge(&mutated, request, source, &mut constraints, &mut unchecked)
+        } else {
+            Vec::new()
+        };
         if injected {
             if let Some(meta) = mutated.get_mut("metadata").and_then(Value::as_object_mut) {
                 meta.remove("namespace");
@@ -666,13 +670,10 @@ impl PolicySet {
                 warnings.push(v.render());
             }
         }
-        for t in &self.templates {
-            if t.rego.is_none() && self.constraints.iter().any(|c| c.kind == t.template.kind) {
-                warnings.push(format!(
-                    "constraints of kind {} were not evaluated: the template has no Rego",
-                    t.template.kind
-                ));
-            }
+        for id in &unchecked {
+            warnings.push(format!(
+                "{id} applies, but its template has only CEL code (K8sNativeValidation), which guardrail does not evaluate: this rule was not checked"
+            ));
         }
         let rejected = violations.iter().any(|v| v.action == EnforcementAction::Deny);
         let patch = crate::patch::diff(object, &mutated);
@@ -686,13 +687,14 @@ impl PolicySet {
             constraints,
             children: Vec::new(),
             exempt: None,
+            unchecked,
         })
     }
 
     /// Runs every matching constraint against `object` (no mutation), as gator verify and the webhook's
     /// validation do. Results sorted as Gatekeeper sorts them.
     pub fn validate(&mut self, object: &Value, request: &Request) -> Vec<Violation> {
-        self.judge(object, request, Source::Original, &mut Vec::new())
+        self.judge(object, request, Source::Original, &mut Vec::new(), &mut Vec::new())
     }
 
     /// [`PolicySet::validate`] of an object of `source`, also listing in `selected` the constraints that matched.
@@ -702,6 +704,7 @@ impl PolicySet {
         request: &Request,
         source: Source,
         selected: &mut Vec<String>,
+        unchecked: &mut Vec<String>,
     ) -> Vec<Violation> {
         // Made once, and only when a constraint matches: a Deployment that no rule matches costs no conversion.
         let mut review_rego: Option<regorus::Value> = None;
@@ -711,7 +714,7 @@ impl PolicySet {
             if !entry.template.handles_operation(request.operation.as_str()) {
                 continue;
             }
-            let Some(compiled) = entry.rego.as_mut() else { continue };
+            let mut compiled = entry.rego.as_mut();
             for (c, parameters) in
                 self.constraints.iter().zip(&self.parameters).filter(|(c, _)| c.kind == entry.template.kind)
             {
@@ -731,6 +734,13 @@ impl PolicySet {
                 if !matches!(matched, Ok(false)) {
                     selected.push(format!("{}/{}", c.kind, c.name));
                 }
+                let Some(compiled) = compiled.as_deref_mut() else {
+                    // A template with only CEL code: the constraint applies, and nothing here can judge it.
+                    if matches!(matched, Ok(true)) {
+                        unchecked.push(format!("{}/{}", c.kind, c.name));
+                    }
+                    continue;
+                };
                 match matched {
                     Ok(false) => continue,
                     Err(e) => out.push(violation(format!("unable to match constraints: {e}"), json!({}))),
@@ -969,6 +979,8 @@ pub struct Decision {
     pub children: Vec<Child>,
     /// Why mutation or validation (or both) did not run: the namespace is exempt.
     pub exempt: Option<String>,
+    /// Constraints that apply but could not be evaluated ("Kind/name"): their template has only CEL code.
+    pub unchecked: Vec<String>,
 }
 
 /// Where a child decision comes from.
@@ -1048,6 +1060,7 @@ impl Decision {
             constraints: Vec::new(),
             children: Vec::new(),
             exempt: Some(why),
+            unchecked: Vec::new(),
         }
     }
 
@@ -1425,6 +1438,24 @@ spec:
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "shop"}}),
         );
         assert!(s.set_cluster(vec![cm]).is_ok());
+    }
+
+    /// A template whose only code is CEL cannot be evaluated: each object one of its constraints applies to says
+    /// so, and objects it does not apply to do not.
+    #[test]
+    fn cel_only_constraints_are_reported_where_they_apply() {
+        let cel = "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata:\n  name: k8scelonly\nspec:\n  crd:\n    spec:\n      names:\n        kind: K8sCelOnly\n  targets:\n  - target: admission.k8s.gatekeeper.sh\n    code:\n    - engine: K8sNativeValidation\n      source:\n        validations:\n        - expression: \"false\"\n---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sCelOnly\nmetadata:\n  name: cel-pods\nspec:\n  match:\n    kinds:\n    - apiGroups: [\"\"]\n      kinds: [Pod]\n";
+        let mut s = set(cel);
+        let d = s.admit(&pod(json!({})), &Request::default()).unwrap();
+        assert_eq!(d.unchecked, ["K8sCelOnly/cel-pods"]);
+        assert!(
+            d.warnings.iter().any(|w| w.starts_with("K8sCelOnly/cel-pods applies, but its template has only CEL code")),
+            "{:?}",
+            d.warnings
+        );
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+        let d = s.admit(&cm, &Request::default()).unwrap();
+        assert!(d.unchecked.is_empty() && d.warnings.is_empty(), "{:?}", d.warnings);
     }
 
     #[test]

@@ -10,6 +10,8 @@ use serde::Serialize;
 pub enum Severity {
     /// Fails the build.
     Error,
+    /// Printed; the build goes on.
+    Warning,
 }
 
 /// 1-based line and column (in characters) of a byte offset of `text`.
@@ -55,8 +57,8 @@ pub struct Diagnostic {
     pub width: usize,
     /// `= note:` lines.
     pub notes: Vec<String>,
-    /// `= help:` line.
-    pub help: Option<String>,
+    /// `= help:` line (boxed: the diagnostic stays small enough to be returned by value).
+    pub help: Option<Box<str>>,
 }
 
 impl Diagnostic {
@@ -73,6 +75,11 @@ impl Diagnostic {
         }
     }
 
+    /// A warning: printed, the build goes on.
+    pub fn warning(message: impl Into<String>, file: impl Into<String>, line: usize, column: usize) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(message, file, line, column) }
+    }
+
     pub fn width(mut self, width: usize) -> Self {
         self.width = width.max(1);
         self
@@ -84,7 +91,7 @@ impl Diagnostic {
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(help.into().into_boxed_str());
         self
     }
 
@@ -94,6 +101,7 @@ impl Diagnostic {
         let mut out = String::new();
         let label = match self.severity {
             Severity::Error => "error",
+            Severity::Warning => "warning",
         };
         let _ = writeln!(out, "{label}: {}", self.message);
         let gutter = self.line.to_string().len();

@@ -40,6 +40,8 @@ pub(crate) struct Rendered {
     pub(crate) plain: String,
     pub(crate) found: Found,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Problems that do not fail the build (a rule that could not be evaluated).
+    pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) examples: Vec<ExampleRecord>,
     pub(crate) counts: ExampleCounts,
 }
@@ -140,6 +142,7 @@ struct Ctx<'a> {
     links: &'a LinkTable,
     policies: RefCell<&'a mut PolicySet>,
     diagnostics: RefCell<Vec<Diagnostic>>,
+    warnings: RefCell<Vec<Diagnostic>>,
     examples: RefCell<Vec<ExampleRecord>>,
     counts: RefCell<ExampleCounts>,
 }
@@ -152,6 +155,7 @@ pub(crate) fn render(page: &Page, config: &Config, links: &LinkTable, policies: 
         links,
         policies: RefCell::new(policies),
         diagnostics: RefCell::new(Vec::new()),
+        warnings: RefCell::new(Vec::new()),
         examples: RefCell::new(Vec::new()),
         counts: RefCell::new(ExampleCounts::default()),
     };
@@ -161,6 +165,7 @@ pub(crate) fn render(page: &Page, config: &Config, links: &LinkTable, policies: 
         html,
         found,
         diagnostics: ctx.diagnostics.into_inner(),
+        warnings: ctx.warnings.into_inner(),
         examples: ctx.examples.into_inner(),
         counts: ctx.counts.into_inner(),
     }
@@ -316,6 +321,29 @@ impl Ctx<'_> {
             if let Err(d) = examples::compare(attrs, &outcome, blame) {
                 self.error(d);
             }
+            // A rule that applies but that nothing here can evaluate (CEL only): the page must not claim it held.
+            let mut unchecked = decision.unchecked.clone();
+            fn gather(children: &[Child], out: &mut Vec<String>) {
+                for c in children {
+                    out.extend(c.decision.unchecked.iter().cloned());
+                    gather(&c.decision.children, out);
+                }
+            }
+            gather(&decision.children, &mut unchecked);
+            unchecked.sort();
+            unchecked.dedup();
+            if !unchecked.is_empty() {
+                self.warnings.borrow_mut().push(
+                    Diagnostic::warning(
+                        format!("example is not fully checked: {} not evaluated", unchecked.join(", ")),
+                        file,
+                        line,
+                        col,
+                    )
+                    .note("their templates have only CEL code (K8sNativeValidation), which guardrail does not evaluate")
+                    .help("check this rule on a cluster, or give its template Rego as well"),
+                );
+            }
             let (rejected, by) = (outcome.rejected(), outcome.by.clone());
             let made_rejected = outcome
                 .chain
@@ -453,6 +481,16 @@ impl Ctx<'_> {
             messages.push_str("<div class=\"example-messages\"><p>The API server answers:</p><ul>");
             for text in denials.iter().flat_map(|d| d.lines()) {
                 messages.push_str(&format!("<li><code>{}</code></li>", escape(text)));
+            }
+            messages.push_str("</ul></div>");
+        }
+        let unchecked: Vec<String> = results.iter().flat_map(|c| c.decision.unchecked.iter().cloned()).collect();
+        if !unchecked.is_empty() {
+            messages.push_str(
+                "<div class=\"example-messages example-unchecked\"><p>Not checked by guardrail (CEL only):</p><ul>",
+            );
+            for id in &unchecked {
+                messages.push_str(&format!("<li><code>{}</code></li>", escape(id)));
             }
             messages.push_str("</ul></div>");
         }

@@ -62,6 +62,7 @@ fn page(
         html,
         found: Found { headings, ..Found::default() },
         diagnostics: Vec::new(),
+        warnings: Vec::new(),
         examples: Vec::new(),
         counts: ExampleCounts::default(),
     };

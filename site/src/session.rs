@@ -66,6 +66,10 @@ pub struct Site {
     /// What the policy sources held that is not a policy and was skipped (`7 Kustomization, 2 not Kubernetes
     /// objects`), or "".
     pub skipped: String,
+    /// Problems that do not fail the build (an example a rule applies to that nothing could evaluate), sorted.
+    pub warnings: Vec<Diagnostic>,
+    /// The warnings as rustc-style text, each with the source line it points at.
+    pub warnings_text: String,
 }
 
 /// What the command line says instead of `guardrail.toml`.
@@ -247,10 +251,25 @@ impl Session {
         &self.policy_sources
     }
 
+    /// The warnings of the last successful build, sorted, with the page texts they point into.
+    pub fn warnings(&self) -> Failure {
+        let mut report = Failure::default();
+        for (p, r) in self.pages[..self.content_pages].iter().zip(&self.rendered) {
+            if !r.warnings.is_empty() {
+                report.diagnostics.extend(r.warnings.iter().cloned());
+                report.sources.insert(p.file.clone(), p.text.clone());
+            }
+        }
+        report.sorted()
+    }
+
     /// The built site.
     pub fn into_site(self) -> Site {
+        let warnings = self.warnings();
         let content = &self.rendered[..self.content_pages];
         Site {
+            warnings_text: warnings.render(),
+            warnings: warnings.diagnostics,
             skipped: self.policy_sources.skipped_summary(),
             files: self.files.into_iter().map(|(k, v)| (k, Arc::unwrap_or_clone(v))).collect(),
             pages: self.content_pages,

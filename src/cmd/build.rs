@@ -63,6 +63,17 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
     if !built.skipped.is_empty() {
         summary.push_str(&format!("; policy sources: skipped {}", built.skipped));
     }
+    if !built.warnings.is_empty() {
+        summary.push_str(&format!("; {}", plural(built.warnings.len(), "warning")));
+        match args.format {
+            Format::Text => eprintln!("{}", built.warnings_text),
+            Format::Json => {
+                for d in &built.warnings {
+                    println!("{}", d.to_json_line());
+                }
+            }
+        }
+    }
     match mode {
         Mode::Check => {
             eprintln!("{} {summary} in {} ms", paint_err(Style::Good, "checked"), started.elapsed().as_millis());
