@@ -342,6 +342,9 @@ pub(crate) fn run(root: &Path, overrides: Overrides, bind: &str, port: u16, open
                         .collect();
                     paths.sort();
                     paths.dedup();
+                    // Watch what the configuration now names before the tabs are told to reload: an edit made
+                    // right after the reload must not fall between the rebuild and the new watch.
+                    watching.update(wanted(&root, &overrides, session.as_ref()));
                     rebuild(&root, &overrides, &mut session, &paths, &served, &reload, &names.join(", "));
                     watching.update(wanted(&root, &overrides, session.as_ref()));
                 }
