@@ -23,6 +23,10 @@ pub(crate) enum Command {
     /// `gator expand`.
     #[command(after_help = EXIT_CODES)]
     Expand(ExpandArgs),
+    /// List a policy set as guardrail sees it: templates, constraints, mutators, ExpansionTemplates, Config,
+    /// cluster state, and what the sources held that was skipped.
+    #[command(after_help = EXIT_CODES)]
+    Policies(PoliciesArgs),
     /// Run gator Suite files (test.gatekeeper.sh/v1alpha1 Suite) against their templates and constraints.
     #[command(after_help = EXIT_CODES)]
     Verify(VerifyArgs),
@@ -148,6 +152,24 @@ pub(crate) struct ExpandArgs {
     /// Manifests to expand (several YAML documents each); `-` reads standard input.
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ListOutput {
+    /// A section per kind of object.
+    Text,
+    /// One JSON document, for scripts.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PoliciesArgs {
+    /// Policy source (folder or file); repeat for several.
+    #[arg(long, value_name = "PATH", default_value = "policies")]
+    pub(crate) policies: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value = "text")]
+    pub(crate) output: ListOutput,
 }
 
 #[derive(Debug, Args)]

@@ -36,6 +36,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Admit(args) => cmd::admit::run(&args),
         cli::Command::Expand(args) => cmd::expand::run(&args),
+        cli::Command::Policies(args) => cmd::policies::run(&args),
         cli::Command::Verify(args) => cmd::verify::run(&args),
         cli::Command::Build(args) => cmd::build::run(&args.check, cmd::build::Mode::Build { out: args.out.as_deref() }),
         cli::Command::Check(args) => cmd::build::run(&args, cmd::build::Mode::Check),

@@ -601,3 +601,35 @@ fn real_policy_sources_judge_as_the_folder_does() {
     assert!(err.contains("constraint.yaml:1:") && err.contains("invalid YAML"), "{err}");
     assert!(err.contains("help: this looks like a Helm template: render the chart first"), "{err}");
 }
+
+/// `guardrail policies` lists the set as guardrail sees it, with the file of each object and what was skipped.
+#[test]
+fn policies_lists_what_loaded_and_what_was_skipped() {
+    let dir = scratch("list");
+    write(
+        &dir,
+        "config.yaml",
+        "apiVersion: config.gatekeeper.sh/v1alpha1\nkind: Config\nmetadata: {name: config, namespace: gatekeeper-system}\nspec:\n  match:\n  - excludedNamespaces: [kube-system]\n    processes: ['*']\n",
+    );
+    write(
+        &dir,
+        "cluster.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n",
+    );
+    let out = run(&["policies", "-o", "json", "--policies", "policies", "--policies", dir.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["templates"].as_array().unwrap().len(), 8);
+    assert_eq!(v["constraints"].as_array().unwrap().len(), 8);
+    assert_eq!(v["mutators"].as_array().unwrap().len(), 8);
+    let host = v["constraints"].as_array().unwrap().iter().find(|c| c["name"] == "psp-host-network").unwrap();
+    assert_eq!((host["action"].as_str(), host["match"].as_str()), (Some("deny"), Some("Pod")));
+    assert_eq!(host["file"], "policies/host-network/constraint.yaml");
+    assert_eq!(v["configs"][0]["exempt"][0]["namespaces"], serde_json::json!(["kube-system"]));
+    assert_eq!(v["cluster"][0]["object"], "Namespace shop");
+    assert_eq!(v["skipped"], serde_json::json!({"Kustomization": 1, "Suite": 8}));
+    let out = run(&["policies"], "");
+    let listing = text(&out.stdout);
+    assert!(listing.starts_with("ConstraintTemplates (8)\n"), "{listing}");
+    assert!(listing.contains("\nSkipped: 8 Suite\n"), "{listing}");
+}

@@ -234,6 +234,11 @@ impl PolicySet {
         Ok(())
     }
 
+    /// Gatekeeper's `Config` objects.
+    pub fn configs(&self) -> &[GatekeeperConfig] {
+        &self.configs
+    }
+
     /// The namespaces the webhook leaves alone, as given.
     pub fn exempt_namespaces(&self) -> Vec<String> {
         self.exempt_namespaces.iter().map(|w| w.0.clone()).collect()
