@@ -231,6 +231,10 @@ fn rebuild(
         Ok(kind) => {
             if let Some(built) = session.as_ref() {
                 s.files = built.files().clone();
+                let warnings = built.warnings();
+                if !warnings.diagnostics.is_empty() {
+                    eprint!("{}", warnings.render());
+                }
             }
             s.overlay = None;
             eprintln!("rebuilt ({why}; {kind}) in {} ms", started.elapsed().as_millis());
