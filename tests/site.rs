@@ -243,6 +243,21 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// A site in a fresh folder with a copy of the repository's policies (to add to), the repository's theme, and
+/// `extra` appended to its `guardrail.toml`.
+fn site_with_policies(tag: &str, extra: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("guardrail-site-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(&repo().join("policies"), &dir.join("policies"));
+    std::fs::create_dir_all(dir.join("content")).expect("dir");
+    std::fs::write(
+        dir.join("guardrail.toml"),
+        format!("title = \"T\"\n[paths]\ntheme = \"{}\"\n{extra}", repo().join("theme").display()),
+    )
+    .expect("config");
+    dir
+}
+
 /// Every folder `guardrail.toml` names is the one used: links, static files, the theme, the policies, and
 /// the labels of diagnostics.
 #[test]
@@ -357,20 +372,12 @@ fn the_repository_site_matches_its_pinned_digests() {
 /// expansion does: the Deployment itself is rejected, `[Implied by ...]`, and the reference lists the template.
 #[test]
 fn expansion_templates_judge_workloads_and_are_listed() {
-    let dir = std::env::temp_dir().join(format!("guardrail-site-{}-expansion", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_tree(&repo().join("policies"), &dir.join("policies"));
+    let dir = site_with_policies("expansion", "");
     std::fs::write(
         dir.join("policies/expansion.yaml"),
         "apiVersion: expansion.gatekeeper.sh/v1beta1\nkind: ExpansionTemplate\nmetadata:\n  name: expand-deployments\nspec:\n  applyTo:\n  - groups: [apps]\n    kinds: [Deployment]\n    versions: [v1]\n  templateSource: spec.template\n  generatedGVK: {group: \"\", version: v1, kind: Pod}\n",
     )
     .expect("template");
-    std::fs::create_dir_all(dir.join("content")).expect("dir");
-    std::fs::write(
-        dir.join("guardrail.toml"),
-        format!("title = \"E\"\n[paths]\ntheme = \"{}\"\n", repo().join("theme").display()),
-    )
-    .expect("config");
     let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: debug\nspec:\n  selector:\n    matchLabels: {app: debug}\n  template:\n    metadata:\n      labels: {app: debug}\n    spec:\n      containers:\n      - name: shell\n        image: busybox\n        securityContext:\n          privileged: true\n";
     std::fs::write(
         dir.join("content/index.md"),
@@ -445,9 +452,7 @@ fn policy_sources_are_a_list_and_say_what_they_skipped() {
 /// `namespaceSelector`, so the same example is judged differently in two namespaces; the playground gets them.
 #[test]
 fn cluster_state_judges_examples_by_their_namespace() {
-    let dir = std::env::temp_dir().join(format!("guardrail-site-{}-cluster", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_tree(&repo().join("policies"), &dir.join("policies"));
+    let dir = site_with_policies("cluster", "cluster = \"cluster\"\n");
     let constraint = dir.join("policies/host-network/constraint.yaml");
     let written = std::fs::read_to_string(&constraint).expect("constraint");
     assert!(written.contains("  match:\n"), "{written}");
@@ -462,12 +467,6 @@ fn cluster_state_judges_examples_by_their_namespace() {
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {tier: tenant}\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: monitoring\n  labels: {tier: platform}\n",
     )
     .expect("namespaces");
-    std::fs::create_dir_all(dir.join("content")).expect("dir");
-    std::fs::write(
-        dir.join("guardrail.toml"),
-        format!("title = \"C\"\n[paths]\ntheme = \"{}\"\ncluster = \"cluster\"\n", repo().join("theme").display()),
-    )
-    .expect("config");
     std::fs::write(
         dir.join("content/index.md"),
         "# Home\n\n```yaml namespace=shop expect=deny violates=\"K8sPSPHostNetwork\"\nhostNetwork: true\n```\n\n```yaml namespace=monitoring\nhostNetwork: true\n```\n",
@@ -492,23 +491,12 @@ fn cluster_state_judges_examples_by_their_namespace() {
 /// example there is not judged (or not mutated), and the page says why.
 #[test]
 fn examples_in_exempt_namespaces_say_why_they_are_not_judged() {
-    let dir = std::env::temp_dir().join(format!("guardrail-site-{}-exempt", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_tree(&repo().join("policies"), &dir.join("policies"));
+    let dir = site_with_policies("exempt", "[policies]\nexempt-namespaces = [\"flux-system\"]\n");
     std::fs::write(
         dir.join("policies/config.yaml"),
         "apiVersion: config.gatekeeper.sh/v1alpha1\nkind: Config\nmetadata:\n  name: config\n  namespace: gatekeeper-system\nspec:\n  match:\n  - excludedNamespaces: [kube-system, gatekeeper-system]\n    processes: ['*']\n  - excludedNamespaces: ['*-monitoring']\n    processes: [webhook]\n",
     )
     .expect("config object");
-    std::fs::create_dir_all(dir.join("content")).expect("dir");
-    std::fs::write(
-        dir.join("guardrail.toml"),
-        format!(
-            "title = \"X\"\n[paths]\ntheme = \"{}\"\n[policies]\nexempt-namespaces = [\"flux-system\"]\n",
-            repo().join("theme").display()
-        ),
-    )
-    .expect("config");
     let privileged = "securityContext:\n  privileged: true\n";
     std::fs::write(
         dir.join("content/index.md"),
@@ -533,20 +521,12 @@ fn examples_in_exempt_namespaces_say_why_they_are_not_judged() {
 /// build warning at its place, and a note on its page.
 #[test]
 fn cel_only_rules_warn_where_they_apply() {
-    let dir = std::env::temp_dir().join(format!("guardrail-site-{}-cel", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_tree(&repo().join("policies"), &dir.join("policies"));
+    let dir = site_with_policies("cel", "");
     std::fs::write(
         dir.join("policies/cel.yaml"),
         "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata:\n  name: k8scelonly\nspec:\n  crd:\n    spec:\n      names:\n        kind: K8sCelOnly\n  targets:\n  - target: admission.k8s.gatekeeper.sh\n    code:\n    - engine: K8sNativeValidation\n      source:\n        validations:\n        - expression: \"false\"\n---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sCelOnly\nmetadata:\n  name: cel-pods\nspec:\n  match:\n    kinds:\n    - apiGroups: [\"\"]\n      kinds: [Pod]\n",
     )
     .expect("cel");
-    std::fs::create_dir_all(dir.join("content")).expect("dir");
-    std::fs::write(
-        dir.join("guardrail.toml"),
-        format!("title = \"X\"\n[paths]\ntheme = \"{}\"\n", repo().join("theme").display()),
-    )
-    .expect("config");
     std::fs::write(
         dir.join("content/index.md"),
         "# Home\n\n```yaml\nkind: ConfigMap\napiVersion: v1\nmetadata:\n  name: c\n```\n\n```yaml\nhostNetwork: false\n```\n",
