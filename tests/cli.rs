@@ -619,8 +619,8 @@ fn policies_lists_what_loaded_and_what_was_skipped() {
     let out = run(&["policies", "-o", "json", "--policies", "policies", "--policies", dir.to_str().unwrap()], "");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(v["templates"].as_array().unwrap().len(), 12);
-    assert_eq!(v["constraints"].as_array().unwrap().len(), 12);
+    assert_eq!(v["templates"].as_array().unwrap().len(), 14);
+    assert_eq!(v["constraints"].as_array().unwrap().len(), 14);
     assert_eq!(v["mutators"].as_array().unwrap().len(), 8);
     let host = v["constraints"].as_array().unwrap().iter().find(|c| c["name"] == "psp-host-network").unwrap();
     assert_eq!((host["action"].as_str(), host["match"].as_str()), (Some("deny"), Some("Pod")));
@@ -631,10 +631,10 @@ fn policies_lists_what_loaded_and_what_was_skipped() {
         configs.iter().any(|c| c["exempt"][0]["namespaces"] == serde_json::json!(["kube-system", "gatekeeper-system"]))
     );
     assert_eq!(v["cluster"][0]["object"], "Namespace shop");
-    assert_eq!(v["skipped"], serde_json::json!({"Kustomization": 1, "Suite": 12}));
+    assert_eq!(v["skipped"], serde_json::json!({"Kustomization": 1, "Suite": 14}));
     let out = run(&["policies"], "");
     let listing = text(&out.stdout);
-    assert!(listing.starts_with("ConstraintTemplates (12)\n"), "{listing}");
-    assert!(listing.contains("\nSkipped: 12 Suite\n"), "{listing}");
+    assert!(listing.starts_with("ConstraintTemplates (14)\n"), "{listing}");
+    assert!(listing.contains("\nSkipped: 14 Suite\n"), "{listing}");
     assert!(listing.contains("\nConfig (1)\n  config  (policies/config/config.yaml)\n"), "{listing}");
 }

@@ -429,7 +429,7 @@ fn policy_sources_are_a_list_and_say_what_they_skipped() {
     let run = guardrail(&["check", "--root", root.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     assert!(
-        text(&run.stderr).contains("1 example checked; policy sources: skipped 1 Kustomization, 12 Suite in"),
+        text(&run.stderr).contains("1 example checked; policy sources: skipped 1 Kustomization, 14 Suite in"),
         "{}",
         text(&run.stderr)
     );
