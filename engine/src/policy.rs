@@ -484,11 +484,7 @@ impl PolicySet {
     pub fn admit(&mut self, object: &Value, request: &Request) -> Result<Decision, AdmitError> {
         // The request's Namespace, from the cluster state, when the caller did not give one.
         if request.namespace_object.is_none() && !self.namespaces.is_empty() {
-            let ns = match object::meta_str(object, "namespace") {
-                "" => request.namespace.clone().unwrap_or_default(),
-                ns => ns.to_string(),
-            };
-            if let Some(ns_obj) = self.namespaces.get(&ns) {
+            if let Some(ns_obj) = request.namespace_for(object).and_then(|ns| self.namespaces.get(&ns)) {
                 let request = Request { namespace_object: Some(ns_obj.clone()), ..request.clone() };
                 return self.admit_at(object, &request, 0);
             }
@@ -498,10 +494,7 @@ impl PolicySet {
 
     fn admit_at(&mut self, object: &Value, request: &Request, depth: usize) -> Result<Decision, AdmitError> {
         // Exempt namespaces: the mutating and validating webhooks each leave their own alone.
-        let ns = match object::meta_str(object, "namespace") {
-            "" => request.namespace.clone().unwrap_or_default(),
-            ns => ns.to_string(),
-        };
+        let ns = request.namespace_for(object).unwrap_or_default();
         let unmutated = self.exemption(&ns, Process::MutationWebhook);
         let unvalidated = self.exemption(&ns, Process::Webhook);
         if let (Some(m), Some(v)) = (&unmutated, &unvalidated) {
@@ -518,7 +511,7 @@ impl PolicySet {
             ..request.clone()
         };
         let request = &exempted;
-        let mut d = self.admit_as(object, request, Source::Original)?;
+        let mut d = self.admit_as(object, request, Source::Original, None)?;
         d.exempt = match (unmutated, unvalidated) {
             (Some(m), None) => Some(format!("namespace {ns} is exempt from mutation ({m})")),
             (None, Some(v)) => Some(format!("namespace {ns} is exempt from validation ({v})")),
@@ -536,9 +529,7 @@ impl PolicySet {
             }
             d.violations.extend(implied);
             sort_violations(&mut d.violations);
-            if d.violations.iter().any(|v| v.action == EnforcementAction::Deny) {
-                d.verdict = Verdict::Rejected;
-            }
+            d.verdict = Verdict::of(&d.violations);
             d.children = children;
         } else if d.verdict == Verdict::Admitted && depth < 4 {
             if let Some(created) = controllers::creates(&parent) {
@@ -578,8 +569,7 @@ impl PolicySet {
 
     /// The resultants of `parent` and the violations they imply for it.
     fn expand(&mut self, parent: &Value, request: &Request) -> Result<(Vec<Child>, Vec<Violation>), AdmitError> {
-        let namespace = object::meta_str(parent, "namespace").to_string();
-        let namespace = if namespace.is_empty() { request.namespace.clone() } else { Some(namespace) };
+        let namespace = request.namespace_for(parent);
         let mut children = Vec::new();
         self.expand_into(parent, namespace.as_deref(), request, 0, &mut children)?;
         let mut implied = Vec::new();
@@ -609,26 +599,12 @@ impl PolicySet {
         for t in templates {
             let resultant =
                 expansion::expand_one(&t, parent, namespace).map_err(|e| AdmitError::Expansion(e.to_string()))?;
-            let mut d = self.admit_as(&resultant, request, Source::Generated).map_err(|e| {
+            let mut d = self.admit_as(&resultant, request, Source::Generated, t.enforcement_action).map_err(|e| {
                 AdmitError::Expansion(format!(
                     "failed to mutate resultant resource {}: {e}",
                     object::meta_str(&resultant, "name")
                 ))
             })?;
-            if let Some(action) = t.enforcement_action {
-                for v in &mut d.violations {
-                    v.action = action;
-                }
-                d.warnings.retain(|w| !w.starts_with('['));
-                d.warnings
-                    .extend(d.violations.iter().filter(|v| v.action == EnforcementAction::Warn).map(Violation::render));
-                sort_violations(&mut d.violations);
-            }
-            d.verdict = if d.violations.iter().any(|v| v.action == EnforcementAction::Deny) {
-                Verdict::Rejected
-            } else {
-                Verdict::Admitted
-            };
             let mut grandchildren = Vec::new();
             self.expand_into(&d.object, namespace, request, depth + 1, &mut grandchildren)?;
             d.children = grandchildren;
@@ -638,7 +614,15 @@ impl PolicySet {
     }
 
     /// Mutation (as `source`) and validation of one object: no expansion, no controllers.
-    fn admit_as(&mut self, object: &Value, request: &Request, source: Source) -> Result<Decision, AdmitError> {
+    /// `action`, when set, replaces every violation's enforcement action (an ExpansionTemplate's override); the
+    /// warnings and the verdict follow from the violations as they end up.
+    fn admit_as(
+        &mut self,
+        object: &Value,
+        request: &Request,
+        source: Source,
+        action: Option<EnforcementAction>,
+    ) -> Result<Decision, AdmitError> {
         let mut mutated = object.clone();
         let mut applied = Vec::new();
         let mut warnings = Vec::new();
@@ -660,11 +644,17 @@ impl PolicySet {
         }
         let mut constraints = Vec::new();
         let mut unchecked = Vec::new();
-        let violations = if request.validate {
+        let mut violations = if request.validate {
             self.judge(&mutated, request, source, &mut constraints, &mut unchecked)
         } else {
             Vec::new()
         };
+        if let Some(action) = action {
+            for v in &mut violations {
+                v.action = action;
+            }
+            sort_violations(&mut violations);
+        }
         if injected {
             if let Some(meta) = mutated.get_mut("metadata").and_then(Value::as_object_mut) {
                 meta.remove("namespace");
@@ -680,10 +670,9 @@ impl PolicySet {
                 "{id} applies, but its template has only CEL code (K8sNativeValidation), which guardrail does not evaluate: this rule was not checked"
             ));
         }
-        let rejected = violations.iter().any(|v| v.action == EnforcementAction::Deny);
         let patch = crate::patch::diff(object, &mutated);
         Ok(Decision {
-            verdict: if rejected { Verdict::Rejected } else { Verdict::Admitted },
+            verdict: Verdict::of(&violations),
             object: mutated,
             patch,
             mutators: applied,
@@ -863,6 +852,14 @@ impl Default for Request {
 }
 
 impl Request {
+    /// The namespace a request for `object` is in: the object's own, else the request's.
+    fn namespace_for(&self, object: &Value) -> Option<String> {
+        match object::meta_str(object, "namespace") {
+            "" => self.namespace.clone(),
+            ns => Some(ns.to_string()),
+        }
+    }
+
     /// As the API server does, fill an empty `metadata.namespace` with the request namespace; true if it did.
     fn inject_namespace(&self, obj: &mut Value) -> bool {
         let Some(ns) = self.namespace.as_deref().filter(|n| !n.is_empty()) else { return false };
@@ -931,6 +928,15 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Rejected when any violation denies.
+    fn of(violations: &[Violation]) -> Verdict {
+        if violations.iter().any(|v| v.action == EnforcementAction::Deny) {
+            Verdict::Rejected
+        } else {
+            Verdict::Admitted
+        }
+    }
+
     /// `admitted` or `rejected`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -1076,9 +1082,39 @@ impl Decision {
 
     /// The first object this one leads to that is rejected, depth first (a Deployment's Pod), if any.
     pub fn rejected_child(&self) -> Option<&Child> {
-        self.children
-            .iter()
-            .find_map(|c| if c.decision.verdict == Verdict::Rejected { Some(c) } else { c.decision.rejected_child() })
+        self.rejected_path().last().copied()
+    }
+
+    /// The objects from this one down to the first that is rejected, depth first (a Deployment's ReplicaSet,
+    /// then its Pod); empty when nothing it leads to is rejected.
+    pub fn rejected_path(&self) -> Vec<&Child> {
+        fn walk<'a>(children: &'a [Child], path: &mut Vec<&'a Child>) -> bool {
+            for c in children {
+                path.push(c);
+                if c.decision.verdict == Verdict::Rejected || walk(&c.decision.children, path) {
+                    return true;
+                }
+                path.pop();
+            }
+            false
+        }
+        let mut path = Vec::new();
+        walk(&self.children, &mut path);
+        path
+    }
+
+    /// Everything this object leads to, depth first, parents before children, each with the object it was made
+    /// from (this one's `object`, or a child's after admission).
+    pub fn descendants(&self) -> Vec<(&Value, &Child)> {
+        fn walk<'a>(parent: &'a Value, children: &'a [Child], out: &mut Vec<(&'a Value, &'a Child)>) {
+            for c in children {
+                out.push((parent, c));
+                walk(&c.decision.object, &c.decision.children, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.object, &self.children, &mut out);
+        out
     }
 
     /// The denial message the API server would return (deny violations joined by newlines).

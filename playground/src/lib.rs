@@ -203,23 +203,20 @@ fn violations_out(d: &guardrail_engine::policy::Decision) -> Vec<ViolationOut> {
         .collect()
 }
 
-/// Every object `children` stand for, depth first.
-fn made(children: &[Child], out: &mut Vec<MadeOutcome>) {
-    for c in children {
-        let d = &c.decision;
-        let placed = fragment::place(&c.object, None);
-        out.push(MadeOutcome {
-            kind: d.object.get("kind").and_then(|k| k.as_str()).unwrap_or("").to_string(),
-            name: d.object.pointer("/metadata/name").and_then(|n| n.as_str()).unwrap_or("").to_string(),
-            origin: c.origin.to_string(),
-            verdict: verdict_name(d).into(),
-            violations: violations_out(d),
-            denial: d.denial(),
-            event: c.event(),
-            mutators: d.mutators.clone(),
-            after: fragment::after_admission(&placed, d, &c.object),
-        });
-        made(&d.children, out);
+/// An object a document leads to, as the page shows it.
+fn made(c: &Child) -> MadeOutcome {
+    let d = &c.decision;
+    let placed = fragment::place(&c.object, None);
+    MadeOutcome {
+        kind: d.object.get("kind").and_then(|k| k.as_str()).unwrap_or("").to_string(),
+        name: d.object.pointer("/metadata/name").and_then(|n| n.as_str()).unwrap_or("").to_string(),
+        origin: c.origin.to_string(),
+        verdict: verdict_name(d).into(),
+        violations: violations_out(d),
+        denial: d.denial(),
+        event: c.event(),
+        mutators: d.mutators.clone(),
+        after: fragment::after_admission(&placed, d, &c.object),
     }
 }
 
@@ -348,7 +345,7 @@ impl Playground {
                                 c.decision.object.get("kind").and_then(|k| k.as_str()).map(str::to_string);
                         }
                     }
-                    made(&d.children, &mut out.made);
+                    out.made = d.descendants().into_iter().map(|(_, c)| made(c)).collect();
                     out.exempt = d.exempt.clone();
                     out.after = fragment::after_admission(&placed, &d, &doc.value);
                     out.violations = violations_out(&d);

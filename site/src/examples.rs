@@ -261,10 +261,7 @@ pub(crate) struct Outcome<'a> {
 
 impl<'a> Outcome<'a> {
     pub(crate) fn of(root: &'a Decision) -> Outcome<'a> {
-        let mut chain = Vec::new();
-        if root.verdict == Admission::Admitted {
-            path_to_rejected(&root.children, &mut chain);
-        }
+        let chain = if root.verdict == Admission::Admitted { root.rejected_path() } else { Vec::new() };
         let deciding = chain.last().map_or(root, |c| &c.decision);
         Outcome { root, by: rejecting(deciding), chain }
     }
@@ -278,18 +275,6 @@ impl<'a> Outcome<'a> {
     pub(crate) fn deciding(&self) -> &'a Decision {
         self.chain.last().map_or(self.root, |c| &c.decision)
     }
-}
-
-/// The children from `list` down to the first rejected object, depth first; false when there is none.
-fn path_to_rejected<'a>(list: &'a [Child], path: &mut Vec<&'a Child>) -> bool {
-    for c in list {
-        path.push(c);
-        if c.decision.verdict == Admission::Rejected || path_to_rejected(&c.decision.children, path) {
-            return true;
-        }
-        path.pop();
-    }
-    false
 }
 
 /// `Kind name` of an object.

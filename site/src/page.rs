@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use guardrail_engine::limits::Limits;
-use guardrail_engine::policy::{Child, Decision, Origin, PolicySet};
+use guardrail_engine::policy::{Decision, Origin, PolicySet};
 use guardrail_engine::yaml::{self, Schema};
 use serde_json::Value;
 
@@ -63,20 +63,13 @@ struct Checked {
 /// The objects the examples lead to that the cluster would store (the Pods of a Deployment, the resultants of an
 /// ExpansionTemplate): each after admission, with mutation's lines marked, its verdict and messages.
 fn made_html(results: &[Checked]) -> String {
-    fn leaves<'a>(children: &'a [Child], out: &mut Vec<(&'a Child, Option<&'a Child>)>, parent: Option<&'a Child>) {
-        for c in children {
-            if c.decision.children.is_empty() {
-                out.push((c, parent));
-            } else {
-                leaves(&c.decision.children, out, Some(c));
-            }
-        }
-    }
     let mut html = String::new();
     for checked in results {
-        let mut found = Vec::new();
-        leaves(&checked.decision.children, &mut found, None);
-        for (child, owner) in found {
+        let root = &checked.decision.object;
+        let leaves = checked.decision.descendants().into_iter().filter(|(_, c)| c.decision.children.is_empty());
+        for (parent, child) in leaves {
+            // The object whose controller records the event: none when the example itself made it.
+            let owner = (!std::ptr::eq(parent, root)).then_some(parent);
             let placed = guardrail_engine::fragment::place(&child.object, None);
             let lines = guardrail_engine::fragment::after_admission(&placed, &child.decision, &child.object);
             let text: String = lines.iter().map(|l| format!("{}\n", l.text)).collect();
@@ -102,7 +95,7 @@ fn made_html(results: &[Checked]) -> String {
             ));
             let (title, lines): (String, Vec<String>) = match (child.event(), owner) {
                 (Some(event), Some(owner)) => {
-                    (format!("`kubectl describe` of the {} shows:", examples::kind_name(&owner.object)), vec![event])
+                    (format!("`kubectl describe` of the {} shows:", examples::kind_name(owner)), vec![event])
                 }
                 _ => (
                     "The API server answers:".to_string(),
@@ -323,13 +316,7 @@ impl Ctx<'_> {
             }
             // A rule that applies but that nothing here can evaluate (CEL only): the page must not claim it held.
             let mut unchecked = decision.unchecked.clone();
-            fn gather(children: &[Child], out: &mut Vec<String>) {
-                for c in children {
-                    out.extend(c.decision.unchecked.iter().cloned());
-                    gather(&c.decision.children, out);
-                }
-            }
-            gather(&decision.children, &mut unchecked);
+            unchecked.extend(decision.descendants().iter().flat_map(|(_, c)| c.decision.unchecked.iter().cloned()));
             unchecked.sort();
             unchecked.dedup();
             if !unchecked.is_empty() {

@@ -97,7 +97,16 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
             let mut docs = Vec::new();
             for (_, d) in results.iter().filter(|(_, d)| d.verdict == Verdict::Admitted) {
                 docs.push(guardrail_engine::yaml::to_yaml(&d.object));
-                admitted_children(&d.children, &mut docs);
+                // What it leads to and was admitted (a rejected object leads to nothing), each after a comment
+                // that says where it comes from.
+                for (_, c) in d.descendants().into_iter().filter(|(_, c)| c.decision.verdict == Verdict::Admitted) {
+                    let what = object::describe(&c.decision.object);
+                    docs.push(format!(
+                        "# {what}, {}\n{}",
+                        c.origin,
+                        guardrail_engine::yaml::to_yaml(&c.decision.object)
+                    ));
+                }
             }
             print!("{}", docs.join("---\n"));
         }
@@ -108,16 +117,6 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
         }
     }
     Ok(if rejected { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-/// The admitted objects that `children` (and theirs) stand for, as YAML documents, each after a comment that
-/// says where it comes from.
-fn admitted_children(children: &[Child], docs: &mut Vec<String>) {
-    for c in children.iter().filter(|c| c.decision.verdict == Verdict::Admitted) {
-        let what = object::describe(&c.decision.object);
-        docs.push(format!("# {what}, {}\n{}", c.origin, guardrail_engine::yaml::to_yaml(&c.decision.object)));
-        admitted_children(&c.decision.children, docs);
-    }
 }
 
 fn result_json(input: &Input, d: &Decision) -> Value {

@@ -18,13 +18,6 @@ struct Made<'a> {
     child: &'a Child,
 }
 
-fn collect<'a>(parent: &Value, children: &'a [Child], out: &mut Vec<Made<'a>>) {
-    for c in children {
-        out.push(Made { parent: guardrail_engine::object::describe(parent), child: c });
-        collect(&c.decision.object, &c.decision.children, out);
-    }
-}
-
 pub(crate) fn run(args: &ExpandArgs) -> Result<ExitCode> {
     let inputs = read_inputs(&args.files)?;
     let (policy_inputs, generators): (Vec<&Input>, Vec<&Input>) =
@@ -40,10 +33,11 @@ pub(crate) fn run(args: &ExpandArgs) -> Result<ExitCode> {
         let d = set.admit(&input.object, &request).map_err(|e| anyhow::anyhow!("{}: {e}", input.source))?;
         decisions.push((input, d));
     }
-    let mut made = Vec::new();
-    for (input, d) in &decisions {
-        collect(&input.object, &d.children, &mut made);
-    }
+    let made: Vec<Made<'_>> = decisions
+        .iter()
+        .flat_map(|(_, d)| d.descendants())
+        .map(|(parent, child)| Made { parent: guardrail_engine::object::describe(parent), child })
+        .collect();
     match args.output {
         ExpandOutput::Yaml => {
             let docs: Vec<String> = made
