@@ -505,12 +505,18 @@ impl PolicySet {
             };
             return Ok(Decision::exempt(object, why));
         }
-        let exempted = Request {
-            mutate: request.mutate && unmutated.is_none(),
-            validate: request.validate && unvalidated.is_none(),
-            ..request.clone()
+        // The request is copied only when an exemption changes it: this runs for every example of a build.
+        let exempted;
+        let request = if unmutated.is_none() && unvalidated.is_none() {
+            request
+        } else {
+            exempted = Request {
+                mutate: request.mutate && unmutated.is_none(),
+                validate: request.validate && unvalidated.is_none(),
+                ..request.clone()
+            };
+            &exempted
         };
-        let request = &exempted;
         let mut d = self.admit_as(object, request, Source::Original, None)?;
         d.exempt = match (unmutated, unvalidated) {
             (Some(m), None) => Some(format!("namespace {ns} is exempt from mutation ({m})")),

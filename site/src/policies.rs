@@ -86,9 +86,11 @@ pub fn read_text(path: &Path) -> Result<String, PolicyError> {
     })
 }
 
-/// The help for a file that does not parse: a Helm template (`{{ ... }}`) must be rendered first.
-pub fn helm_help(text: &str) -> Option<&'static str> {
-    text.contains("{{").then_some(
+/// The help for a load error: a file that does not parse because it is a Helm template (`{{ ... }}`) must be
+/// rendered first. `texts` are the files as read, (name, text).
+pub fn help_for(error: &guardrail_engine::policy::PolicyError, texts: &[(String, String)]) -> Option<&'static str> {
+    let text = texts.iter().find(|(n, _)| *n == error.name).map_or("", |(_, t)| t.as_str());
+    (error.message.starts_with("invalid YAML") && text.contains("{{")).then_some(
         "this looks like a Helm template: render the chart first (`helm template <release> <chart> > policies/rendered.yaml`) and point guardrail at the output",
     )
 }
@@ -118,12 +120,9 @@ pub fn load_with(sources: &[PathBuf], extra: &[PolicyObject<'_>]) -> Result<Load
         sources: sources.to_vec(),
         errors: errors
             .iter()
-            .map(|e| {
-                let text = texts.iter().find(|(n, _)| *n == e.name).map_or("", |(_, t)| t.as_str());
-                match helm_help(text).filter(|_| e.message.starts_with("invalid YAML")) {
-                    Some(help) => format!("{e}\n  help: {help}"),
-                    None => e.to_string(),
-                }
+            .map(|e| match help_for(e, &texts) {
+                Some(help) => format!("{e}\n  help: {help}"),
+                None => e.to_string(),
             })
             .collect(),
     };

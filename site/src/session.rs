@@ -466,8 +466,7 @@ fn load_policies(root: &Path, config: &Config) -> Result<PolicyLoad, Failure> {
         failure.diagnostics = errors
             .into_iter()
             .map(|e| {
-                let text = texts.iter().find(|(n, _)| *n == e.name).map_or("", |(_, t)| t.as_str());
-                let helm = crate::policies::helm_help(text).filter(|_| e.message.starts_with("invalid YAML"));
+                let helm = crate::policies::help_for(&e, &texts);
                 let d = Diagnostic::error(format!("policy does not load: {}", e.message), e.name, e.line, e.column);
                 match helm {
                     Some(h) => d.help(h),
