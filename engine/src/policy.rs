@@ -130,7 +130,14 @@ fn classify(mut l: Loaded, loaded: &mut Vec<Loaded>, sources: &mut Sources) {
     let is_object = l.value.get("apiVersion").and_then(Value::as_str).is_some_and(|s| !s.is_empty())
         && l.value.get("kind").and_then(Value::as_str).is_some_and(|s| !s.is_empty());
     if !is_object {
-        *sources.skipped.entry("not Kubernetes objects".into()).or_default() += 1;
+        // kustomize reads `kustomization.yaml` without apiVersion and kind, and most repositories write it so.
+        let file = l.name.rsplit(['/', '\\']).next().unwrap_or("");
+        let what = if matches!(file, "kustomization.yaml" | "kustomization.yml" | "Kustomization") {
+            "Kustomization"
+        } else {
+            "not Kubernetes objects"
+        };
+        *sources.skipped.entry(what.into()).or_default() += 1;
         return;
     }
     if l.gvk.kind.ends_with("List") {
@@ -1402,10 +1409,16 @@ spec:
             indented.trim_start()
         );
         let other = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [template.yaml]\n---\nreplicaCount: 2\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {team: a}\n---\napiVersion: test.gatekeeper.sh/v1alpha1\nkind: Suite\nmetadata:\n  name: s\n";
-        let texts = [PolicyText { name: "live.yaml", text: &dump }, PolicyText { name: "repo.yaml", text: other }];
+        // kustomization.yaml as most repositories write it: no apiVersion, no kind.
+        let bare = "resources:\n- template.yaml\n";
+        let texts = [
+            PolicyText { name: "live.yaml", text: &dump },
+            PolicyText { name: "repo.yaml", text: other },
+            PolicyText { name: "lib/privileged/kustomization.yaml", text: bare },
+        ];
         let (mut set, sources) = PolicySet::load_sources(&texts, &Limits::default()).unwrap();
         assert_eq!(set.constraints().len(), 1);
-        assert_eq!(sources.skipped_summary(), "1 Kustomization, 1 Suite, 1 not Kubernetes objects");
+        assert_eq!(sources.skipped_summary(), "2 Kustomization, 1 Suite, 1 not Kubernetes objects");
         assert_eq!(sources.cluster.len(), 1);
         assert_eq!(sources.cluster[0].1["kind"], "Namespace");
         let loaded = set.objects().find(|o| o.value["kind"] == "K8sDenyLabel").unwrap();
