@@ -45,11 +45,33 @@ fn pod(spec: &str) -> String {
 
 const BARE: &str = "  containers:\n  - name: app\n    image: nginx\n";
 
+/// The kinds of the constraints that refuse `r` (`deny`), in order, once each.
 fn violated_kinds(r: &Value) -> Vec<String> {
-    let mut k: Vec<String> =
-        r["violations"].as_array().unwrap().iter().map(|v| v["kind"].as_str().unwrap().to_string()).collect();
+    let mut k: Vec<String> = r["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["action"] == "deny")
+        .map(|v| v["kind"].as_str().unwrap().to_string())
+        .collect();
     k.dedup();
     k
+}
+
+/// The constraints that report `r` without refusing it.
+fn reported_only(r: &Value) -> Vec<(String, String)> {
+    r["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["action"] != "deny")
+        .map(|v| {
+            (
+                format!("{}/{}", v["kind"].as_str().unwrap(), v["name"].as_str().unwrap()),
+                v["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
 
 fn rejected_only_by(spec: &str, kind: &str) {
@@ -57,35 +79,64 @@ fn rejected_only_by(spec: &str, kind: &str) {
     assert_eq!(code, 1, "{r}");
     assert_eq!(r["verdict"], "rejected");
     assert_eq!(violated_kinds(&r), [kind], "{r}");
-    for v in r["violations"].as_array().unwrap() {
-        assert_eq!(v["action"], "deny");
-    }
 }
 
+/// The defaults XKS deploys: three per container, two for the Pod; the missing readiness probe is reported by the
+/// dry-run rule, which does not refuse.
 #[test]
-fn a_bare_pod_is_admitted_with_the_three_defaults() {
+fn a_bare_pod_is_admitted_with_the_deployed_defaults() {
     let (code, r) = admit(&pod(BARE));
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["verdict"], "admitted");
     assert_eq!(r["mutated"], true);
     let sc = &r["object"]["spec"]["containers"][0]["securityContext"];
     assert_eq!(sc["allowPrivilegeEscalation"], false);
-    assert_eq!(sc["capabilities"]["drop"], serde_json::json!(["NET_RAW"]));
+    assert_eq!(sc["capabilities"]["drop"], serde_json::json!(["NET_RAW", "CAP_SYS_ADMIN"]));
     assert_eq!(sc["readOnlyRootFilesystem"], true);
-    assert_eq!(r["mutators"].as_array().unwrap().len(), 3);
-    assert_eq!(r["patch"][0]["path"], "/spec/containers/0/securityContext");
+    assert_eq!(
+        r["object"]["spec"]["securityContext"],
+        serde_json::json!({"seccompProfile": {"type": "RuntimeDefault"}})
+    );
+    assert_eq!(r["object"]["spec"]["automountServiceAccountToken"], false);
+    assert_eq!(r["mutators"].as_array().unwrap().len(), 5, "{r}");
+    assert!(r["patch"].as_array().unwrap().iter().any(|p| p["path"] == "/spec/containers/0/securityContext"), "{r}");
+    assert_eq!(reported_only(&r), [("K8sRequiredProbes/required-readiness-probe".to_string(), "dryrun".to_string())]);
     // The request namespace is used for matching but is not part of the result.
     assert!(r["object"]["metadata"].get("namespace").is_none());
 }
 
 #[test]
-fn the_basic_snippet_written_out_needs_no_mutation() {
+fn the_defaults_written_out_need_no_mutation() {
     let (code, r) = admit(&pod(
-        "  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop:\n        - NET_RAW\n      readOnlyRootFilesystem: true\n",
+        "  automountServiceAccountToken: false\n  securityContext:\n    seccompProfile: {type: RuntimeDefault}\n  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop:\n        - NET_RAW\n        - CAP_SYS_ADMIN\n      readOnlyRootFilesystem: true\n",
     ));
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["mutated"], false);
     assert!(r["patch"].as_array().unwrap().is_empty());
+}
+
+/// The snippet the Security page used to recommend: a container that sets capabilities gets no default drop
+/// list, and NET_RAW alone is not the deployed required list.
+#[test]
+fn dropping_net_raw_alone_is_refused() {
+    let (code, r) = admit(&pod(
+        "  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      allowPrivilegeEscalation: false\n      capabilities:\n        drop:\n        - NET_RAW\n      readOnlyRootFilesystem: true\n",
+    ));
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(violated_kinds(&r), ["K8sPSPCapabilities"]);
+    assert_eq!(
+        r["object"]["spec"]["containers"][0]["securityContext"]["capabilities"]["drop"],
+        serde_json::json!(["NET_RAW"])
+    );
+    // A container that adds a capability keeps its own list too: refused for the add and for the missing drops.
+    let (code, r) = admit(&pod(
+        "  containers:\n  - name: app\n    image: nginx\n    securityContext:\n      capabilities:\n        add: [NET_BIND_SERVICE]\n",
+    ));
+    assert_eq!(code, 1, "{r}");
+    let caps: Vec<&Value> =
+        r["violations"].as_array().unwrap().iter().filter(|v| v["kind"] == "K8sPSPCapabilities").collect();
+    assert_eq!(caps.len(), 2, "{r}");
+    assert!(r["object"]["spec"]["containers"][0]["securityContext"]["capabilities"].get("drop").is_none(), "{r}");
 }
 
 #[test]
@@ -98,7 +149,11 @@ fn the_improved_snippet_keeps_drop_all() {
         r["object"]["spec"]["containers"][0]["securityContext"]["capabilities"]["drop"],
         serde_json::json!(["ALL"])
     );
-    assert_eq!(r["mutated"], false);
+    // Only the Pod-level defaults are added; the container is kept as written.
+    assert_eq!(
+        r["mutators"],
+        serde_json::json!(["Assign/xks-pod-automount-service-account-token", "Assign/xks-pod-seccomp-profile"])
+    );
 }
 
 #[test]
@@ -487,7 +542,9 @@ fn policy_objects() -> Vec<(PathBuf, Value)> {
 fn real_policy_sources_judge_as_the_folder_does() {
     let (reference, _) = judged(&[Path::new("policies")]);
     assert_eq!(reference.len(), 12);
-    assert_eq!(reference.iter().filter(|r| r.0 == "rejected").count(), 7, "{reference:?}");
+    // The spring-2022 table's seven rejections, and its basic snippet (drop: [NET_RAW]), which the deployed set
+    // refuses.
+    assert_eq!(reference.iter().filter(|r| r.0 == "rejected").count(), 8, "{reference:?}");
     let dir = scratch("sources");
     let objects = policy_objects();
 
@@ -619,9 +676,9 @@ fn policies_lists_what_loaded_and_what_was_skipped() {
     let out = run(&["policies", "-o", "json", "--policies", "policies", "--policies", dir.to_str().unwrap()], "");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(v["templates"].as_array().unwrap().len(), 14);
-    assert_eq!(v["constraints"].as_array().unwrap().len(), 14);
-    assert_eq!(v["mutators"].as_array().unwrap().len(), 8);
+    assert_eq!(v["templates"].as_array().unwrap().len(), 16);
+    assert_eq!(v["constraints"].as_array().unwrap().len(), 16);
+    assert_eq!(v["mutators"].as_array().unwrap().len(), 11);
     let host = v["constraints"].as_array().unwrap().iter().find(|c| c["name"] == "psp-host-network").unwrap();
     assert_eq!((host["action"].as_str(), host["match"].as_str()), (Some("deny"), Some("Pod")));
     assert_eq!(host["file"], "policies/host-network/constraint.yaml");
@@ -631,10 +688,10 @@ fn policies_lists_what_loaded_and_what_was_skipped() {
         configs.iter().any(|c| c["exempt"][0]["namespaces"] == serde_json::json!(["kube-system", "gatekeeper-system"]))
     );
     assert_eq!(v["cluster"][0]["object"], "Namespace shop");
-    assert_eq!(v["skipped"], serde_json::json!({"Kustomization": 1, "Suite": 14}));
+    assert_eq!(v["skipped"], serde_json::json!({"Kustomization": 1, "Suite": 16}));
     let out = run(&["policies"], "");
     let listing = text(&out.stdout);
-    assert!(listing.starts_with("ConstraintTemplates (14)\n"), "{listing}");
-    assert!(listing.contains("\nSkipped: 14 Suite\n"), "{listing}");
+    assert!(listing.starts_with("ConstraintTemplates (16)\n"), "{listing}");
+    assert!(listing.contains("\nSkipped: 16 Suite\n"), "{listing}");
     assert!(listing.contains("\nConfig (1)\n  config  (policies/config/config.yaml)\n"), "{listing}");
 }

@@ -105,7 +105,9 @@ fn the_seed_page_fails_on_every_conflict_marker() {
         assert!(err.contains(&format!("--> content/security.md:{n}:1\n")), "line {n} not named:\n{err}");
     }
     assert_eq!(err.matches("unresolved merge-conflict marker").count(), marker_lines.len(), "{err}");
-    assert!(err.trim_end().ends_with("check found 9 problems; nothing was written"), "{err}");
+    // And its basic snippet (drop: [NET_RAW]) is refused by the set XKS deploys.
+    assert!(err.contains("got: rejected by K8sPSPCapabilities (psp-capabilities)"), "{err}");
+    assert!(err.trim_end().ends_with("check found 10 problems; nothing was written"), "{err}");
 }
 
 fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -181,7 +183,13 @@ fn the_repository_site_builds() {
     assert_eq!(
         security.matches("class=\"verdict verdict-admitted\"").count(),
         4,
-        "both snippets and the Deployment of the page are admitted, and so is the Pod its ReplicaSet creates"
+        "the basic, Pod-level and improved snippets and the Deployment are admitted as written"
+    );
+    assert_eq!(security.matches("class=\"verdict verdict-rejected\"").count(), 1, "dropping NET_RAW alone");
+    assert_eq!(
+        security.matches("class=\"verdict verdict-mutated\"").count(),
+        1,
+        "the Deployment's Pod gets the Pod-level defaults"
     );
     assert!(security.contains("(created by the replicaset-controller)"), "the Deployment's Pod is shown");
     assert!(security.contains("href=\"/playground/#yaml="));
@@ -429,7 +437,7 @@ fn policy_sources_are_a_list_and_say_what_they_skipped() {
     let run = guardrail(&["check", "--root", root.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     assert!(
-        text(&run.stderr).contains("1 example checked; policy sources: skipped 1 Kustomization, 14 Suite in"),
+        text(&run.stderr).contains("1 example checked; policy sources: skipped 1 Kustomization, 16 Suite in"),
         "{}",
         text(&run.stderr)
     );
@@ -551,5 +559,56 @@ fn cel_only_rules_warn_where_they_apply() {
     let json = guardrail(&["check", "--format", "json", "--root", dir.to_str().unwrap()]);
     assert_eq!(json.status.code(), Some(0));
     assert!(text(&json.stdout).contains("\"severity\":\"warning\""), "{}", text(&json.stdout));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Rules that do not refuse are still shown: `warn` messages as kubectl prints them, `dryrun` ones as the audit
+/// finds them on a stored whole object (not on a rejected one, which is never stored, nor on a fragment, whose
+/// Pod guardrail made up). A fragment's chip and "changed by" list only what changed inside it.
+#[test]
+fn warn_and_dryrun_findings_are_shown_where_the_cluster_shows_them() {
+    let dir = site_with_policies("not-enforced", "");
+    std::fs::write(
+        dir.join("policies/warn-volumes.yaml"),
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sPSPVolumeTypes\nmetadata:\n  name: warn-volumes\nspec:\n  enforcementAction: warn\n  match:\n    kinds:\n    - apiGroups: [\"\"]\n      kinds: [Pod]\n  parameters:\n    volumes: [configMap]\n",
+    )
+    .expect("constraint");
+    let pod = |name: &str, spec: &str| {
+        format!(
+            "```yaml expect=admit\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n{spec}  containers:\n  - name: app\n    image: nginx\n```\n\n"
+        )
+    };
+    let page = format!(
+        "# Page\n\n```yaml\nsecurityContext:\n  allowPrivilegeEscalation: false\n  capabilities:\n    drop: [ALL]\n  readOnlyRootFilesystem: true\n```\n\n{}{}```yaml expect=deny violates=\"K8sPSPHostNetwork\"\napiVersion: v1\nkind: Pod\nmetadata:\n  name: refused\nspec:\n  hostNetwork: true\n  containers:\n  - name: app\n    image: nginx\n```\n",
+        pod("plain", ""),
+        pod("scratch", "  volumes:\n  - name: tmp\n    emptyDir: {}\n"),
+    );
+    std::fs::write(dir.join("content/index.md"), page).expect("page");
+    let out = dir.join("out");
+    let run = guardrail(&["build", "--root", dir.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let html = text(&std::fs::read(out.join("index.html")).expect("page"));
+    let figures: Vec<&str> = html.split("<figure class=\"example\"").skip(1).collect();
+    assert_eq!(figures.len(), 4);
+    let audit = "Reported by Gatekeeper&#39;s audit";
+    // The fragment: the Pod-level defaults went to the made-up Pod, so the fragment is admitted as written.
+    assert!(figures[0].contains("verdict-admitted\">Admitted<"), "{}", figures[0]);
+    assert!(!figures[0].contains(audit) && !figures[0].contains("changed by"), "{}", figures[0]);
+    // A whole Pod: mutated, and the audit reports its missing readiness probe.
+    assert!(figures[1].contains("Admitted with changes"), "{}", figures[1]);
+    assert!(figures[1].contains("xks-pod-seccomp-profile"), "{}", figures[1]);
+    assert!(figures[1].contains(audit), "{}", figures[1]);
+    assert!(figures[1].contains("[required-readiness-probe] Container &lt;app&gt; in your &lt;Pod&gt; &lt;plain&gt;"));
+    assert!(!figures[1].contains("Warning: "), "{}", figures[1]);
+    // The warn constraint: admitted, with the warning kubectl would print.
+    assert!(figures[2].contains("The API server warns"), "{}", figures[2]);
+    assert!(
+        figures[2].contains("<code>Warning: [warn-volumes] EmptyDir volume &lt;tmp&gt; is not allowed"),
+        "{}",
+        figures[2]
+    );
+    // Refused: never stored, so nothing for the audit to find.
+    assert!(figures[3].contains("Rejected by K8sPSPHostNetwork"), "{}", figures[3]);
+    assert!(!figures[3].contains(audit), "{}", figures[3]);
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -199,12 +199,95 @@ pub fn after_admission(placed: &Placed, decision: &Decision, original: &Value) -
         .collect()
 }
 
+/// The mutators that changed what an example shows, in the order they ran: for a whole object, every mutator that
+/// changed it; for a fragment, none when the fragment came out as written (the Pod guardrail made up around it may
+/// have got the Pod-level defaults, which say nothing about the fragment), else those whose location reaches it.
+/// Empty means the example is admitted as written.
+pub fn shown_mutators(set: &PolicySet, placed: &Placed, decision: &Decision, original: &Value) -> Vec<String> {
+    if placed.wrap.is_none() {
+        return decision.mutators.clone();
+    }
+    if shown(placed, &decision.object, original) == *original {
+        return Vec::new();
+    }
+    let mutators = set.mutation().mutators();
+    let reaching: Vec<String> = decision
+        .mutators
+        .iter()
+        .filter(|id| {
+            mutators
+                .iter()
+                .find(|m| &m.id() == *id)
+                .is_none_or(|m| location_reaches(&m.location, &decision.object, &placed.at))
+        })
+        .cloned()
+        .collect();
+    if reaching.is_empty() { decision.mutators.clone() } else { reaching }
+}
+
+/// Whether a mutator writing at `location` can change the part of `object` at `pointer` (a JSON pointer, the
+/// fragment an example shows): the location runs through the pointer or ends above it. A keyed list step
+/// (`[name: *]`, `[name: app]`) stands for the element at the pointer's index when that element's key matches.
+/// Used to name, for a fragment, only the mutators that changed what the reader wrote, not the Pod around it.
+pub fn location_reaches(location: &crate::mutation::path::Location, object: &Value, pointer: &str) -> bool {
+    use crate::mutation::path::{KeyValue, Node};
+    let segments: Vec<String> = pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+    let mut here = Some(object);
+    let mut segs = segments.iter();
+    for node in &location.nodes {
+        let Some(seg) = segs.next() else { return true };
+        match node {
+            Node::Object(key) => {
+                if key != seg {
+                    return false;
+                }
+                here = here.and_then(|v| v.get(key.as_str()));
+            }
+            Node::List { key_field, key_value } => {
+                let Ok(i) = seg.parse::<usize>() else { return false };
+                let element = here.and_then(|v| v.get(i));
+                let matches = match (key_value, element.and_then(|e| e.get(key_field.as_str()))) {
+                    (KeyValue::Glob, _) => true,
+                    (KeyValue::Str(want), Some(Value::String(got))) => want == got,
+                    (KeyValue::Int(want), Some(got)) => got.as_i64() == Some(*want),
+                    _ => false,
+                };
+                if !matches {
+                    return false;
+                }
+                here = element;
+            }
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn v(s: &str) -> Value {
         crate::yaml::load_documents(s, crate::yaml::Schema::Kubernetes, &Default::default()).unwrap()[0].value.clone()
+    }
+
+    #[test]
+    fn a_location_reaches_a_fragment_it_runs_through_or_ends_above() {
+        use crate::mutation::path::Location;
+        let pod = json!({"spec": {"containers": [{"name": "app"}, {"name": "side"}], "securityContext": {}}});
+        let reaches = |loc: &str, at: &str| location_reaches(&Location::parse(loc).unwrap(), &pod, at);
+        let sc = "/spec/containers/0/securityContext";
+        assert!(reaches("spec.containers[name:*].securityContext.readOnlyRootFilesystem", sc));
+        assert!(reaches("spec.containers[name:app].securityContext.capabilities.drop", sc));
+        assert!(!reaches("spec.containers[name:side].securityContext.capabilities.drop", sc));
+        assert!(reaches("spec.containers[name:side].securityContext", "/spec/containers/1/securityContext"));
+        assert!(!reaches("spec.initContainers[name:*].securityContext.readOnlyRootFilesystem", sc));
+        assert!(!reaches("spec.securityContext.seccompProfile.type", sc));
+        assert!(!reaches("spec.automountServiceAccountToken", sc));
+        // A location above the fragment (assigning a whole parent) reaches it; a whole object reaches everything.
+        assert!(reaches("spec.containers", sc));
+        assert!(reaches("spec.securityContext.seccompProfile.type", ""));
+        assert!(reaches("spec.securityContext.seccompProfile.type", "/spec"));
+        assert!(!reaches("spec.containers[name:*].image", "/spec/containers/x"));
     }
 
     #[test]

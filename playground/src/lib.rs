@@ -337,7 +337,14 @@ impl Playground {
             out.name = placed.object.pointer("/metadata/name").and_then(|n| n.as_str()).unwrap_or("").to_string();
             match fragment::admit(&mut self.set, &placed, namespace) {
                 Ok(d) => {
-                    out.verdict = verdict_name(&d).into();
+                    // As on the docs page: a fragment is "mutated" only when what it shows changed.
+                    let shown = fragment::shown_mutators(&self.set, &placed, &d, &doc.value);
+                    out.verdict = match (d.verdict, shown.is_empty()) {
+                        (Verdict::Rejected, _) => "rejected",
+                        (_, false) => "mutated",
+                        _ => "admitted",
+                    }
+                    .into();
                     if d.verdict == Verdict::Admitted {
                         if let Some(c) = d.rejected_child() {
                             out.verdict = "rejected".into();
@@ -351,7 +358,7 @@ impl Playground {
                     out.violations = violations_out(&d);
                     out.denial = d.denial();
                     out.warnings = d.warnings;
-                    out.mutators = d.mutators;
+                    out.mutators = shown;
                     out.constraints = d.constraints;
                     out.patch = d.patch;
                 }

@@ -46,16 +46,23 @@ fn a_privileged_pod_is_rejected_with_the_constraints_message() {
 }
 
 #[test]
-fn a_bare_pod_gets_the_three_defaults_marked_as_added() {
+fn a_bare_pod_gets_the_deployed_defaults_marked_as_added() {
     let out = playground().admit(BARE, "default", "");
     let d = &out.documents[0];
     assert_eq!(d.verdict, "mutated", "{d:?}");
     let added: Vec<&str> = d.after.iter().filter(|l| l.added).map(|l| l.text.trim()).collect();
-    for want in ["allowPrivilegeEscalation: false", "readOnlyRootFilesystem: true", "- NET_RAW"] {
+    for want in [
+        "allowPrivilegeEscalation: false",
+        "readOnlyRootFilesystem: true",
+        "- NET_RAW",
+        "- CAP_SYS_ADMIN",
+        "type: RuntimeDefault",
+        "automountServiceAccountToken: false",
+    ] {
         assert!(added.contains(&want), "{want} not among the added lines {added:?}");
     }
     assert!(!d.after.iter().any(|l| l.added && l.text.contains("image: nginx")));
-    assert_eq!(d.mutators.len(), 3, "{:?}", d.mutators);
+    assert_eq!(d.mutators.len(), 5, "{:?}", d.mutators);
     assert!(!d.patch.is_empty());
 }
 
@@ -114,7 +121,7 @@ fn info_names_versions_and_policies() {
     assert_eq!(info.engine, env!("CARGO_PKG_VERSION"));
     assert_eq!(info.policies.len(), 16);
     assert!(info.constraints.iter().any(|c| c.id.starts_with("K8sPSPPrivilegedContainer/") && c.action == "deny"));
-    assert_eq!(info.mutators.len(), 8);
+    assert_eq!(info.mutators.len(), 11);
     // The version follows the content.
     let mut b: Bundle = serde_json::from_str(&bundle).unwrap();
     assert_eq!(Bundle::new(b.policies.clone()).version, info.policies);
@@ -162,4 +169,18 @@ fn a_deployment_shows_the_pods_its_replicaset_creates() {
     );
     let fine = playground().admit(&deployment.replace("privileged: true", "privileged: false"), "default", "");
     assert_eq!((fine.documents[0].verdict.as_str(), fine.documents[0].made_rejected.as_deref()), ("admitted", None));
+}
+
+#[test]
+fn a_fragment_is_judged_by_what_it_shows() {
+    let mut p = playground();
+    // The Pod made up around it gets the Pod-level defaults; the fragment itself comes out as written.
+    let written = "securityContext:\n  allowPrivilegeEscalation: false\n  capabilities:\n    drop: [ALL]\n  readOnlyRootFilesystem: true\n";
+    let d = &p.admit(written, "default", "container").documents[0];
+    assert_eq!((d.verdict.as_str(), d.mutators.len()), ("admitted", 0), "{d:?}");
+    // A bare container is changed by the container defaults only, not by the Pod-level ones.
+    let d = &p.admit("name: app\nimage: nginx\n", "default", "container").documents[0];
+    assert_eq!(d.verdict, "mutated", "{d:?}");
+    assert!(d.mutators.iter().all(|m| m.starts_with("Assign/xks-container-")), "{:?}", d.mutators);
+    assert_eq!(d.mutators.len(), 3, "{:?}", d.mutators);
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use guardrail_engine::limits::Limits;
 use guardrail_engine::policy::{Decision, Origin, PolicySet};
+use guardrail_engine::template::EnforcementAction;
 use guardrail_engine::yaml::{self, Schema};
 use serde_json::Value;
 
@@ -109,8 +110,38 @@ fn made_html(results: &[Checked]) -> String {
                 }
                 html.push_str("</ul></div>");
             }
+            html.push_str(&not_enforced_html(&child.decision, checked.placed.wrap.is_none()));
             html.push_str("</div>");
         }
+    }
+    html
+}
+
+/// The violations of `d` that do not refuse: `warn` ones, which `kubectl` prints as warnings (also next to a
+/// denial), and `dryrun` ones, which only Gatekeeper's audit reports, so only for an object that is admitted and
+/// stored, and (`audit`) only when the example is a whole object: of a fragment, guardrail made up the rest of the
+/// Pod, and the audit would report what the writer never wrote (a container with no readiness probe).
+fn not_enforced_html(d: &Decision, audit: bool) -> String {
+    let audit = audit && d.verdict == guardrail_engine::policy::Verdict::Admitted;
+    let mut html = String::new();
+    for (action, title, prefix) in [
+        (EnforcementAction::Warn, "The API server warns (enforcementAction: warn; admitted anyway):", "Warning: "),
+        (EnforcementAction::Dryrun, "Reported by Gatekeeper's audit, not enforced (enforcementAction: dryrun):", ""),
+    ] {
+        let lines: Vec<String> =
+            d.violations.iter().filter(|v| v.action == action).map(|v| format!("{prefix}{}", v.render())).collect();
+        if lines.is_empty() || (action == EnforcementAction::Dryrun && !audit) {
+            continue;
+        }
+        html.push_str(&format!(
+            "<div class=\"example-messages example-{}\"><p>{}</p><ul>",
+            action.as_str(),
+            escape(title)
+        ));
+        for l in lines {
+            html.push_str(&format!("<li><code>{}</code></li>", escape(&l)));
+        }
+        html.push_str("</ul></div>");
     }
     html
 }
@@ -414,7 +445,23 @@ impl Ctx<'_> {
             k.dedup();
             k
         };
-        let mutated = results.iter().any(|c| c.decision.mutated());
+        // What admission did to what the reader wrote: for a whole object, every change; for a fragment, the
+        // changes inside it (the Pod guardrail made up around a fragment gets the Pod-level defaults, which say
+        // nothing about the fragment), named by the mutators whose location reaches it.
+        let shown: Vec<(Vec<guardrail_engine::fragment::AfterLine>, Vec<String>)> = results
+            .iter()
+            .map(|c| {
+                let lines = guardrail_engine::fragment::after_admission(&c.placed, &c.decision, &c.original);
+                let mutators = guardrail_engine::fragment::shown_mutators(
+                    &self.policies.borrow(),
+                    &c.placed,
+                    &c.decision,
+                    &c.original,
+                );
+                (lines, mutators)
+            })
+            .collect();
+        let mutated = shown.iter().any(|(_, m)| !m.is_empty());
         let own_rejection = results.iter().any(|c| c.decision.verdict == guardrail_engine::policy::Verdict::Rejected);
         let (chip, verdict) = if !rejected.is_empty() {
             // Rejected itself, or admitted while what it creates is not ("Pods rejected by ...").
@@ -438,11 +485,10 @@ impl Ctx<'_> {
         let mut after = String::new();
         if mutated && !own_rejection {
             let mut lines_html = Vec::new();
-            for (i, Checked { placed, decision: d, original, .. }) in results.iter().enumerate() {
+            for (i, (lines, _)) in shown.iter().enumerate() {
                 if i > 0 {
                     lines_html.push("<span class=\"line\">---</span>".to_string());
                 }
-                let lines = guardrail_engine::fragment::after_admission(placed, d, original);
                 let text: String = lines.iter().map(|l| format!("{}\n", l.text)).collect();
                 let highlighted = highlight_lines(&text, "yaml");
                 for (line, html) in lines.iter().zip(highlighted) {
@@ -451,7 +497,7 @@ impl Ctx<'_> {
                 }
             }
             let mutators: Vec<String> = {
-                let mut m: Vec<String> = results.iter().flat_map(|c| c.decision.mutators.clone()).collect();
+                let mut m: Vec<String> = shown.iter().flat_map(|(_, m)| m.iter().cloned()).collect();
                 m.dedup();
                 m
             };
@@ -470,6 +516,9 @@ impl Ctx<'_> {
                 messages.push_str(&format!("<li><code>{}</code></li>", escape(text)));
             }
             messages.push_str("</ul></div>");
+        }
+        for c in results {
+            messages.push_str(&not_enforced_html(&c.decision, c.placed.wrap.is_none()));
         }
         let unchecked: Vec<String> = results.iter().flat_map(|c| c.decision.unchecked.iter().cloned()).collect();
         if !unchecked.is_empty() {
