@@ -168,33 +168,36 @@ pub(crate) fn conflict_markers(page: &Page, in_code: &dyn Fn(usize) -> bool) -> 
     out
 }
 
+/// Whether `p` is a page: Markdown, or MDX as Docusaurus writes it.
+pub(crate) fn is_content_file(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "md" || e == "mdx")
+}
+
 /// Every Markdown file under `dir`, sorted by path, as (path, root-relative path, stem relative to `dir`).
 /// Symbolic links are followed; one that leads back into its own ancestors is an error at the link.
 pub(crate) fn markdown_files(root: &Path, dir: &Path) -> Result<Vec<(PathBuf, String, String)>, Diagnostic> {
     let base = root.join(dir);
     let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/");
-    let found = walk::files(&base, Links::Follow, &|p| p.extension().is_some_and(|e| e == "md"), &|_| true).map_err(
-        |e| match e {
-            WalkError::Read { path, error } if path == base => Diagnostic::error(
-                format!("cannot read the content folder {}: {error}", dir.display()),
-                crate::config::FILE,
-                1,
-                1,
-            ),
-            WalkError::Loop { path, ancestor } => Diagnostic::error(
-                format!(
-                    "{} is a symbolic link to `{}`, a folder that contains it; the content folder would never end",
-                    shown(&path),
-                    std::fs::read_link(&path).unwrap_or(ancestor).display()
-                ),
+    let found = walk::files(&base, Links::Follow, &|p| is_content_file(p), &|_| true).map_err(|e| match e {
+        WalkError::Read { path, error } if path == base => Diagnostic::error(
+            format!("cannot read the content folder {}: {error}", dir.display()),
+            crate::config::FILE,
+            1,
+            1,
+        ),
+        WalkError::Loop { path, ancestor } => Diagnostic::error(
+            format!(
+                "{} is a symbolic link to `{}`, a folder that contains it; the content folder would never end",
                 shown(&path),
-                1,
-                1,
-            )
-            .help("remove the link, or point it outside the content folder"),
-            other => Diagnostic::error(other.to_string(), shown(other.path()), 1, 1),
-        },
-    )?;
+                std::fs::read_link(&path).unwrap_or(ancestor).display()
+            ),
+            shown(&path),
+            1,
+            1,
+        )
+        .help("remove the link, or point it outside the content folder"),
+        other => Diagnostic::error(other.to_string(), shown(other.path()), 1, 1),
+    })?;
     let mut out: Vec<(PathBuf, String, String)> = found
         .into_iter()
         .map(|p| {

@@ -2,8 +2,10 @@
 //! did, and the record of each checked example that the playground lists.
 
 pub(crate) use guardrail_engine::fragment::{Placed, Wrap, infer_wrap};
+use guardrail_engine::limits::Limits;
 use guardrail_engine::policy::{Child, Decision, Verdict as Admission};
 use guardrail_engine::template::EnforcementAction;
+use guardrail_engine::yaml::Schema;
 use serde_json::Value;
 
 use crate::diagnostics::{At, Diagnostic};
@@ -90,6 +92,18 @@ const KNOWN: &[&str] = &["expect", "violates", "wrap", "namespace", "title", "no
 /// Whether a fence's language makes it an example.
 pub(crate) fn is_yaml(lang: &str) -> bool {
     lang == "yaml" || lang == "yml"
+}
+
+/// Whether `code` is YAML (or JSON) holding a Kubernetes object: a mapping with string `apiVersion` and `kind`.
+pub(crate) fn is_kubernetes_object(code: &str) -> bool {
+    if !(code.contains("apiVersion") && code.contains("kind")) {
+        return false;
+    }
+    guardrail_engine::yaml::load_documents(code, Schema::Kubernetes, &Limits::default()).is_ok_and(|docs| {
+        docs.iter().any(|d| {
+            d.value.get("apiVersion").is_some_and(Value::is_string) && d.value.get("kind").is_some_and(Value::is_string)
+        })
+    })
 }
 
 /// The language of an info string (its first word) and the byte offset where the attributes after it start.

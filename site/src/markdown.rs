@@ -1,5 +1,6 @@
-//! Markdown to HTML with pulldown-cmark: heading anchors, admonitions, code blocks handed to the caller, links
-//! rewritten, raw HTML escaped. The renderer sees a small context, never the whole site.
+//! Markdown to HTML with pulldown-cmark: heading anchors, admonitions, the MDX components of Docusaurus' theme
+//! (`mdx.rs` splits the page at them), code blocks handed to the caller, links rewritten, raw HTML escaped. The
+//! renderer sees a small context, never the whole site.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -7,6 +8,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::html::escape;
+use crate::mdx::{self, AttrValue, MdxError, Piece, Segment};
 
 /// A heading of a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +48,8 @@ pub(crate) struct Found {
     pub(crate) links: Vec<Link>,
     /// Byte ranges of code (fenced and indented), for checks that must skip code.
     pub(crate) code_ranges: Vec<Range<usize>>,
+    /// MDX the page holds that guardrail cannot render (an unknown component, an unclosed tag).
+    pub(crate) mdx_errors: Vec<MdxError>,
 }
 
 /// What the renderer asks of its caller.
@@ -56,94 +60,12 @@ pub(crate) trait Context {
     fn link(&self, dest: &str) -> String;
 }
 
-const ADMONITIONS: &[&str] = &["note", "tip", "info", "warning", "danger", "caution"];
-
 fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
-}
-
-/// A piece of the body: Markdown, or an admonition holding more pieces.
-#[derive(Debug)]
-enum Piece {
-    Markdown(Range<usize>),
-    Admonition { kind: String, title: Option<String>, children: Vec<Piece> },
-}
-
-/// Splits `text[range]` at Docusaurus admonition fences (`:::note Title` … `:::`), skipping fenced code.
-fn split_admonitions(text: &str, range: Range<usize>) -> Vec<Piece> {
-    let mut stack: Vec<(String, Option<String>, Vec<Piece>)> = Vec::new();
-    let mut top: Vec<Piece> = Vec::new();
-    let mut start = range.start;
-    let mut pos = range.start;
-    let mut fence: Option<String> = None;
-    for line in text[range.clone()].split_inclusive('\n') {
-        let line_start = pos;
-        pos += line.len();
-        let trimmed = line.trim_start();
-        let t = trimmed.trim_end();
-        if let Some(f) = &fence {
-            if t.starts_with(f.as_str()) && t.chars().all(|c| c == f.chars().next().unwrap_or('`')) {
-                fence = None;
-            }
-            continue;
-        }
-        if t.starts_with("```") || t.starts_with("~~~") {
-            let ch = t.chars().next().unwrap_or('`');
-            fence = Some(t.chars().take_while(|c| *c == ch).collect());
-            continue;
-        }
-        let Some(rest) = t.strip_prefix(":::") else { continue };
-        let current =
-            |stack: &mut Vec<(String, Option<String>, Vec<Piece>)>, top: &mut Vec<Piece>, p: Piece| match stack
-                .last_mut()
-            {
-                Some((_, _, children)) => children.push(p),
-                None => top.push(p),
-            };
-        if rest.is_empty() {
-            if let Some((kind, title, children)) = stack.pop() {
-                let mut children = children;
-                if start < line_start {
-                    children.push(Piece::Markdown(start..line_start));
-                }
-                current(&mut stack, &mut top, Piece::Admonition { kind, title, children });
-                start = pos;
-            }
-            continue;
-        }
-        let (kind, title) = match rest.split_once(char::is_whitespace) {
-            Some((k, t)) => (k, Some(t.trim().to_string()).filter(|t| !t.is_empty())),
-            None => (rest, None),
-        };
-        if !ADMONITIONS.contains(&kind) {
-            continue;
-        }
-        if start < line_start {
-            current(&mut stack, &mut top, Piece::Markdown(start..line_start));
-        }
-        stack.push((kind.to_string(), title, Vec::new()));
-        start = pos;
-    }
-    // Unclosed admonitions run to the end of the page.
-    let end = range.end;
-    if start < end {
-        match stack.last_mut() {
-            Some((_, _, children)) => children.push(Piece::Markdown(start..end)),
-            None => top.push(Piece::Markdown(start..end)),
-        }
-    }
-    while let Some((kind, title, children)) = stack.pop() {
-        let p = Piece::Admonition { kind, title, children };
-        match stack.last_mut() {
-            Some((_, _, c)) => c.push(p),
-            None => top.push(p),
-        }
-    }
-    top
 }
 
 /// GitHub/Docusaurus-style heading ids: lower case, letters and digits kept, spaces become `-`.
@@ -163,6 +85,8 @@ struct State {
     found: Found,
     ids: HashMap<String, usize>,
     code_index: usize,
+    /// Tab groups rendered so far, for unique element ids.
+    tabs: usize,
 }
 
 impl State {
@@ -176,9 +100,10 @@ impl State {
 
 /// Renders the page body `text[body_start..]` and reports what it found.
 pub(crate) fn render(text: &str, body_start: usize, ctx: &dyn Context) -> (String, Found) {
-    let mut state = State { found: Found::default(), ids: HashMap::new(), code_index: 0 };
+    let mut state = State { found: Found::default(), ids: HashMap::new(), code_index: 0, tabs: 0 };
     let mut html = String::with_capacity(text.len() * 2);
-    let pieces = split_admonitions(text, body_start..text.len());
+    let (pieces, errors) = mdx::split(text, body_start..text.len());
+    state.found.mdx_errors = errors;
     render_pieces(text, &pieces, ctx, &mut state, &mut html);
     (html, state.found)
 }
@@ -186,7 +111,7 @@ pub(crate) fn render(text: &str, body_start: usize, ctx: &dyn Context) -> (Strin
 fn render_pieces(text: &str, pieces: &[Piece], ctx: &dyn Context, state: &mut State, html: &mut String) {
     for p in pieces {
         match p {
-            Piece::Markdown(r) => render_markdown(text, r.clone(), ctx, state, html),
+            Piece::Markdown(seg) => render_markdown(text, seg, ctx, state, html),
             Piece::Admonition { kind, title, children } => {
                 let label = title.clone().unwrap_or_else(|| {
                     let mut k = kind.clone();
@@ -202,14 +127,63 @@ fn render_pieces(text: &str, pieces: &[Piece], ctx: &dyn Context, state: &mut St
                 render_pieces(text, children, ctx, state, html);
                 html.push_str("</div>\n");
             }
+            Piece::Details { open, summary, children } => {
+                html.push_str(if *open { "<details class=\"details\" open>" } else { "<details class=\"details\">" });
+                let mut title = String::new();
+                match summary {
+                    Some(seg) => render_markdown(text, seg, ctx, state, &mut title),
+                    None => title.push_str("Details"),
+                }
+                let title = title.trim();
+                let title = title.strip_prefix("<p>").and_then(|t| t.strip_suffix("</p>")).unwrap_or(title);
+                html.push_str(&format!("<summary>{title}</summary>\n<div class=\"details-body\">\n"));
+                render_pieces(text, children, ctx, state, html);
+                html.push_str("</div></details>\n");
+            }
+            Piece::Tabs { group_id, default, items } => {
+                state.tabs += 1;
+                let selected = items
+                    .iter()
+                    .position(|i| i.default)
+                    .or_else(|| default.as_ref().and_then(|d| items.iter().position(|i| &i.value == d)))
+                    .unwrap_or(0);
+                let group = group_id.as_ref().map(|g| format!(" data-group=\"{}\"", escape(g))).unwrap_or_default();
+                html.push_str(&format!("<div class=\"tabs\"{group}><div class=\"tabs-list\" role=\"tablist\">"));
+                for (n, item) in items.iter().enumerate() {
+                    html.push_str(&format!(
+                        "<button type=\"button\" role=\"tab\" class=\"tab\" id=\"tab-{t}-{n}\" aria-controls=\"tabpanel-{t}-{n}\" aria-selected=\"{}\" data-value=\"{}\">{}</button>",
+                        n == selected,
+                        escape(&item.value),
+                        escape(&item.label),
+                        t = state.tabs
+                    ));
+                }
+                html.push_str("</div>\n");
+                for (n, item) in items.iter().enumerate() {
+                    html.push_str(&format!(
+                        "<div class=\"tab-panel{}\" role=\"tabpanel\" id=\"tabpanel-{t}-{n}\" aria-labelledby=\"tab-{t}-{n}\" data-value=\"{}\"><p class=\"tab-panel-label\">{}</p>\n",
+                        if n == selected { " active" } else { "" },
+                        escape(&item.value),
+                        escape(&item.label),
+                        t = state.tabs
+                    ));
+                    render_pieces(text, &item.children, ctx, state, html);
+                    html.push_str("</div>\n");
+                }
+                html.push_str("</div>\n");
+            }
         }
     }
 }
 
-fn render_markdown(text: &str, range: Range<usize>, ctx: &dyn Context, state: &mut State, html: &mut String) {
-    let base = range.start;
-    let src = &text[range];
+fn render_markdown(text: &str, seg: &Segment, ctx: &dyn Context, state: &mut State, html: &mut String) {
+    let src = seg.src.as_str();
+    let at = |o: usize| seg.page_offset(o);
     let mut events: Vec<Event<'_>> = Vec::new();
+    // Text and raw HTML, gathered until something else comes, to read the inline JSX in them.
+    let mut pending = String::new();
+    let mut pending_at: Vec<(usize, usize)> = Vec::new();
+    let mut open_links = 0usize;
     let mut iter = Parser::new_ext(src, options()).into_offset_iter().peekable();
     while let Some((event, span)) = iter.next() {
         match event {
@@ -238,8 +212,8 @@ fn render_markdown(text: &str, range: Range<usize>, ctx: &dyn Context, state: &m
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let (info, fence_offset) = match &kind {
-                    CodeBlockKind::Fenced(info) => (info.to_string(), base + span.start),
-                    CodeBlockKind::Indented => (String::new(), base + span.start),
+                    CodeBlockKind::Fenced(info) => (info.to_string(), at(span.start)),
+                    CodeBlockKind::Indented => (String::new(), at(span.start)),
                 };
                 let mut code = String::new();
                 let mut code_offset = None;
@@ -247,13 +221,13 @@ fn render_markdown(text: &str, range: Range<usize>, ctx: &dyn Context, state: &m
                     match e {
                         Event::End(TagEnd::CodeBlock) => break,
                         Event::Text(t) => {
-                            code_offset.get_or_insert(base + s.start);
+                            code_offset.get_or_insert(at(s.start));
                             code.push_str(&t);
                         }
                         _ => {}
                     }
                 }
-                state.found.code_ranges.push(base + span.start..base + span.end);
+                state.found.code_ranges.push(at(span.start)..at(span.end));
                 let info_offset = match &kind {
                     CodeBlockKind::Fenced(_) => {
                         let fence_line = &text[fence_offset..];
@@ -275,19 +249,41 @@ fn render_markdown(text: &str, range: Range<usize>, ctx: &dyn Context, state: &m
                 state.found.code_blocks.push(block);
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                state.found.links.push(Link { dest: dest_url.to_string(), offset: base + span.start });
+                state.found.links.push(Link { dest: dest_url.to_string(), offset: at(span.start) });
                 let url = ctx.link(&dest_url);
                 events.push(Event::Start(Tag::Image { link_type, dest_url: CowStr::from(url), title, id }));
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 if !matches!(link_type, LinkType::Email) {
-                    state.found.links.push(Link { dest: dest_url.to_string(), offset: base + span.start });
+                    state.found.links.push(Link { dest: dest_url.to_string(), offset: at(span.start) });
                 }
                 let url = ctx.link(&dest_url);
                 events.push(Event::Start(Tag::Link { link_type, dest_url: CowStr::from(url), title, id }));
             }
-            other => events.push(sanitize(other)),
+            Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                pending_at.push((pending.len(), at(span.start)));
+                pending.push_str(&t);
+            }
+            other => {
+                inline_jsx(&mut pending, &mut pending_at, &mut events, &mut open_links, ctx, state);
+                if matches!(other, Event::End(TagEnd::Paragraph)) {
+                    // A link opened by JSX and never closed ends with its paragraph.
+                    for _ in 0..std::mem::take(&mut open_links) {
+                        events.push(Event::Html(CowStr::from("</a>")));
+                    }
+                }
+                events.push(other);
+            }
         }
+        if !pending.is_empty()
+            && !matches!(iter.peek(), Some((Event::Text(_) | Event::Html(_) | Event::InlineHtml(_), _)))
+        {
+            inline_jsx(&mut pending, &mut pending_at, &mut events, &mut open_links, ctx, state);
+        }
+    }
+    inline_jsx(&mut pending, &mut pending_at, &mut events, &mut open_links, ctx, state);
+    for _ in 0..open_links {
+        events.push(Event::Html(CowStr::from("</a>")));
     }
     pulldown_cmark::html::push_html(html, events.into_iter());
 }
@@ -298,6 +294,162 @@ fn sanitize(e: Event<'_>) -> Event<'_> {
         Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
         other => other,
     }
+}
+
+/// The path an `<img src>` or `<a href>` of MDX means: a string, `useBaseUrl('/x')`, `require('./x').default`,
+/// `require('@site/static/x')` (the static folder's `/x`). `Err` for an expression guardrail cannot read.
+fn jsx_url(v: &AttrValue) -> Result<String, String> {
+    let e = match v {
+        AttrValue::Str(s) => return Ok(s.clone()),
+        AttrValue::True => return Err("has no value".into()),
+        AttrValue::Expr(e) => e.trim(),
+    };
+    if let Some(s) = mdx::js_string(e) {
+        return Ok(s);
+    }
+    let call = |name: &str| {
+        let inner = e.strip_prefix(name)?.trim_start().strip_prefix('(')?;
+        let close = inner.rfind(')')?;
+        let rest = inner[close + 1..].trim();
+        if !(rest.is_empty() || rest == ".default") {
+            return None;
+        }
+        mdx::js_string(inner[..close].trim())
+    };
+    let path = call("useBaseUrl").or_else(|| call("require")).ok_or_else(|| format!("`{{{e}}}`"))?;
+    Ok(match path.strip_prefix("@site/static/") {
+        Some(p) => format!("/{p}"),
+        None => path,
+    })
+}
+
+/// Emits `pending` (text and raw HTML as written) as events: the JSX guardrail renders (`<img>`, `<a>`, `<br>`)
+/// becomes markup it writes itself, comments are dropped, other components are errors, and everything else is
+/// text (escaped when written out).
+fn inline_jsx(
+    pending: &mut String,
+    pending_at: &mut Vec<(usize, usize)>,
+    events: &mut Vec<Event<'_>>,
+    open_links: &mut usize,
+    ctx: &dyn Context,
+    state: &mut State,
+) {
+    if pending.is_empty() {
+        return;
+    }
+    let s = std::mem::take(pending);
+    let map = std::mem::take(pending_at);
+    let page_at = |o: usize| {
+        let i = map.partition_point(|(p, _)| *p <= o).saturating_sub(1);
+        map.get(i).map_or(o, |(p, at)| at + (o - p))
+    };
+    let mut literal = String::new();
+    let flush = |literal: &mut String, events: &mut Vec<Event<'_>>| {
+        if !literal.is_empty() {
+            events.push(Event::Text(CowStr::from(std::mem::take(literal))));
+        }
+    };
+    let mut i = 0;
+    while i < s.len() {
+        let rest = &s[i..];
+        let skip = if rest.starts_with("{/*") {
+            rest.find("*/}").map(|e| e + 3)
+        } else if rest.starts_with("<!--") {
+            rest.find("-->").map(|e| e + 3)
+        } else {
+            None
+        };
+        if let Some(n) = skip {
+            i += n;
+            continue;
+        }
+        if rest.starts_with('<') {
+            if let Some(tag) = mdx::jsx_tag(rest) {
+                let name = tag.name.as_str();
+                let mut handled = true;
+                match (name.to_ascii_lowercase().as_str(), tag.closing) {
+                    ("img", false) => match tag.attr("src").map(jsx_url) {
+                        Some(Ok(path)) => {
+                            state.found.links.push(Link { dest: path.clone(), offset: page_at(i) });
+                            let alt = tag.str_attr("alt").unwrap_or_default();
+                            let mut extra = String::new();
+                            for a in ["width", "height", "title"] {
+                                if let Some(v) = tag.str_attr(a).or_else(|| match tag.attr(a) {
+                                    Some(AttrValue::Expr(e)) if e.trim().chars().all(|c| c.is_ascii_digit()) => {
+                                        Some(e.trim().to_string())
+                                    }
+                                    _ => None,
+                                }) {
+                                    extra.push_str(&format!(" {a}=\"{}\"", escape(&v)));
+                                }
+                            }
+                            flush(&mut literal, events);
+                            events.push(Event::Html(CowStr::from(format!(
+                                "<img src=\"{}\" alt=\"{}\"{extra} />",
+                                escape(&ctx.link(&path)),
+                                escape(&alt)
+                            ))));
+                        }
+                        Some(Err(why)) => {
+                            state.found.mdx_errors.push(MdxError {
+                                offset: page_at(i),
+                                width: tag.len,
+                                message: format!("<img> source {why} cannot be read without running JavaScript"),
+                                help: "write src=\"/img/x.png\", src={useBaseUrl('/img/x.png')} or src={require('./x.png').default}".into(),
+                            });
+                        }
+                        None => state.found.mdx_errors.push(MdxError {
+                            offset: page_at(i),
+                            width: tag.len,
+                            message: "<img> without a `src`".into(),
+                            help: "give the image a src".into(),
+                        }),
+                    },
+                    ("a", false) => match tag.attr("href").map(jsx_url) {
+                        Some(Ok(path)) => {
+                            state.found.links.push(Link { dest: path.clone(), offset: page_at(i) });
+                            flush(&mut literal, events);
+                            events
+                                .push(Event::Html(CowStr::from(format!("<a href=\"{}\">", escape(&ctx.link(&path))))));
+                            *open_links += 1;
+                        }
+                        Some(Err(why)) => state.found.mdx_errors.push(MdxError {
+                            offset: page_at(i),
+                            width: tag.len,
+                            message: format!("<a> target {why} cannot be read without running JavaScript"),
+                            help: "write href=\"/docs/page\" or href={useBaseUrl('/x')}".into(),
+                        }),
+                        None => handled = false,
+                    },
+                    ("a", true) if *open_links > 0 => {
+                        flush(&mut literal, events);
+                        events.push(Event::Html(CowStr::from("</a>")));
+                        *open_links -= 1;
+                    }
+                    ("br", false) => {
+                        flush(&mut literal, events);
+                        events.push(Event::Html(CowStr::from("<br />")));
+                    }
+                    _ if name.starts_with(|c: char| c.is_ascii_uppercase()) => {
+                        if let Some(e) =
+                            mdx::unknown_component(&state.found.mdx_errors, name, tag.closing, page_at(i), tag.len)
+                        {
+                            state.found.mdx_errors.push(e);
+                        }
+                    }
+                    _ => handled = false,
+                }
+                if handled {
+                    i += tag.len;
+                    continue;
+                }
+            }
+        }
+        let c = rest.chars().next().map_or(1, char::len_utf8);
+        literal.push_str(&rest[..c]);
+        i += c;
+    }
+    flush(&mut literal, events);
 }
 
 fn heading_level(l: HeadingLevel) -> u8 {
@@ -381,6 +533,55 @@ mod tests {
         assert!(html.contains("type=\"checkbox\""));
         assert!(html.contains("<del>old</del>"));
         assert!(html.contains("footnote"));
+    }
+
+    #[test]
+    fn mdx_images_links_and_comments_render_and_the_rest_stays_text() {
+        let text = "import useBaseUrl from '@docusaurus/useBaseUrl';\n\nSee <img src={useBaseUrl(\"/img/a.png\")} alt=\"A <b>\" width={300} /> and <a href={useBaseUrl('/x.md')}>the *x* page</a>.{/* hidden */}<br/>\n\n<img src={require('@site/static/img/b.png').default} />\n\n<div onclick=\"x\">kept as text</div> <!-- gone -->\n";
+        let (html, found) = render(text, 0, &Plain);
+        assert!(!html.contains("import"), "{html}");
+        assert!(html.contains("<img src=\"/img/a.png\" alt=\"A &lt;b&gt;\" width=\"300\" />"), "{html}");
+        assert!(html.contains("<a href=\"/x/\">the <em>x</em> page</a>"), "{html}");
+        assert!(html.contains("<br />"), "{html}");
+        assert!(html.contains("<img src=\"/img/b.png\" alt=\"\" />"), "{html}");
+        assert!(html.contains("&lt;div onclick=\"x\"&gt;kept as text&lt;/div&gt;"), "{html}");
+        assert!(!html.contains("hidden") && !html.contains("gone"), "{html}");
+        let dests: Vec<&str> = found.links.iter().map(|l| l.dest.as_str()).collect();
+        assert_eq!(dests, ["/img/a.png", "/x.md", "/img/b.png"]);
+        assert_eq!(&text[found.links[0].offset..found.links[0].offset + 4], "<img");
+        assert!(found.mdx_errors.is_empty(), "{:?}", found.mdx_errors);
+        let (html, found) = render("Text <Highlight color=\"red\">hi</Highlight> and <img src={logo} />\n", 0, &Plain);
+        let messages: Vec<&str> = found.mdx_errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "the MDX component <Highlight> is not one guardrail renders",
+                "<img> source `{logo}` cannot be read without running JavaScript"
+            ]
+        );
+        assert!(!html.contains("Highlight"), "never printed as text: {html}");
+    }
+
+    #[test]
+    fn tabs_and_details_render_as_html_that_works_without_script() {
+        let text = "<Tabs groupId=\"os\">\n  <TabItem value=\"linux\" label=\"Linux\">\n\n    ```yaml\n    a: 1\n    ```\n\n  </TabItem>\n  <TabItem value=\"mac\" label=\"macOS\" default>\n    Mac **text**\n  </TabItem>\n</Tabs>\n\n<details>\n  <summary>More `info`</summary>\n\n  Hidden.\n</details>\n";
+        let (html, found) = render(text, 0, &Plain);
+        assert!(found.mdx_errors.is_empty(), "{:?}", found.mdx_errors);
+        assert!(
+            html.starts_with("<div class=\"tabs\" data-group=\"os\"><div class=\"tabs-list\" role=\"tablist\">"),
+            "{html}"
+        );
+        assert!(html.contains("aria-selected=\"false\" data-value=\"linux\">Linux</button>"), "{html}");
+        assert!(html.contains("aria-selected=\"true\" data-value=\"mac\">macOS</button>"), "{html}");
+        assert!(html.contains("<div class=\"tab-panel active\" role=\"tabpanel\" id=\"tabpanel-1-1\""), "{html}");
+        assert!(html.contains("<p class=\"tab-panel-label\">Linux</p>\n<pre data-i=\"0\">a: 1\n</pre>"), "{html}");
+        assert!(html.contains("<p>Mac <strong>text</strong></p>"), "{html}");
+        assert!(html.contains("<details class=\"details\"><summary>More <code>info</code></summary>"), "{html}");
+        assert!(html.contains("<p>Hidden.</p>\n</div></details>"), "{html}");
+        // The example inside a tab keeps its place in the page.
+        let b = &found.code_blocks[0];
+        assert_eq!(&text[b.code_offset..b.code_offset + 4], "a: 1");
+        assert_eq!(&text[b.info_offset..b.info_offset + 4], "yaml");
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! One page rendered: Markdown to HTML, each YAML example checked through the engine on the way.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use guardrail_engine::limits::Limits;
 use guardrail_engine::policy::{Decision, Origin, PolicySet};
@@ -15,16 +14,9 @@ use crate::diagnostics::{At, Diagnostic, line_col};
 use crate::examples::{self, Attrs, ExampleRecord, Placed, Verdict};
 use crate::highlight::{highlight, highlight_lines};
 use crate::html::{escape, plain_text};
+use crate::links::LinkTable;
 use crate::markdown::{self, CodeBlock, Found};
 use crate::playground_link;
-
-/// Where every content page lives, for links: its stem (path in the content folder without `.md`) → URL path.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct LinkTable {
-    pub(crate) by_stem: HashMap<String, String>,
-    /// Static files by their path below the static folder (`img/logo.png`) → their content-hashed URL.
-    pub(crate) assets: HashMap<String, String>,
-}
 
 /// Counts for the build summary.
 #[derive(Debug, Clone, Copy, Default)]
@@ -184,6 +176,10 @@ pub(crate) fn render(page: &Page, config: &Config, links: &LinkTable, policies: 
         counts: RefCell::new(ExampleCounts::default()),
     };
     let (html, found) = markdown::render(&page.text, page.body_start, &ctx);
+    for e in &found.mdx_errors {
+        let (line, col) = line_col(&page.text, e.offset);
+        ctx.error(Diagnostic::error(e.message.clone(), &page.file, line, col).width(e.width).help(e.help.clone()));
+    }
     Rendered {
         plain: plain_text(&html),
         html,
@@ -198,7 +194,24 @@ pub(crate) fn render(page: &Page, config: &Config, links: &LinkTable, policies: 
 impl markdown::Context for Ctx<'_> {
     fn code_block(&self, index: usize, block: &CodeBlock) -> String {
         let (lang, attrs_start) = examples::split_info(&block.info);
-        if !examples::is_yaml(lang) {
+        // A fence named like a file (```deployment.yaml, ```.yaml) is a YAML example titled by that name.
+        let file_name = (lang.ends_with(".yaml") || lang.ends_with(".yml")).then_some(lang);
+        if !examples::is_yaml(lang) && file_name.is_none() {
+            if !block.info.split_whitespace().any(|w| w == "novalidate") && examples::is_kubernetes_object(&block.code)
+            {
+                let (line, col) = line_col(&self.page.text, block.fence_offset);
+                let shown = if lang.is_empty() { "no language".to_string() } else { format!("`{lang}`") };
+                self.error(
+                    Diagnostic::error(
+                        format!("this code block holds a Kubernetes object, but its fence says {shown}, so it would not be checked"),
+                        &self.page.file,
+                        line,
+                        col,
+                    )
+                    .width(self.page.text[block.fence_offset..].lines().next().map_or(3, |l| l.trim_end().len()))
+                    .help("fence it as ```yaml to check it, or add `novalidate` after the language (```text novalidate) to show it unchecked"),
+                );
+            }
             let title = simple_title(&block.info);
             return code_html(&highlight(&block.code, lang), lang, title.as_deref());
         }
@@ -208,50 +221,18 @@ impl markdown::Context for Ctx<'_> {
                 self.diagnostics.borrow_mut().push(d);
                 code_html(&highlight(&block.code, "yaml"), "yaml", None)
             }
-            Ok(attrs) => self.example(index, block, &attrs),
+            Ok(mut attrs) => {
+                if let Some(name) = file_name.filter(|n| !n.starts_with('.')) {
+                    attrs.title.get_or_insert_with(|| name.to_string());
+                }
+                self.example(index, block, &attrs)
+            }
         }
     }
 
     fn link(&self, dest: &str) -> String {
-        if let Some(url) = dest.strip_prefix('/').and_then(|p| self.links.assets.get(p)) {
-            return url.clone();
-        }
-        resolve_link(dest, &self.page.stem, self.links, &self.config.base_url).unwrap_or_else(|| dest.to_string())
+        self.links.url(dest, self.page, &self.config.base_url).unwrap_or_else(|| dest.to_string())
     }
-}
-
-/// Rewrites a link to a Markdown file (`other.md#x`, `../a/b.md`) to its page URL; other links stay.
-pub(crate) fn resolve_link(dest: &str, from_stem: &str, links: &LinkTable, base_url: &str) -> Option<String> {
-    let (path, anchor) = match dest.split_once('#') {
-        Some((p, a)) => (p, Some(a)),
-        None => (dest, None),
-    };
-    if !path.ends_with(".md") || path.contains("://") {
-        return None;
-    }
-    let url = links.by_stem.get(&markdown_target(path, from_stem)?)?;
-    Some(format!("{base_url}{url}{}", anchor.map(|a| format!("#{a}")).unwrap_or_default()))
-}
-
-/// The stem of the content page a Markdown link points at: `/a/b.md` is `a/b` of the content folder; `b.md` is
-/// beside the page whose stem is `from_stem`. `None` when the path climbs out of the content folder.
-pub(crate) fn markdown_target(path: &str, from_stem: &str) -> Option<String> {
-    let path = path.strip_suffix(".md").unwrap_or(path);
-    let joined = match path.strip_prefix('/') {
-        Some(abs) => abs.to_string(),
-        None => format!("{}/{path}", from_stem.rsplit_once('/').map_or("", |(d, _)| d)),
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for p in joined.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 fn simple_title(info: &str) -> Option<String> {

@@ -12,7 +12,8 @@ use crate::config::{self, Config};
 use crate::content::{self, Page};
 use crate::diagnostics::{Diagnostic, line_col};
 use crate::examples::ExampleRecord;
-use crate::page::{self, LinkTable, Rendered};
+use crate::links::{LinkTable, Target};
+use crate::page::{self, Rendered};
 use crate::{par, playground, reference, theme};
 
 /// A build that could not finish: every diagnostic, with the text of the file each points into.
@@ -172,7 +173,7 @@ impl Session {
         let statics = assets::static_files(root, &config).map_err(Failure::one)?;
         let assets =
             statics.iter().map(|f| (f.rel.clone(), assets::asset_url(&config.base_url, &f.rel, &f.bytes))).collect();
-        let links = LinkTable { by_stem: pages.iter().map(|p| (p.stem.clone(), p.url.clone())).collect(), assets };
+        let links = LinkTable::new(&pages, assets, &config.base_url);
 
         // Render every page, checking its examples: pages are independent, so they render on every core; meanwhile one more thread makes the policy reference, loads the theme and
         // prepares the playground's files, which need none of the pages.
@@ -194,7 +195,7 @@ impl Session {
             rendered.push(r);
         }
         failure.diagnostics.extend(page_diagnostics(&pages[..content_pages], &rendered[..content_pages]));
-        failure.diagnostics.extend(check_links(&pages, &rendered, content_pages, &config, &links));
+        failure.diagnostics.extend(check_links(&pages, &rendered, &config, &links));
         if !failure.diagnostics.is_empty() {
             return Err(failure.sorted());
         }
@@ -300,8 +301,7 @@ impl Session {
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt, Failure> {
         let content_dir = self.root.join(&self.config.paths.content);
         let theme_dir = self.root.join(&self.config.paths.theme);
-        let all_markdown =
-            changed.iter().all(|p| p.starts_with(&content_dir) && p.extension().is_some_and(|e| e == "md"));
+        let all_markdown = changed.iter().all(|p| p.starts_with(&content_dir) && content::is_content_file(p));
         if all_markdown {
             if let Some(n) = self.update_pages(changed)? {
                 return Ok(Rebuilt::Pages(n));
@@ -365,7 +365,7 @@ impl Session {
         }
         let n = self.content_pages;
         failure.diagnostics.extend(page_diagnostics(&self.pages[..n], &self.rendered[..n]));
-        failure.diagnostics.extend(check_links(&self.pages, &self.rendered, n, &self.config, &self.links));
+        failure.diagnostics.extend(check_links(&self.pages, &self.rendered, &self.config, &self.links));
         if !failure.diagnostics.is_empty() {
             for p in &self.pages[..n] {
                 failure.sources.entry(p.file.clone()).or_insert_with(|| p.text.clone());
@@ -495,59 +495,24 @@ fn render_all(pages: &[Page], config: &Config, links: &LinkTable, policies: &Pol
     par::map_with(pages, || policies.clone(), |set, p| page::render(p, config, links, set))
 }
 
-/// Internal links must reach a page, and their anchors a heading of it. The first `content_pages` pages are
-/// Markdown files (a `.md` link can reach them); the rest are generated.
-fn check_links(
-    pages: &[Page],
-    rendered: &[Rendered],
-    content_pages: usize,
-    config: &Config,
-    links: &LinkTable,
-) -> Vec<Diagnostic> {
-    let mut by_url: HashMap<&str, &Rendered> = HashMap::new();
-    let mut by_stem: HashMap<&str, &Rendered> = HashMap::new();
-    for (n, (p, r)) in pages.iter().zip(rendered).enumerate() {
-        by_url.insert(p.url.as_str(), r);
-        if n < content_pages {
-            by_stem.insert(p.stem.as_str(), r);
-        }
-    }
+/// Internal links must reach a page, and their anchors a heading of it, resolved as the rewrite resolved them.
+fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config, links: &LinkTable) -> Vec<Diagnostic> {
+    let by_url: HashMap<&str, &Rendered> = pages.iter().zip(rendered).map(|(p, r)| (p.url.as_str(), r)).collect();
     let help = format!(
-        "link to a Markdown file of {}/ (`other.md`) or to a page URL (`/security/`)",
+        "link to a Markdown file of {}/ (`other.md`, `../guide/intro`) or to a page URL (`/security/`)",
         config.paths.content.display()
     );
     let mut out = Vec::new();
     for (p, r) in pages.iter().zip(rendered) {
         for link in &r.found.links {
             let dest = link.dest.as_str();
-            if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("tel:") {
-                continue;
-            }
-            let (path, anchor) = match dest.split_once('#') {
-                Some((a, b)) => (a, Some(b)),
-                None => (dest, None),
-            };
-            let target: Option<&Rendered> = if path.is_empty() {
-                Some(r)
-            } else if path.ends_with(".md") {
-                page::markdown_target(path, &p.stem).and_then(|stem| by_stem.get(stem.as_str()).copied())
-            } else if let Some(abs) = path.strip_prefix('/') {
-                let base_path = config
-                    .base_url
-                    .split("://")
-                    .nth(1)
-                    .map_or(config.base_url.as_str(), |r| r.find('/').map_or("/", |i| &r[i..]));
-                let rel = abs.strip_prefix(base_path.trim_start_matches('/')).unwrap_or(abs);
-                let key = if rel.is_empty() || rel.ends_with('/') { rel.to_string() } else { format!("{rel}/") };
-                if key == "playground/" || rel.starts_with("assets/") || links.assets.contains_key(rel) {
-                    continue; // the playground and static files are not Markdown pages
-                }
-                by_url.get(key.as_str()).copied()
-            } else {
-                continue; // relative non-Markdown links (images, files) are not pages
+            let (path, target) = match links.resolve(dest, p) {
+                Target::Elsewhere | Target::Asset(_) => continue,
+                Target::Missing => (dest.split('#').next().unwrap_or(dest), None),
+                Target::Page { url, anchor } => (dest.split('#').next().unwrap_or(dest), Some((url, anchor))),
             };
             let (line, col) = line_col(&p.text, link.offset);
-            let Some(t) = target else {
+            let Some(t) = target.as_ref().and_then(|(url, _)| by_url.get(url.as_str())) else {
                 out.push(
                     Diagnostic::error(format!("broken link: no page at `{path}`"), &p.file, line, col)
                         .width(dest.len() + 2)
@@ -555,7 +520,7 @@ fn check_links(
                 );
                 continue;
             };
-            if let Some(a) = anchor.filter(|a| !a.is_empty()) {
+            if let Some(a) = target.and_then(|(_, a)| a) {
                 if !t.found.headings.iter().any(|h| h.id == a) {
                     let known: Vec<&str> = t.found.headings.iter().map(|h| h.id.as_str()).take(8).collect();
                     out.push(

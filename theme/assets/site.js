@@ -22,6 +22,84 @@
     });
   }
 
+  // Tabs (MDX <Tabs>): the HTML shows every panel with its label; with script, one panel at a time. Tabs with
+  // the same group switch together, and the choice is remembered per group.
+  function selectTab(tabs, value) {
+    var buttons = tabs.querySelectorAll(":scope > .tabs-list > .tab");
+    var found = false;
+    buttons.forEach(function (b) { if (b.getAttribute("data-value") === value) { found = true; } });
+    if (!found) { return; }
+    buttons.forEach(function (b) {
+      var on = b.getAttribute("data-value") === value;
+      b.setAttribute("aria-selected", on ? "true" : "false");
+      b.tabIndex = on ? 0 : -1;
+    });
+    tabs.querySelectorAll(":scope > .tab-panel").forEach(function (panel) {
+      panel.classList.toggle("active", panel.getAttribute("data-value") === value);
+    });
+  }
+  document.querySelectorAll(".tabs").forEach(function (tabs) {
+    var group = tabs.getAttribute("data-group");
+    tabs.classList.add("js");
+    if (group) {
+      try {
+        var saved = localStorage.getItem("guardrail-tab-" + group);
+        if (saved) { selectTab(tabs, saved); }
+      } catch (e) { /* storage may be off */ }
+    }
+    var list = tabs.querySelector(":scope > .tabs-list");
+    list.querySelectorAll(".tab").forEach(function (b) { b.tabIndex = b.getAttribute("aria-selected") === "true" ? 0 : -1; });
+    function choose(b) {
+      var value = b.getAttribute("data-value");
+      if (group) {
+        document.querySelectorAll(".tabs").forEach(function (t) {
+          if (t.getAttribute("data-group") === group) { selectTab(t, value); }
+        });
+        try { localStorage.setItem("guardrail-tab-" + group, value); } catch (e) { /* storage may be off */ }
+      } else {
+        selectTab(tabs, value);
+      }
+    }
+    list.addEventListener("click", function (ev) {
+      var b = ev.target.closest(".tab");
+      if (b) { choose(b); }
+    });
+    list.addEventListener("keydown", function (ev) {
+      if (ev.key !== "ArrowRight" && ev.key !== "ArrowLeft") { return; }
+      var all = Array.prototype.slice.call(list.querySelectorAll(".tab"));
+      var i = all.indexOf(document.activeElement);
+      if (i < 0) { return; }
+      var next = all[(i + (ev.key === "ArrowRight" ? 1 : all.length - 1)) % all.length];
+      choose(next);
+      next.focus();
+      ev.preventDefault();
+    });
+  });
+
+  // A copy button on every code block.
+  document.querySelectorAll("pre.code").forEach(function (pre) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-button";
+    button.textContent = "Copy";
+    button.setAttribute("aria-label", "Copy the code");
+    button.addEventListener("click", function () {
+      var code = pre.querySelector("code");
+      var text = code ? code.innerText : pre.innerText;
+      var done = function () {
+        button.textContent = "Copied";
+        setTimeout(function () { button.textContent = "Copy"; }, 1500);
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(done, function () { button.textContent = "Copy failed"; });
+      } else {
+        button.textContent = "Copy failed";
+      }
+    });
+    pre.classList.add("has-copy");
+    pre.appendChild(button);
+  });
+
   var input = document.getElementById("search");
   var list = document.getElementById("search-results");
   if (!input || !list) { return; }
