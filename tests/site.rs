@@ -612,3 +612,80 @@ fn warn_and_dryrun_findings_are_shown_where_the_cluster_shows_them() {
     assert!(!figures[3].contains(audit), "{}", figures[3]);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A site written the way Docusaurus sites are (docs/ beside sidebars.js, MDX imports, Tabs, details,
+/// useBaseUrl images, links with and without extensions, a `deployment.yaml` fence, a Kubernetes object shown
+/// with `novalidate`, a `_category_.json`, number prefixes, draft and unlisted pages, under /docs/) builds with
+/// no diagnostics, and renders as its snapshots.
+#[test]
+fn a_docusaurus_site_builds_as_it_is_written() {
+    let root = repo().join("tests/fixtures/docusaurus");
+    let out = std::env::temp_dir().join(format!("guardrail-docusaurus-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let run = guardrail(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert!(text(&run.stderr).starts_with("built 8 pages, 1 example checked;"), "{}", text(&run.stderr));
+    let tree = read_tree(&out);
+    for page in [
+        "index.html",
+        "xks/developer-guide/introduction/index.html",
+        "xks/operator-guide/index.html",
+        "xks/operator-guide/agents/index.html",
+        "reference/limits/index.html",
+        "reference/unlisted/index.html",
+    ] {
+        let html = text(&tree[page]);
+        golden(&repo().join("tests/fixtures/docusaurus-expected").join(page.replace('/', "__")), &html);
+        // Every page link stays under the base path.
+        for href in html.split("href=\"").skip(1).map(|h| &h[..h.find('"').unwrap()]) {
+            assert!(
+                href.starts_with("/docs/") || href.starts_with('#') || href.starts_with("https://"),
+                "{page}: {href}"
+            );
+        }
+    }
+    // The draft was checked and is not published; the unlisted page is published but listed nowhere.
+    assert!(!tree.keys().any(|k| k.contains("draft")), "{:?}", tree.keys());
+    let sitemap = text(&tree["sitemap.xml"]);
+    assert!(sitemap.contains("/docs/reference/limits/") && !sitemap.contains("unlisted"), "{sitemap}");
+    assert!(!text(&tree["index.html"]).contains("Not listed"));
+    let search = text(&tree["assets/search-index.json"]);
+    assert!(!search.contains("Not listed") && !search.contains("Work in progress"));
+    let _ = std::fs::remove_dir_all(out);
+}
+
+/// What a sidebars file cannot say statically, and a doc id it names that does not exist, are errors at their
+/// place in the file.
+#[test]
+fn an_unreadable_sidebars_file_is_an_error_at_its_place() {
+    let root = site("sidebars", &[("intro.md", "# Intro\n"), ("guide/a.md", "# A\n")]);
+    let cases = [
+        ("unreadable", "const items = require('./items');\nmodule.exports = {\n  docs: ['intro', ...items],\n};\n"),
+        (
+            "unknown-id",
+            "module.exports = {\n  docs: [\n    'intro',\n    {type: 'category', label: 'Guide', items: ['guide/b']},\n  ],\n};\n",
+        ),
+    ];
+    let mut all = String::new();
+    for (name, js) in cases {
+        std::fs::write(root.join("sidebars.js"), js).expect("sidebars");
+        let out = guardrail(&["check", "--root", root.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        all.push_str(&format!("== {name}\n{}", text(&out.stderr)));
+    }
+    golden(&repo().join("tests/fixtures/docusaurus-expected/sidebars-errors.txt"), &all);
+    // With a readable file, the sidebar follows it: `guide/a` is listed, `intro` is not.
+    std::fs::write(
+        root.join("sidebars.js"),
+        "module.exports = {docs: [{type: 'doc', id: 'guide/a', label: 'Only A'}]};\n",
+    )
+    .expect("sidebars");
+    let out = root.join("out");
+    let run = guardrail(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let html = text(&std::fs::read(out.join("guide/a/index.html")).expect("page"));
+    let nav = &html[html.find("<nav class=\"sidebar\"").unwrap()..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    assert!(nav.contains(">Only A</a>") && !nav.contains(">Intro</a>"), "{nav}");
+    let _ = std::fs::remove_dir_all(root);
+}

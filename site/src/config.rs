@@ -50,6 +50,9 @@ pub struct Paths {
     /// one path or a list; none by default. Policy sources may hold such objects too.
     #[serde(deserialize_with = "one_or_many")]
     pub cluster: Vec<PathBuf>,
+    /// A Docusaurus sidebars file; by default `sidebars.js` or `sidebars.ts` at the root when there is one,
+    /// else the content folder's tree.
+    pub sidebars: Option<PathBuf>,
 }
 
 /// A path, or a list of paths.
@@ -76,6 +79,7 @@ impl Default for Paths {
             static_dir: "static".into(),
             policies: vec!["policies".into()],
             cluster: Vec::new(),
+            sidebars: None,
         }
     }
 }

@@ -9,18 +9,91 @@ use crate::diagnostics::Diagnostic;
 use crate::walk::{self, Links, WalkError};
 
 /// The Docusaurus front-matter fields guardrail reads.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct FrontMatter {
     pub(crate) id: String,
     pub(crate) title: String,
     pub(crate) description: Option<String>,
     pub(crate) sidebar_position: Option<f64>,
     pub(crate) sidebar_label: Option<String>,
+    pub(crate) sidebar_class_name: Option<String>,
     pub(crate) slug: Option<String>,
+    pub(crate) hide_title: bool,
+    pub(crate) hide_table_of_contents: bool,
+    /// The heading levels the table of contents lists (Docusaurus: 2 to 3).
+    pub(crate) toc_levels: (u8, u8),
+    pub(crate) pagination_label: Option<String>,
+    /// `pagination_next`/`pagination_prev`: `None` when unset, `Some(None)` when `null` (no link), else a doc id.
+    pub(crate) pagination_next: Option<Option<String>>,
+    pub(crate) pagination_prev: Option<Option<String>>,
+    /// `custom_edit_url`: `Some(None)` when `null` (no edit link for this page).
+    pub(crate) custom_edit_url: Option<Option<String>>,
+    /// Checked, never published: not written, listed or searched.
+    pub(crate) draft: bool,
+    /// Published, but not listed in the sidebar, search, pager or sitemap, and marked `noindex`.
+    pub(crate) unlisted: bool,
+    pub(crate) keywords: Vec<String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) image: Option<String>,
 }
 
-const KNOWN_KEYS: &[&str] =
-    &["id", "title", "description", "sidebar_position", "sidebar_label", "slug", "keywords", "hide_table_of_contents"];
+impl Default for FrontMatter {
+    fn default() -> Self {
+        FrontMatter {
+            id: String::new(),
+            title: String::new(),
+            description: None,
+            sidebar_position: None,
+            sidebar_label: None,
+            sidebar_class_name: None,
+            slug: None,
+            hide_title: false,
+            hide_table_of_contents: false,
+            toc_levels: (2, 3),
+            pagination_label: None,
+            pagination_next: None,
+            pagination_prev: None,
+            custom_edit_url: None,
+            draft: false,
+            unlisted: false,
+            keywords: Vec::new(),
+            tags: Vec::new(),
+            image: None,
+        }
+    }
+}
+
+/// Every field of Docusaurus' doc front matter: the ones above are honoured, the rest accepted (they concern
+/// features guardrail has no counterpart for: custom sidebar props, which sidebar to show, MDX format, dates
+/// of other tools).
+const KNOWN_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "slug",
+    "sidebar_label",
+    "sidebar_position",
+    "sidebar_class_name",
+    "sidebar_custom_props",
+    "sidebar_key",
+    "displayed_sidebar",
+    "hide_title",
+    "hide_table_of_contents",
+    "toc_min_heading_level",
+    "toc_max_heading_level",
+    "pagination_label",
+    "pagination_next",
+    "pagination_prev",
+    "parse_number_prefixes",
+    "custom_edit_url",
+    "keywords",
+    "image",
+    "tags",
+    "draft",
+    "unlisted",
+    "last_update",
+    "format",
+];
 
 /// A Markdown page.
 #[derive(Debug, Clone)]
@@ -45,22 +118,61 @@ impl Page {
     }
 }
 
+/// A path segment's Docusaurus number prefix (`01-intro` → (1, `intro`)); `None` when it has none (`2023`,
+/// `intro`, `1-`).
+pub(crate) fn number_prefix(seg: &str) -> Option<(f64, &str)> {
+    let digits = seg.len() - seg.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return None;
+    }
+    let rest = seg[digits..].trim_start();
+    let sep = rest.len() - rest.trim_start_matches(['-', '_', '.']).len();
+    if sep == 0 {
+        return None;
+    }
+    let name = rest[sep..].trim_start();
+    if name.is_empty() || name.starts_with(['-', '_', '.']) {
+        return None;
+    }
+    Some((seg[..digits].parse().ok()?, name))
+}
+
+/// A content path with the number prefixes of its segments removed, as Docusaurus makes ids and URLs.
+pub(crate) fn without_number_prefixes(path: &str) -> String {
+    path.split('/').map(|s| number_prefix(s).map_or(s, |(_, n)| n)).collect::<Vec<_>>().join("/")
+}
+
 /// Reads a page: front matter and URL. `file` is the root-relative path used in diagnostics.
 pub(crate) fn read_page(file: &str, stem: &str, text: String) -> Result<Page, Vec<Diagnostic>> {
-    let (front, body_start) = parse_front_matter(file, &text, stem).map_err(|d| vec![d])?;
+    let (mut front, body_start) = parse_front_matter(file, &text, stem).map_err(|d| vec![d])?;
+    let last = stem.rsplit('/').next().unwrap_or(stem);
+    if front.sidebar_position.is_none() {
+        front.sidebar_position = number_prefix(last).map(|(n, _)| n);
+    }
+    let mut path = without_number_prefixes(stem);
+    // An `id` in the front matter names the page's last URL segment, as in Docusaurus (index pages keep their
+    // folder's URL).
+    let file_id = path.rsplit('/').next().unwrap_or("").to_string();
+    if front.id != file_id && file_id != "index" && file_id != "README" && !front.id.is_empty() {
+        path = match path.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/{}", front.id),
+            None => front.id.clone(),
+        };
+    }
     let url = match &front.slug {
         Some(slug) => {
             let s = slug.trim_matches('/');
             if s.is_empty() { String::new() } else { format!("{s}/") }
         }
-        None if stem == "index" => String::new(),
-        None => format!("{}/", stem.trim_end_matches("/index")),
+        None if path == "index" || path == "README" => String::new(),
+        None => format!("{}/", path.trim_end_matches("/index").trim_end_matches("/README")),
     };
     Ok(Page { file: file.to_string(), text, body_start, front, stem: stem.to_string(), url })
 }
 
 fn parse_front_matter(file: &str, text: &str, stem: &str) -> Result<(FrontMatter, usize), Diagnostic> {
-    let default_id = stem.rsplit('/').next().unwrap_or(stem).to_string();
+    let last = stem.rsplit('/').next().unwrap_or(stem);
+    let default_id = number_prefix(last).map_or(last, |(_, n)| n).to_string();
     let mut fm = FrontMatter { id: default_id.clone(), ..FrontMatter::default() };
     let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
         fm.title = first_heading(text).unwrap_or_else(|| default_id.clone());
@@ -97,26 +209,68 @@ fn parse_front_matter(file: &str, text: &str, stem: &str) -> Result<(FrontMatter
         let bad = |what: &str| {
             Diagnostic::error(format!("invalid front matter: `{k}` must be {what}"), file, line, col).width(k.len())
         };
+        let string = |v: &Value| v.as_str().map(str::to_string).ok_or_else(|| bad("a string"));
+        let flag = |v: &Value| v.as_bool().ok_or_else(|| bad("true or false"));
+        let doc_or_null = |v: &Value| match v {
+            Value::Null => Ok(None),
+            Value::String(s) => Ok(Some(s.clone())),
+            _ => Err(bad("a doc id or null")),
+        };
+        let strings = |v: &Value| match v {
+            Value::Array(items) => items
+                .iter()
+                .map(|i| match i {
+                    Value::String(s) => Ok(s.clone()),
+                    // A tag may be {label, permalink}.
+                    Value::Object(m) => m
+                        .get("label")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                        .ok_or_else(|| bad("a list of strings")),
+                    _ => Err(bad("a list of strings")),
+                })
+                .collect::<Result<Vec<_>, _>>(),
+            Value::String(s) => Ok(s.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect()),
+            _ => Err(bad("a list of strings")),
+        };
+        let level = |v: &Value| match v.as_u64() {
+            Some(n @ 2..=6) => Ok(n as u8),
+            _ => Err(bad("a heading level from 2 to 6")),
+        };
         match k.as_str() {
-            "id" | "title" | "description" | "sidebar_label" | "slug" => {
-                let Some(s) = v.as_str() else { return Err(bad("a string")) };
-                let s = s.to_string();
-                match k.as_str() {
-                    "id" => fm.id = s,
-                    "title" => fm.title = s,
-                    "description" => fm.description = Some(s),
-                    "sidebar_label" => fm.sidebar_label = Some(s),
-                    _ => {
-                        if !s.starts_with('/') && !s.is_empty() {
-                            return Err(bad("an absolute path starting with `/`"));
-                        }
-                        fm.slug = Some(s)
-                    }
+            "id" => fm.id = string(v)?,
+            "title" => fm.title = string(v)?,
+            "description" => fm.description = Some(string(v)?),
+            "sidebar_label" => fm.sidebar_label = Some(string(v)?),
+            "sidebar_class_name" => fm.sidebar_class_name = Some(string(v)?),
+            "pagination_label" => fm.pagination_label = Some(string(v)?),
+            "image" => fm.image = Some(string(v)?),
+            "slug" => {
+                let s = string(v)?;
+                if !s.starts_with('/') && !s.is_empty() {
+                    return Err(bad("an absolute path starting with `/`"));
                 }
+                fm.slug = Some(s)
             }
             "sidebar_position" => fm.sidebar_position = Some(v.as_f64().ok_or_else(|| bad("a number"))?),
-            "keywords" | "hide_table_of_contents" => {}
+            "hide_title" => fm.hide_title = flag(v)?,
+            "hide_table_of_contents" => fm.hide_table_of_contents = flag(v)?,
+            "draft" => fm.draft = flag(v)?,
+            "unlisted" => fm.unlisted = flag(v)?,
+            "toc_min_heading_level" => fm.toc_levels.0 = level(v)?,
+            "toc_max_heading_level" => fm.toc_levels.1 = level(v)?,
+            "pagination_next" => fm.pagination_next = Some(doc_or_null(v)?),
+            "pagination_prev" => fm.pagination_prev = Some(doc_or_null(v)?),
+            "custom_edit_url" => fm.custom_edit_url = Some(doc_or_null(v)?),
+            "keywords" => fm.keywords = strings(v)?,
+            "tags" => fm.tags = strings(v)?,
+            other if KNOWN_KEYS.contains(&other) => {}
             other => {
+                let near = KNOWN_KEYS
+                    .iter()
+                    .map(|k| (crate::examples::edit_distance(other, k), *k))
+                    .filter(|(d, _)| *d <= 3)
+                    .min();
                 return Err(Diagnostic::error(
                     format!("invalid front matter: unknown field `{other}`"),
                     file,
@@ -124,9 +278,20 @@ fn parse_front_matter(file: &str, text: &str, stem: &str) -> Result<(FrontMatter
                     col,
                 )
                 .width(other.len())
-                .help(format!("known fields: {}", KNOWN_KEYS.join(", "))));
+                .help(match near {
+                    Some((_, k)) => format!("did you mean `{k}`?"),
+                    None => format!("Docusaurus' doc fields: {}", KNOWN_KEYS.join(", ")),
+                }));
             }
         }
+    }
+    if fm.toc_levels.0 > fm.toc_levels.1 {
+        return Err(Diagnostic::error(
+            "invalid front matter: `toc_min_heading_level` is above `toc_max_heading_level`",
+            file,
+            at("toc_min_heading_level").0,
+            1,
+        ));
     }
     if fm.title.is_empty() {
         fm.title = first_heading(&text[open_len + close_end..]).unwrap_or(default_id);
@@ -213,6 +378,27 @@ pub(crate) fn markdown_files(root: &Path, dir: &Path) -> Result<Vec<(PathBuf, St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn number_prefixes_and_ids_make_urls_as_in_docusaurus() {
+        assert_eq!(number_prefix("01-intro"), Some((1.0, "intro")));
+        assert_eq!(number_prefix("2. Setup"), Some((2.0, "Setup")));
+        assert_eq!(number_prefix("10_a"), Some((10.0, "a")));
+        for none in ["2023", "intro", "1-", "1- -x", "v1-intro"] {
+            assert_eq!(number_prefix(none), None, "{none}");
+        }
+        let p = read_page("content/02-guide/01-intro.md", "02-guide/01-intro", "# Intro\n".into()).unwrap();
+        assert_eq!(
+            (p.url.as_str(), p.front.id.as_str(), p.front.sidebar_position),
+            ("guide/intro/", "intro", Some(1.0))
+        );
+        let p = read_page("content/02-guide/index.md", "02-guide/index", "# Guide\n".into()).unwrap();
+        assert_eq!(p.url, "guide/");
+        let p = read_page("content/a/b.md", "a/b", "---\nid: renamed\nsidebar_position: 5\n---\n".into()).unwrap();
+        assert_eq!((p.url.as_str(), p.front.sidebar_position), ("a/renamed/", Some(5.0)));
+        let p = read_page("content/a/README.md", "a/README", "# A\n".into()).unwrap();
+        assert_eq!(p.url, "a/");
+    }
 
     #[test]
     fn front_matter_fields_and_urls() {

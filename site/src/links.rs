@@ -76,7 +76,7 @@ impl LinkTable {
         for p in pages {
             t.by_stem.insert(p.stem.clone(), p.url.clone());
             t.by_path.insert(p.url.trim_end_matches('/').to_string(), p.url.clone());
-            let dir = parent(&p.stem);
+            let dir = crate::content::without_number_prefixes(parent(&p.stem));
             let id = if p.front.id.is_empty() {
                 p.stem.rsplit('/').next().unwrap_or("").to_string()
             } else {
@@ -214,7 +214,8 @@ mod tests {
         // As file paths without the extension (`./operator-guide/index`), and doc ids.
         let index = &pages[0];
         assert_eq!(to("./xks/operator-guide/index", index), at("xks/operator-guide/", None));
-        assert_eq!(to("xks/operator-guide/build-agents", index), at("xks/operator-guide/agents/", None));
+        assert_eq!(to("xks/operator-guide/build-agents", index), at("xks/operator-guide/build-agents/", None));
+        assert_eq!(to("./xks/operator-guide/agents.md", index), at("xks/operator-guide/build-agents/", None));
         assert_eq!(to("./nowhere", intro), Target::Missing);
         // Absolute URLs under the base path, static files, anchors, and what is not checked.
         assert_eq!(to("/docs/xks/developer-guide/introduction", index), at("xks/developer-guide/introduction/", None));

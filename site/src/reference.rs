@@ -51,8 +51,7 @@ fn page(
             title: title.to_string(),
             description: Some(description),
             sidebar_position: Some(position),
-            sidebar_label: None,
-            slug: None,
+            ..FrontMatter::default()
         },
         stem: stem.to_string(),
         url: if stem == "policies/index" { "policies/".into() } else { format!("{stem}/") },

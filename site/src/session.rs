@@ -14,7 +14,7 @@ use crate::diagnostics::{Diagnostic, line_col};
 use crate::examples::ExampleRecord;
 use crate::links::{LinkTable, Target};
 use crate::page::{self, Rendered};
-use crate::{par, playground, reference, theme};
+use crate::{par, playground, reference, sidebar, theme};
 
 /// A build that could not finish: every diagnostic, with the text of the file each points into.
 #[derive(Debug, Default)]
@@ -107,6 +107,8 @@ pub struct Session {
     rendered: Vec<Rendered>,
     content_pages: usize,
     links: LinkTable,
+    /// The sidebars, resolved to pages.
+    trees: Vec<(String, Vec<sidebar::Item>)>,
     theme: theme::Theme,
     layout: theme::Layout,
     /// The playground's engine, scripts and this build's policy bundle.
@@ -196,11 +198,27 @@ impl Session {
         }
         failure.diagnostics.extend(page_diagnostics(&pages[..content_pages], &rendered[..content_pages]));
         failure.diagnostics.extend(check_links(&pages, &rendered, &config, &links));
+        let trees = match sidebar::load(root, &config)
+            .map_err(|d| vec![d])
+            .and_then(|source| sidebar::trees(&source, &pages, content_pages))
+        {
+            Ok(t) => t,
+            Err(ds) => {
+                // Show the sidebars file's lines under its diagnostics.
+                for d in &ds {
+                    if let Ok(text) = std::fs::read_to_string(root.join(&d.file)) {
+                        failure.sources.entry(d.file.clone()).or_insert(text);
+                    }
+                }
+                failure.diagnostics.extend(ds);
+                Vec::new()
+            }
+        };
         if !failure.diagnostics.is_empty() {
             return Err(failure.sorted());
         }
         let theme = theme.map_err(Failure::one)?;
-        let layout = theme.layout(&pages);
+        let layout = theme.layout(&pages, &trees);
         let mut session = Session {
             root: root.to_path_buf(),
             config,
@@ -212,6 +230,7 @@ impl Session {
             rendered,
             content_pages,
             links,
+            trees,
             theme,
             layout,
             playground,
@@ -223,7 +242,8 @@ impl Session {
 
     fn assemble_all(&mut self) -> Result<(), Failure> {
         // The site-wide files (search index, playground, ...) are made while the pages are templated.
-        let indexes: Vec<usize> = (0..self.pages.len()).collect();
+        // Drafts are checked, never published.
+        let indexes: Vec<usize> = (0..self.pages.len()).filter(|i| !self.pages[*i].front.draft).collect();
         let (extras, pages) = std::thread::scope(|scope| {
             let extras = scope.spawn(|| self.extras());
             let pages = par::map(&indexes, |&i| self.theme.page(&self.layout, &self.pages, &self.rendered, i));
@@ -312,7 +332,7 @@ impl Session {
             .all(|p| p.starts_with(theme_dir.join("templates")) || p.starts_with(theme_dir.join("assets")));
         if theme_only {
             self.theme = theme::Theme::load(&self.root, &self.config, &self.statics).map_err(Failure::one)?;
-            self.layout = self.theme.layout(&self.pages);
+            self.layout = self.theme.layout(&self.pages, &self.trees);
             self.assemble_all()?;
             return Ok(Rebuilt::Theme);
         }
@@ -343,10 +363,8 @@ impl Session {
                 }
             };
             let old = &self.pages[i];
-            let same_place = page.url == old.url
-                && page.front.title == old.front.title
-                && page.front.sidebar_label == old.front.sidebar_label
-                && page.front.sidebar_position == old.front.sidebar_position;
+            // The front matter decides the page's place in the sidebar, the pager and the lists.
+            let same_place = page.url == old.url && page.front == old.front;
             if !same_place {
                 return Ok(None);
             }
@@ -396,6 +414,7 @@ pub fn watched(root: &Path, config: &Config) -> Vec<PathBuf> {
         .into_iter()
         .chain(&p.policies)
         .chain(&p.cluster)
+        .chain(&p.sidebars)
         .map(|d| root.join(d))
         .collect()
 }
@@ -520,6 +539,19 @@ fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config, links: &L
                 );
                 continue;
             };
+            if t_is_draft(pages, target.as_ref()) && !p.front.draft {
+                out.push(
+                    Diagnostic::error(
+                        format!("link to a draft page: `{path}` is checked but not published"),
+                        &p.file,
+                        line,
+                        col,
+                    )
+                    .width(dest.len() + 2)
+                    .help("remove `draft: true` from that page, or the link"),
+                );
+                continue;
+            }
             if let Some(a) = target.and_then(|(_, a)| a) {
                 if !t.found.headings.iter().any(|h| h.id == a) {
                     let known: Vec<&str> = t.found.headings.iter().map(|h| h.id.as_str()).take(8).collect();
@@ -534,6 +566,10 @@ fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config, links: &L
         }
     }
     out
+}
+
+fn t_is_draft(pages: &[Page], target: Option<&(String, Option<String>)>) -> bool {
+    target.is_some_and(|(url, _)| pages.iter().any(|q| q.url == *url && q.front.draft))
 }
 
 /// Writes `site` into `out` atomically: a sibling temporary folder, swapped in only when complete.

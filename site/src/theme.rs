@@ -1,6 +1,6 @@
 //! Putting pages into the theme: tera templates, the sidebar and pager, hashed assets, search index, sitemap.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde_json::json;
@@ -14,38 +14,7 @@ use crate::highlight;
 use crate::html::escape;
 use crate::page::Rendered;
 use crate::playground::Shipped;
-
-fn title_case(s: &str) -> String {
-    s.split(['-', '_'])
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Page indexes in sidebar order, grouped by folder: the top level first, then folders by name.
-fn order(pages: &[Page]) -> Vec<(String, Vec<usize>)> {
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, p) in pages.iter().enumerate() {
-        let group = p.stem.rsplit_once('/').map(|(d, _)| d.to_string()).unwrap_or_default();
-        groups.entry(group).or_default().push(i);
-    }
-    let key = |i: &usize| {
-        let p = &pages[*i];
-        let is_index = p.stem == "index" || p.stem.ends_with("/index");
-        (!is_index, p.front.sidebar_position.unwrap_or(f64::MAX), p.front.title.to_lowercase())
-    };
-    groups
-        .into_iter()
-        .map(|(g, mut idx)| {
-            idx.sort_by(|a, b| key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal));
-            (g, idx)
-        })
-        .collect()
-}
+use crate::sidebar::{self, Item};
 
 /// Reads every `.html` template of `<theme>/templates`; `label` is that folder as diagnostics name it.
 fn load_templates(theme: &Path, label: &str) -> Result<tera::Tera, Diagnostic> {
@@ -93,16 +62,59 @@ pub(crate) struct Theme {
     templates_label: String,
 }
 
-/// The page order and the sidebar for one set of pages.
+/// The page order and the sidebars for one set of pages.
 pub(crate) struct Layout {
-    /// Page indexes in sidebar order.
+    /// Page indexes in sidebar order (the pager's order).
     pub(crate) flat: Vec<usize>,
-    /// When groups close: the sidebar as seen from each group's pages (its own group open). Empty otherwise.
-    by_group: Vec<String>,
-    /// Page index → its group.
-    group_of: Vec<usize>,
-    /// The sidebar of every page when no group closes, else of pages in no group (playground, 404).
+    /// The sidebar HTML variants; a page shows `renders[render_of[page]]`.
+    renders: Vec<String>,
+    render_of: Vec<usize>,
+    /// The sidebar of pages in no sidebar (playground, 404).
     outside: String,
+}
+
+/// Which categories a rendering shows open.
+enum Open<'a> {
+    /// Every category (a small site), except those the sidebar says are collapsed.
+    All,
+    /// Only these (the current page's ancestors, on a big site); the others are their titles.
+    Path(&'a [usize]),
+}
+
+/// Pages in a subtree, and how many categories it holds.
+fn subtree(items: &[Item]) -> (Vec<usize>, usize) {
+    let mut pages = Vec::new();
+    sidebar::pages_in_order(items, &mut pages);
+    fn categories(items: &[Item]) -> usize {
+        items
+            .iter()
+            .map(|i| match i {
+                Item::Category { items, .. } => 1 + categories(items),
+                _ => 0,
+            })
+            .sum()
+    }
+    (pages, categories(items))
+}
+
+/// For every page of `items`, the ids (DFS order) of the categories above it, innermost last.
+fn chains(items: &[Item], path: &mut Vec<usize>, next: &mut usize, out: &mut Vec<(usize, Vec<usize>)>) {
+    for item in items {
+        match item {
+            Item::Doc { page, .. } => out.push((*page, path.clone())),
+            Item::Link { .. } => {}
+            Item::Category { link, items, .. } => {
+                let id = *next;
+                *next += 1;
+                path.push(id);
+                if let Some(l) = link {
+                    out.push((*l, path.clone()));
+                }
+                chains(items, path, next, out);
+                path.pop();
+            }
+        }
+    }
 }
 
 /// Up to this many pages, every sidebar group is open on every page; above it, only the current page's group
@@ -162,54 +174,140 @@ impl Theme {
         })
     }
 
-    /// Orders `pages` and renders the sidebar once (each page then only marks its own entry: a 1,000-page site
-    /// would otherwise render a million links through the template engine).
-    pub(crate) fn layout(&self, pages: &[Page]) -> Layout {
-        let groups = order(pages);
-        let flat: Vec<usize> = groups.iter().flat_map(|(_, g)| g.iter().copied()).collect();
-        let collapse = flat.len() > SIDEBAR_EXPANDED_MAX;
-        let mut group_of = vec![0; pages.len()];
-        for (n, (_, idx)) in groups.iter().enumerate() {
-            for i in idx {
-                group_of[*i] = n;
+    /// Orders `pages` by the sidebars and renders each sidebar once per variant (each page then only marks its
+    /// own entry: a 1,000-page site would otherwise render a million links through the template engine).
+    pub(crate) fn layout(&self, pages: &[Page], trees: &[(String, Vec<Item>)]) -> Layout {
+        let collapse = pages.len() > SIDEBAR_EXPANDED_MAX;
+        let mut flat = Vec::new();
+        let mut seen = vec![false; pages.len()];
+        // The sidebar a page shows: the first that holds it; with it, its categories.
+        let mut home: Vec<Option<(usize, Vec<usize>)>> = vec![None; pages.len()];
+        for (t, (_, items)) in trees.iter().enumerate() {
+            let mut order = Vec::new();
+            chains(items, &mut Vec::new(), &mut 0, &mut order);
+            for (page, path) in order {
+                if page < pages.len() && !seen[page] {
+                    seen[page] = true;
+                    flat.push(page);
+                    home[page] = Some((t, path));
+                }
             }
         }
-        // One sidebar per group (its own group open), plus one with every group closed for pages outside them.
-        let render = |open: Option<usize>| -> String {
-            let mut sidebar = String::new();
-            for (n, (g, idx)) in groups.iter().enumerate() {
-                let title = title_case(g.rsplit('/').next().unwrap_or(g));
-                let closed = collapse && !title.is_empty() && open != Some(n);
-                if closed {
-                    // A closed group is its title, linking to its first page: the pages of a big site do not
-                    // each carry every link of the site.
-                    let first = idx.first().map(|i| format!("{}{}", self.base, pages[*i].url)).unwrap_or_default();
-                    sidebar.push_str(&format!(
-                        "<p class=\"sidebar-group sidebar-closed\"><a href=\"{}\">{}</a> <span>{}</span></p>\n",
-                        escape(&first),
-                        escape(&title),
-                        idx.len()
-                    ));
-                    continue;
-                }
-                if !title.is_empty() {
-                    sidebar.push_str(&format!("<p class=\"sidebar-group\">{}</p>\n", escape(&title)));
-                }
-                sidebar.push_str("<ul>\n");
-                for i in idx {
-                    let label = pages[*i].front.sidebar_label.as_deref().unwrap_or(&pages[*i].front.title);
-                    sidebar.push_str(&format!(
-                        "<li><a href=\"{}\" data-page=\"{i}\">{}</a></li>\n",
-                        escape(&format!("{}{}", self.base, pages[*i].url)),
+        // Pages in no sidebar come last in the pager; drafts and unlisted pages not at all.
+        flat.extend((0..pages.len()).filter(|i| !seen[*i] && !pages[*i].front.draft && !pages[*i].front.unlisted));
+        let empty: Vec<Item> = Vec::new();
+        let tree = |t: usize| trees.get(t).map_or(&empty, |(_, items)| items);
+        let mut renders = Vec::new();
+        let mut render_of = vec![0; pages.len()];
+        let mut variants: HashMap<(usize, Option<usize>), usize> = HashMap::new();
+        for (i, h) in home.iter().enumerate() {
+            let (t, path) = h.clone().unwrap_or((0, Vec::new()));
+            let key = (t, if collapse { path.last().copied() } else { None });
+            let n = *variants.entry(key).or_insert_with(|| {
+                let open = if collapse { Open::Path(&path) } else { Open::All };
+                let mut html = String::new();
+                self.render_items(tree(t), pages, 0, &open, collapse, &mut 0, &mut html);
+                renders.push(html);
+                renders.len() - 1
+            });
+            render_of[i] = n;
+        }
+        let mut outside = String::new();
+        let open = if collapse { Open::Path(&[]) } else { Open::All };
+        self.render_items(tree(0), pages, 0, &open, collapse, &mut 0, &mut outside);
+        Layout { flat, renders, render_of, outside }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn render_items(
+        &self,
+        items: &[Item],
+        pages: &[Page],
+        depth: usize,
+        open: &Open<'_>,
+        collapse: bool,
+        next: &mut usize,
+        out: &mut String,
+    ) {
+        let base = &self.base;
+        let href = |i: usize| escape(&format!("{base}{}", pages[i].url));
+        let mut list_open = false;
+        for item in items {
+            if depth == 0 && !matches!(item, Item::Category { .. }) && !list_open {
+                out.push_str("<ul>\n");
+                list_open = true;
+            }
+            match item {
+                Item::Doc { page, label, class } => {
+                    let p = &pages[*page];
+                    let label = label.as_deref().or(p.front.sidebar_label.as_deref()).unwrap_or(&p.front.title);
+                    let class = class.as_ref().or(p.front.sidebar_class_name.as_ref());
+                    let li = class.map(|c| format!("<li class=\"{}\">", escape(c))).unwrap_or_else(|| "<li>".into());
+                    out.push_str(&format!(
+                        "{li}<a href=\"{}\" data-page=\"{page}\">{}</a></li>\n",
+                        href(*page),
                         escape(label)
                     ));
                 }
-                sidebar.push_str("</ul>\n");
+                Item::Link { href: to, label } => {
+                    out.push_str(&format!(
+                        "<li><a class=\"sidebar-link\" href=\"{}\">{}</a></li>\n",
+                        escape(to),
+                        escape(label)
+                    ));
+                }
+                Item::Category { label, link, collapsed, class, items } => {
+                    if list_open {
+                        out.push_str("</ul>\n");
+                        list_open = false;
+                    }
+                    let id = *next;
+                    *next += 1;
+                    let (in_it, inner) = subtree(items);
+                    let is_open = match open {
+                        Open::All => true,
+                        Open::Path(path) => path.contains(&id),
+                    };
+                    let title = match link {
+                        Some(l) => format!("<a href=\"{}\" data-page=\"{l}\">{}</a>", href(*l), escape(label)),
+                        None => escape(label),
+                    };
+                    let class = class.as_ref().map(|c| format!(" {}", escape(c))).unwrap_or_default();
+                    if collapse && !is_open {
+                        *next += inner;
+                        let first = link.or_else(|| in_it.first().copied());
+                        let count = in_it.len() + usize::from(link.is_some());
+                        let title = first.map_or_else(
+                            || escape(label),
+                            |f| format!("<a href=\"{}\">{}</a>", href(f), escape(label)),
+                        );
+                        if depth == 0 {
+                            out.push_str(&format!(
+                                "<p class=\"sidebar-group sidebar-closed{class}\">{title} <span>{count}</span></p>\n"
+                            ));
+                        } else {
+                            out.push_str(&format!("<li class=\"sidebar-category sidebar-closed{class}\">{title} <span>{count}</span></li>\n"));
+                        }
+                        continue;
+                    }
+                    if depth == 0 {
+                        out.push_str(&format!("<p class=\"sidebar-group{class}\">{title}</p>\n<ul>\n"));
+                        self.render_items(items, pages, depth + 1, open, collapse, next, out);
+                        out.push_str("</ul>\n");
+                    } else {
+                        let open_attr = if collapse || *collapsed != Some(true) { " open" } else { "" };
+                        out.push_str(&format!(
+                            "<li class=\"sidebar-category{class}\"><details{open_attr}><summary>{title}</summary><ul>\n"
+                        ));
+                        self.render_items(items, pages, depth + 1, open, collapse, next, out);
+                        out.push_str("</ul></details></li>\n");
+                    }
+                }
             }
-            sidebar
-        };
-        let by_group = if collapse { (0..groups.len()).map(|n| render(Some(n))).collect() } else { Vec::new() };
-        Layout { flat, by_group, group_of, outside: render(None) }
+        }
+        if list_open {
+            out.push_str("</ul>\n");
+        }
     }
 
     fn context(
@@ -222,7 +320,7 @@ impl Theme {
     ) -> tera::Context {
         let sidebar = match current {
             Some(i) => {
-                let own = layout.group_of.get(i).and_then(|g| layout.by_group.get(*g)).unwrap_or(&layout.outside);
+                let own = layout.render_of.get(i).and_then(|n| layout.renders.get(*n)).unwrap_or(&layout.outside);
                 own.replacen(
                     &format!(" data-page=\"{i}\">"),
                     &format!(" data-page=\"{i}\" aria-current=\"page\" class=\"current\">"),
@@ -246,6 +344,9 @@ impl Theme {
         ctx.insert("head_script_hash", "");
         ctx.insert("prev", &None::<serde_json::Value>);
         ctx.insert("next", &None::<serde_json::Value>);
+        ctx.insert("noindex", &false);
+        ctx.insert("keywords", "");
+        ctx.insert("image", "");
         ctx
     }
 
@@ -259,19 +360,48 @@ impl Theme {
     ) -> Result<(String, Vec<u8>), Diagnostic> {
         let (p, r) = (&pages[i], &rendered[i]);
         let base = &self.base;
-        let nav = |k: usize| json!({"title": pages[k].front.title, "url": format!("{base}{}", pages[k].url)});
-        let pos = layout.flat.iter().position(|k| *k == i).unwrap_or(0);
-        let toc: Vec<_> = r.found.headings.iter().filter(|h| h.level == 2 || h.level == 3).collect();
+        let f = &p.front;
+        let nav = |k: usize| {
+            let t = &pages[k].front;
+            json!({"title": t.pagination_label.as_ref().unwrap_or(&t.title), "url": format!("{base}{}", pages[k].url)})
+        };
+        // `pagination_prev`/`pagination_next` name a doc (its id or path), or `null` for none.
+        let by_id = |id: &str| {
+            pages.iter().position(|q| {
+                q.front.id == id || q.stem == id || crate::content::without_number_prefixes(&q.stem) == id || {
+                    let dir = q.stem.rsplit_once('/').map_or("", |(d, _)| d);
+                    format!("{}/{}", crate::content::without_number_prefixes(dir), q.front.id) == id
+                }
+            })
+        };
+        let pos = layout.flat.iter().position(|k| *k == i);
+        let prev = match &f.pagination_prev {
+            Some(choice) => choice.as_deref().and_then(by_id),
+            None => pos.and_then(|n| n.checked_sub(1)).map(|k| layout.flat[k]),
+        };
+        let next = match &f.pagination_next {
+            Some(choice) => choice.as_deref().and_then(by_id),
+            None => pos.and_then(|n| layout.flat.get(n + 1).copied()),
+        };
+        let (min, max) = f.toc_levels;
+        let toc: Vec<_> = if f.hide_table_of_contents {
+            Vec::new()
+        } else {
+            r.found.headings.iter().filter(|h| h.level >= min && h.level <= max).collect()
+        };
         let starts_with_h1 = r.found.headings.first().is_some_and(|h| h.level == 1);
-        let description = p.front.description.clone().unwrap_or_else(|| self.description.clone());
-        let mut ctx = self.context(layout, &p.front.title, &description, &r.html, Some(i));
-        ctx.insert("show_title", &!starts_with_h1);
+        let description = f.description.clone().unwrap_or_else(|| self.description.clone());
+        let mut ctx = self.context(layout, &f.title, &description, &r.html, Some(i));
+        ctx.insert("show_title", &(!starts_with_h1 && !f.hide_title));
         ctx.insert(
             "toc",
             &toc.iter().map(|h| json!({"level": h.level, "id": h.id, "text": h.text})).collect::<Vec<_>>(),
         );
-        ctx.insert("prev", &pos.checked_sub(1).map(|k| nav(layout.flat[k])));
-        ctx.insert("next", &layout.flat.get(pos + 1).map(|k| nav(*k)));
+        ctx.insert("prev", &prev.map(nav));
+        ctx.insert("next", &next.map(nav));
+        ctx.insert("noindex", &f.unlisted);
+        ctx.insert("keywords", &f.keywords.join(", "));
+        ctx.insert("image", &f.image.as_deref().unwrap_or(""));
         let html = self.tera.render("page.html", &ctx).map_err(|e| template_error(&e, &self.templates_label))?;
         Ok((p.output_path(), html.into_bytes()))
     }
@@ -290,6 +420,7 @@ impl Theme {
         let search: Vec<_> = pages
             .iter()
             .zip(rendered)
+            .filter(|(p, _)| !p.front.draft && !p.front.unlisted)
             .map(|(p, r)| {
                 let text = &r.plain;
                 let headings: Vec<&str> = r.found.headings.iter().map(|h| h.text.as_str()).collect();
@@ -339,15 +470,5 @@ impl Theme {
         sitemap.push_str("</urlset>\n");
         files.insert("sitemap.xml".into(), sitemap.into_bytes());
         Ok(files)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn group_titles() {
-        assert_eq!(title_case("how-to_guides"), "How To Guides");
     }
 }

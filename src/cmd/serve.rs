@@ -200,7 +200,9 @@ fn relevant(root: &Path, paths: &[PathBuf], watched: &[PathBuf]) -> bool {
         let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         // Editors' swap and backup files are not part of the site.
         let scratch = name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name == "4913";
-        !scratch && (p == &root.join(config::FILE) || watched.iter().any(|w| p.starts_with(w)))
+        // The sidebars file Docusaurus keeps at the root is read when there is one.
+        let at_root = [config::FILE, "sidebars.js", "sidebars.ts"].iter().any(|f| p == &root.join(f));
+        !scratch && (at_root || watched.iter().any(|w| p.starts_with(w)))
     })
 }
 

@@ -22,6 +22,12 @@
     });
   }
 
+  // The current page's categories are open in the sidebar, even those the sidebar file collapses.
+  var current = document.querySelector(".sidebar a.current");
+  for (var el = current && current.parentElement; el; el = el.parentElement) {
+    if (el.tagName === "DETAILS") { el.open = true; }
+  }
+
   // Tabs (MDX <Tabs>): the HTML shows every panel with its label; with script, one panel at a time. Tabs with
   // the same group switch together, and the choice is remembered per group.
   function selectTab(tabs, value) {
