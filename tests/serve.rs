@@ -298,3 +298,30 @@ fn a_broken_configuration_at_start_is_shown_until_fixed() {
     drop(server);
     let _ = std::fs::remove_dir_all(root);
 }
+
+/// With `base-url = "/docs/"` the preview serves the site where it will be deployed: under `/docs/`, with `/`
+/// leading there, and nothing outside it.
+#[test]
+fn the_preview_serves_under_the_base_path() {
+    let root = site("sub-path");
+    let config = std::fs::read_to_string(root.join("guardrail.toml")).expect("config");
+    std::fs::write(
+        root.join("guardrail.toml"),
+        config.replace("title = \"Serve\"\n", "title = \"Serve\"\nbase-url = \"/docs/\"\n"),
+    )
+    .expect("config");
+    let server = start(&root);
+    let (status, ty, body) = get(server.port, "/docs/");
+    assert_eq!((status, ty.as_str()), (200, "text/html; charset=utf-8"));
+    assert!(body.contains("First version.") && body.contains("href=\"/docs/pod/\""), "{body}");
+    assert_eq!(get(server.port, "/docs/pod/").0, 200);
+    assert_eq!(get(server.port, "/pod/").0, 404, "outside the base path");
+    assert_eq!(get(server.port, "/docs/sitemap.xml").0, 200);
+    let mut s = TcpStream::connect(("127.0.0.1", server.port)).expect("connects");
+    write!(s, "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").expect("request");
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).expect("response");
+    assert!(raw.starts_with("HTTP/1.1 302") && raw.to_ascii_lowercase().contains("location: /docs/"), "{raw}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(root);
+}

@@ -624,11 +624,12 @@ fn a_docusaurus_site_builds_as_it_is_written() {
     let _ = std::fs::remove_dir_all(&out);
     let run = guardrail(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    assert!(text(&run.stderr).starts_with("built 8 pages, 1 example checked;"), "{}", text(&run.stderr));
+    assert!(text(&run.stderr).starts_with("built 8 pages, 2 examples checked;"), "{}", text(&run.stderr));
     let tree = read_tree(&out);
     for page in [
         "index.html",
         "xks/developer-guide/introduction/index.html",
+        "xks/developer-guide/getting-started/index.html",
         "xks/operator-guide/index.html",
         "xks/operator-guide/agents/index.html",
         "reference/limits/index.html",

@@ -135,6 +135,11 @@ pub(crate) fn parse_attrs(info: &str, start: usize, at: At<'_>) -> Result<Attrs,
             break;
         }
         let key_start = i;
+        if bytes[i] == b'{' {
+            // Docusaurus' line highlighting (`{1,3-5}`), read by the code block's renderer.
+            i = info[i..].find('}').map_or(bytes.len(), |n| i + n + 1);
+            continue;
+        }
         while i < bytes.len() && bytes[i] != b'=' && !bytes[i].is_ascii_whitespace() {
             i += 1;
         }
@@ -208,6 +213,8 @@ pub(crate) fn parse_attrs(info: &str, start: usize, at: At<'_>) -> Result<Attrs,
             }
             "namespace" => attrs.namespace = Some(need(&value)?),
             "title" => attrs.title = Some(need(&value)?),
+            // Docusaurus' line numbers, read by the code block's renderer.
+            "showLineNumbers" => {}
             "novalidate" => {
                 if value.is_some() {
                     return Err(err("`novalidate` is a flag and takes no value".into(), None));

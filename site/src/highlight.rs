@@ -65,6 +65,77 @@ pub(crate) fn highlight(code: &str, lang: &str) -> String {
     highlight_lines(code, lang).join("\n")
 }
 
+/// A code block with Docusaurus' line marks applied: `{1,3-5}` in the info string and `highlight-next-line`,
+/// `highlight-start`/`highlight-end` comment lines in the code (which are not shown), and `showLineNumbers`
+/// (optionally `=N`, the first number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Marked {
+    /// The code as shown (magic comment lines removed).
+    pub(crate) code: String,
+    /// Per shown line: highlighted.
+    pub(crate) highlighted: Vec<bool>,
+    /// The first line number, when numbers are shown.
+    pub(crate) numbers: Option<usize>,
+}
+
+fn magic(line: &str) -> Option<&str> {
+    let t = line.trim();
+    let t = ["//", "#", "/*", "<!--", "--", ";", "%"].iter().find_map(|p| t.strip_prefix(p))?;
+    let t = t.trim().trim_end_matches("*/").trim_end_matches("-->").trim();
+    ["highlight-next-line", "highlight-start", "highlight-end"].into_iter().find(|m| *m == t)
+}
+
+pub(crate) fn marks(info: &str, code: &str) -> Marked {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    if let (Some(a), Some(b)) = (info.find('{'), info.find('}')) {
+        if a < b {
+            for part in info[a + 1..b].split(',') {
+                let part = part.trim();
+                let (x, y) = part.split_once('-').unwrap_or((part, part));
+                if let (Ok(x), Ok(y)) = (x.trim().parse::<usize>(), y.trim().parse::<usize>()) {
+                    ranges.push((x, y));
+                }
+            }
+        }
+    }
+    let numbers = info.split_whitespace().find_map(|w| {
+        if w == "showLineNumbers" { Some(1) } else { w.strip_prefix("showLineNumbers=").and_then(|n| n.parse().ok()) }
+    });
+    let mut shown = String::with_capacity(code.len());
+    let mut highlighted = Vec::new();
+    let (mut next, mut block) = (false, false);
+    for line in code.split_inclusive('\n') {
+        match magic(line) {
+            Some("highlight-next-line") => next = true,
+            Some("highlight-start") => block = true,
+            Some("highlight-end") => block = false,
+            _ => {
+                let n = highlighted.len() + 1;
+                highlighted.push(next || block || ranges.iter().any(|(a, b)| n >= *a && n <= *b));
+                next = false;
+                shown.push_str(line);
+            }
+        }
+    }
+    Marked { code: shown, highlighted, numbers }
+}
+
+/// The highlighted HTML of a marked block: as [`highlight`] when nothing is marked, else one block per line.
+pub(crate) fn highlight_marked(m: &Marked, lang: &str) -> String {
+    if m.numbers.is_none() && !m.highlighted.contains(&true) {
+        return highlight(&m.code, lang);
+    }
+    highlight_lines(&m.code, lang)
+        .into_iter()
+        .enumerate()
+        .map(|(i, html)| {
+            let class = if m.highlighted.get(i) == Some(&true) { "code-line highlighted" } else { "code-line" };
+            let number = m.numbers.map(|n| format!("<span class=\"line-number\">{}</span>", n + i)).unwrap_or_default();
+            format!("<span class=\"{class}\">{number}{html}</span>")
+        })
+        .collect()
+}
+
 /// The stylesheet for highlighted code: a light theme, and a dark one under `[data-theme="dark"]`.
 pub(crate) fn stylesheet() -> String {
     let themes = ThemeSet::load_defaults();
@@ -88,6 +159,22 @@ pub(crate) fn stylesheet() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_marks_as_docusaurus_writes_them() {
+        let code = "a: 1\n# highlight-next-line\nb: 2\nc: 3\n// highlight-start\nd: 4\ne: 5\n// highlight-end\nf: 6\n";
+        let m = marks("yaml {4,6} showLineNumbers=3", code);
+        assert_eq!(m.code, "a: 1\nb: 2\nc: 3\nd: 4\ne: 5\nf: 6\n");
+        assert_eq!(m.highlighted, [false, true, false, true, true, true]);
+        assert_eq!(m.numbers, Some(3));
+        let html = highlight_marked(&m, "text");
+        assert!(html.starts_with("<span class=\"code-line\"><span class=\"line-number\">3</span>a: 1</span><span class=\"code-line highlighted\"><span class=\"line-number\">4</span>b: 2</span>"), "{html}");
+        assert_eq!(html.matches("class=\"code-line").count(), 6, "no empty last line: {html}");
+        assert_eq!(highlight_marked(&m, "yaml").matches("class=\"code-line").count(), 6);
+        let plain = marks("sh", "ls\n");
+        assert_eq!(highlight_marked(&plain, "sh"), highlight("ls\n", "sh"));
+        assert_eq!(marks("js {1-2}", "x\ny\nz\n").highlighted, [true, true, false]);
+    }
 
     #[test]
     fn rego_and_yaml_are_highlighted_with_classes() {

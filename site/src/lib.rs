@@ -37,6 +37,7 @@ mod yaml_highlight;
 
 pub use config::Config;
 pub use diagnostics::Diagnostic;
+pub use links::base_path;
 pub use policies::PolicyError;
 pub use session::{Failure, Overrides, Rebuilt, Session, Site, build, build_with, default_out_dir, watched, write};
 

@@ -36,8 +36,8 @@ pub(crate) enum Target {
     Missing,
 }
 
-/// The path part of a base URL (`https://x.io/docs/` → `/docs/`).
-pub(crate) fn base_path(base_url: &str) -> String {
+/// The path part of a base URL (`https://x.io/docs/` → `/docs/`), where the site is served.
+pub fn base_path(base_url: &str) -> String {
     let path = match base_url.split_once("://") {
         Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
         None => base_url,

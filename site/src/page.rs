@@ -213,7 +213,8 @@ impl markdown::Context for Ctx<'_> {
                 );
             }
             let title = simple_title(&block.info);
-            return code_html(&highlight(&block.code, lang), lang, title.as_deref());
+            let marked = crate::highlight::marks(&block.info, &block.code);
+            return code_html(&crate::highlight::highlight_marked(&marked, lang), lang, title.as_deref());
         }
         let at = At { file: &self.page.file, text: &self.page.text, offset: block.info_offset };
         match examples::parse_attrs(&block.info, attrs_start, at) {
@@ -265,7 +266,16 @@ impl Ctx<'_> {
         if attrs.novalidate {
             self.counts.borrow_mut().unchecked += 1;
             let chip = "<span class=\"verdict verdict-unchecked\" title=\"Not a Kubernetes object: shown, not checked\">Not checked</span>";
-            return example_html(index, title, chip, &highlight(&block.code, "yaml"), "", "", None);
+            let marked = crate::highlight::marks(&block.info, &block.code);
+            return example_html(
+                index,
+                title,
+                chip,
+                &crate::highlight::highlight_marked(&marked, "yaml"),
+                "",
+                "",
+                None,
+            );
         }
         self.counts.borrow_mut().checked += 1;
         let file = &self.page.file;
@@ -534,7 +544,7 @@ impl Ctx<'_> {
             index,
             attrs.title.as_deref(),
             &chip,
-            &highlight(&block.code, "yaml"),
+            &crate::highlight::highlight_marked(&crate::highlight::marks(&block.info, &block.code), "yaml"),
             &after,
             &messages,
             Some(&link),

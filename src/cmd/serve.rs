@@ -27,6 +27,8 @@ pub(crate) struct Served {
     pub(crate) files: BTreeMap<String, Arc<Vec<u8>>>,
     pub(crate) overlay: Option<String>,
     pub(crate) version: u64,
+    /// The path the site lives under (`/`, or `/docs/` for `base-url = "/docs/"`), as it will be deployed.
+    pub(crate) base_path: String,
 }
 
 #[derive(Clone)]
@@ -135,7 +137,18 @@ async fn file(State(state): State<AppState>, uri: Uri) -> Response<Body> {
         Err(poisoned) => poisoned.into_inner(),
     };
     let overlay = served.overlay.as_deref();
-    let found = site_key(uri.path()).and_then(|key| {
+    // The site is served under its base path, as it will be deployed; `/` leads there.
+    let base = if served.base_path.is_empty() { "/" } else { served.base_path.as_str() };
+    let path = uri.path();
+    if base != "/" && (path == "/" || path == base.trim_end_matches('/')) {
+        let mut r = respond(StatusCode::FOUND, "text/plain; charset=utf-8", Vec::new());
+        if let Ok(to) = HeaderValue::from_str(base) {
+            r.headers_mut().insert(header::LOCATION, to);
+        }
+        return r;
+    }
+    let inside = path.strip_prefix(base.trim_end_matches('/')).filter(|rest| rest.starts_with('/'));
+    let found = inside.and_then(site_key).and_then(|key| {
         served
             .files
             .get(&key)
@@ -233,6 +246,7 @@ fn rebuild(
         Ok(kind) => {
             if let Some(built) = session.as_ref() {
                 s.files = built.files().clone();
+                s.base_path = guardrail_site::base_path(&built.config().base_url);
                 let warnings = built.warnings();
                 if !warnings.diagnostics.is_empty() {
                     eprint!("{}", warnings.render());
@@ -368,7 +382,11 @@ pub(crate) fn run(root: &Path, overrides: Overrides, bind: &str, port: u16, open
             format!("{bind}:{port}").parse().with_context(|| format!("`{bind}:{port}` is not an address to bind"))?;
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr().context("no local address")?;
-        let url = format!("http://{local}/");
+        let base = match served.read() {
+            Ok(s) => s.base_path.clone(),
+            Err(poisoned) => poisoned.into_inner().base_path.clone(),
+        };
+        let url = format!("http://{local}{}", if base.is_empty() { "/" } else { base.as_str() });
         println!("guardrail serve: {url} (watching {}; Ctrl-C to stop)", root.display());
         use std::io::Write;
         let _ = std::io::stdout().flush();

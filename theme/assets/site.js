@@ -90,8 +90,16 @@
     button.textContent = "Copy";
     button.setAttribute("aria-label", "Copy the code");
     button.addEventListener("click", function () {
-      var code = pre.querySelector("code");
-      var text = code ? code.innerText : pre.innerText;
+      var code = pre.querySelector("code") || pre;
+      // Numbered or highlighted lines are blocks: read each without its number.
+      var lines = code.querySelectorAll(".code-line");
+      var text = lines.length
+        ? Array.prototype.map.call(lines, function (line) {
+          var copy = line.cloneNode(true);
+          copy.querySelectorAll(".line-number").forEach(function (n) { n.remove(); });
+          return copy.textContent;
+        }).join("\n")
+        : code.innerText;
       var done = function () {
         button.textContent = "Copied";
         setTimeout(function () { button.textContent = "Copy"; }, 1500);

@@ -65,6 +65,12 @@ pub fn build_repo_site(tag: &str) -> PathBuf {
 
 /// Serves `root` on a free loopback port until the process ends; only GETs of files inside `root`.
 pub fn serve(root: PathBuf) -> u16 {
+    serve_at(root, "/")
+}
+
+/// Serves `root` under the URL path `prefix` (`/docs/`), as a project site on GitHub Pages is: anything outside
+/// the prefix is a 404.
+pub fn serve_at(root: PathBuf, prefix: &'static str) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let port = listener.local_addr().expect("addr").port();
     std::thread::spawn(move || {
@@ -75,13 +81,15 @@ pub fn serve(root: PathBuf) -> u16 {
                 let mut buf = [0u8; 4096];
                 let n = stream.read(&mut buf).unwrap_or(0);
                 let req = String::from_utf8_lossy(&buf[..n]);
-                let path =
+                let full =
                     req.split_whitespace().nth(1).unwrap_or("/").split(['?', '#']).next().unwrap_or("/").to_string();
+                let outside = !full.starts_with(prefix);
+                let path = format!("/{}", full.strip_prefix(prefix).unwrap_or(""));
                 let mut file = root.join(path.trim_start_matches('/'));
                 if path.ends_with('/') {
                     file = file.join("index.html");
                 }
-                let inside = !path.contains("..");
+                let inside = !path.contains("..") && !outside;
                 let (status, body) = match std::fs::read(&file) {
                     Ok(b) if inside => ("200 OK", b),
                     _ => ("404 Not Found", std::fs::read(root.join("404.html")).unwrap_or_default()),
@@ -91,6 +99,7 @@ pub fn serve(root: PathBuf) -> u16 {
                     Some("js") => "text/javascript",
                     Some("json") => "application/json",
                     Some("wasm") => "application/wasm",
+                    Some("svg") => "image/svg+xml",
                     _ => "text/html; charset=utf-8",
                 };
                 let _ = write!(
