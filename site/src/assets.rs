@@ -62,6 +62,30 @@ pub(crate) fn static_files(root: &Path, config: &Config) -> Result<Vec<StaticFil
     Ok(out)
 }
 
+/// The files of the content folder that are not pages (images and downloads beside the Markdown, as Docusaurus
+/// sites keep them), keyed `content/<path below the content folder>`; a missing folder is an empty one.
+pub(crate) fn content_files(root: &Path, config: &Config) -> Result<Vec<StaticFile>, Diagnostic> {
+    let dir = root.join(&config.paths.content);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/");
+    let keep = |p: &Path| {
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        !crate::content::is_content_file(p) && !name.starts_with("_category_.") && !name.starts_with('.')
+    };
+    let found = walk::files(&dir, Links::Follow, &keep, &|_| true)
+        .map_err(|e| Diagnostic::error(e.to_string(), config.paths.content.display().to_string(), 1, 1))?;
+    let mut out = Vec::with_capacity(found.len());
+    for p in found {
+        let rel = p.strip_prefix(&dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+        let bytes = std::fs::read(&p)
+            .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", p.display()), shown(&p), 1, 1))?;
+        out.push(StaticFile { rel: format!("content/{rel}"), bytes });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

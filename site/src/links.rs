@@ -136,10 +136,14 @@ impl LinkTable {
                 None => Target::Page { url: if key.is_empty() { key } else { format!("{key}/") }, anchor },
             };
         }
-        // A relative path to a file that is not a page (an image beside the page): not ours to check here.
+        // A relative path to a file that is not a page: an image or download beside the page, shipped with it.
         let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
         if last.contains('.') && !last.starts_with('.') {
-            return Target::Elsewhere;
+            let file = normalize(&format!("{}/{path}", parent(&from.stem)));
+            return match file.and_then(|f| self.assets.get(&format!("content/{f}"))) {
+                Some(url) => Target::Asset(url.clone()),
+                None => Target::Missing,
+            };
         }
         // As a Docusaurus reader's browser follows it: from the folder of the page's URL (no trailing slash).
         let url_dir = parent(from.url.trim_end_matches('/'));
@@ -190,7 +194,10 @@ mod tests {
             page("xks/operator-guide/agents", "build-agents", None),
             page("security", "security", Some("/safety")),
         ];
-        let assets = HashMap::from([("img/a.png".to_string(), "/docs/assets/img/a.1234.png".to_string())]);
+        let assets = HashMap::from([
+            ("img/a.png".to_string(), "/docs/assets/img/a.1234.png".to_string()),
+            ("content/xks/img/d.svg".to_string(), "/docs/assets/content/xks/img/d.5678.svg".to_string()),
+        ]);
         (LinkTable::new(&pages, assets, "https://example.com/docs/"), pages)
     }
 
@@ -223,7 +230,9 @@ mod tests {
         assert_eq!(to("/docs/img/a.png", index), Target::Asset("/docs/assets/img/a.1234.png".into()));
         assert_eq!(to("/policies/", index), at("policies/", None));
         assert_eq!(to("#top", intro), at("xks/developer-guide/introduction/", Some("top")));
-        for elsewhere in ["https://x.io/a", "mailto:a@b", "./diagram.png", "/assets/x.css", "/playground/"] {
+        assert_eq!(to("./diagram.png", intro), Target::Missing, "no such file beside the page");
+        assert_eq!(to("../img/d.svg", intro), Target::Asset("/docs/assets/content/xks/img/d.5678.svg".into()));
+        for elsewhere in ["https://x.io/a", "mailto:a@b", "/assets/x.css", "/playground/"] {
             assert_eq!(to(elsewhere, intro), Target::Elsewhere, "{elsewhere}");
         }
         assert_eq!(

@@ -172,7 +172,10 @@ impl Session {
                 );
             }
         }
-        let statics = assets::static_files(root, &config).map_err(Failure::one)?;
+        // Static files, then the files beside the pages (images a page links by a relative path); both are
+        // shipped with content-hash names.
+        let mut statics = assets::static_files(root, &config).map_err(Failure::one)?;
+        statics.extend(assets::content_files(root, &config).map_err(Failure::one)?);
         let assets =
             statics.iter().map(|f| (f.rel.clone(), assets::asset_url(&config.base_url, &f.rel, &f.bytes))).collect();
         let links = LinkTable::new(&pages, assets, &config.base_url);
@@ -532,10 +535,23 @@ fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config, links: &L
             };
             let (line, col) = line_col(&p.text, link.offset);
             let Some(t) = target.as_ref().and_then(|(url, _)| by_url.get(url.as_str())) else {
+                let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+                let what = if last.contains('.') && !last.ends_with(".md") && !last.ends_with(".mdx") {
+                    "file"
+                } else {
+                    "page"
+                };
                 out.push(
-                    Diagnostic::error(format!("broken link: no page at `{path}`"), &p.file, line, col)
+                    Diagnostic::error(format!("broken link: no {what} at `{path}`"), &p.file, line, col)
                         .width(dest.len() + 2)
-                        .help(help.clone()),
+                        .help(if what == "file" {
+                            format!(
+                                "a relative path is read from the page's folder; put the file there, or in {}/ and link it as `/path`",
+                                config.paths.static_dir.display()
+                            )
+                        } else {
+                            help.clone()
+                        }),
                 );
                 continue;
             };
