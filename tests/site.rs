@@ -690,3 +690,67 @@ fn an_unreadable_sidebars_file_is_an_error_at_its_place() {
     assert!(nav.contains(">Only A</a>") && !nav.contains(">Intro</a>"), "{nav}");
     let _ = std::fs::remove_dir_all(root);
 }
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_DATE", "2025-04-03T12:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2025-04-03T12:00:00Z")
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git runs")
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+/// `edit-url` gives every page an "Edit this page" link (`custom_edit_url` overrides it, `null` removes it);
+/// `show-last-updated` shows the date of the page's last commit (`last_update` overrides it), and outside a git
+/// checkout says why there are no dates.
+#[test]
+fn edit_links_and_last_updated_dates() {
+    let root = site(
+        "edit",
+        &[
+            ("a.md", "# A\n"),
+            ("b.md", "---\ncustom_edit_url: null\nlast_update:\n  date: 2020-02-02\n---\n# B\n"),
+            ("c.md", "---\ncustom_edit_url: https://example.com/elsewhere\n---\n# C\n"),
+        ],
+    );
+    let config = std::fs::read_to_string(root.join("guardrail.toml")).expect("config");
+    std::fs::write(
+        root.join("guardrail.toml"),
+        config.replace(
+            "title = \"Test\"\n",
+            "title = \"Test\"\nedit-url = \"https://github.com/org/docs/edit/main/\"\nshow-last-updated = true\n",
+        ),
+    )
+    .expect("config");
+    // Not a git checkout: built, with a warning, and no dates from git.
+    let out = root.join("out");
+    let run = guardrail(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert!(text(&run.stderr).contains("warning: show-last-updated:") && text(&run.stderr).contains("not a git checkout"), "{}", text(&run.stderr));
+    let page = |p: &str| text(&std::fs::read(out.join(p)).expect("page"));
+    assert!(!page("a/index.html").contains("Last updated"));
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "content"]);
+    git(&root, &["commit", "-q", "-m", "docs"]);
+    let run = guardrail(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert!(!text(&run.stderr).contains("warning"), "{}", text(&run.stderr));
+    let a = page("a/index.html");
+    assert!(a.contains("<a class=\"edit-link\" href=\"https:&#x2F;&#x2F;github.com&#x2F;org&#x2F;docs&#x2F;edit&#x2F;main&#x2F;content&#x2F;a.md\">Edit this page</a>"), "{a}");
+    assert!(a.contains("<time datetime=\"2025-04-03\">2025-04-03</time>"), "{a}");
+    let b = page("b/index.html");
+    assert!(!b.contains("edit-link") && b.contains(">2020-02-02</time>"), "{b}");
+    assert!(page("c/index.html").contains("href=\"https:&#x2F;&#x2F;example.com&#x2F;elsewhere\">Edit this page"));
+    // Generated pages have no source to edit.
+    assert!(!page("policies/index.html").contains("edit-link"));
+    let _ = std::fs::remove_dir_all(root);
+}

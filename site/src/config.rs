@@ -18,6 +18,14 @@ pub struct Config {
     /// Where the site is served, ending in `/` (`https://docs.example.com/` or `/`).
     #[serde(default = "default_base_url")]
     pub base_url: String,
+    /// Where a page's source can be edited: this, followed by the page's path from the site root, is the
+    /// "Edit this page" link (`https://github.com/org/repo/edit/main/`); no link when unset.
+    #[serde(default)]
+    pub edit_url: Option<String>,
+    /// Show each page's last-updated date: its front matter's `last_update.date`, else its last commit's date
+    /// from git.
+    #[serde(default)]
+    pub show_last_updated: bool,
     #[serde(default)]
     pub paths: Paths,
     #[serde(default)]

@@ -35,6 +35,8 @@ pub(crate) struct FrontMatter {
     pub(crate) keywords: Vec<String>,
     pub(crate) tags: Vec<String>,
     pub(crate) image: Option<String>,
+    /// `last_update: {date: ...}`: the date to show instead of the last commit's.
+    pub(crate) last_update: Option<String>,
 }
 
 impl Default for FrontMatter {
@@ -59,6 +61,7 @@ impl Default for FrontMatter {
             keywords: Vec::new(),
             tags: Vec::new(),
             image: None,
+            last_update: None,
         }
     }
 }
@@ -109,6 +112,9 @@ pub(crate) struct Page {
     pub(crate) stem: String,
     /// The page's URL path below the base URL, ending in `/` (`security/`, `` for the index).
     pub(crate) url: String,
+    /// The date the page last changed (its front matter's `last_update`, else its last commit), when the site
+    /// shows it.
+    pub(crate) last_updated: Option<String>,
 }
 
 impl Page {
@@ -167,7 +173,7 @@ pub(crate) fn read_page(file: &str, stem: &str, text: String) -> Result<Page, Ve
         None if path == "index" || path == "README" => String::new(),
         None => format!("{}/", path.trim_end_matches("/index").trim_end_matches("/README")),
     };
-    Ok(Page { file: file.to_string(), text, body_start, front, stem: stem.to_string(), url })
+    Ok(Page { file: file.to_string(), text, body_start, front, stem: stem.to_string(), url, last_updated: None })
 }
 
 fn parse_front_matter(file: &str, text: &str, stem: &str) -> Result<(FrontMatter, usize), Diagnostic> {
@@ -264,6 +270,13 @@ fn parse_front_matter(file: &str, text: &str, stem: &str) -> Result<(FrontMatter
             "custom_edit_url" => fm.custom_edit_url = Some(doc_or_null(v)?),
             "keywords" => fm.keywords = strings(v)?,
             "tags" => fm.tags = strings(v)?,
+            "last_update" => {
+                fm.last_update = match v.get("date") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(d)) => Some(d.clone()),
+                    Some(other) => Some(other.to_string()),
+                }
+            }
             other if KNOWN_KEYS.contains(&other) => {}
             other => {
                 let near = KNOWN_KEYS

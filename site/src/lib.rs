@@ -17,6 +17,7 @@ mod content;
 pub mod diagnostics;
 pub mod examples;
 mod highlight;
+mod history;
 pub mod html;
 mod jsobject;
 mod links;

@@ -55,6 +55,7 @@ fn page(
         },
         stem: stem.to_string(),
         url: if stem == "policies/index" { "policies/".into() } else { format!("{stem}/") },
+        last_updated: None,
     };
     let r = Rendered {
         plain: plain_text(&html),

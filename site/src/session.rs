@@ -14,7 +14,7 @@ use crate::diagnostics::{Diagnostic, line_col};
 use crate::examples::ExampleRecord;
 use crate::links::{LinkTable, Target};
 use crate::page::{self, Rendered};
-use crate::{par, playground, reference, sidebar, theme};
+use crate::{history, par, playground, reference, sidebar, theme};
 
 /// A build that could not finish: every diagnostic, with the text of the file each points into.
 #[derive(Debug, Default)]
@@ -109,6 +109,8 @@ pub struct Session {
     links: LinkTable,
     /// The sidebars, resolved to pages.
     trees: Vec<(String, Vec<sidebar::Item>)>,
+    /// Warnings about the site as a whole (not of one page).
+    site_warnings: Vec<Diagnostic>,
     theme: theme::Theme,
     layout: theme::Layout,
     /// The playground's engine, scripts and this build's policy bundle.
@@ -170,6 +172,22 @@ impl Session {
                     Diagnostic::error(format!("{} and {other} both want the URL /{}", p.file, p.url), &p.file, 1, 1)
                         .help("give one of them another `slug` in its front matter"),
                 );
+            }
+        }
+        // The date each page last changed, when the site shows it.
+        let mut site_warnings = Vec::new();
+        if config.show_last_updated {
+            let dates = history::last_commit_dates(root, &config.paths.content).unwrap_or_else(|why| {
+                site_warnings.push(
+                    Diagnostic::warning(format!("show-last-updated: {why}; pages show no date"), config::FILE, 1, 1)
+                        .help(
+                            "build from a git checkout, or give pages `last_update: {date: ...}` in their front matter",
+                        ),
+                );
+                HashMap::new()
+            });
+            for p in &mut pages {
+                p.last_updated = p.front.last_update.clone().or_else(|| dates.get(&p.file).cloned());
             }
         }
         // Static files, then the files beside the pages (images a page links by a relative path); both are
@@ -234,6 +252,7 @@ impl Session {
             content_pages,
             links,
             trees,
+            site_warnings,
             theme,
             layout,
             playground,
@@ -278,6 +297,7 @@ impl Session {
     /// The warnings of the last successful build, sorted, with the page texts they point into.
     pub fn warnings(&self) -> Failure {
         let mut report = Failure::default();
+        report.diagnostics.extend(self.site_warnings.iter().cloned());
         for (p, r) in self.pages[..self.content_pages].iter().zip(&self.rendered) {
             if !r.warnings.is_empty() {
                 report.diagnostics.extend(r.warnings.iter().cloned());
@@ -359,7 +379,10 @@ impl Session {
             let text = read_utf8(path, &rel).map_err(Failure::one)?;
             failure.sources.insert(rel.clone(), text.clone());
             let page = match content::read_page(&rel, &self.pages[i].stem, text) {
-                Ok(p) => p,
+                Ok(mut p) => {
+                    p.last_updated = p.front.last_update.clone().or_else(|| self.pages[i].last_updated.clone());
+                    p
+                }
                 Err(ds) => {
                     failure.diagnostics.extend(ds);
                     return Err(failure);

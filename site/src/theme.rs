@@ -60,6 +60,8 @@ pub(crate) struct Theme {
     description: String,
     /// The templates folder as diagnostics name it (`theme/templates`).
     templates_label: String,
+    /// `edit-url` of the configuration.
+    edit_url: Option<String>,
 }
 
 /// The page order and the sidebars for one set of pages.
@@ -171,6 +173,7 @@ impl Theme {
             base: config.base_url.clone(),
             description: config.description.clone(),
             templates_label,
+            edit_url: config.edit_url.clone(),
         })
     }
 
@@ -345,6 +348,8 @@ impl Theme {
         ctx.insert("prev", &None::<serde_json::Value>);
         ctx.insert("next", &None::<serde_json::Value>);
         ctx.insert("noindex", &false);
+        ctx.insert("edit_url", &None::<String>);
+        ctx.insert("last_updated", &None::<String>);
         ctx.insert("keywords", "");
         ctx.insert("image", "");
         ctx
@@ -399,6 +404,14 @@ impl Theme {
         );
         ctx.insert("prev", &prev.map(nav));
         ctx.insert("next", &next.map(nav));
+        let edit_url = match &f.custom_edit_url {
+            Some(choice) => choice.clone(),
+            None => {
+                self.edit_url.as_ref().filter(|_| !p.file.ends_with(".generated")).map(|e| format!("{e}{}", p.file))
+            }
+        };
+        ctx.insert("edit_url", &edit_url);
+        ctx.insert("last_updated", &p.last_updated);
         ctx.insert("noindex", &f.unlisted);
         ctx.insert("keywords", &f.keywords.join(", "));
         ctx.insert("image", &f.image.as_deref().unwrap_or(""));
