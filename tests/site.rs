@@ -624,7 +624,7 @@ fn a_docusaurus_site_builds_as_it_is_written() {
     let _ = std::fs::remove_dir_all(&out);
     let run = guardrail(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    assert!(text(&run.stderr).starts_with("built 8 pages, 2 examples checked;"), "{}", text(&run.stderr));
+    assert!(text(&run.stderr).starts_with("built 8 pages, 3 examples checked;"), "{}", text(&run.stderr));
     let tree = read_tree(&out);
     for page in [
         "index.html",
@@ -735,7 +735,11 @@ fn edit_links_and_last_updated_dates() {
     let out = root.join("out");
     let run = guardrail(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    assert!(text(&run.stderr).contains("warning: show-last-updated:") && text(&run.stderr).contains("not a git checkout"), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stderr).contains("warning: show-last-updated:") && text(&run.stderr).contains("not a git checkout"),
+        "{}",
+        text(&run.stderr)
+    );
     let page = |p: &str| text(&std::fs::read(out.join(p)).expect("page"));
     assert!(!page("a/index.html").contains("Last updated"));
     git(&root, &["init", "-q"]);

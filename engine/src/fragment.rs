@@ -17,6 +17,8 @@ pub enum Wrap {
     PodSpec,
     /// One container of the Pod.
     Container,
+    /// The Pod's `metadata` (a bare `labels:`/`annotations:` block).
+    Metadata,
 }
 
 impl Wrap {
@@ -26,12 +28,13 @@ impl Wrap {
             Wrap::Pod => "pod",
             Wrap::PodSpec => "podspec",
             Wrap::Container => "container",
+            Wrap::Metadata => "metadata",
         }
     }
 
     /// The wrap a writer named, if it is one.
     pub fn from_name(name: &str) -> Option<Wrap> {
-        [Wrap::Pod, Wrap::PodSpec, Wrap::Container].into_iter().find(|w| w.name() == name)
+        [Wrap::Pod, Wrap::PodSpec, Wrap::Container, Wrap::Metadata].into_iter().find(|w| w.name() == name)
     }
 }
 
@@ -89,6 +92,11 @@ pub fn infer_wrap(doc: &Value) -> Result<Option<Wrap>, String> {
     if has("metadata") && has("spec") {
         return Ok(Some(Wrap::Pod));
     }
+    // `labels:`/`annotations:` (with, at most, the object's name and namespace): an object's metadata.
+    const METADATA_KEYS: &[&str] = &["labels", "annotations", "name", "namespace", "generateName"];
+    if (has("labels") || has("annotations")) && map.keys().all(|k| METADATA_KEYS.contains(&k.as_str())) {
+        return Ok(Some(Wrap::Metadata));
+    }
     if POD_SPEC_KEYS.iter().any(|k| has(k)) {
         return Ok(Some(Wrap::PodSpec));
     }
@@ -131,6 +139,14 @@ pub fn place(doc: &Value, wrap: Option<Wrap>) -> Placed {
             }
             Placed { object: pod(spec, default_meta), at: "/spec".into(), wrap }
         }
+        Some(Wrap::Metadata) => {
+            let meta = overlay(default_meta, doc);
+            Placed {
+                object: pod(json!({"containers": [default_container]}), Value::Object(meta)),
+                at: "/metadata".into(),
+                wrap,
+            }
+        }
         Some(Wrap::Container) => {
             let c = overlay(default_container, doc);
             Placed {
@@ -151,6 +167,7 @@ pub fn shown(placed: &Placed, object: &Value, original: &Value) -> Value {
         Some(Wrap::Container) => &["name", "image"],
         Some(Wrap::Pod) => &["apiVersion", "kind", "metadata"],
         Some(Wrap::PodSpec) => &["containers"],
+        Some(Wrap::Metadata) => &["name"],
     };
     if let (Some(p), Some(o)) = (part.as_object_mut(), original.as_object()) {
         for k in added {
@@ -296,11 +313,17 @@ mod tests {
         assert_eq!(infer_wrap(&v("hostNetwork: true\n")), Ok(Some(Wrap::PodSpec)));
         assert_eq!(infer_wrap(&v("name: app\nimage: nginx\n")), Ok(Some(Wrap::Container)));
         assert_eq!(infer_wrap(&v("metadata: {name: x}\nspec: {containers: []}\n")), Ok(Some(Wrap::Pod)));
+        assert_eq!(infer_wrap(&v("labels:\n  app: web\n")), Ok(Some(Wrap::Metadata)));
+        assert_eq!(infer_wrap(&v("name: web\nannotations: {a: b}\n")), Ok(Some(Wrap::Metadata)));
+        assert!(infer_wrap(&v("labels: {a: b}\nimage: x\n")).is_ok_and(|w| w == Some(Wrap::Container)));
+        let placed = place(&v("labels:\n  app: web\n"), Some(Wrap::Metadata));
+        assert_eq!(placed.object["metadata"], json!({"name": "example", "labels": {"app": "web"}}));
+        assert_eq!(shown(&placed, &placed.object, &v("labels:\n  app: web\n")), json!({"labels": {"app": "web"}}));
         assert_eq!(infer_wrap(&v("apiVersion: v1\nkind: Pod\n")), Ok(None));
         assert!(infer_wrap(&v("securityContext:\n  runAsUser: 1000\n")).unwrap_err().contains("could be a Pod's"));
         assert!(infer_wrap(&v("replicas: 3\n")).unwrap_err().contains("cannot tell"));
         assert!(infer_wrap(&v("- a\n")).unwrap_err().contains("not a YAML mapping"));
-        for w in [Wrap::Pod, Wrap::PodSpec, Wrap::Container] {
+        for w in [Wrap::Pod, Wrap::PodSpec, Wrap::Container, Wrap::Metadata] {
             assert_eq!(Wrap::from_name(w.name()), Some(w));
         }
         assert_eq!(Wrap::from_name("deployment"), None);

@@ -203,10 +203,11 @@ pub(crate) fn parse_attrs(info: &str, start: usize, at: At<'_>) -> Result<Attrs,
                     "pod" => Wrap::Pod,
                     "podspec" => Wrap::PodSpec,
                     "container" => Wrap::Container,
+                    "metadata" => Wrap::Metadata,
                     other => {
                         return Err(err(
                             format!("`wrap={other}` is not a fragment kind"),
-                            Some("write `wrap=pod`, `wrap=podspec` or `wrap=container`".into()),
+                            Some("write `wrap=pod`, `wrap=podspec`, `wrap=container` or `wrap=metadata`".into()),
                         ));
                     }
                 })
