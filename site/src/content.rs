@@ -253,10 +253,16 @@ fn parse_front_matter(file: &str, text: &str, stem: &str) -> Result<(FrontMatter
             "image" => fm.image = Some(string(v)?),
             "slug" => {
                 let s = string(v)?;
-                if !s.starts_with('/') && !s.is_empty() {
-                    return Err(bad("an absolute path starting with `/`"));
+                if s.contains("://") || s.contains('#') || s.contains('?') {
+                    return Err(bad("a path (`/intro`, or `intro` for one beside the page)"));
                 }
-                fm.slug = Some(s)
+                // A relative slug is relative to the page's folder, as in Docusaurus.
+                fm.slug = Some(if s.starts_with('/') || s.is_empty() {
+                    s
+                } else {
+                    let dir = without_number_prefixes(stem.rsplit_once('/').map_or("", |(d, _)| d));
+                    if dir.is_empty() { format!("/{s}") } else { format!("/{dir}/{s}") }
+                })
             }
             "sidebar_position" => fm.sidebar_position = Some(v.as_f64().ok_or_else(|| bad("a number"))?),
             "hide_title" => fm.hide_title = flag(v)?,
@@ -411,6 +417,8 @@ mod tests {
         assert_eq!((p.url.as_str(), p.front.sidebar_position), ("a/renamed/", Some(5.0)));
         let p = read_page("content/a/README.md", "a/README", "# A\n".into()).unwrap();
         assert_eq!(p.url, "a/");
+        let p = read_page("content/01-a/b.md", "01-a/b", "---\nslug: start\n---\n".into()).unwrap();
+        assert_eq!(p.url, "a/start/");
     }
 
     #[test]

@@ -101,7 +101,12 @@ impl LinkTable {
     /// Resolves `dest` as written on page `from`.
     pub(crate) fn resolve(&self, dest: &str, from: &Page) -> Target {
         let dest = dest.trim();
-        if dest.contains("://") || dest.starts_with("//") || dest.starts_with("mailto:") || dest.starts_with("tel:") {
+        if dest.starts_with("pathname://")
+            || dest.contains("://")
+            || dest.starts_with("//")
+            || dest.starts_with("mailto:")
+            || dest.starts_with("tel:")
+        {
             return Target::Elsewhere;
         }
         let (path, anchor) = match dest.split_once('#') {
@@ -162,6 +167,10 @@ impl LinkTable {
     /// The URL to write for `dest` on page `from`: pages and static files get their URLs under `base_url`;
     /// anything else stays as written.
     pub(crate) fn url(&self, dest: &str, from: &Page, base_url: &str) -> Option<String> {
+        // Docusaurus' escape hatch for a path served as it is (`pathname:///files/x.pdf`).
+        if let Some(path) = dest.strip_prefix("pathname://") {
+            return Some(path.to_string());
+        }
         match self.resolve(dest, from) {
             Target::Page { url, anchor } => {
                 let anchor = anchor.map(|a| format!("#{a}")).unwrap_or_default();
@@ -240,6 +249,7 @@ mod tests {
             Some("/docs/xks/developer-guide/getting-started/")
         );
         assert_eq!(t.url("#top", intro, "/docs/").as_deref(), Some("#top"));
+        assert_eq!(t.url("pathname:///files/x.pdf", intro, "/docs/").as_deref(), Some("/files/x.pdf"));
         assert_eq!(base_path("/"), "/");
         assert_eq!(base_path("https://x.io"), "/");
         assert_eq!(base_path("/docs"), "/docs/");

@@ -665,8 +665,18 @@ pub(crate) fn split(text: &str, range: Range<usize>) -> (Vec<Piece>, Vec<MdxErro
                 }
                 continue;
             }
-            let (kind, title) = match rest.split_once(char::is_whitespace) {
-                Some((k, t)) => (k, Some(t.trim().to_string()).filter(|t| !t.is_empty())),
+            // `:::note Title` (Docusaurus 2) or `:::note[Title]` (Docusaurus 3), with optional `{#id}` attributes.
+            let (kind, title) = match rest.find(|c: char| c.is_whitespace() || c == '[' || c == '{') {
+                Some(i) if rest[i..].starts_with('[') => {
+                    let inner = &rest[i + 1..];
+                    let title = inner.rfind(']').map_or(inner, |e| &inner[..e]);
+                    (&rest[..i], Some(title.trim().to_string()).filter(|t| !t.is_empty()))
+                }
+                Some(i) => {
+                    let t = rest[i..].trim();
+                    let t = if t.starts_with('{') { "" } else { t };
+                    (&rest[..i], Some(t.to_string()).filter(|t| !t.is_empty()))
+                }
                 None => (rest, None),
             };
             if ADMONITIONS.contains(&kind) {
@@ -788,12 +798,17 @@ mod tests {
 
     #[test]
     fn details_admonitions_and_errors() {
-        let text = "<details>\n<summary>More **info**</summary>\n\nHidden.\n\n</details>\n\n:::tip Title\nIn a tip.\n:::\n<Foo bar />\n</Tabs>\n<Tabs>\n";
+        let text = "<details>\n<summary>More **info**</summary>\n\nHidden.\n\n</details>\n\n:::tip Title\nIn a tip.\n:::\n:::warning[Mind *this*]\nCareful.\n:::\n<Foo bar />\n</Tabs>\n<Tabs>\n";
         let (p, errors) = pieces(text);
         let Piece::Details { summary: Some(s), children, open: false } = &p[0] else { panic!("{p:?}") };
         assert_eq!(s.src, "More **info**");
         assert_eq!(md(&children[0]), "\nHidden.\n\n");
-        assert!(matches!(&p[1], Piece::Admonition { kind, .. } if kind == "tip"));
+        assert!(matches!(&p[1], Piece::Admonition { kind, title: Some(t), .. } if kind == "tip" && t == "Title"));
+        assert!(
+            matches!(&p[2], Piece::Admonition { kind, title: Some(t), .. } if kind == "warning" && t == "Mind *this*"),
+            "{:?}",
+            p[2]
+        );
         let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(
             messages,
