@@ -758,3 +758,40 @@ fn edit_links_and_last_updated_dates() {
     assert!(!page("policies/index.html").contains("edit-link"));
     let _ = std::fs::remove_dir_all(root);
 }
+
+/// `policies=` judges one example with more policy objects than the site's: here the repository's service-mesh
+/// example (an ExpansionTemplate and a `source: Generated` mutator), which adds the proxy to the expanded Pod
+/// only. The page says so and offers no playground link; a path that does not load is an error at the fence.
+#[test]
+fn an_example_can_name_policies_of_its_own() {
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.27\n";
+    let mesh = repo().join("examples/service-mesh");
+    let page = format!(
+        "# Mesh\n\n```yaml policies=\"{}\"\n{deployment}```\n\n```yaml\n{deployment}```\n",
+        mesh.display()
+    );
+    let root = site("extra-policies", &[("index.md", &page)]);
+    let out = root.join("out");
+    let run = guardrail(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let html = text(&std::fs::read(out.join("index.html")).expect("page"));
+    let figures: Vec<&str> = html.split("<figure class=\"example\"").skip(1).collect();
+    assert_eq!(figures.len(), 2);
+    // With the mesh's policies: the Deployment is expanded, and the proxy is in its Pod.
+    assert!(figures[0].contains("(expanded by expand-deployments)"), "{}", figures[0]);
+    assert!(figures[0].contains("mesh-proxy") && figures[0].contains("policies and <code>"));
+    assert!(!figures[0].contains("playground-link"));
+    // Without them: the Pods the ReplicaSet creates, and no proxy.
+    assert!(figures[1].contains("(created by the replicaset-controller)") && !figures[1].contains("mesh-proxy"));
+    assert!(figures[1].contains("playground-link"));
+    let listed = text(&std::fs::read(out.join("assets/examples.json")).expect("examples"));
+    assert_eq!(listed.matches("\"yaml\"").count(), 1, "only the example the playground can judge: {listed}");
+    // A path that is not there.
+    std::fs::write(root.join("content/index.md"), format!("# Mesh\n\n```yaml policies=\"nowhere\"\n{deployment}```\n"))
+        .expect("page");
+    let run = guardrail(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = text(&run.stderr);
+    assert!(err.contains("error: the example's `policies=` do not load:") && err.contains("--> content/index.md:3:9"), "{err}");
+    let _ = std::fs::remove_dir_all(root);
+}

@@ -72,6 +72,9 @@ pub struct Attrs {
     pub namespace: Option<String>,
     pub title: Option<String>,
     pub novalidate: bool,
+    /// Policy sources (paths from the site root) judged together with the site's for this example only: a
+    /// rule or mutator the page describes that the cluster does not run everywhere.
+    pub policies: Vec<String>,
 }
 
 impl Default for Attrs {
@@ -83,11 +86,12 @@ impl Default for Attrs {
             namespace: None,
             title: None,
             novalidate: false,
+            policies: Vec::new(),
         }
     }
 }
 
-const KNOWN: &[&str] = &["expect", "violates", "wrap", "namespace", "title", "novalidate"];
+const KNOWN: &[&str] = &["expect", "violates", "wrap", "namespace", "title", "novalidate", "policies"];
 
 /// Whether a fence's language makes it an example.
 pub(crate) fn is_yaml(lang: &str) -> bool {
@@ -214,6 +218,10 @@ pub(crate) fn parse_attrs(info: &str, start: usize, at: At<'_>) -> Result<Attrs,
             }
             "namespace" => attrs.namespace = Some(need(&value)?),
             "title" => attrs.title = Some(need(&value)?),
+            "policies" => {
+                attrs.policies =
+                    need(&value)?.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            }
             // Docusaurus' line numbers, read by the code block's renderer.
             "showLineNumbers" => {}
             "novalidate" => {

@@ -1,6 +1,7 @@
 //! One page rendered: Markdown to HTML, each YAML example checked through the engine on the way.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use guardrail_engine::limits::Limits;
 use guardrail_engine::policy::{Decision, Origin, PolicySet};
@@ -153,6 +154,7 @@ fn template_pointer(workload: &Value, made: &Value) -> &'static str {
 }
 
 struct Ctx<'a> {
+    root: &'a std::path::Path,
     page: &'a Page,
     config: &'a Config,
     links: &'a LinkTable,
@@ -161,11 +163,21 @@ struct Ctx<'a> {
     warnings: RefCell<Vec<Diagnostic>>,
     examples: RefCell<Vec<ExampleRecord>>,
     counts: RefCell<ExampleCounts>,
+    /// The site's policies together with an example's `policies=`, by that attribute, loaded once per page.
+    extra_sets: RefCell<HashMap<String, Result<PolicySet, String>>>,
 }
 
 /// Renders `page`, checking its examples against `policies`.
-pub(crate) fn render(page: &Page, config: &Config, links: &LinkTable, policies: &mut PolicySet) -> Rendered {
+pub(crate) fn render(
+    root: &std::path::Path,
+    page: &Page,
+    config: &Config,
+    links: &LinkTable,
+    policies: &mut PolicySet,
+) -> Rendered {
     let ctx = Ctx {
+        root,
+        extra_sets: RefCell::new(HashMap::new()),
         page,
         config,
         links,
@@ -261,6 +273,40 @@ impl Ctx<'_> {
         self.diagnostics.borrow_mut().push(d);
     }
 
+    /// The site's policy set with `paths` (policy sources from the site root) added, loaded once per page.
+    fn with_extra(&self, paths: &[String]) -> Result<PolicySet, String> {
+        let key = paths.join(",");
+        if let Some(r) = self.extra_sets.borrow().get(&key) {
+            return r.clone();
+        }
+        let load = || -> Result<PolicySet, String> {
+            use guardrail_engine::policy::{PolicyObject, PolicyText};
+            let sources: Vec<std::path::PathBuf> = paths.iter().map(|p| self.root.join(p)).collect();
+            let files = crate::policies::policy_files(&sources).map_err(|e| e.to_string())?;
+            let mut texts = Vec::new();
+            for f in &files {
+                let name = f.strip_prefix(self.root).unwrap_or(f).to_string_lossy().replace('\\', "/");
+                texts.push((name, crate::policies::read_text(f).map_err(|e| e.to_string())?));
+            }
+            let refs: Vec<PolicyText<'_>> = texts.iter().map(|(n, t)| PolicyText { name: n, text: t }).collect();
+            let joined = |errors: Vec<guardrail_engine::policy::PolicyError>| {
+                errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            };
+            let (extra, _) = PolicySet::load_sources(&refs, &Limits::default()).map_err(joined)?;
+            let base = self.policies.borrow();
+            let objects: Vec<(String, Value)> =
+                base.objects().chain(extra.objects()).map(|o| (o.name.to_string(), o.value.clone())).collect();
+            let all: Vec<PolicyObject<'_>> = objects.iter().map(|(n, v)| PolicyObject { name: n, value: v }).collect();
+            let mut set = PolicySet::load_objects(&all, &Limits::default()).map_err(joined)?;
+            set.set_cluster(base.cluster().map(|o| (o.name.to_string(), o.value.clone())).collect())?;
+            set.set_exempt_namespaces(&self.config.policies.exempt_namespaces)?;
+            Ok(set)
+        };
+        let result = load();
+        self.extra_sets.borrow_mut().insert(key, result.clone());
+        result
+    }
+
     fn example(&self, index: usize, block: &CodeBlock, attrs: &Attrs) -> String {
         let title = attrs.title.as_deref();
         if attrs.novalidate {
@@ -291,6 +337,23 @@ impl Ctx<'_> {
             }
         };
         let namespace = attrs.namespace.clone().unwrap_or_else(|| self.config.examples.namespace.clone());
+        let mut extra = match attrs.policies.is_empty() {
+            true => None,
+            false => match self.with_extra(&attrs.policies) {
+                Ok(set) => Some(set),
+                Err(why) => {
+                    let at = block.info.find("policies=").unwrap_or(0);
+                    let width = block.info[at..].find(char::is_whitespace).unwrap_or(block.info.len() - at);
+                    let (line, col) = line_col(&self.page.text, block.info_offset + at);
+                    self.error(
+                        Diagnostic::error(format!("the example's `policies=` do not load: {why}"), file, line, col)
+                            .width(width)
+                            .help("name policy files or folders by their path from the site root"),
+                    );
+                    return code_html(&highlight(&block.code, "yaml"), "yaml", title);
+                }
+            },
+        };
         let mut results: Vec<Checked> = Vec::new();
         for doc in docs.iter().filter(|d| !d.value.is_null()) {
             let (line, col) = code_pos(self.page, block, doc.line, 1);
@@ -305,8 +368,11 @@ impl Ctx<'_> {
                 }
             };
             let placed = guardrail_engine::fragment::place(&doc.value, wrap);
-            let mut policies = self.policies.borrow_mut();
-            let decision = match guardrail_engine::fragment::admit(&mut policies, &placed, &namespace) {
+            let admitted = match extra.as_mut() {
+                Some(set) => guardrail_engine::fragment::admit(set, &placed, &namespace),
+                None => guardrail_engine::fragment::admit(&mut self.policies.borrow_mut(), &placed, &namespace),
+            };
+            let decision = match admitted {
                 Ok(d) => d,
                 Err(e) => {
                     self.error(Diagnostic::error(format!("example cannot be admitted: {e}"), file, line, col));
@@ -530,6 +596,16 @@ impl Ctx<'_> {
             messages.push_str("</ul></div>");
         }
         after.push_str(&made_html(results));
+        let code = crate::highlight::highlight_marked(&crate::highlight::marks(&block.info, &block.code), "yaml");
+        if !attrs.policies.is_empty() {
+            // Judged with policies the playground does not have: the page says so, and offers no playground link
+            // (nor a place in the playground's list of examples) that would judge it without them.
+            messages.push_str(&format!(
+                "<div class=\"example-messages example-extra\"><p>Judged with the site's policies and {}</p></div>",
+                attrs.policies.iter().map(|p| format!("<code>{}</code>", escape(p))).collect::<Vec<_>>().join(", ")
+            ));
+            return example_html(index, attrs.title.as_deref(), &chip, &code, &after, &messages, None);
+        }
         let link = playground_link::url(&self.config.base_url, &block.code, namespace);
         let (line, _) = line_col(&self.page.text, block.fence_offset);
         self.examples.borrow_mut().push(ExampleRecord {
@@ -540,15 +616,7 @@ impl Ctx<'_> {
             verdict,
             line,
         });
-        example_html(
-            index,
-            attrs.title.as_deref(),
-            &chip,
-            &crate::highlight::highlight_marked(&crate::highlight::marks(&block.info, &block.code), "yaml"),
-            &after,
-            &messages,
-            Some(&link),
-        )
+        example_html(index, attrs.title.as_deref(), &chip, &code, &after, &messages, Some(&link))
     }
 }
 

@@ -208,7 +208,7 @@ impl Session {
                     playground::Shipped::new(&config.base_url, &policies),
                 )
             });
-            let rendered = render_all(&pages, &config, &links, &policies);
+            let rendered = render_all(root, &pages, &config, &links, &policies);
             let (reference, theme, playground) = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
             (rendered, reference, theme, playground)
         });
@@ -400,7 +400,7 @@ impl Session {
         let mut policies = self.policies.clone();
         let mut previous = Vec::with_capacity(updates.len());
         for (i, page) in updates.iter() {
-            let r = page::render(page, &self.config, &self.links, &mut policies);
+            let r = page::render(&self.root, page, &self.config, &self.links, &mut policies);
             previous.push((
                 *i,
                 std::mem::replace(&mut self.pages[*i], page.clone()),
@@ -536,8 +536,8 @@ fn load_policies(root: &Path, config: &Config) -> Result<PolicyLoad, Failure> {
     Ok(PolicyLoad { set, texts, sources: found })
 }
 
-fn render_all(pages: &[Page], config: &Config, links: &LinkTable, policies: &PolicySet) -> Vec<Rendered> {
-    par::map_with(pages, || policies.clone(), |set, p| page::render(p, config, links, set))
+fn render_all(root: &Path, pages: &[Page], config: &Config, links: &LinkTable, policies: &PolicySet) -> Vec<Rendered> {
+    par::map_with(pages, || policies.clone(), |set, p| page::render(root, p, config, links, set))
 }
 
 /// Internal links must reach a page, and their anchors a heading of it, resolved as the rewrite resolved them.
