@@ -766,10 +766,8 @@ fn edit_links_and_last_updated_dates() {
 fn an_example_can_name_policies_of_its_own() {
     let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.27\n";
     let mesh = repo().join("examples/service-mesh");
-    let page = format!(
-        "# Mesh\n\n```yaml policies=\"{}\"\n{deployment}```\n\n```yaml\n{deployment}```\n",
-        mesh.display()
-    );
+    let page =
+        format!("# Mesh\n\n```yaml policies=\"{}\"\n{deployment}```\n\n```yaml\n{deployment}```\n", mesh.display());
     let root = site("extra-policies", &[("index.md", &page)]);
     let out = root.join("out");
     let run = guardrail(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
@@ -792,6 +790,42 @@ fn an_example_can_name_policies_of_its_own() {
     let run = guardrail(&["check", "--root", root.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(1));
     let err = text(&run.stderr);
-    assert!(err.contains("error: the example's `policies=` do not load:") && err.contains("--> content/index.md:3:9"), "{err}");
+    assert!(
+        err.contains("error: the example's `policies=` do not load:") && err.contains("--> content/index.md:3:9"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(root);
+}
+
+/// The theme is built in: a site with no theme folder builds with it, and a site's theme folder overrides it
+/// file by file.
+#[test]
+fn the_built_in_theme_and_file_by_file_overrides() {
+    let root = site("builtin-theme", &[("index.md", "# Home\n\nHello.\n")]);
+    let config = std::fs::read_to_string(root.join("guardrail.toml")).expect("config");
+    let config: String = config.lines().filter(|l| !l.starts_with("theme =")).map(|l| format!("{l}\n")).collect();
+    std::fs::write(root.join("guardrail.toml"), config).expect("config");
+    let out = root.join("out");
+    let build = || guardrail(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let run = build();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let home = text(&std::fs::read(out.join("index.html")).expect("page"));
+    assert!(home.contains("<nav class=\"sidebar\"") && home.contains("Hello."), "{home}");
+    let built_in_css = std::fs::read_dir(out.join("assets")).unwrap().filter_map(|e| e.ok()).any(|e| {
+        let n = e.file_name().to_string_lossy().into_owned();
+        n.starts_with("style.") && n.ends_with(".css")
+    });
+    assert!(built_in_css);
+    // Only page.html overridden: the rest (base.html, the assets) stay built in.
+    std::fs::create_dir_all(root.join("theme/templates")).expect("dir");
+    std::fs::write(
+        root.join("theme/templates/page.html"),
+        "{% extends \"base.html\" %}{% block content %}<div class=\"mine\">{{ content | safe }}</div>{% endblock content %}",
+    )
+    .expect("template");
+    let run = build();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let home = text(&std::fs::read(out.join("index.html")).expect("page"));
+    assert!(home.contains("<div class=\"mine\">") && home.contains("<nav class=\"sidebar\""), "{home}");
     let _ = std::fs::remove_dir_all(root);
 }

@@ -12,6 +12,7 @@
 //! configuration and diagnostics types those use.
 
 mod assets;
+mod builtin_theme;
 pub mod config;
 mod content;
 pub mod diagnostics;

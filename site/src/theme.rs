@@ -16,25 +16,28 @@ use crate::page::Rendered;
 use crate::playground::Shipped;
 use crate::sidebar::{self, Item};
 
-/// Reads every `.html` template of `<theme>/templates`; `label` is that folder as diagnostics name it.
+/// The built-in templates, with every `.html` template of `<theme>/templates` (when the folder exists) in place
+/// of the built-in one of the same name, or added; `label` is that folder as diagnostics name it.
 fn load_templates(theme: &Path, label: &str) -> Result<tera::Tera, Diagnostic> {
     let dir = theme.join("templates");
     let mut tera = tera::Tera::default();
-    let mut list = Vec::new();
-    let entries = std::fs::read_dir(&dir).map_err(|e| {
-        Diagnostic::error(format!("cannot read the theme's templates in {}: {e}", dir.display()), label, 1, 1)
-    })?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.extension().is_some_and(|e| e == "html") {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                Diagnostic::error(format!("cannot read {}: {e}", path.display()), format!("{label}/{name}"), 1, 1)
-            })?;
-            list.push((name, text));
+    let mut list: BTreeMap<String, String> =
+        crate::builtin_theme::TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+    if dir.is_dir() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| {
+            Diagnostic::error(format!("cannot read the theme's templates in {}: {e}", dir.display()), label, 1, 1)
+        })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "html") {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    Diagnostic::error(format!("cannot read {}: {e}", path.display()), format!("{label}/{name}"), 1, 1)
+                })?;
+                list.insert(name, text);
+            }
         }
     }
-    list.sort();
     tera.add_raw_templates(list).map_err(|e| template_error(&e, label))?;
     Ok(tera)
 }
@@ -147,16 +150,23 @@ impl Theme {
         let read_err = |p: &Path, e: std::io::Error| {
             Diagnostic::error(format!("cannot read {}: {e}", p.display()), format!("{label}/assets"), 1, 1)
         };
-        let mut names: Vec<_> = std::fs::read_dir(&theme_assets)
-            .map_err(|e| read_err(&theme_assets, e))?
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.is_file())
-            .collect();
-        names.sort();
-        for p in names {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let bytes = std::fs::read(&p).map_err(|e| read_err(&p, e))?;
+        // The built-in assets, each replaced by the theme folder's file of the same name; the folder may add more.
+        let mut files: BTreeMap<String, Vec<u8>> =
+            crate::builtin_theme::ASSETS.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+        if theme_assets.is_dir() {
+            let names: Vec<_> = std::fs::read_dir(&theme_assets)
+                .map_err(|e| read_err(&theme_assets, e))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect();
+            for p in names {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let bytes = std::fs::read(&p).map_err(|e| read_err(&p, e))?;
+                files.insert(name, bytes);
+            }
+        }
+        for (name, bytes) in files {
             add_asset(&name, bytes);
         }
         add_asset("syntax.css", highlight::stylesheet().into_bytes());
