@@ -141,7 +141,9 @@ fn the_fixture_site_renders_as_its_snapshots() {
         let snap = root.join("expected").join(page.replace('/', "__"));
         golden(&snap, &html);
     }
-    assert!(tree.keys().any(|k| k.starts_with("assets/robots.") && k.ends_with(".txt")), "{:?}", tree.keys());
+    // Static files keep their paths (robots.txt where crawlers look for it); theme assets are content-hashed.
+    assert_eq!(text(&tree["robots.txt"]), std::fs::read_to_string(root.join("static/robots.txt")).expect("robots"));
+    assert!(tree.keys().any(|k| k.starts_with("assets/site.") && k.ends_with(".css")), "{:?}", tree.keys());
     assert!(tree.contains_key("sitemap.xml") && tree.contains_key("404.html"));
     assert!(text(&tree["sitemap.xml"]).contains("<loc>/docs/guides/writing/</loc>"));
     // Built twice, the site is byte-for-byte the same.
@@ -300,8 +302,8 @@ fn every_folder_can_be_renamed() {
     let home = text(&tree["index.html"]);
     assert!(home.contains("href=\"/guides/writing/#details\""), "{home}");
     assert!(home.contains("href=\"/guides/writing/\""), "{home}");
-    let logo = tree.keys().find(|k| k.starts_with("assets/img/logo.")).expect("the static file, hashed");
-    assert!(home.contains(&format!("href=\"/{logo}\"")), "{home}");
+    assert!(tree.contains_key("img/logo.txt"), "the static file, at its own path");
+    assert!(home.contains("href=\"/img/logo.txt\""), "{home}");
     assert!(text(&tree["guides/writing/index.html"]).contains("href=\"/\""));
     assert!(tree.contains_key("policies/k8spspcapabilities/index.html"), "the reference is made from rules/");
 
@@ -827,5 +829,42 @@ fn the_built_in_theme_and_file_by_file_overrides() {
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let home = text(&std::fs::read(out.join("index.html")).expect("page"));
     assert!(home.contains("<div class=\"mine\">") && home.contains("<nav class=\"sidebar\""), "{home}");
+    let _ = std::fs::remove_dir_all(root);
+}
+
+/// `static/` is copied to the site root as it is (`CNAME`, `.nojekyll`, a favicon the theme links), and a static
+/// file that would take the place of a page or of a file guardrail makes is an error.
+#[test]
+fn static_files_are_served_at_their_own_paths() {
+    let root = site(
+        "static-root",
+        &[("index.md", "# Home\n\n![logo](/img/logo.svg) and [missing](/img/nope.png)\n"), ("guide.md", "# Guide\n")],
+    );
+    std::fs::create_dir_all(root.join("static/img")).expect("dir");
+    for (f, body) in
+        [("CNAME", "docs.example.com\n"), (".nojekyll", ""), ("favicon.svg", "<svg/>"), ("img/logo.svg", "<svg/>")]
+    {
+        std::fs::write(root.join("static").join(f), body).expect("static");
+    }
+    let run = guardrail(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(text(&run.stderr).contains("broken link: no file at `/img/nope.png`"), "{}", text(&run.stderr));
+    std::fs::write(root.join("content/index.md"), "# Home\n\n![logo](/img/logo.svg)\n").expect("page");
+    let out = root.join("out");
+    let run = guardrail(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert_eq!(std::fs::read_to_string(out.join("CNAME")).expect("CNAME"), "docs.example.com\n");
+    assert!(out.join(".nojekyll").is_file());
+    let home = text(&std::fs::read(out.join("index.html")).expect("page"));
+    assert!(home.contains("<img src=\"/img/logo.svg\""), "{home}");
+    assert!(home.contains("<link rel=\"icon\" href=\"&#x2F;favicon.svg\">"), "{home}");
+    std::fs::create_dir_all(root.join("static/guide")).expect("dir");
+    std::fs::write(root.join("static/guide/index.html"), "mine").expect("static");
+    std::fs::write(root.join("static/sitemap.xml"), "mine").expect("static");
+    let run = guardrail(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = text(&run.stderr);
+    assert!(err.contains("static/guide/index.html would replace the page content/guide.md in the built site"), "{err}");
+    assert!(err.contains("static/sitemap.xml would replace a file guardrail makes"), "{err}");
     let _ = std::fs::remove_dir_all(root);
 }

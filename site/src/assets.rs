@@ -27,12 +27,23 @@ pub(crate) fn asset_url(base_url: &str, rel: &str, bytes: &[u8]) -> String {
     format!("{base_url}assets/{}", hashed_name(rel, bytes))
 }
 
-/// One file of the static folder.
+/// One file shipped as it is: of the static folder, or beside the pages.
 #[derive(Debug, Clone)]
 pub(crate) struct StaticFile {
-    /// Its path below the static folder, with `/` separators (`img/logo.png`).
+    /// Its path below the static folder, with `/` separators (`img/logo.png`); a file beside the pages is
+    /// `content/<path below the content folder>`.
     pub(crate) rel: String,
     pub(crate) bytes: Vec<u8>,
+    /// Served at its own path from the site root (`robots.txt`, `favicon.ico`, `CNAME`), as Docusaurus and Zola
+    /// serve `static/`; otherwise under `assets/` with a content-hash name.
+    pub(crate) at_root: bool,
+}
+
+impl StaticFile {
+    /// The URL it is served at.
+    pub(crate) fn url(&self, base_url: &str) -> String {
+        if self.at_root { format!("{base_url}{}", self.rel) } else { asset_url(base_url, &self.rel, &self.bytes) }
+    }
 }
 
 /// The site's static files, sorted by path. A missing folder is an empty one; a symbolic link is an error (it
@@ -57,7 +68,7 @@ pub(crate) fn static_files(root: &Path, config: &Config) -> Result<Vec<StaticFil
         let rel = p.strip_prefix(&dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
         let bytes = std::fs::read(&p)
             .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", p.display()), shown(&p), 1, 1))?;
-        out.push(StaticFile { rel, bytes });
+        out.push(StaticFile { rel, bytes, at_root: true });
     }
     Ok(out)
 }
@@ -81,7 +92,7 @@ pub(crate) fn content_files(root: &Path, config: &Config) -> Result<Vec<StaticFi
         let rel = p.strip_prefix(&dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
         let bytes = std::fs::read(&p)
             .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", p.display()), shown(&p), 1, 1))?;
-        out.push(StaticFile { rel: format!("content/{rel}"), bytes });
+        out.push(StaticFile { rel: format!("content/{rel}"), bytes, at_root: false });
     }
     Ok(out)
 }

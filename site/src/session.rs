@@ -194,8 +194,21 @@ impl Session {
         // shipped with content-hash names.
         let mut statics = assets::static_files(root, &config).map_err(Failure::one)?;
         statics.extend(assets::content_files(root, &config).map_err(Failure::one)?);
-        let assets =
-            statics.iter().map(|f| (f.rel.clone(), assets::asset_url(&config.base_url, &f.rel, &f.bytes))).collect();
+        let assets = statics.iter().map(|f| (f.rel.clone(), f.url(&config.base_url))).collect();
+        // A static file served at its own path must not take the place of a file the build makes.
+        for f in statics.iter().filter(|f| f.at_root) {
+            let page = pages.iter().find(|p| p.output_path() == f.rel).map(|p| format!("the page {}", p.file));
+            let reserved = ["404.html", "sitemap.xml"].contains(&f.rel.as_str())
+                || f.rel.starts_with("assets/")
+                || f.rel.starts_with("playground/");
+            if let Some(what) = page.or_else(|| reserved.then(|| "a file guardrail makes".to_string())) {
+                let shown = format!("{}/{}", config.paths.static_dir.display(), f.rel);
+                failure.diagnostics.push(
+                    Diagnostic::error(format!("{shown} would replace {what} in the built site"), &shown, 1, 1)
+                        .help("rename or move the static file (`assets/`, `playground/`, `404.html` and `sitemap.xml` are guardrail's)"),
+                );
+            }
+        }
         let links = LinkTable::new(&pages, assets, &config.base_url);
 
         // Render every page, checking its examples: pages are independent, so they render on every core; meanwhile one more thread makes the policy reference, loads the theme and

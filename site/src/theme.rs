@@ -170,8 +170,17 @@ impl Theme {
             add_asset(&name, bytes);
         }
         add_asset("syntax.css", highlight::stylesheet().into_bytes());
-        for f in statics {
+        for f in statics.iter().filter(|f| !f.at_root) {
             add_asset(&f.rel, f.bytes.clone());
+        }
+        let mut favicon = String::new();
+        for f in statics.iter().filter(|f| f.at_root) {
+            // Static files keep their paths: `robots.txt`, `CNAME`, `.nojekyll` work where hosts look for them.
+            asset_files.insert(f.rel.clone(), f.bytes.clone());
+            assets.insert(f.rel.clone(), f.url(&base));
+            if favicon.is_empty() && ["favicon.ico", "favicon.svg", "favicon.png"].contains(&f.rel.as_str()) {
+                favicon = f.url(&base);
+            }
         }
         assets.insert("search-index.json".into(), format!("{base}{SEARCH_INDEX}"));
         assets.insert("examples.json".into(), format!("{base}{EXAMPLES}"));
@@ -179,7 +188,12 @@ impl Theme {
             tera: load_templates(&theme_dir, &templates_label)?,
             assets,
             asset_files,
-            site: json!({"title": config.title, "base_url": config.base_url, "description": config.description}),
+            site: json!({
+                "title": config.title,
+                "base_url": config.base_url,
+                "description": config.description,
+                "favicon": favicon,
+            }),
             base: config.base_url.clone(),
             description: config.description.clone(),
             templates_label,
