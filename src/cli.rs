@@ -38,6 +38,19 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Live preview for writers: build in memory, serve, rebuild on save and reload open tabs.
     Serve(ServeArgs),
+    /// Start a docs site: guardrail.toml, two pages with checked examples, a policy with its suite and a
+    /// mutator, a favicon, a .gitignore.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// The folder to create the site in (made if missing).
+    #[arg(default_value = ".")]
+    pub(crate) dir: PathBuf,
+    /// Write into a folder that is not empty, replacing the starter's files there.
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 #[derive(Debug, Args)]

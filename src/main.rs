@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         cli::Command::Verify(args) => cmd::verify::run(&args),
         cli::Command::Build(args) => cmd::build::run(&args.check, cmd::build::Mode::Build { out: args.out.as_deref() }),
         cli::Command::Check(args) => cmd::build::run(&args, cmd::build::Mode::Check),
+        cli::Command::Init(args) => cmd::init::run(&args),
         cli::Command::Serve(args) => cmd::build::absolute(&args.policies).and_then(|policies| {
             let overrides = guardrail_site::Overrides { policies };
             cmd::serve::run(&args.root, overrides, &args.bind, args.port, args.open).map(|()| ExitCode::SUCCESS)

@@ -695,3 +695,36 @@ fn policies_lists_what_loaded_and_what_was_skipped() {
     assert!(listing.contains("\nSkipped: 16 Suite\n"), "{listing}");
     assert!(listing.contains("\nConfig (1)\n  config  (policies/config/config.yaml)\n"), "{listing}");
 }
+
+/// `guardrail init` writes a site that checks, builds and verifies as it is; it refuses a folder with files in
+/// it unless told to write there.
+#[test]
+fn init_writes_a_working_site() {
+    let dir = scratch("init").join("docs");
+    let site = dir.to_str().unwrap();
+    let out = run(&["init", site], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("guardrail serve --root"), "{}", text(&out.stdout));
+    for f in ["guardrail.toml", ".gitignore", "content/index.md", "content/writing-examples.md", "static/favicon.svg"] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    let check = run(&["check", "--root", site], "");
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+    assert!(text(&check.stderr).starts_with("checked 2 pages, 3 examples checked;"), "{}", text(&check.stderr));
+    let verify = run(&["verify", dir.join("policies").to_str().unwrap()], "");
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify.stdout));
+    assert!(text(&verify.stdout).trim_end().ends_with("2 passed, 0 failed"));
+    let build = run(&["build", "--root", site], "");
+    assert_eq!(build.status.code(), Some(0), "{}", text(&build.stderr));
+    let home = std::fs::read_to_string(dir.join("public/index.html")).expect("built");
+    assert!(home.contains("Welcome") && home.contains("favicon.svg"), "{home}");
+    // A folder with files in it is refused, and left as it is.
+    std::fs::write(dir.join("content/index.md"), "# Mine\n").expect("edit");
+    let again = run(&["init", site], "");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("is not empty"), "{}", text(&again.stderr));
+    assert_eq!(std::fs::read_to_string(dir.join("content/index.md")).unwrap(), "# Mine\n");
+    let forced = run(&["init", "--force", site], "");
+    assert_eq!(forced.status.code(), Some(0));
+    assert!(std::fs::read_to_string(dir.join("content/index.md")).unwrap().contains("Welcome"));
+}

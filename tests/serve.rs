@@ -321,3 +321,22 @@ fn the_preview_serves_under_the_base_path() {
     drop(server);
     let _ = std::fs::remove_dir_all(root);
 }
+
+/// The site `guardrail init` writes is served as it is.
+#[test]
+fn serve_shows_a_new_site() {
+    let dir = std::env::temp_dir().join(format!("guardrail-serve-{}-init", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let init =
+        Command::new(env!("CARGO_BIN_EXE_guardrail")).args(["init", dir.to_str().unwrap()]).output().expect("init");
+    assert!(init.status.success());
+    let server = start(&dir);
+    let (status, _, body) = get(server.port, "/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Welcome") && body.contains("Writing examples"), "{body}");
+    let (status, _, body) = get(server.port, "/writing-examples/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Rejected by K8sDenyPrivileged") && body.contains("Admitted with changes"), "{body}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}
