@@ -10,9 +10,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+    /// Colour: auto (a terminal gets it, unless NO_COLOR; CLICOLOR_FORCE forces it), always or never.
+    #[arg(long, value_enum, global = true, default_value = "auto")]
+    pub(crate) color: crate::color::Choice,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 success, 1 a rejected object or failed test, 2 bad input (unreadable file, invalid YAML or policy).\nColour follows the terminal; NO_COLOR turns it off.";
+const EXIT_CODES: &str = "Exit codes: 0 success, 1 a rejected object or failed test, 2 bad input (unreadable file, invalid YAML or policy).\nColour follows each stream: --color, else CLICOLOR_FORCE forces it, NO_COLOR turns it off, else a terminal gets it.";
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -80,6 +83,10 @@ pub(crate) enum Format {
     Text,
     /// One JSON object per diagnostic, one per line.
     Json,
+    /// GitHub Actions workflow commands (`::error file=...,line=...::`): annotations on the pull request.
+    Github,
+    /// One SARIF 2.1.0 log (code scanning), with a rule per kind of problem.
+    Sarif,
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +97,9 @@ pub(crate) struct CheckArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) format: Format,
+    /// Print problems only: no summary line, no progress.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
     /// A policy source (folder or file) instead of `[paths] policies`; repeat for several.
     #[arg(long = "policies", value_name = "PATH")]
     pub(crate) policies: Vec<PathBuf>,
@@ -112,6 +122,18 @@ pub(crate) enum Output {
     Yaml,
     /// One JSON document with every result.
     Json,
+    /// A SARIF 2.1.0 log: one result per violation (deny as error, warn as warning, dryrun as note).
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum VerifyFormat {
+    /// Failures (and with -v every case), then the tally.
+    Text,
+    /// One JSON document: every case with its status, and the tally.
+    Json,
+    /// JUnit XML: a testsuite per suite file, a testcase per case.
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -196,4 +218,7 @@ pub(crate) struct VerifyArgs {
     /// Suite files, or folders searched for them.
     #[arg(required = true)]
     pub(crate) paths: Vec<PathBuf>,
+    /// How to report.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: VerifyFormat,
 }

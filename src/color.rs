@@ -1,5 +1,6 @@
-//! Terminal colour, decided per stream: on when that stream is a terminal, off when NO_COLOR is set or it is
-//! piped. Styles are anstyle's (already in the tree through clap).
+//! Terminal colour, decided per stream: `--color always|never` says so; otherwise (`auto`) CLICOLOR_FORCE turns
+//! it on, NO_COLOR off, and else it is on when that stream is a terminal (the order anstream follows). Styles are
+//! anstyle's (already in the tree through clap).
 
 use std::io::IsTerminal;
 use std::sync::OnceLock;
@@ -18,18 +19,50 @@ pub(crate) enum Style {
     Bold,
 }
 
-fn no_color() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Choice {
+    /// CLICOLOR_FORCE, then NO_COLOR, then whether the stream is a terminal.
+    Auto,
+    Always,
+    Never,
+}
+
+static CHOICE: OnceLock<Choice> = OnceLock::new();
+
+/// Sets `--color`; call before anything is printed.
+pub(crate) fn choose(choice: Choice) {
+    let _ = CHOICE.set(choice);
+}
+
+fn set(var: &str) -> bool {
+    std::env::var_os(var).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Whether a stream that is (or is not) a terminal gets colour.
+fn decide(terminal: bool) -> bool {
+    match CHOICE.get().copied().unwrap_or(Choice::Auto) {
+        Choice::Always => true,
+        Choice::Never => false,
+        Choice::Auto if set("CLICOLOR_FORCE") => true,
+        Choice::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
+        Choice::Auto => terminal,
+    }
 }
 
 fn stdout_on() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| !no_color() && std::io::stdout().is_terminal())
+    *ON.get_or_init(|| decide(std::io::stdout().is_terminal()))
 }
 
 fn stderr_on() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| !no_color() && std::io::stderr().is_terminal())
+    *ON.get_or_init(|| decide(std::io::stderr().is_terminal()))
+}
+
+/// Whether standard error is a terminal (for progress lines).
+pub(crate) fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
 }
 
 fn styled(on: bool, style: Style, text: &str) -> String {

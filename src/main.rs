@@ -8,6 +8,7 @@
 mod cli;
 mod cmd;
 mod color;
+mod report;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,7 @@ fn without_huge_pages() {
 fn main() -> ExitCode {
     without_huge_pages();
     let cli = cli::Cli::parse();
+    color::choose(cli.color);
     let result = match cli.command {
         cli::Command::Admit(args) => cmd::admit::run(&args),
         cli::Command::Expand(args) => cmd::expand::run(&args),

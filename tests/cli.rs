@@ -728,3 +728,169 @@ fn init_writes_a_working_site() {
     assert_eq!(forced.status.code(), Some(0));
     assert!(std::fs::read_to_string(dir.join("content/index.md")).unwrap().contains("Welcome"));
 }
+
+/// Compares `actual` with the golden file `tests/fixtures/reports/<name>`; `GUARDRAIL_BLESS=1` rewrites it.
+fn report_golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reports").join(name);
+    if std::env::var_os("GUARDRAIL_BLESS").is_some() {
+        std::fs::write(&path, actual).expect("bless");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing golden {}", path.display()));
+    assert_eq!(actual, expected, "{} differs (GUARDRAIL_BLESS=1 rewrites it)", path.display());
+}
+
+/// Every SARIF log guardrail writes is valid SARIF 2.1.0 (the OASIS schema, shipped as a fixture).
+fn assert_valid_sarif(log: &Value) {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sarif-schema-2.1.0.json"))
+            .expect("schema"),
+    )
+    .expect("schema JSON");
+    let errors = guardrail_testkit::jsonschema::validate(&schema, log);
+    assert!(errors.is_empty(), "not valid SARIF 2.1.0: {errors:#?}");
+}
+
+/// A site with a problem of three kinds: a wrong verdict, a broken link, an unknown component.
+fn failing_site() -> PathBuf {
+    let dir = scratch("reports-site");
+    write(
+        &dir,
+        "guardrail.toml",
+        &format!(
+            "title = \"R\"\n[paths]\npolicies = \"{}\"\n",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("policies").display()
+        ),
+    );
+    std::fs::create_dir_all(dir.join("content")).unwrap();
+    write(
+        &dir,
+        "content/page.md",
+        "# Page\n\nSee [nothing](./nowhere).\n\n<Highlight>x</Highlight>\n\n```yaml\nhostNetwork: true\n```\n",
+    );
+    dir
+}
+
+#[test]
+fn check_reports_for_github_and_code_scanning() {
+    let dir = failing_site();
+    let root = dir.to_str().unwrap();
+    let out = run(&["check", "--format", "github", "--root", root], "");
+    assert_eq!(out.status.code(), Some(1));
+    let lines = text(&out.stdout);
+    assert_eq!(lines.lines().count(), 3, "{lines}");
+    assert!(lines.lines().all(|l| l.starts_with("::error file=content/page.md,line=")), "{lines}");
+    report_golden("check.github.txt", &lines);
+    let out = run(&["check", "--format", "sarif", "--root", root], "");
+    assert_eq!(out.status.code(), Some(1));
+    let log: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_valid_sarif(&log);
+    let rules: Vec<&str> = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["broken-link", "example-verdict", "mdx-component"]);
+    // The validator is not a rubber stamp: a level SARIF does not know is refused.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sarif-schema-2.1.0.json"))
+            .expect("schema"),
+    )
+    .expect("schema JSON");
+    assert!(!guardrail_testkit::jsonschema::validate(&schema, &broken).is_empty());
+    report_golden("check.sarif.json", &text(&out.stdout));
+    // A clean run writes a log with no results (code scanning then closes what was fixed).
+    let out = run(&["check", "--format", "sarif"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let log: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_valid_sarif(&log);
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+}
+
+#[test]
+fn verify_reports_as_json_and_junit() {
+    let dir = scratch("reports-verify");
+    let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/privileged-containers");
+    for f in ["template.yaml", "constraint.yaml"] {
+        std::fs::copy(policies.join(f), dir.join(f)).unwrap();
+    }
+    write(&dir, "ok.yaml", &pod(BARE));
+    write(&dir, "bad.yaml", &pod(&format!("{BARE}    securityContext: {{privileged: true}}\n")));
+    write(
+        &dir,
+        "suite.yaml",
+        "apiVersion: test.gatekeeper.sh/v1alpha1\nkind: Suite\nmetadata: {name: s}\ntests:\n- name: privileged\n  template: template.yaml\n  constraint: constraint.yaml\n  cases:\n  - name: allowed\n    object: ok.yaml\n    assertions: [{violations: no}]\n  - name: wrongly-expected <clean> & \"quoted\"\n    object: bad.yaml\n    assertions: [{violations: no}]\n  - name: later\n    skip: true\n    object: ok.yaml\n",
+    );
+    let suite = dir.join("suite.yaml");
+    let out = run(&["verify", "--format", "junit", suite.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let xml = text(&out.stdout).replace(&dir.display().to_string(), "<dir>");
+    assert!(xml.contains("<testsuites name=\"guardrail verify\" tests=\"3\" failures=\"1\" skipped=\"1\">"), "{xml}");
+    assert!(xml.contains("name=\"wrongly-expected &lt;clean&gt; &amp; &quot;quoted&quot;\""), "{xml}");
+    report_golden("verify.junit.xml", &xml);
+    let out = run(&["verify", "--format", "json", suite.to_str().unwrap()], "");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!((v["passed"].as_u64(), v["failed"].as_u64(), v["skipped"].as_u64()), (Some(1), Some(1), Some(1)));
+    assert_eq!(v["cases"][1]["status"], "failed");
+    assert!(v["cases"][1]["message"].as_str().unwrap().contains("Privileged container is not allowed"), "{v}");
+}
+
+#[test]
+fn admit_reports_violations_as_sarif() {
+    let dir = scratch("reports-admit");
+    let file = dir.join("manifests.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "{}---\n{}",
+            pod(&format!("{BARE}    securityContext: {{privileged: true}}\n")),
+            deployment(&format!("{BARE}    securityContext:\n      privileged: true\n"))
+        ),
+    )
+    .unwrap();
+    let out = run(&["admit", "--output", "sarif", file.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let log: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_valid_sarif(&log);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let denied: Vec<&Value> = results.iter().filter(|r| r["level"] == "error").collect();
+    assert_eq!(denied.len(), 2, "the Pod, and the Deployment's Pod: {results:#?}");
+    assert_eq!(denied[0]["ruleId"], "K8sPSPPrivilegedContainer/psp-privileged-containers");
+    assert_eq!(denied[1]["locations"][0]["physicalLocation"]["region"]["startLine"], 11);
+    assert!(denied[1]["message"]["text"].as_str().unwrap().contains("(in Pod default/web-"), "{denied:#?}");
+    assert!(results.iter().any(|r| r["level"] == "note"), "the readiness probe's dry run");
+    report_golden("admit.sarif.json", &text(&out.stdout).replace(&dir.display().to_string(), "<dir>"));
+}
+
+/// Colour per stream, as `--color`, CLICOLOR_FORCE and NO_COLOR say (the tests' streams are pipes); `--quiet`
+/// leaves only problems.
+#[test]
+fn colour_follows_the_flag_and_the_environment_and_quiet_is_quiet() {
+    let privileged = pod(&format!("{BARE}    securityContext: {{privileged: true}}\n"));
+    let coloured = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = bin();
+        cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("starts");
+        child.stdin.take().expect("stdin").write_all(privileged.as_bytes()).expect("stdin");
+        let out = child.wait_with_output().expect("finishes");
+        (text(&out.stdout).contains('\u{1b}'), text(&out.stderr).contains('\u{1b}'))
+    };
+    assert_eq!(coloured(&["admit", "-"], &[]), (false, false), "pipes get no colour");
+    assert_eq!(coloured(&["--color", "always", "admit", "-"], &[("NO_COLOR", "1")]), (true, true));
+    assert_eq!(coloured(&["admit", "--color", "always", "-"], &[]), (true, true), "the flag goes anywhere");
+    assert_eq!(coloured(&["admit", "-"], &[("CLICOLOR_FORCE", "1")]), (true, true));
+    assert_eq!(coloured(&["admit", "-"], &[("CLICOLOR_FORCE", "0")]), (false, false));
+    assert_eq!(coloured(&["--color", "never", "admit", "-"], &[("CLICOLOR_FORCE", "1")]), (false, false));
+    let out = run(&["check", "--quiet"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "", "nothing but problems");
+    let out = run(&["check"], "");
+    assert!(text(&out.stderr).starts_with("checked "), "{}", text(&out.stderr));
+}

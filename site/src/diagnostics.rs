@@ -136,6 +136,64 @@ impl Diagnostic {
     }
 
     /// One JSON object on one line.
+    /// The kind of problem, as a stable rule id for CI reports (SARIF `ruleId`): what a dashboard groups by.
+    pub fn rule(&self) -> &'static str {
+        let m = self.message.as_str();
+        const RULES: &[(&str, &str)] = &[
+            ("example is not fully checked", "unchecked-rule"),
+            ("example is ", "example-verdict"),
+            ("invalid YAML in example", "example-yaml"),
+            ("ambiguous example", "example-fragment"),
+            ("example cannot be admitted", "example-admission"),
+            ("the example's `policies=`", "example-policies"),
+            ("unknown example attribute", "example-attribute"),
+            ("`expect=", "example-attribute"),
+            ("`violates=", "example-attribute"),
+            ("`wrap=", "example-attribute"),
+            ("the value of `", "example-attribute"),
+            ("this code block holds a Kubernetes object", "unlabeled-kubernetes-block"),
+            ("broken link", "broken-link"),
+            ("link to a draft page", "broken-link"),
+            ("unresolved merge-conflict marker", "merge-conflict"),
+            ("invalid front matter", "front-matter"),
+            ("front matter", "front-matter"),
+            ("the MDX component", "mdx-component"),
+            ("MDX reads a line", "mdx-esm"),
+            ("<img>", "mdx-expression"),
+            ("<a>", "mdx-expression"),
+            ("cannot read sidebars", "sidebars"),
+            ("the sidebar", "sidebars"),
+            ("a sidebar item", "sidebars"),
+            ("policy does not load", "policy-load"),
+            ("the cluster state", "policy-load"),
+            ("invalid guardrail.toml", "config"),
+            ("theme template error", "theme"),
+            ("show-last-updated", "last-updated"),
+        ];
+        if let Some((_, rule)) = RULES.iter().find(|(prefix, _)| m.starts_with(prefix)) {
+            return rule;
+        }
+        if m.contains("closes nothing")
+            || m.contains("is never closed")
+            || m.contains("<summary>")
+            || m.contains("<TabItem>")
+            || m.contains("directly inside <Tabs>")
+            || m.contains("`{/*`")
+        {
+            return "mdx-structure";
+        }
+        if m.contains(" would replace ") {
+            return "static-file";
+        }
+        if m.contains("both want the URL") {
+            return "duplicate-url";
+        }
+        if m.contains("sidebar") || self.file.ends_with("sidebars.js") || self.file.ends_with("sidebars.ts") {
+            return "sidebars";
+        }
+        "site"
+    }
+
     pub fn to_json_line(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
     }

@@ -115,8 +115,63 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
             let text = serde_json::to_string_pretty(&json!({"results": list})).context("cannot print JSON")?;
             println!("{text}");
         }
+        Output::Sarif => {
+            let text = serde_json::to_string_pretty(&sarif(&results)).context("cannot print SARIF")?;
+            println!("{text}");
+        }
     }
     Ok(if rejected { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The violations of every object (and of what it leads to) as a SARIF log: a rule per constraint, a result per
+/// violation at the object's document, deny as error, warn as warning, dryrun as note.
+fn sarif(results: &[(&Input, Decision)]) -> Value {
+    let mut rules: Vec<(String, String)> = Vec::new();
+    let mut out = Vec::new();
+    for (input, d) in results {
+        // `file:line` (or `<stdin>:line`) of the document.
+        let (uri, line) = match input.source.rsplit_once(':') {
+            Some((f, l)) => (f.to_string(), l.parse::<usize>().unwrap_or(1)),
+            None => (input.source.clone(), 1),
+        };
+        let mut decisions: Vec<(Option<String>, &Decision)> = vec![(None, d)];
+        decisions.extend(
+            d.descendants()
+                .into_iter()
+                .map(|(_, c)| (Some(format!("{} ({})", object::describe(&c.decision.object), c.origin)), &c.decision)),
+        );
+        for (via, decision) in decisions {
+            for v in &decision.violations {
+                let id = format!("{}/{}", v.kind, v.name);
+                if !rules.iter().any(|(r, _)| *r == id) {
+                    rules.push((id.clone(), format!("Gatekeeper constraint {} of kind {}.", v.name, v.kind)));
+                }
+                let level = match v.action {
+                    EnforcementAction::Deny => "error",
+                    EnforcementAction::Warn => "warning",
+                    EnforcementAction::Dryrun => "note",
+                };
+                let mut text = format!("{}: {}", object::describe(&d.object), v.render());
+                if let Some(via) = &via {
+                    text.push_str(&format!(" (in {via})"));
+                }
+                out.push(json!({
+                    "ruleId": id,
+                    "level": level,
+                    "message": {"text": text},
+                    "locations": [{"physicalLocation": {
+                        "artifactLocation": {"uri": uri},
+                        "region": {"startLine": line.max(1)}
+                    }}]
+                }));
+            }
+        }
+    }
+    for r in &mut out {
+        let id = r["ruleId"].as_str().unwrap_or_default().to_string();
+        r["ruleIndex"] = json!(rules.iter().position(|(x, _)| *x == id).unwrap_or(0));
+    }
+    crate::report::log(rules, out)
 }
 
 fn result_json(input: &Input, d: &Decision) -> Value {

@@ -17,6 +17,50 @@ pub(crate) enum Mode<'a> {
     Build { out: Option<&'a Path> },
 }
 
+/// A line on a terminal's standard error while a build runs past a second (`building... 3 s`), erased when it
+/// ends: a long build shows it is alive; a short one, and anything that is not a terminal, sees nothing.
+struct Progress {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(verb: &'static str) -> Progress {
+        use std::sync::atomic::Ordering;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = done.clone();
+        let thread = std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut shown = false;
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                let secs = started.elapsed().as_secs();
+                if secs >= 1 && !flag.load(Ordering::Relaxed) {
+                    eprint!("\r{verb}ing... {secs} s");
+                    shown = true;
+                }
+            }
+            if shown {
+                eprint!("\r\x1b[2K");
+            }
+        });
+        Progress { done, thread: Some(thread) }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn sarif_text(diagnostics: &[guardrail_site::Diagnostic]) -> String {
+    serde_json::to_string_pretty(&crate::report::sarif(diagnostics)).unwrap_or_default()
+}
+
 fn plural(n: usize, one: &str) -> String {
     format!("{n} {one}{}", if n == 1 { "" } else { "s" })
 }
@@ -35,7 +79,11 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
         Mode::Build { .. } => "build",
     };
     let overrides = guardrail_site::Overrides { policies: absolute(&args.policies)? };
-    let built = match guardrail_site::build_with(&args.root, &overrides) {
+    let progress = (!args.quiet && args.format == Format::Text && crate::color::stderr_is_terminal())
+        .then(|| Progress::start(verb));
+    let result = guardrail_site::build_with(&args.root, &overrides);
+    drop(progress);
+    let built = match result {
         Ok(built) => built,
         Err(failure) => {
             match args.format {
@@ -52,6 +100,13 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
                         println!("{}", d.to_json_line());
                     }
                 }
+                Format::Github => {
+                    for d in &failure.diagnostics {
+                        println!("{}", crate::report::github(d));
+                    }
+                    eprintln!("{verb} found {}; nothing was written", plural(failure.diagnostics.len(), "problem"));
+                }
+                Format::Sarif => println!("{}", sarif_text(&failure.diagnostics)),
             }
             return Ok(ExitCode::from(1));
         }
@@ -72,9 +127,20 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
                     println!("{}", d.to_json_line());
                 }
             }
+            Format::Github => {
+                for d in &built.warnings {
+                    println!("{}", crate::report::github(d));
+                }
+            }
+            Format::Sarif => {}
         }
     }
+    // A SARIF log is written whatever it holds: code scanning closes the alerts a clean run no longer has.
+    if args.format == Format::Sarif {
+        println!("{}", sarif_text(&built.warnings));
+    }
     match mode {
+        Mode::Check if args.quiet => {}
         Mode::Check => {
             eprintln!("{} {summary} in {} ms", paint_err(Style::Good, "checked"), started.elapsed().as_millis());
         }
@@ -82,6 +148,9 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
             let dir = out.map_or_else(|| guardrail_site::default_out_dir(&args.root), Path::to_path_buf);
             guardrail_site::write(&built, &dir)
                 .with_context(|| format!("cannot write the site to {}", dir.display()))?;
+            if args.quiet {
+                return Ok(ExitCode::SUCCESS);
+            }
             eprintln!(
                 "{} {summary}; wrote {} in {} ms",
                 paint_err(Style::Good, "built"),

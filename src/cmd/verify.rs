@@ -13,7 +13,7 @@ use guardrail_engine::yaml::{self, Schema};
 use regex::Regex;
 use serde_json::Value;
 
-use crate::cli::VerifyArgs;
+use crate::cli::{VerifyArgs, VerifyFormat};
 use crate::color::{Style, paint};
 use guardrail_site::policies::read_text;
 use guardrail_site::walk;
@@ -68,6 +68,38 @@ struct Tally {
     passed: usize,
     failed: usize,
     skipped: usize,
+    /// Every case run or skipped, in order, for the reports.
+    cases: Vec<CaseResult>,
+}
+
+/// How one case ended.
+enum Status {
+    Passed,
+    Failed(String),
+    Skipped,
+}
+
+struct CaseResult {
+    file: String,
+    test: String,
+    case: String,
+    status: Status,
+}
+
+impl Tally {
+    fn skip(&mut self, file: &Path, test: &str, cases: &[&Value]) {
+        let names: Vec<&str> = cases.iter().map(|c| str_field(c, "name").unwrap_or("")).collect();
+        let names = if names.is_empty() { vec![""] } else { names };
+        for case in names {
+            self.skipped += 1;
+            self.cases.push(CaseResult {
+                file: file.display().to_string(),
+                test: test.to_string(),
+                case: case.to_string(),
+                status: Status::Skipped,
+            });
+        }
+    }
 }
 
 fn load_yaml(path: &Path, schema: Schema) -> Result<Vec<Value>> {
@@ -96,17 +128,96 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode> {
     }
     let mut tally = Tally::default();
     for file in &files {
-        run_suite(file, &filter, args.verbose, &mut tally)?;
+        run_suite(file, &filter, &mut tally)?;
     }
-    let mut line = format!("{} passed, {} failed", tally.passed, tally.failed);
-    if tally.skipped > 0 {
-        line.push_str(&format!(", {} skipped", tally.skipped));
+    match args.format {
+        VerifyFormat::Text => {
+            for r in &tally.cases {
+                match &r.status {
+                    Status::Passed if args.verbose => {
+                        println!("{} {} {} // {}", paint(Style::Good, "ok"), r.file, r.test, r.case)
+                    }
+                    Status::Failed(why) => {
+                        println!("{} {} {} // {}", paint(Style::Bad, "FAIL"), r.file, r.test, r.case);
+                        for line in why.lines() {
+                            println!("    {line}");
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let mut line = format!("{} passed, {} failed", tally.passed, tally.failed);
+            if tally.skipped > 0 {
+                line.push_str(&format!(", {} skipped", tally.skipped));
+            }
+            println!("{line}");
+        }
+        VerifyFormat::Json => {
+            let cases: Vec<Value> = tally
+                .cases
+                .iter()
+                .map(|r| {
+                    let (status, message) = match &r.status {
+                        Status::Passed => ("passed", None),
+                        Status::Failed(why) => ("failed", Some(why.as_str())),
+                        Status::Skipped => ("skipped", None),
+                    };
+                    serde_json::json!({"file": r.file, "test": r.test, "case": r.case, "status": status, "message": message})
+                })
+                .collect();
+            let doc = serde_json::json!({
+                "cases": cases, "passed": tally.passed, "failed": tally.failed, "skipped": tally.skipped
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        VerifyFormat::Junit => print!("{}", junit(&tally)),
     }
-    println!("{line}");
     Ok(if tally.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn run_suite(file: &Path, filter: &Filter, verbose: bool, tally: &mut Tally) -> Result<()> {
+/// JUnit XML: a `<testsuite>` per suite file, a `<testcase>` per case (`classname` the test, `name` the case).
+fn junit(tally: &Tally) -> String {
+    use crate::report::xml;
+    let mut files: Vec<&str> = Vec::new();
+    for r in &tally.cases {
+        if !files.contains(&r.file.as_str()) {
+            files.push(&r.file);
+        }
+    }
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"guardrail verify\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n",
+        tally.cases.len(),
+        tally.failed,
+        tally.skipped
+    );
+    for file in files {
+        let cases: Vec<&CaseResult> = tally.cases.iter().filter(|r| r.file == file).collect();
+        let failures = cases.iter().filter(|r| matches!(r.status, Status::Failed(_))).count();
+        let skipped = cases.iter().filter(|r| matches!(r.status, Status::Skipped)).count();
+        out.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">\n",
+            xml(file),
+            cases.len()
+        ));
+        for r in cases {
+            let open = format!("    <testcase classname=\"{}\" name=\"{}\"", xml(&r.test), xml(&r.case));
+            match &r.status {
+                Status::Passed => out.push_str(&format!("{open}/>\n")),
+                Status::Skipped => out.push_str(&format!("{open}>\n      <skipped/>\n    </testcase>\n")),
+                Status::Failed(why) => out.push_str(&format!(
+                    "{open}>\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                    xml(why.lines().next().unwrap_or("")),
+                    xml(why)
+                )),
+            }
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+fn run_suite(file: &Path, filter: &Filter, tally: &mut Tally) -> Result<()> {
     // gator reads suites as YAML 1.2: `violations: yes` is the string "yes".
     let docs = load_yaml(file, Schema::Core)?;
     let dir = file.parent().unwrap_or(Path::new("."));
@@ -122,7 +233,7 @@ fn run_suite(file: &Path, filter: &Filter, verbose: bool, tally: &mut Tally) -> 
                 continue;
             }
             if skip_suite || truthy(test, "skip") {
-                tally.skipped += wanted.len().max(1);
+                tally.skip(file, test_name, &wanted);
                 continue;
             }
             let set = match build_set(dir, test) {
@@ -130,7 +241,7 @@ fn run_suite(file: &Path, filter: &Filter, verbose: bool, tally: &mut Tally) -> 
                 Err(e) => {
                     // `invalid: true` expects the constraint to be refused.
                     if truthy(test, "invalid") {
-                        pass(verbose, file, test_name, "(invalid constraint refused)", tally);
+                        pass(file, test_name, "(invalid constraint refused)", tally);
                     } else {
                         fail(file, test_name, "", &format!("{e:#}"), tally);
                     }
@@ -144,11 +255,11 @@ fn run_suite(file: &Path, filter: &Filter, verbose: bool, tally: &mut Tally) -> 
             for case in wanted {
                 let case_name = str_field(case, "name").unwrap_or("");
                 if truthy(case, "skip") {
-                    tally.skipped += 1;
+                    tally.skip(file, test_name, &[case]);
                     continue;
                 }
                 match run_case(dir, set.clone(), case) {
-                    Ok(None) => pass(verbose, file, test_name, case_name, tally),
+                    Ok(None) => pass(file, test_name, case_name, tally),
                     Ok(Some(why)) => fail(file, test_name, case_name, &why, tally),
                     Err(e) => fail(file, test_name, case_name, &format!("{e:#}"), tally),
                 }
@@ -158,19 +269,24 @@ fn run_suite(file: &Path, filter: &Filter, verbose: bool, tally: &mut Tally) -> 
     Ok(())
 }
 
-fn pass(verbose: bool, file: &Path, test: &str, case: &str, tally: &mut Tally) {
+fn pass(file: &Path, test: &str, case: &str, tally: &mut Tally) {
     tally.passed += 1;
-    if verbose {
-        println!("{} {} {test} // {case}", paint(Style::Good, "ok"), file.display());
-    }
+    tally.cases.push(CaseResult {
+        file: file.display().to_string(),
+        test: test.to_string(),
+        case: case.to_string(),
+        status: Status::Passed,
+    });
 }
 
 fn fail(file: &Path, test: &str, case: &str, why: &str, tally: &mut Tally) {
     tally.failed += 1;
-    println!("{} {} {test} // {case}", paint(Style::Bad, "FAIL"), file.display());
-    for line in why.lines() {
-        println!("    {line}");
-    }
+    tally.cases.push(CaseResult {
+        file: file.display().to_string(),
+        test: test.to_string(),
+        case: case.to_string(),
+        status: Status::Failed(why.to_string()),
+    });
 }
 
 fn build_set(dir: &Path, test: &Value) -> Result<PolicySet> {

@@ -5,6 +5,8 @@
 //! What it may not do: anything a test asserts about. It starts and drives; the tests judge. Missing
 //! Chromium is one clear line and a failed test run, not a panic trace.
 
+pub mod jsonschema;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
