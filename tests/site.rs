@@ -841,9 +841,14 @@ fn static_files_are_served_at_their_own_paths() {
         &[("index.md", "# Home\n\n![logo](/img/logo.svg) and [missing](/img/nope.png)\n"), ("guide.md", "# Guide\n")],
     );
     std::fs::create_dir_all(root.join("static/img")).expect("dir");
-    for (f, body) in
-        [("CNAME", "docs.example.com\n"), (".nojekyll", ""), ("favicon.svg", "<svg/>"), ("img/logo.svg", "<svg/>")]
-    {
+    for (f, body) in [
+        ("CNAME", "docs.example.com\n"),
+        (".nojekyll", ""),
+        ("robots.txt", "User-agent: *\n"),
+        ("favicon.ico", "ico"),
+        ("favicon.svg", "<svg/>"),
+        ("img/logo.svg", "<svg/>"),
+    ] {
         std::fs::write(root.join("static").join(f), body).expect("static");
     }
     let run = guardrail(&["check", "--root", root.to_str().unwrap()]);
@@ -855,9 +860,11 @@ fn static_files_are_served_at_their_own_paths() {
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     assert_eq!(std::fs::read_to_string(out.join("CNAME")).expect("CNAME"), "docs.example.com\n");
     assert!(out.join(".nojekyll").is_file());
+    assert_eq!(std::fs::read_to_string(out.join("robots.txt")).expect("robots.txt"), "User-agent: *\n");
+    assert_eq!(std::fs::read_to_string(out.join("favicon.ico")).expect("favicon.ico"), "ico");
     let home = text(&std::fs::read(out.join("index.html")).expect("page"));
     assert!(home.contains("<img src=\"/img/logo.svg\""), "{home}");
-    assert!(home.contains("<link rel=\"icon\" href=\"&#x2F;favicon.svg\">"), "{home}");
+    assert!(home.contains("<link rel=\"icon\" href=\"&#x2F;favicon.ico\">"), "the first favicon found: {home}");
     std::fs::create_dir_all(root.join("static/guide")).expect("dir");
     std::fs::write(root.join("static/guide/index.html"), "mine").expect("static");
     std::fs::write(root.join("static/sitemap.xml"), "mine").expect("static");
@@ -867,4 +874,29 @@ fn static_files_are_served_at_their_own_paths() {
     assert!(err.contains("static/guide/index.html would replace the page content/guide.md in the built site"), "{err}");
     assert!(err.contains("static/sitemap.xml would replace a file guardrail makes"), "{err}");
     let _ = std::fs::remove_dir_all(root);
+}
+
+/// The repository's site without its theme folder is the same site, byte for byte: the built-in theme is the
+/// repository's `theme/` (so the screenshots of the repository's site show what a site with no theme gets).
+#[test]
+fn a_site_without_a_theme_folder_is_the_repository_site() {
+    let dir = std::env::temp_dir().join(format!("guardrail-no-theme-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for part in ["content", "policies", "static", "examples"] {
+        copy_tree(&repo().join(part), &dir.join(part));
+    }
+    std::fs::copy(repo().join("guardrail.toml"), dir.join("guardrail.toml")).expect("config");
+    assert!(!dir.join("theme").exists());
+    let (a, b) = (dir.join("out-a"), std::env::temp_dir().join(format!("guardrail-with-theme-{}", std::process::id())));
+    let run = guardrail(&["build", "--root", dir.to_str().unwrap(), "--out", a.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let run = guardrail(&["build", "--root", env!("CARGO_MANIFEST_DIR"), "--out", b.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let (with, without) = (read_tree(&b), read_tree(&a));
+    assert_eq!(with.keys().collect::<Vec<_>>(), without.keys().collect::<Vec<_>>());
+    for (k, v) in &with {
+        assert!(without[k] == *v, "{k} differs");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(b);
 }
