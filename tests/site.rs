@@ -647,6 +647,9 @@ fn a_docusaurus_site_builds_as_it_is_written() {
             );
         }
     }
+    // No page has the root URL here (intro has `slug: /`), so the root is the home page; a docs folder without one
+    // gets a root that leads to the first page (tested below).
+    assert!(!text(&tree["index.html"]).contains("http-equiv=\"refresh\""));
     // The draft was checked and is not published; the unlisted page is published but listed nowhere.
     assert!(!tree.keys().any(|k| k.contains("draft")), "{:?}", tree.keys());
     let sitemap = text(&tree["sitemap.xml"]);
@@ -899,4 +902,16 @@ fn a_site_without_a_theme_folder_is_the_repository_site() {
     }
     let _ = std::fs::remove_dir_all(dir);
     let _ = std::fs::remove_dir_all(b);
+}
+
+/// A docs folder with no home page (as a Docusaurus `docs/` often is) gets a root that leads to its first page.
+#[test]
+fn a_site_without_a_home_page_leads_to_its_first_page() {
+    let root = site("no-home", &[("guide/b.md", "# B\n"), ("guide/a.md", "---\nsidebar_position: 1\n---\n# A\n")]);
+    let out = root.join("out");
+    let run = guardrail(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let home = text(&std::fs::read(out.join("index.html")).expect("a root page"));
+    assert!(home.contains("<meta http-equiv=\"refresh\" content=\"0; url=/guide/a/\">"), "{home}");
+    let _ = std::fs::remove_dir_all(root);
 }

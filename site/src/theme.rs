@@ -497,6 +497,22 @@ impl Theme {
             self.tera.render("page.html", &ctx).map_err(|e| template_error(&e, &self.templates_label))?.into_bytes(),
         );
 
+        // No home page (a Docusaurus docs folder keeps its home page elsewhere): the site's root leads to the first
+        // page of the sidebar, so the base URL is never a 404.
+        if !pages.iter().any(|p| p.url.is_empty() && !p.front.draft) {
+            if let Some(&first) = layout.flat.first() {
+                let url = escape(&format!("{base}{}", pages[first].url));
+                files.insert(
+                    "index.html".into(),
+                    format!(
+                        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0; url={url}\"><link rel=\"canonical\" href=\"{url}\"><title>{}</title></head><body><p><a href=\"{url}\">{}</a></p></body></html>\n",
+                        escape(self.site["title"].as_str().unwrap_or("")),
+                        escape(&pages[first].front.title)
+                    )
+                    .into_bytes(),
+                );
+            }
+        }
         // sitemap.xml: absolute URLs when the base URL is absolute, as the format requires.
         let mut sitemap = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
