@@ -556,6 +556,8 @@ fn render_all(root: &Path, pages: &[Page], config: &Config, links: &LinkTable, p
 /// Internal links must reach a page, and their anchors a heading of it, resolved as the rewrite resolved them.
 fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config, links: &LinkTable) -> Vec<Diagnostic> {
     let by_url: HashMap<&str, &Rendered> = pages.iter().zip(rendered).map(|(p, r)| (p.url.as_str(), r)).collect();
+    let drafts: std::collections::HashSet<&str> =
+        pages.iter().filter(|p| p.front.draft).map(|p| p.url.as_str()).collect();
     let help = format!(
         "link to a Markdown file of {}/ (`other.md`, `../guide/intro`) or to a page URL (`/security/`)",
         config.paths.content.display()
@@ -591,7 +593,7 @@ fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config, links: &L
                 );
                 continue;
             };
-            if t_is_draft(pages, target.as_ref()) && !p.front.draft {
+            if target.as_ref().is_some_and(|(url, _)| drafts.contains(url.as_str())) && !p.front.draft {
                 out.push(
                     Diagnostic::error(
                         format!("link to a draft page: `{path}` is checked but not published"),
@@ -618,10 +620,6 @@ fn check_links(pages: &[Page], rendered: &[Rendered], config: &Config, links: &L
         }
     }
     out
-}
-
-fn t_is_draft(pages: &[Page], target: Option<&(String, Option<String>)>) -> bool {
-    target.is_some_and(|(url, _)| pages.iter().any(|q| q.url == *url && q.front.draft))
 }
 
 /// Writes `site` into `out` atomically: a sibling temporary folder, swapped in only when complete.

@@ -71,6 +71,8 @@ pub(crate) struct Theme {
 pub(crate) struct Layout {
     /// Page indexes in sidebar order (the pager's order).
     pub(crate) flat: Vec<usize>,
+    /// Page index → its place in `flat`.
+    position: Vec<Option<usize>>,
     /// The sidebar HTML variants; a page shows `renders[render_of[page]]`.
     renders: Vec<String>,
     render_of: Vec<usize>,
@@ -242,7 +244,11 @@ impl Theme {
         let mut outside = String::new();
         let open = if collapse { Open::Path(&[]) } else { Open::All };
         self.render_items(tree(0), pages, 0, &open, collapse, &mut 0, &mut outside);
-        Layout { flat, renders, render_of, outside }
+        let mut position = vec![None; pages.len()];
+        for (n, &i) in flat.iter().enumerate() {
+            position[i] = Some(n);
+        }
+        Layout { flat, position, renders, render_of, outside }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -403,7 +409,7 @@ impl Theme {
                 }
             })
         };
-        let pos = layout.flat.iter().position(|k| *k == i);
+        let pos = layout.position.get(i).copied().flatten();
         let prev = match &f.pagination_prev {
             Some(choice) => choice.as_deref().and_then(by_id),
             None => pos.and_then(|n| n.checked_sub(1)).map(|k| layout.flat[k]),
