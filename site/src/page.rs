@@ -505,20 +505,16 @@ impl Ctx<'_> {
         // What admission did to what the reader wrote: for a whole object, every change; for a fragment, the
         // changes inside it (the Pod guardrail made up around a fragment gets the Pod-level defaults, which say
         // nothing about the fragment), named by the mutators whose location reaches it.
-        let shown: Vec<(Vec<guardrail_engine::fragment::AfterLine>, Vec<String>)> = results
+        let shown: Vec<Vec<String>> = results
             .iter()
             .map(|c| {
-                let lines = guardrail_engine::fragment::after_admission(&c.placed, &c.decision, &c.original);
-                let mutators = guardrail_engine::fragment::shown_mutators(
-                    &self.policies.borrow(),
-                    &c.placed,
-                    &c.decision,
-                    &c.original,
-                );
-                (lines, mutators)
+                if !c.decision.mutated() {
+                    return Vec::new();
+                }
+                guardrail_engine::fragment::shown_mutators(&self.policies.borrow(), &c.placed, &c.decision, &c.original)
             })
             .collect();
-        let mutated = shown.iter().any(|(_, m)| !m.is_empty());
+        let mutated = shown.iter().any(|m| !m.is_empty());
         let own_rejection = results.iter().any(|c| c.decision.verdict == guardrail_engine::policy::Verdict::Rejected);
         let (chip, verdict) = if !rejected.is_empty() {
             // Rejected itself, or admitted while what it creates is not ("Pods rejected by ...").
@@ -542,7 +538,9 @@ impl Ctx<'_> {
         let mut after = String::new();
         if mutated && !own_rejection {
             let mut lines_html = Vec::new();
-            for (i, (lines, _)) in shown.iter().enumerate() {
+            for (i, c) in results.iter().enumerate() {
+                // The diff is made only for what is shown changed.
+                let lines = guardrail_engine::fragment::after_admission(&c.placed, &c.decision, &c.original);
                 if i > 0 {
                     lines_html.push("<span class=\"line\">---</span>".to_string());
                 }
@@ -554,7 +552,7 @@ impl Ctx<'_> {
                 }
             }
             let mutators: Vec<String> = {
-                let mut m: Vec<String> = shown.iter().flat_map(|(_, m)| m.iter().cloned()).collect();
+                let mut m: Vec<String> = shown.iter().flat_map(|m| m.iter().cloned()).collect();
                 m.dedup();
                 m
             };
