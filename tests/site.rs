@@ -915,3 +915,20 @@ fn a_site_without_a_home_page_leads_to_its_first_page() {
     assert!(home.contains("<meta http-equiv=\"refresh\" content=\"0; url=/guide/a/\">"), "{home}");
     let _ = std::fs::remove_dir_all(root);
 }
+
+/// The Kubernetes schemas shipped in `engine/schemas/` are what `scripts/kubernetes-schemas.py` makes from the
+/// pinned `kubernetes-validate` package (its output lists the same digests); a change is deliberate.
+#[test]
+fn the_kubernetes_schemas_are_pinned() {
+    use sha2::Digest;
+    let pinned = std::fs::read_to_string(repo().join("tests/fixtures/kubernetes-schemas.sha256")).expect("pins");
+    let mut lines = 0;
+    for line in pinned.lines() {
+        let (digest, file) = line.split_once("  ").expect("sha256sum format");
+        let bytes = std::fs::read(repo().join("engine/schemas").join(file)).expect("schema file");
+        let actual: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(actual, digest, "{file}: regenerate with scripts/kubernetes-schemas.py and re-pin deliberately");
+        lines += 1;
+    }
+    assert_eq!(lines, 2, "the newest version and an older minor");
+}
