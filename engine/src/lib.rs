@@ -16,5 +16,6 @@ pub mod object;
 pub mod patch;
 pub mod policy;
 pub mod rego;
+pub mod schema;
 pub mod template;
 pub mod yaml;
