@@ -932,3 +932,34 @@ fn the_kubernetes_schemas_are_pinned() {
     }
     assert_eq!(lines, 2, "the newest version and an older minor");
 }
+
+/// A custom resource has no schema: it is admitted, and the summary counts it by kind; a Kubernetes version
+/// guardrail does not ship is a configuration error that lists those it does.
+#[test]
+fn custom_resources_are_counted_and_the_kubernetes_version_is_checked() {
+    let hr = "```yaml\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\n  namespace: team-a\nspec:\n  serviceAccountName: flux\n  chart:\n    spec:\n      chart: podinfo\n      sourceRef: {kind: HelmRepository, name: podinfo}\n```\n";
+    let root = site("custom-resources", &[("index.md", &format!("# CRs\n\n{hr}\n{hr}"))]);
+    let run = guardrail(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stderr).contains("2 examples checked, 2 objects of kinds with no schema: HelmRelease"),
+        "{}",
+        text(&run.stderr)
+    );
+    let config = std::fs::read_to_string(root.join("guardrail.toml")).expect("config");
+    std::fs::write(root.join("guardrail.toml"), format!("{config}[examples]\nkubernetes-version = \"1.20\"\n"))
+        .expect("config");
+    let run = guardrail(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = text(&run.stderr);
+    assert!(
+        err.contains("Kubernetes 1.20 is not a version guardrail ships the API of")
+            && err.contains("use one of 1.37, 1.34"),
+        "{err}"
+    );
+    std::fs::write(root.join("guardrail.toml"), format!("{config}[examples]\nkubernetes-version = \"v1.34.2\"\n"))
+        .expect("config");
+    let run = guardrail(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let _ = std::fs::remove_dir_all(root);
+}

@@ -94,15 +94,18 @@ impl Default for Paths {
 
 /// Defaults for YAML examples.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
 pub struct Examples {
     /// Namespace examples without one are created in.
     pub namespace: String,
+    /// The Kubernetes version whose API (schemas, served kinds) examples are decoded against: one of those
+    /// shipped (`guardrail_engine::schema::VERSIONS`), the newest by default.
+    pub kubernetes_version: String,
 }
 
 impl Default for Examples {
     fn default() -> Self {
-        Examples { namespace: "default".into() }
+        Examples { namespace: "default".into(), kubernetes_version: guardrail_engine::schema::NEWEST.into() }
     }
 }
 
@@ -125,6 +128,22 @@ pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
         Diagnostic::error(format!("invalid {FILE}: {}", e.message()), FILE, line, column)
     })?;
+    let v = config.examples.kubernetes_version.trim_start_matches('v');
+    let v = v.split('.').take(2).collect::<Vec<_>>().join(".");
+    if !guardrail_engine::schema::VERSIONS.contains(&v.as_str()) {
+        let at = text.find("kubernetes-version").map_or((1, 1), |o| line_col(text, o));
+        return Err(Diagnostic::error(
+            format!(
+                "invalid {FILE}: Kubernetes {} is not a version guardrail ships the API of",
+                config.examples.kubernetes_version
+            ),
+            FILE,
+            at.0,
+            at.1,
+        )
+        .help(format!("use one of {}", guardrail_engine::schema::VERSIONS.join(", "))));
+    }
+    config.examples.kubernetes_version = v;
     if !config.base_url.ends_with('/') {
         config.base_url.push('/');
     }

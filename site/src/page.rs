@@ -20,10 +20,12 @@ use crate::markdown::{self, CodeBlock, Found};
 use crate::playground_link;
 
 /// Counts for the build summary.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct ExampleCounts {
     pub(crate) checked: usize,
     pub(crate) unchecked: usize,
+    /// Objects of kinds with no schema known (custom resources), by kind.
+    pub(crate) unknown_kinds: std::collections::BTreeMap<String, usize>,
 }
 
 /// A rendered page.
@@ -307,6 +309,81 @@ impl Ctx<'_> {
         result
     }
 
+    /// Whether the API server would decode `placed` (of `doc`): its kind is served by the Kubernetes version of
+    /// `[examples] kubernetes-version` and it matches that kind's schema. Each problem is an error at its field;
+    /// a custom resource (no schema known) is counted.
+    fn decodes(&self, block: &CodeBlock, doc: &yaml::Document, placed: &Placed) -> bool {
+        use guardrail_engine::schema::{Check, schemas};
+        let version = &self.config.examples.kubernetes_version;
+        let Some(api) = schemas(version) else { return true };
+        let file = &self.page.file;
+        // The field's line, or that of the nearest enclosing field that is written (a missing required field is
+        // shown at its parent).
+        let at = |pointer: &str| {
+            let mut p = pointer.strip_prefix(placed.at.as_str()).unwrap_or("").to_string();
+            loop {
+                if let Some((l, c)) = doc.source_map.key(&p).or_else(|| doc.source_map.get(&p)) {
+                    if !p.is_empty() {
+                        return code_pos(self.page, block, l, c);
+                    }
+                }
+                match p.rfind('/') {
+                    Some(i) => p.truncate(i),
+                    None => return code_pos(self.page, block, doc.line, 1),
+                }
+            }
+        };
+        let kind = placed.object.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+        let api_version = placed.object.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
+        match api.check(&placed.object) {
+            Check::Checked(errors) if errors.is_empty() => true,
+            Check::Checked(errors) => {
+                for e in errors {
+                    let (line, col) = at(&e.pointer);
+                    let width =
+                        e.path.rsplit(['.', '[']).next().map_or(1, |last| last.trim_end_matches(']').len().max(1));
+                    self.error(
+                        Diagnostic::error(format!("the API server refuses the example: {}", e.message), file, line, col)
+                            .width(width)
+                            .note(format!("decoded as Kubernetes {version} decodes a {kind} ({api_version}), strictly, as `kubectl apply` asks"))
+                            .help("fix the field; no admission webhook ever sees an object the API server cannot decode"),
+                    );
+                }
+                false
+            }
+            Check::NoSuchKind { served_in } => {
+                let (line, col) = at("/apiVersion");
+                let note = if served_in.is_empty() {
+                    format!(
+                        "no Kubernetes version guardrail ships ({}) serves it",
+                        guardrail_engine::schema::VERSIONS.join(", ")
+                    )
+                } else {
+                    format!(
+                        "Kubernetes {} serves it; set `[examples] kubernetes-version` if your clusters run that",
+                        served_in.join(", ")
+                    )
+                };
+                self.error(
+                    Diagnostic::error(
+                        format!("the API server refuses the example: no matches for kind \"{kind}\" in version \"{api_version}\""),
+                        file,
+                        line,
+                        col,
+                    )
+                    .width(api_version.len().max(1))
+                    .note(note)
+                    .help("use an apiVersion and kind your clusters serve"),
+                );
+                false
+            }
+            Check::Unknown => {
+                *self.counts.borrow_mut().unknown_kinds.entry(kind).or_default() += 1;
+                true
+            }
+        }
+    }
+
     fn example(&self, index: usize, block: &CodeBlock, attrs: &Attrs) -> String {
         let title = attrs.title.as_deref();
         if attrs.novalidate {
@@ -368,6 +445,10 @@ impl Ctx<'_> {
                 }
             };
             let placed = guardrail_engine::fragment::place(&doc.value, wrap);
+            // The API server decodes the object strictly before any webhook sees it.
+            if !self.decodes(block, doc, &placed) {
+                continue;
+            }
             let admitted = match extra.as_mut() {
                 Some(set) => guardrail_engine::fragment::admit(set, &placed, &namespace),
                 None => guardrail_engine::fragment::admit(&mut self.policies.borrow_mut(), &placed, &namespace),

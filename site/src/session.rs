@@ -64,6 +64,8 @@ pub struct Site {
     pub examples_checked: usize,
     /// YAML examples marked `novalidate`.
     pub examples_unchecked: usize,
+    /// Objects of kinds with no schema known (custom resources), by kind: decoded by no schema, still admitted.
+    pub unknown_kinds: BTreeMap<String, usize>,
     /// What the policy sources held that is not a policy and was skipped (`7 Kustomization, 2 not Kubernetes
     /// objects`), or "".
     pub skipped: String,
@@ -332,6 +334,13 @@ impl Session {
             pages: self.content_pages,
             examples_checked: content.iter().map(|r| r.counts.checked).sum(),
             examples_unchecked: content.iter().map(|r| r.counts.unchecked).sum(),
+            unknown_kinds: content.iter().flat_map(|r| r.counts.unknown_kinds.iter()).fold(
+                BTreeMap::new(),
+                |mut all, (k, n)| {
+                    *all.entry(k.clone()).or_insert(0) += n;
+                    all
+                },
+            ),
         }
     }
 

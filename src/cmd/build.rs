@@ -115,6 +115,11 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
     if built.examples_unchecked > 0 {
         summary.push_str(&format!(", {} not checked (novalidate)", built.examples_unchecked));
     }
+    if !built.unknown_kinds.is_empty() {
+        let n: usize = built.unknown_kinds.values().sum();
+        let kinds: Vec<&str> = built.unknown_kinds.keys().map(String::as_str).collect();
+        summary.push_str(&format!(", {} of kinds with no schema: {}", plural(n, "object"), kinds.join(", ")));
+    }
     if !built.skipped.is_empty() {
         summary.push_str(&format!("; policy sources: skipped {}", built.skipped));
     }
