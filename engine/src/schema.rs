@@ -104,6 +104,31 @@ impl Schemas {
         let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
         let (g, v) = split_api_version(api_version);
         let Some(def) = self.by_gvk.get(&(g.to_string(), v.to_string(), kind.to_string())) else {
+            // `kind: List` (and `*List`): kubectl sends each item on its own; each is decoded as it would be.
+            if let (true, Some(items)) = (kind.ends_with("List"), obj.get("items").and_then(Value::as_array)) {
+                let mut errors = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let (path, pointer) = (format!("items[{i}]"), format!("/items/{i}"));
+                    match self.check(item) {
+                        Check::Checked(errs) => errors.extend(errs.into_iter().map(|e| SchemaError {
+                            path: if e.path.is_empty() { path.clone() } else { format!("{path}.{}", e.path) },
+                            pointer: format!("{pointer}{}", e.pointer),
+                            message: e.message,
+                        })),
+                        Check::NoSuchKind { .. } => errors.push(SchemaError {
+                            path: path.clone(),
+                            pointer,
+                            message: format!(
+                                "{path}: no matches for kind \"{}\" in version \"{}\"",
+                                item.get("kind").and_then(Value::as_str).unwrap_or(""),
+                                item.get("apiVersion").and_then(Value::as_str).unwrap_or("")
+                            ),
+                        }),
+                        Check::Unknown => {}
+                    }
+                }
+                return Check::Checked(errors);
+            }
             if !built_in_group(g) {
                 return Check::Unknown;
             }
@@ -404,6 +429,12 @@ mod tests {
         let hr = v("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: x}\n");
         assert_eq!(s.check(&hr), Check::Unknown);
         assert!(s.serves("networking.k8s.io/v1", "Ingress") && s.serves("v1", "Namespace"));
+        let list = v(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n  data: {count: 1}\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: b}\n",
+        );
+        let Check::Checked(e) = s.check(&list) else { panic!() };
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].path.as_str(), e[0].pointer.as_str()), ("items[0].data.count", "/items/0/data/count"));
         assert_eq!(schemas("1.20").map(Schemas::version), None);
         assert_eq!(schemas("1.34").map(Schemas::version), Some("1.34"));
     }
