@@ -159,6 +159,9 @@ pub(crate) struct AdmitArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value = "text")]
     pub(crate) output: Output,
+    /// The Kubernetes version whose API decodes the objects first (strictly, as `kubectl apply` asks).
+    #[arg(long, default_value = guardrail_engine::schema::NEWEST, value_parser = guardrail_engine::schema::VERSIONS.to_vec())]
+    pub(crate) kubernetes_version: String,
     /// Manifests to admit (several YAML documents each); `-` reads standard input.
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,

@@ -31,8 +31,19 @@ fn without_huge_pages() {
     }
 }
 
+/// A reader that stops reading (`guardrail admit -o json x.yaml | head`) ends the process quietly, as it ends
+/// `cat`: Rust ignores SIGPIPE, so every print would otherwise fail and panic.
+fn quiet_on_closed_pipe() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: restores the default disposition of one signal; no handler of ours is involved.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     without_huge_pages();
+    quiet_on_closed_pipe();
     let cli = cli::Cli::parse();
     color::choose(cli.color);
     let result = match cli.command {

@@ -894,3 +894,53 @@ fn colour_follows_the_flag_and_the_environment_and_quiet_is_quiet() {
     let out = run(&["check"], "");
     assert!(text(&out.stderr).starts_with("checked "), "{}", text(&out.stderr));
 }
+
+/// `admit` has the API server's strict decoding first: a typo is refused with kubectl's words, goes no further,
+/// and fails the run; the other documents are admitted as usual.
+#[test]
+fn admit_refuses_what_the_api_server_cannot_decode() {
+    let typo = format!("{}    resources: {{request: {{cpu: 100m}}}}\n", pod(BARE));
+    let both = format!("{typo}---\n{}", pod(BARE));
+    let out = run(&["admit", "-"], &both);
+    assert_eq!(out.status.code(), Some(1));
+    let shown = text(&out.stdout);
+    assert!(shown.starts_with("Pod web (<stdin>:1) refused by the API server\n  error strict decoding error: unknown field \"spec.containers[0].resources.request\"\n"), "{shown}");
+    assert!(shown.trim_end().ends_with("1 of 2 objects admitted"), "{shown}");
+    let out = run(&["admit", "-o", "json", "-"], &both);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["results"][0]["verdict"], "refused");
+    assert_eq!(v["results"][1]["verdict"], "admitted");
+    let psp = "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: x}\n";
+    let out = run(&["admit", "--kubernetes-version", "1.34", "-"], psp);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout)
+            .contains("no matches for kind \"PodSecurityPolicy\" in version \"policy/v1beta1\" (Kubernetes 1.34)"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// A reader that stops early (`| head`) ends the run quietly, never with a panic.
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let many: String = (0..400).map(|_| format!("{}---\n", pod(BARE))).collect();
+    let mut child = bin()
+        .args(["admit", "-o", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(many.as_bytes());
+    });
+    let mut first = [0u8; 16];
+    use std::io::Read;
+    child.stdout.take().expect("stdout").read_exact(&mut first).expect("some output");
+    // stdout is dropped here: the reader went away.
+    let out = child.wait_with_output().expect("finishes");
+    writer.join().expect("writer");
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+}

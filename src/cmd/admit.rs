@@ -80,8 +80,15 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
         namespace: Some(args.namespace.clone()).filter(|n| !n.is_empty()),
         ..Request::default()
     };
+    // The API server decodes each object strictly before any webhook sees it: what it refuses goes no further.
+    let api = guardrail_engine::schema::schemas(&args.kubernetes_version);
+    let mut refused: Vec<(&Input, Vec<String>)> = Vec::new();
     let mut results = Vec::new();
     for input in &inputs {
+        if let Some(errors) = api.and_then(|api| refusal(api, &input.object)) {
+            refused.push((input, errors));
+            continue;
+        }
         let mut req = request.clone();
         if args.operation == OperationArg::Update {
             req.old_object = Some(input.object.clone());
@@ -90,9 +97,23 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
         results.push((input, decision));
     }
     // Something is rejected when an object is, or when something it creates is (a Deployment's Pods).
-    let rejected = results.iter().any(|(_, d)| d.verdict == Verdict::Rejected || d.rejected_child().is_some());
+    let rejected = !refused.is_empty()
+        || results.iter().any(|(_, d)| d.verdict == Verdict::Rejected || d.rejected_child().is_some());
     match args.output {
-        Output::Text => print_text(&results, &set),
+        Output::Text => {
+            for (input, errors) in &refused {
+                println!(
+                    "{} {} {}",
+                    paint(Style::Bold, &object::describe(&input.object)),
+                    paint(Style::Dim, &format!("({})", input.source)),
+                    paint(Style::Bad, "refused by the API server")
+                );
+                for e in errors {
+                    println!("  {} {e}", paint(Style::Bad, "error"));
+                }
+            }
+            print_text(&results, &set, refused.len())
+        }
         Output::Yaml => {
             let mut docs = Vec::new();
             for (_, d) in results.iter().filter(|(_, d)| d.verdict == Verdict::Admitted) {
@@ -111,12 +132,21 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
             print!("{}", docs.join("---\n"));
         }
         Output::Json => {
-            let list: Vec<Value> = results.iter().map(|(i, d)| result_json(i, d)).collect();
+            // In the order of the input.
+            let list: Vec<Value> = inputs
+                .iter()
+                .filter_map(|input| {
+                    if let Some((_, errors)) = refused.iter().find(|(i, _)| std::ptr::eq(*i, input)) {
+                        return Some(json!({"source": input.source, "verdict": "refused", "errors": errors}));
+                    }
+                    results.iter().find(|(i, _)| std::ptr::eq(*i, input)).map(|(i, d)| result_json(i, d))
+                })
+                .collect();
             let text = serde_json::to_string_pretty(&json!({"results": list})).context("cannot print JSON")?;
             println!("{text}");
         }
         Output::Sarif => {
-            let text = serde_json::to_string_pretty(&sarif(&results)).context("cannot print SARIF")?;
+            let text = serde_json::to_string_pretty(&sarif(&results, &refused)).context("cannot print SARIF")?;
             println!("{text}");
         }
     }
@@ -125,9 +155,29 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
 
 /// The violations of every object (and of what it leads to) as a SARIF log: a rule per constraint, a result per
 /// violation at the object's document, deny as error, warn as warning, dryrun as note.
-fn sarif(results: &[(&Input, Decision)]) -> Value {
+fn sarif(results: &[(&Input, Decision)], refused: &[(&Input, Vec<String>)]) -> Value {
     let mut rules: Vec<(String, String)> = Vec::new();
     let mut out = Vec::new();
+    for (input, errors) in refused {
+        let (uri, line) = match input.source.rsplit_once(':') {
+            Some((f, l)) => (f.to_string(), l.parse::<usize>().unwrap_or(1)),
+            None => (input.source.clone(), 1),
+        };
+        if rules.is_empty() {
+            rules.push((
+                "api-server".into(),
+                "The API server refuses the object before admission (strict decoding).".into(),
+            ));
+        }
+        for e in errors {
+            out.push(json!({
+                "ruleId": "api-server",
+                "level": "error",
+                "message": {"text": format!("{}: {e}", object::describe(&input.object))},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": line.max(1)}}}]
+            }));
+        }
+    }
     for (input, d) in results {
         // `file:line` (or `<stdin>:line`) of the document.
         let (uri, line) = match input.source.rsplit_once(':') {
@@ -262,7 +312,24 @@ fn action_tag(action: EnforcementAction) -> String {
     }
 }
 
-fn print_text(results: &[(&Input, Decision)], _set: &PolicySet) {
+/// Why the API server refuses `obj` before admission, or `None` when it decodes (or is of a kind with no schema).
+fn refusal(api: &guardrail_engine::schema::Schemas, obj: &Value) -> Option<Vec<String>> {
+    use guardrail_engine::schema::Check;
+    match api.check(obj) {
+        Check::Checked(errors) if errors.is_empty() => None,
+        Check::Checked(errors) => Some(errors.into_iter().map(|e| e.message).collect()),
+        Check::NoSuchKind { served_in } => Some(vec![format!(
+            "no matches for kind \"{}\" in version \"{}\" (Kubernetes {}{})",
+            obj.get("kind").and_then(Value::as_str).unwrap_or(""),
+            obj.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
+            api.version(),
+            if served_in.is_empty() { String::new() } else { format!("; served in {}", served_in.join(", ")) }
+        )]),
+        Check::Unknown => None,
+    }
+}
+
+fn print_text(results: &[(&Input, Decision)], _set: &PolicySet, refused: usize) {
     let mut admitted = 0;
     for (input, d) in results {
         let what = object::describe(&input.object);
@@ -287,7 +354,7 @@ fn print_text(results: &[(&Input, Decision)], _set: &PolicySet) {
         }
         print_children(&d.children, 1);
     }
-    let n = results.len();
+    let n = results.len() + refused;
     let with_children = results.iter().any(|(_, d)| !d.children.is_empty());
     println!(
         "{admitted} of {n} object{} admitted{}",
