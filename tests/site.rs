@@ -963,3 +963,25 @@ fn custom_resources_are_counted_and_the_kubernetes_version_is_checked() {
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let _ = std::fs::remove_dir_all(root);
 }
+
+/// A Docusaurus site keeps its pages in `docs/`: with no content folder named and no `content/`, that is the
+/// content; a missing guardrail.toml says how to start one.
+#[test]
+fn a_docs_folder_is_the_content_when_nothing_else_is_named() {
+    let dir = std::env::temp_dir().join(format!("guardrail-docs-folder-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("docs")).expect("dir");
+    std::fs::write(dir.join("docs/intro.md"), "# Intro\n").expect("page");
+    let run = guardrail(&["check", "--root", dir.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(text(&run.stderr).contains("help: `guardrail init` starts a site"), "{}", text(&run.stderr));
+    std::fs::write(
+        dir.join("guardrail.toml"),
+        format!("title = \"T\"\n[paths]\npolicies = \"{}\"\n", repo().join("policies").display()),
+    )
+    .expect("config");
+    let run = guardrail(&["check", "--root", dir.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert!(text(&run.stderr).starts_with("checked 1 page,"), "{}", text(&run.stderr));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -118,9 +118,18 @@ pub const FILE: &str = "guardrail.toml";
 /// Reads `<root>/guardrail.toml`.
 pub fn load(root: &Path) -> Result<Config, Diagnostic> {
     let path = root.join(FILE);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Diagnostic::error(format!("cannot read {FILE}: {e}"), FILE, 1, 1))?;
-    parse(&text)
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Diagnostic::error(format!("cannot read {FILE}: {e}"), FILE, 1, 1)
+            .help("`guardrail init` starts a site; a guardrail.toml needs only `title = \"...\"`")
+    })?;
+    let mut config = parse(&text)?;
+    // A Docusaurus site keeps its pages in docs/: when the configuration names no content folder and there is
+    // no content/, docs/ is the content.
+    let names_content = text.lines().any(|l| l.trim_start().starts_with("content") && l.contains('='));
+    if !names_content && !root.join(&config.paths.content).exists() && root.join("docs").is_dir() {
+        config.paths.content = "docs".into();
+    }
+    Ok(config)
 }
 
 pub fn parse(text: &str) -> Result<Config, Diagnostic> {
