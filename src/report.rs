@@ -70,6 +70,8 @@ fn rule_description(rule: &str) -> &'static str {
         "duplicate-url" => "Two pages that want the same URL.",
         "last-updated" => "Dates that cannot be read from git.",
         "constraint" => "A Gatekeeper constraint the object violates.",
+        "api-server" => "An example the API server refuses before admission (strict decoding).",
+        "mutation-schema" => "A mutator that makes an object the API server refuses.",
         _ => "A problem of the docs site.",
     }
 }

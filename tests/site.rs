@@ -985,3 +985,22 @@ fn a_docs_folder_is_the_content_when_nothing_else_is_named() {
     assert!(text(&run.stderr).starts_with("checked 1 page,"), "{}", text(&run.stderr));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A mutator that writes a field of the wrong type is a policy bug the build names: the object after mutation is
+/// decoded too.
+#[test]
+fn a_mutator_that_breaks_the_schema_is_named() {
+    let dir = site_with_policies("bad-mutator", "");
+    std::fs::write(
+        dir.join("policies/mutation/bad.yaml"),
+        "apiVersion: mutations.gatekeeper.sh/v1\nkind: Assign\nmetadata:\n  name: bad-replicas\nspec:\n  applyTo:\n  - groups: [\"\"]\n    versions: [v1]\n    kinds: [Pod]\n  match:\n    kinds:\n    - apiGroups: [\"\"]\n      kinds: [Pod]\n  location: spec.priority\n  parameters:\n    assign:\n      value: high\n",
+    )
+    .expect("mutator");
+    std::fs::write(dir.join("content/index.md"), "# P\n\n```yaml\nhostNetwork: false\n```\n").expect("page");
+    let run = guardrail(&["check", "--root", dir.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = text(&run.stderr);
+    assert!(err.contains("error: after mutation the object no longer decodes: spec.priority: Invalid value: \"high\": must be an integer"), "{err}");
+    assert!(err.contains("Assign/bad-replicas"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -145,6 +145,55 @@ impl Schemas {
         Check::Checked(errors)
     }
 
+    /// Decodes only what sits at the JSON pointers `at` of `obj` (what a mutation wrote: its patch paths), each
+    /// against the part of the kind's schema for that place. Errors as [`Schemas::check`]'s; nothing for a kind
+    /// with no schema known.
+    pub fn check_at(&self, obj: &Value, at: &[&str]) -> Vec<SchemaError> {
+        let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+        let (g, v) = split_api_version(api_version);
+        let Some(def) = self.by_gvk.get(&(g.to_string(), v.to_string(), kind.to_string())) else { return Vec::new() };
+        let mut errors = Vec::new();
+        for pointer in at {
+            let Some(value) = obj.pointer(pointer) else { continue };
+            let mut schema = self.defs.get(def).unwrap_or(&Value::Null);
+            let mut path = Path::default();
+            let mut known = true;
+            for seg in pointer.split('/').skip(1) {
+                let seg = seg.replace("~1", "/").replace("~0", "~");
+                let s = self.resolve(schema).0;
+                let next = if let Ok(i) = seg
+                    .parse::<usize>()
+                    .map_err(|_| ())
+                    .and_then(|i| if s.get("items").is_some() { Ok(i) } else { Err(()) })
+                {
+                    path.push_index(i);
+                    s.get("items")
+                } else {
+                    path.push_key(&seg);
+                    s.get("properties")
+                        .and_then(|p| p.get(seg.as_str()))
+                        .or_else(|| s.get("additionalProperties").filter(|a| a.is_object()))
+                };
+                match next {
+                    Some(n) => schema = n,
+                    None => {
+                        // A field the kind does not have: unknown, unless the schema keeps unknown fields.
+                        if s.get("x-kubernetes-preserve-unknown-fields") != Some(&Value::Bool(true)) {
+                            errors.push(path.error(format!("strict decoding error: unknown field \"{}\"", path.text)));
+                        }
+                        known = false;
+                        break;
+                    }
+                }
+            }
+            if known {
+                self.walk(schema, value, &mut path, &mut errors, 0);
+            }
+        }
+        errors
+    }
+
     fn resolve<'a>(&'a self, schema: &'a Value) -> (&'a Value, Option<&'a str>) {
         match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
             Some(name) => (self.defs.get(name).unwrap_or(&Value::Null), Some(name)),
@@ -429,6 +478,28 @@ mod tests {
         let hr = v("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: x}\n");
         assert_eq!(s.check(&hr), Check::Unknown);
         assert!(s.serves("networking.k8s.io/v1", "Ingress") && s.serves("v1", "Namespace"));
+        // Only what sits at the given places is decoded (what a mutation wrote).
+        let pod = v(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  priority: high\n  containers:\n  - name: app\n    image: x\n    securityContext: {privileged: maybe}\n    resources: {request: {}}\n",
+        );
+        let e: Vec<String> =
+            s.check_at(&pod, &["/spec/containers/0/securityContext"]).into_iter().map(|e| e.message).collect();
+        assert_eq!(
+            e,
+            ["spec.containers[0].securityContext.privileged: Invalid value: \"maybe\": must be true or false"]
+        );
+        let e: Vec<String> = s
+            .check_at(&pod, &["/spec/priority", "/spec/containers/0/resources/request"])
+            .into_iter()
+            .map(|e| e.message)
+            .collect();
+        assert_eq!(
+            e,
+            [
+                "spec.priority: Invalid value: \"high\": must be an integer",
+                "strict decoding error: unknown field \"spec.containers[0].resources.request\""
+            ]
+        );
         let list = v(
             "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n  data: {count: 1}\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: b}\n",
         );

@@ -141,6 +141,8 @@ impl Diagnostic {
         let m = self.message.as_str();
         const RULES: &[(&str, &str)] = &[
             ("example is not fully checked", "unchecked-rule"),
+            ("the API server refuses", "api-server"),
+            ("after mutation the object no longer decodes", "mutation-schema"),
             ("example is ", "example-verdict"),
             ("invalid YAML in example", "example-yaml"),
             ("ambiguous example", "example-fragment"),

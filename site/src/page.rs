@@ -460,6 +460,29 @@ impl Ctx<'_> {
                     continue;
                 }
             };
+            // What mutation made must decode too: a mutator that writes a field of the wrong type (or one the kind
+            // does not have) is a policy bug, and the cluster would refuse every object it touches.
+            if decision.mutated() {
+                if let Some(api) = guardrail_engine::schema::schemas(&self.config.examples.kubernetes_version) {
+                    // Only what the mutation wrote (its patch paths) needs decoding again.
+                    let written: Vec<&str> =
+                        decision.patch.iter().filter_map(|op| op.get("path").and_then(Value::as_str)).collect();
+                    {
+                        for e in api.check_at(&decision.object, &written) {
+                            self.error(
+                                Diagnostic::error(
+                                    format!("after mutation the object no longer decodes: {}", e.message),
+                                    file,
+                                    line,
+                                    col,
+                                )
+                                .note(format!("mutated by {}", decision.mutators.join(", ")))
+                                .help("fix the mutator: it writes what the API server refuses"),
+                            );
+                        }
+                    }
+                }
+            }
             let outcome = examples::Outcome::of(&decision);
             let blame = |headline: String| {
                 // The decision whose violations name fields: the rejected object a workload leads to, or, when
