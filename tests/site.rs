@@ -1004,3 +1004,43 @@ fn a_mutator_that_breaks_the_schema_is_named() {
     assert!(err.contains("Assign/bad-replicas"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A CustomResourceDefinition in the cluster state gives its custom resources a schema: they are decoded as
+/// the API server would (unknown fields, enums, types); a kind with no CRD stays counted as unknown.
+#[test]
+fn custom_resources_are_decoded_by_the_crds_of_the_cluster_state() {
+    let dir = site_with_policies("crd", "cluster = \"cluster.yaml\"\n");
+    std::fs::write(
+        dir.join("cluster.yaml"),
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\nspec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            properties:\n              size: {type: string, enum: [small, large]}\n",
+    )
+    .expect("cluster");
+    let widget = |spec: &str| {
+        format!("```yaml\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n{spec}```\n\n")
+    };
+    let page = format!(
+        "# W\n\n{}{}",
+        widget("  size: small\n"),
+        "```yaml\napiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g\n```\n"
+    );
+    std::fs::write(dir.join("content/index.md"), &page).expect("page");
+    let run = guardrail(&["check", "--root", dir.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stderr).contains("2 examples checked, 1 object of kinds with no schema: Gadget"),
+        "{}",
+        text(&run.stderr)
+    );
+    std::fs::write(dir.join("content/index.md"), format!("# W\n\n{}", widget("  size: huge\n  colour: red\n")))
+        .expect("page");
+    let run = guardrail(&["check", "--root", dir.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = text(&run.stderr);
+    assert!(err.contains("the API server refuses the example: spec.size: Unsupported value: \"huge\""), "{err}");
+    assert!(
+        err.contains("strict decoding error: unknown field \"spec.colour\"")
+            && err.contains("--> content/index.md:10:3"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

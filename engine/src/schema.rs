@@ -301,6 +301,130 @@ impl Schemas {
     }
 }
 
+/// The schemas of custom resources, from the CustomResourceDefinitions (`apiextensions.k8s.io/v1`) among some
+/// objects (cluster state): each served version's `openAPIV3Schema`, read as the API server reads a structural
+/// schema (a field the schema does not name is unknown, unless `x-kubernetes-preserve-unknown-fields`).
+#[derive(Debug, Default)]
+pub struct CustomSchemas {
+    by_gvk: HashMap<(String, String, String), Value>,
+}
+
+impl CustomSchemas {
+    /// The schemas of the CRDs among `objects`.
+    pub fn from_objects<'a>(objects: impl Iterator<Item = &'a Value>) -> CustomSchemas {
+        let mut by_gvk = HashMap::new();
+        for crd in objects {
+            if crd.get("kind").and_then(Value::as_str) != Some("CustomResourceDefinition")
+                || !crd
+                    .get("apiVersion")
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| v.starts_with("apiextensions.k8s.io/"))
+            {
+                continue;
+            }
+            let group = crd.pointer("/spec/group").and_then(Value::as_str).unwrap_or("").to_string();
+            let kind = crd.pointer("/spec/names/kind").and_then(Value::as_str).unwrap_or("").to_string();
+            for version in crd.pointer("/spec/versions").and_then(Value::as_array).into_iter().flatten() {
+                let name = version.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+                let served = version.get("served").and_then(Value::as_bool).unwrap_or(true);
+                if let (true, Some(schema)) = (served, version.pointer("/schema/openAPIV3Schema")) {
+                    by_gvk.insert((group.clone(), name, kind.clone()), schema.clone());
+                }
+            }
+        }
+        CustomSchemas { by_gvk }
+    }
+
+    /// Whether no CRD was found.
+    pub fn is_empty(&self) -> bool {
+        self.by_gvk.is_empty()
+    }
+
+    /// Decodes a custom resource against its CRD's schema (`metadata` against the built-in ObjectMeta of
+    /// `api`); `None` when no CRD describes its apiVersion and kind.
+    pub fn check(&self, api: &Schemas, obj: &Value) -> Option<Vec<SchemaError>> {
+        let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+        let (g, v) = split_api_version(api_version);
+        let schema = self.by_gvk.get(&(g.to_string(), v.to_string(), kind.to_string()))?;
+        let mut errors = Vec::new();
+        let mut path = Path::default();
+        if let Some(meta) = obj.get("metadata") {
+            path.push_key("metadata");
+            let object_meta = Value::String("#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta".into());
+            api.walk(&serde_json::json!({"$ref": object_meta}), meta, &mut path, &mut errors, 0);
+            path.pop();
+        }
+        structural(schema, obj, &mut path, &mut errors, 0, true);
+        Some(errors)
+    }
+}
+
+/// A custom resource's value against a structural schema (a CRD's `openAPIV3Schema`).
+fn structural(s: &Value, v: &Value, path: &mut Path, errors: &mut Vec<SchemaError>, depth: usize, root: bool) {
+    if depth > 64 || v.is_null() && s.get("nullable") == Some(&Value::Bool(true)) {
+        return;
+    }
+    if s.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {
+        if !(v.is_string() || v.is_i64() || v.is_u64()) {
+            errors.push(path.error(format!("Invalid value: {}: must be a string or an integer", show(v))));
+        }
+        return;
+    }
+    if let Some(t) = s.get("type") {
+        if !type_ok(t, v) {
+            errors.push(path.error(format!("Invalid value: {}: must be {}", show(v), type_text(t))));
+            return;
+        }
+    }
+    if let Some(options) = s.get("enum").and_then(Value::as_array) {
+        if !options.contains(v) {
+            let list: Vec<String> = options.iter().map(show).collect();
+            errors.push(path.error(format!("Unsupported value: {}: supported values: {}", show(v), list.join(", "))));
+        }
+    }
+    let preserve = s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
+    match v {
+        Value::Object(obj) => {
+            for req in s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+                if obj.get(req).is_none_or(Value::is_null) {
+                    path.push_key(req);
+                    errors.push(path.error("Required value".into()));
+                    path.pop();
+                }
+            }
+            let props = s.get("properties").and_then(Value::as_object);
+            for (k, x) in obj {
+                // The object's own apiVersion, kind and metadata are the API server's, whatever the schema says.
+                if root && matches!(k.as_str(), "apiVersion" | "kind" | "metadata") {
+                    continue;
+                }
+                path.push_key(k);
+                match (props.and_then(|p| p.get(k)), s.get("additionalProperties")) {
+                    (Some(sub), _) => structural(sub, x, path, errors, depth + 1, false),
+                    (None, Some(sub @ Value::Object(_))) => structural(sub, x, path, errors, depth + 1, false),
+                    (None, Some(Value::Bool(true))) => {}
+                    (None, _) if preserve => {}
+                    (None, _) => {
+                        errors.push(path.error(format!("strict decoding error: unknown field \"{}\"", path.text)))
+                    }
+                }
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item) = s.get("items") {
+                for (i, x) in items.iter().enumerate() {
+                    path.push_index(i);
+                    structural(item, x, path, errors, depth + 1, false);
+                    path.pop();
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The field being checked, in kubectl's form and as a JSON pointer.
 #[derive(Default)]
 struct Path {
@@ -468,6 +592,34 @@ mod tests {
         for bad in ["", "m", "1 Gi", "1GB", "1..2", "1e"] {
             assert!(!is_quantity(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn custom_resources_are_decoded_by_their_crd() {
+        let crd = v(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\nspec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            required: [size]\n            properties:\n              size: {type: string, enum: [small, large]}\n              port: {x-kubernetes-int-or-string: true}\n              extra: {type: object, x-kubernetes-preserve-unknown-fields: true}\n",
+        );
+        let custom = CustomSchemas::from_objects([&crd].into_iter());
+        let api = schemas(NEWEST).unwrap();
+        let errors = |s: &str| -> Option<Vec<String>> {
+            custom.check(api, &v(s)).map(|e| e.into_iter().map(|e| e.message).collect())
+        };
+        let head = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, labels: {a: b}}\nspec:\n";
+        assert_eq!(errors(&format!("{head}  size: small\n  port: http\n  extra: {{anything: [1]}}\n")), Some(vec![]));
+        assert_eq!(
+            errors(&format!("{head}  size: huge\n  colour: red\n")),
+            Some(vec![
+                "spec.size: Unsupported value: \"huge\": supported values: \"small\", \"large\"".to_string(),
+                "strict decoding error: unknown field \"spec.colour\"".to_string()
+            ])
+        );
+        assert_eq!(errors(&format!("{head}  port: [1]\n")).unwrap().len(), 2, "missing size, and a list for a port");
+        assert_eq!(errors("apiVersion: example.com/v2\nkind: Widget\nmetadata: {name: w}\n"), None);
+        assert_eq!(
+            errors("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, lables: {}}\nspec: {size: small}\n")
+                .unwrap(),
+            ["strict decoding error: unknown field \"metadata.lables\""]
+        );
     }
 
     #[test]

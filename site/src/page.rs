@@ -167,6 +167,8 @@ struct Ctx<'a> {
     counts: RefCell<ExampleCounts>,
     /// The site's policies together with an example's `policies=`, by that attribute, loaded once per page.
     extra_sets: RefCell<HashMap<String, Result<PolicySet, String>>>,
+    /// The schemas of the CustomResourceDefinitions in the cluster state, read when a page first needs them.
+    custom: std::cell::OnceCell<guardrail_engine::schema::CustomSchemas>,
 }
 
 /// Renders `page`, checking its examples against `policies`.
@@ -180,6 +182,7 @@ pub(crate) fn render(
     let ctx = Ctx {
         root,
         extra_sets: RefCell::new(HashMap::new()),
+        custom: std::cell::OnceCell::new(),
         page,
         config,
         links,
@@ -335,7 +338,22 @@ impl Ctx<'_> {
         };
         let kind = placed.object.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
         let api_version = placed.object.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
-        match api.check(&placed.object) {
+        let checked = match api.check(&placed.object) {
+            // A custom resource: its CRD's schema, when the cluster state has the CRD.
+            Check::Unknown => {
+                let custom = self.custom.get_or_init(|| {
+                    guardrail_engine::schema::CustomSchemas::from_objects(
+                        self.policies.borrow().cluster().map(|o| o.value.clone()).collect::<Vec<_>>().iter(),
+                    )
+                });
+                match custom.check(api, &placed.object) {
+                    Some(errors) => Check::Checked(errors),
+                    None => Check::Unknown,
+                }
+            }
+            other => other,
+        };
+        match checked {
             Check::Checked(errors) if errors.is_empty() => true,
             Check::Checked(errors) => {
                 for e in errors {
