@@ -29,12 +29,9 @@ fn full_text(d: &Diagnostic) -> String {
 /// One GitHub Actions workflow command (`::error file=...,line=...,col=...::message`): an annotation on the
 /// pull request's line.
 pub(crate) fn github(d: &Diagnostic) -> String {
-    let level = match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
     format!(
-        "::{level} file={},line={},col={},endColumn={},title={}::{}",
+        "::{} file={},line={},col={},endColumn={},title={}::{}",
+        level(d),
         escape_property(&d.file),
         d.line,
         d.column,

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use guardrail_testkit::copy_tree;
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -241,16 +243,6 @@ fn a_big_sidebar_closes_the_other_groups() {
     assert!(!page.contains("sidebar-closed"));
     let _ = std::fs::remove_dir_all(dir);
     let _ = std::fs::remove_dir_all(small);
-}
-
-/// Copies the folder `from` to `to`, recursively.
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("dir");
-    for e in std::fs::read_dir(from).expect("readable") {
-        let p = e.expect("entry").path();
-        let dest = to.join(p.file_name().expect("name"));
-        if p.is_dir() { copy_tree(&p, &dest) } else { std::fs::copy(&p, &dest).map(|_| ()).expect("copy") }
-    }
 }
 
 /// A site in a fresh folder with a copy of the repository's policies (to add to), the repository's theme, and

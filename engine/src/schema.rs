@@ -162,25 +162,24 @@ impl Schemas {
             for seg in pointer.split('/').skip(1) {
                 let seg = seg.replace("~1", "/").replace("~0", "~");
                 let s = self.resolve(schema).0;
-                let next = if let Ok(i) = seg
-                    .parse::<usize>()
-                    .map_err(|_| ())
-                    .and_then(|i| if s.get("items").is_some() { Ok(i) } else { Err(()) })
-                {
-                    path.push_index(i);
-                    s.get("items")
-                } else {
-                    path.push_key(&seg);
-                    s.get("properties")
-                        .and_then(|p| p.get(seg.as_str()))
-                        .or_else(|| s.get("additionalProperties").filter(|a| a.is_object()))
+                let next = match (seg.parse::<usize>(), s.get("items")) {
+                    (Ok(i), Some(items)) => {
+                        path.push_index(i);
+                        Some(items)
+                    }
+                    _ => {
+                        path.push_key(&seg);
+                        s.get("properties")
+                            .and_then(|p| p.get(seg.as_str()))
+                            .or_else(|| s.get("additionalProperties").filter(|a| a.is_object()))
+                    }
                 };
                 match next {
                     Some(n) => schema = n,
                     None => {
                         // A field the kind does not have: unknown, unless the schema keeps unknown fields.
                         if s.get("x-kubernetes-preserve-unknown-fields") != Some(&Value::Bool(true)) {
-                            errors.push(path.error(format!("strict decoding error: unknown field \"{}\"", path.text)));
+                            errors.push(path.unknown_field());
                         }
                         known = false;
                         break;
@@ -260,44 +259,68 @@ impl Schemas {
                 errors.push(path.error(format!("Invalid value: {n}: must fit in a 32-bit integer")));
             }
         }
-        match v {
-            Value::Object(obj) => {
-                for req in s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
-                    if obj.get(req).is_none_or(Value::is_null) {
-                        path.push_key(req);
-                        errors.push(path.error("Required value".into()));
-                        path.pop();
-                    }
-                }
-                let props = s.get("properties").and_then(Value::as_object);
-                for (k, x) in obj {
-                    path.push_key(k);
-                    match props.and_then(|p| p.get(k)) {
-                        Some(sub) => self.walk(sub, x, path, errors, depth + 1),
-                        None => match s.get("additionalProperties") {
-                            Some(Value::Bool(false)) => {
-                                errors.push(
-                                    path.error(format!("strict decoding error: unknown field \"{}\"", path.text)),
-                                );
-                            }
-                            Some(sub @ Value::Object(_)) => self.walk(sub, x, path, errors, depth + 1),
-                            _ => {}
-                        },
-                    }
+        // The built-in definitions say `additionalProperties: false` where a field is unknown.
+        children(s, v, path, errors, Unnamed::Ignored, &[], &mut |sub, x, path, errors| {
+            self.walk(sub, x, path, errors, depth + 1)
+        });
+    }
+}
+
+/// What a field that the schema's `properties` do not name is, when `additionalProperties` says nothing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unnamed {
+    /// Not checked (the built-in definitions mark closed objects with `additionalProperties: false`).
+    Ignored,
+    /// Unknown (a structural schema: what it does not name is not part of the object).
+    Unknown,
+}
+
+/// What [`children`] hands each field or item to: (its schema, its value, the path to it, the errors so far).
+type Visit<'a> = dyn FnMut(&Value, &Value, &mut Path, &mut Vec<SchemaError>) + 'a;
+
+/// The fields of an object (required ones present, each against its property or `additionalProperties`, an
+/// unknown one an error) or the items of a list, each handed to `each` with its schema; the keys `skip` are left
+/// out.
+fn children(
+    s: &Map<String, Value>,
+    v: &Value,
+    path: &mut Path,
+    errors: &mut Vec<SchemaError>,
+    unnamed: Unnamed,
+    skip: &[&str],
+    each: &mut Visit<'_>,
+) {
+    match v {
+        Value::Object(obj) => {
+            for req in s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+                if obj.get(req).is_none_or(Value::is_null) {
+                    path.push_key(req);
+                    errors.push(path.error("Required value".into()));
                     path.pop();
                 }
             }
-            Value::Array(items) => {
-                if let Some(item) = s.get("items") {
-                    for (i, x) in items.iter().enumerate() {
-                        path.push_index(i);
-                        self.walk(item, x, path, errors, depth + 1);
-                        path.pop();
-                    }
+            let props = s.get("properties").and_then(Value::as_object);
+            for (k, x) in obj.iter().filter(|(k, _)| !skip.contains(&k.as_str())) {
+                path.push_key(k);
+                match (props.and_then(|p| p.get(k)), s.get("additionalProperties")) {
+                    (Some(sub), _) | (None, Some(sub @ Value::Object(_))) => each(sub, x, path, errors),
+                    (None, Some(Value::Bool(false))) => errors.push(path.unknown_field()),
+                    (None, None) if unnamed == Unnamed::Unknown => errors.push(path.unknown_field()),
+                    (None, _) => {}
+                }
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item) = s.get("items") {
+                for (i, x) in items.iter().enumerate() {
+                    path.push_index(i);
+                    each(item, x, path, errors);
+                    path.pop();
                 }
             }
-            _ => {}
         }
+        _ => {}
     }
 }
 
@@ -383,46 +406,15 @@ fn structural(s: &Value, v: &Value, path: &mut Path, errors: &mut Vec<SchemaErro
             errors.push(path.error(format!("Unsupported value: {}: supported values: {}", show(v), list.join(", "))));
         }
     }
+    let Some(obj) = s.as_object() else { return };
+    // A structural schema names every field, unless it keeps unknown ones.
     let preserve = s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
-    match v {
-        Value::Object(obj) => {
-            for req in s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
-                if obj.get(req).is_none_or(Value::is_null) {
-                    path.push_key(req);
-                    errors.push(path.error("Required value".into()));
-                    path.pop();
-                }
-            }
-            let props = s.get("properties").and_then(Value::as_object);
-            for (k, x) in obj {
-                // The object's own apiVersion, kind and metadata are the API server's, whatever the schema says.
-                if root && matches!(k.as_str(), "apiVersion" | "kind" | "metadata") {
-                    continue;
-                }
-                path.push_key(k);
-                match (props.and_then(|p| p.get(k)), s.get("additionalProperties")) {
-                    (Some(sub), _) => structural(sub, x, path, errors, depth + 1, false),
-                    (None, Some(sub @ Value::Object(_))) => structural(sub, x, path, errors, depth + 1, false),
-                    (None, Some(Value::Bool(true))) => {}
-                    (None, _) if preserve => {}
-                    (None, _) => {
-                        errors.push(path.error(format!("strict decoding error: unknown field \"{}\"", path.text)))
-                    }
-                }
-                path.pop();
-            }
-        }
-        Value::Array(items) => {
-            if let Some(item) = s.get("items") {
-                for (i, x) in items.iter().enumerate() {
-                    path.push_index(i);
-                    structural(item, x, path, errors, depth + 1, false);
-                    path.pop();
-                }
-            }
-        }
-        _ => {}
-    }
+    let unnamed = if preserve { Unnamed::Ignored } else { Unnamed::Unknown };
+    // The object's own apiVersion, kind and metadata are the API server's, whatever the schema says.
+    let skip: &[&str] = if root { &["apiVersion", "kind", "metadata"] } else { &[] };
+    children(obj, v, path, errors, unnamed, skip, &mut |sub, x, path, errors| {
+        structural(sub, x, path, errors, depth + 1, false)
+    });
 }
 
 /// The field being checked, in kubectl's form and as a JSON pointer.
@@ -455,6 +447,11 @@ impl Path {
             self.text.truncate(t);
             self.pointer.truncate(p);
         }
+    }
+
+    /// The API server's error for a field its schema does not have.
+    fn unknown_field(&self) -> SchemaError {
+        self.error(format!("strict decoding error: unknown field \"{}\"", self.text))
     }
 
     fn error(&self, message: String) -> SchemaError {

@@ -343,7 +343,7 @@ impl Ctx<'_> {
             Check::Unknown => {
                 let custom = self.custom.get_or_init(|| {
                     guardrail_engine::schema::CustomSchemas::from_objects(
-                        self.policies.borrow().cluster().map(|o| o.value.clone()).collect::<Vec<_>>().iter(),
+                        self.policies.borrow().cluster().map(|o| o.value),
                     )
                 });
                 match custom.check(api, &placed.object) {

@@ -198,8 +198,9 @@ impl Session {
         statics.extend(assets::content_files(root, &config).map_err(Failure::one)?);
         let assets = statics.iter().map(|f| (f.rel.clone(), f.url(&config.base_url))).collect();
         // A static file served at its own path must not take the place of a file the build makes.
+        let page_files: HashMap<String, &str> = pages.iter().map(|p| (p.output_path(), p.file.as_str())).collect();
         for f in statics.iter().filter(|f| f.at_root) {
-            let page = pages.iter().find(|p| p.output_path() == f.rel).map(|p| format!("the page {}", p.file));
+            let page = page_files.get(&f.rel).map(|file| format!("the page {file}"));
             let reserved = ["404.html", "sitemap.xml"].contains(&f.rel.as_str())
                 || f.rel.starts_with("assets/")
                 || f.rel.starts_with("playground/");

@@ -22,6 +22,16 @@ pub(crate) struct Input {
     pub(crate) object: Value,
 }
 
+impl Input {
+    /// The file and 1-based line of the document, from its `file:line` (or `<stdin>:line`) source.
+    fn location(&self) -> (String, usize) {
+        match self.source.rsplit_once(':') {
+            Some((f, l)) => (f.to_string(), l.parse::<usize>().unwrap_or(1)),
+            None => (self.source.clone(), 1),
+        }
+    }
+}
+
 pub(crate) fn read_inputs(files: &[std::path::PathBuf]) -> Result<Vec<Input>> {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
@@ -159,10 +169,7 @@ fn sarif(results: &[(&Input, Decision)], refused: &[(&Input, Vec<String>)]) -> V
     let mut rules: Vec<(String, String)> = Vec::new();
     let mut out = Vec::new();
     for (input, errors) in refused {
-        let (uri, line) = match input.source.rsplit_once(':') {
-            Some((f, l)) => (f.to_string(), l.parse::<usize>().unwrap_or(1)),
-            None => (input.source.clone(), 1),
-        };
+        let (uri, line) = input.location();
         if rules.is_empty() {
             rules.push((
                 "api-server".into(),
@@ -179,11 +186,7 @@ fn sarif(results: &[(&Input, Decision)], refused: &[(&Input, Vec<String>)]) -> V
         }
     }
     for (input, d) in results {
-        // `file:line` (or `<stdin>:line`) of the document.
-        let (uri, line) = match input.source.rsplit_once(':') {
-            Some((f, l)) => (f.to_string(), l.parse::<usize>().unwrap_or(1)),
-            None => (input.source.clone(), 1),
-        };
+        let (uri, line) = input.location();
         let mut decisions: Vec<(Option<String>, &Decision)> = vec![(None, d)];
         decisions.extend(
             d.descendants()

@@ -57,6 +57,17 @@ impl Drop for Progress {
     }
 }
 
+/// The formats that print a line per diagnostic (JSON, GitHub workflow commands) to standard output.
+fn print_lines(format: Format, diagnostics: &[guardrail_site::Diagnostic]) {
+    for d in diagnostics {
+        match format {
+            Format::Json => println!("{}", d.to_json_line()),
+            Format::Github => println!("{}", crate::report::github(d)),
+            Format::Text | Format::Sarif => {}
+        }
+    }
+}
+
 fn sarif_text(diagnostics: &[guardrail_site::Diagnostic]) -> String {
     serde_json::to_string_pretty(&crate::report::sarif(diagnostics)).unwrap_or_default()
 }
@@ -95,15 +106,9 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
                         plural(failure.diagnostics.len(), "problem")
                     );
                 }
-                Format::Json => {
-                    for d in &failure.diagnostics {
-                        println!("{}", d.to_json_line());
-                    }
-                }
+                Format::Json => print_lines(args.format, &failure.diagnostics),
                 Format::Github => {
-                    for d in &failure.diagnostics {
-                        println!("{}", crate::report::github(d));
-                    }
+                    print_lines(args.format, &failure.diagnostics);
                     eprintln!("{verb} found {}; nothing was written", plural(failure.diagnostics.len(), "problem"));
                 }
                 Format::Sarif => println!("{}", sarif_text(&failure.diagnostics)),
@@ -127,16 +132,7 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
         summary.push_str(&format!("; {}", plural(built.warnings.len(), "warning")));
         match args.format {
             Format::Text => eprintln!("{}", built.warnings_text),
-            Format::Json => {
-                for d in &built.warnings {
-                    println!("{}", d.to_json_line());
-                }
-            }
-            Format::Github => {
-                for d in &built.warnings {
-                    println!("{}", crate::report::github(d));
-                }
-            }
+            Format::Json | Format::Github => print_lines(args.format, &built.warnings),
             Format::Sarif => {}
         }
     }

@@ -57,6 +57,20 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// Copies the folder `from` to `to`, recursively (fixtures into a scratch folder to change them there).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for e in std::fs::read_dir(from).expect("readable") {
+        let p = e.expect("entry").path();
+        let dest = to.join(p.file_name().expect("name"));
+        if p.is_dir() {
+            copy_tree(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).expect("copy");
+        }
+    }
+}
+
 /// Builds the repository's site into a fresh folder, as `guardrail build` does.
 pub fn build_repo_site(tag: &str) -> PathBuf {
     let site = std::env::temp_dir().join(format!("guardrail-{tag}-site-{}", std::process::id()));
