@@ -224,4 +224,11 @@ pub(crate) struct VerifyArgs {
     /// How to report.
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) format: VerifyFormat,
+    /// Decode each case's object as the API server would first (strictly, against the Kubernetes schemas); a case
+    /// whose object it refuses fails. Off by default, as gator does not validate schemas.
+    #[arg(long)]
+    pub(crate) schema: bool,
+    /// The Kubernetes version whose schemas `--schema` decodes with.
+    #[arg(long, default_value = guardrail_engine::schema::NEWEST, value_parser = guardrail_engine::schema::VERSIONS.to_vec(), requires = "schema")]
+    pub(crate) kubernetes_version: String,
 }

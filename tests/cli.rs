@@ -895,16 +895,16 @@ fn colour_follows_the_flag_and_the_environment_and_quiet_is_quiet() {
     assert!(text(&out.stderr).starts_with("checked "), "{}", text(&out.stderr));
 }
 
-/// `admit` has the API server's strict decoding first: a typo is refused with kubectl's words, goes no further,
-/// and fails the run; the other documents are admitted as usual.
+/// `admit` has the API server's strict decoding first: a typo is refused with kubectl's words (and the field it
+/// most likely meant), goes no further, and fails the run as bad input (2); the other documents are admitted.
 #[test]
 fn admit_refuses_what_the_api_server_cannot_decode() {
     let typo = format!("{}    resources: {{request: {{cpu: 100m}}}}\n", pod(BARE));
     let both = format!("{typo}---\n{}", pod(BARE));
     let out = run(&["admit", "-"], &both);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let shown = text(&out.stdout);
-    assert!(shown.starts_with("Pod web (<stdin>:1) refused by the API server\n  error strict decoding error: unknown field \"spec.containers[0].resources.request\"\n"), "{shown}");
+    assert!(shown.starts_with("Pod web (<stdin>:1) refused by the API server\n  error strict decoding error: unknown field \"spec.containers[0].resources.request\" (did you mean `requests`?)\n"), "{shown}");
     assert!(shown.trim_end().ends_with("1 of 2 objects admitted"), "{shown}");
     let out = run(&["admit", "-o", "json", "-"], &both);
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -912,13 +912,43 @@ fn admit_refuses_what_the_api_server_cannot_decode() {
     assert_eq!(v["results"][1]["verdict"], "admitted");
     let psp = "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: x}\n";
     let out = run(&["admit", "--kubernetes-version", "1.34", "-"], psp);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stdout)
-            .contains("no matches for kind \"PodSecurityPolicy\" in version \"policy/v1beta1\" (Kubernetes 1.34)"),
+        text(&out.stdout).contains("no matches for kind \"PodSecurityPolicy\" in version \"policy/v1beta1\" (Kubernetes 1.34: policy/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.25;"),
         "{}",
         text(&out.stdout)
     );
+}
+
+/// `verify --schema` decodes each case's object first, as the API server would: the project's flex-volume case
+/// with a driverless volume (which gator judges, schema-blind) fails, naming the required field; the rest pass,
+/// and without `--schema` it passes too.
+#[test]
+fn verify_decodes_case_objects_with_schema() {
+    let out = run(&["verify", "policies/flex-volumes"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let out = run(&["verify", "--schema", "policies/flex-volumes"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("FAIL policies/flex-volumes/suite.yaml flex-volumes // disallowed-flex-volume-without-driver\n    the API server (Kubernetes 1.37) refuses samples/disallowed-flex-volume-without-driver.yaml:\n      spec.volumes[1].flexVolume.driver: Required value\n"), "{shown}");
+    assert!(shown.trim_end().ends_with("5 passed, 1 failed"), "{shown}");
+    let dir = scratch("verify-schema");
+    write(&dir, "template.yaml", &std::fs::read_to_string("policies/flex-volumes/template.yaml").unwrap());
+    write(&dir, "constraint.yaml", &std::fs::read_to_string("policies/flex-volumes/constraint.yaml").unwrap());
+    write(
+        &dir,
+        "typo.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: a\n    image: x\n    imagePulPolicy: Always\n",
+    );
+    write(
+        &dir,
+        "suite.yaml",
+        "apiVersion: test.gatekeeper.sh/v1alpha1\nkind: Suite\ntests:\n- name: t\n  template: template.yaml\n  constraint: constraint.yaml\n  cases:\n  - name: typo\n    object: typo.yaml\n    assertions: [{violations: no}]\n",
+    );
+    let out = run(&["verify", "--schema", "--kubernetes-version", "1.34", dir.to_str().unwrap()], "");
+    assert!(text(&out.stdout).contains("the API server (Kubernetes 1.34) refuses typo.yaml:\n      strict decoding error: unknown field \"spec.containers[0].imagePulPolicy\" (did you mean `imagePullPolicy`?)"), "{}", text(&out.stdout));
+    // --kubernetes-version goes with --schema only.
+    assert_eq!(run(&["verify", "--kubernetes-version", "1.34", dir.to_str().unwrap()], "").status.code(), Some(2));
 }
 
 /// A reader that stops early (`| head`) ends the run quietly, never with a panic.

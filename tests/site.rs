@@ -938,6 +938,16 @@ fn custom_resources_are_counted_and_the_kubernetes_version_is_checked() {
         "{}",
         text(&run.stderr)
     );
+    // The page marks each such example: its fields were not checked.
+    let out = root.join("public");
+    let run = guardrail(&["build", "--root", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let html = std::fs::read_to_string(out.join("index.html")).expect("page");
+    assert_eq!(
+        html.matches("<div class=\"example-messages example-noschema\"><p>Fields not checked: no schema is known for <code>HelmRelease (helm.toolkit.fluxcd.io/v2)</code>.").count(),
+        2,
+        "{html}"
+    );
     let config = std::fs::read_to_string(root.join("guardrail.toml")).expect("config");
     std::fs::write(root.join("guardrail.toml"), format!("{config}[examples]\nkubernetes-version = \"1.20\"\n"))
         .expect("config");

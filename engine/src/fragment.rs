@@ -38,25 +38,20 @@ impl Wrap {
     }
 }
 
-/// Container fields that only a container's securityContext has (not a Pod's).
+/// Fields that only a container's securityContext has (not a Pod's).
 const CONTAINER_ONLY_SC: &[&str] =
     &["allowPrivilegeEscalation", "capabilities", "readOnlyRootFilesystem", "privileged", "procMount"];
-const POD_SPEC_KEYS: &[&str] = &[
-    "containers",
-    "initContainers",
-    "ephemeralContainers",
-    "volumes",
-    "hostNetwork",
-    "hostPID",
-    "hostIPC",
-    "serviceAccountName",
-    "nodeSelector",
-    "tolerations",
-    "affinity",
-    "restartPolicy",
+/// Fields that only a Pod's securityContext has (not a container's).
+const POD_ONLY_SC: &[&str] = &[
+    "fsGroup",
+    "fsGroupChangePolicy",
+    "seLinuxChangePolicy",
+    "supplementalGroups",
+    "supplementalGroupsPolicy",
+    "sysctls",
 ];
-const CONTAINER_KEYS: &[&str] =
-    &["image", "command", "args", "ports", "env", "resources", "volumeMounts", "livenessProbe", "readinessProbe"];
+/// The fields of an object's metadata that a bare metadata fragment may have besides `labels`/`annotations`.
+const METADATA_KEYS: &[&str] = &["labels", "annotations", "name", "namespace", "generateName"];
 
 /// What a document is, and where its fragment sits in the object admitted.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +65,13 @@ pub struct Placed {
 }
 
 /// Infers the fragment kind of a document (`Ok(None)`: a whole object), or says why it cannot.
+///
+/// A fragment is what all of its keys are fields of, by the Kubernetes schemas: a container when every key is a
+/// Container field, a Pod spec when every key is a PodSpec field, a Pod when it has only `metadata` and `spec`,
+/// metadata when it is `labels:`/`annotations:` (with at most a name and namespace). A securityContext settles
+/// what both a container and a Pod spec have (`securityContext`, `resources`, `restartPolicy`) when it has fields
+/// of one only. Anything else is refused: a YAML file that is not Kubernetes (a CI pipeline with `name:` and
+/// `steps:`) is not taken for a container and mutated.
 pub fn infer_wrap(doc: &Value) -> Result<Option<Wrap>, String> {
     let Some(map) = doc.as_object() else {
         return Err("the document is not a YAML mapping, so it is not a Kubernetes object".into());
@@ -77,33 +79,75 @@ pub fn infer_wrap(doc: &Value) -> Result<Option<Wrap>, String> {
     if map.contains_key("apiVersion") && map.contains_key("kind") {
         return Ok(None);
     }
+    let api = crate::schema::schemas(crate::schema::NEWEST);
+    let fields_of = |def: &str| api.map(|a| a.fields(def)).unwrap_or_default();
+    let (container, pod_spec) = (fields_of("io.k8s.api.core.v1.Container"), fields_of("io.k8s.api.core.v1.PodSpec"));
+    let all_in = |fields: &[&str]| map.keys().all(|k| fields.contains(&k.as_str()));
     let has = |k: &str| map.contains_key(k);
-    if let Some(sc) = map.get("securityContext") {
-        let container_only = sc.as_object().is_some_and(|s| s.keys().any(|k| CONTAINER_ONLY_SC.contains(&k.as_str())));
-        if container_only {
-            return Ok(Some(Wrap::Container));
+    let mut fits = Vec::new();
+    if has("spec") && all_in(&["metadata", "spec"]) {
+        fits.push(Wrap::Pod);
+    }
+    if all_in(&pod_spec) {
+        fits.push(Wrap::PodSpec);
+    }
+    if all_in(&container) {
+        fits.push(Wrap::Container);
+    }
+    if (has("labels") || has("annotations")) && all_in(METADATA_KEYS) {
+        fits.push(Wrap::Metadata);
+    }
+    if fits.len() > 1 {
+        // Both a container and a Pod spec: what the securityContext holds may tell them apart.
+        let sc: Vec<&str> = map
+            .get("securityContext")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let container_only = sc.iter().any(|k| CONTAINER_ONLY_SC.contains(k));
+        let pod_only = sc.iter().any(|k| POD_ONLY_SC.contains(k));
+        if container_only != pod_only {
+            fits.retain(|w| *w == if container_only { Wrap::Container } else { Wrap::PodSpec });
         }
-        if map.len() == 1 {
-            return Err(
-                "this `securityContext` could be a Pod's or a container's (it has no container-only field)".into()
-            );
+    }
+    match fits.as_slice() {
+        [one] => Ok(Some(*one)),
+        [] => {
+            let mut stray: Vec<&str> = map
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !container.contains(k) && !pod_spec.contains(k) && !METADATA_KEYS.contains(k))
+                .filter(|k| !["metadata", "spec"].contains(k))
+                .collect();
+            if stray.is_empty() {
+                // Each key is a field of something, but not all of the same thing.
+                stray = map.keys().map(String::as_str).collect();
+                return Err(format!(
+                    "cannot tell what this fragment is: its keys ({}) are not all fields of one Pod, Pod spec, container or metadata",
+                    quoted(&stray)
+                ));
+            }
+            Err(format!(
+                "cannot tell what this fragment is: it has no apiVersion/kind, and {} {} of no Pod, Pod spec, container or object metadata",
+                quoted(&stray),
+                if stray.len() == 1 { "is a field" } else { "are fields" }
+            ))
         }
+        _ if has("securityContext") && map.len() == 1 => {
+            Err("this `securityContext` could be a Pod's or a container's (it has no container-only field)".into())
+        }
+        several => Err(format!(
+            "cannot tell what this fragment is: {} could be a {}",
+            quoted(&map.keys().map(String::as_str).collect::<Vec<_>>()),
+            several.iter().map(|w| w.name()).collect::<Vec<_>>().join(" or a ")
+        )),
     }
-    if has("metadata") && has("spec") {
-        return Ok(Some(Wrap::Pod));
-    }
-    // `labels:`/`annotations:` (with, at most, the object's name and namespace): an object's metadata.
-    const METADATA_KEYS: &[&str] = &["labels", "annotations", "name", "namespace", "generateName"];
-    if (has("labels") || has("annotations")) && map.keys().all(|k| METADATA_KEYS.contains(&k.as_str())) {
-        return Ok(Some(Wrap::Metadata));
-    }
-    if POD_SPEC_KEYS.iter().any(|k| has(k)) {
-        return Ok(Some(Wrap::PodSpec));
-    }
-    if CONTAINER_KEYS.iter().any(|k| has(k)) || (has("name") && has("image")) {
-        return Ok(Some(Wrap::Container));
-    }
-    Err("cannot tell what this fragment is: it has no apiVersion/kind and no Pod, Pod spec or container field".into())
+}
+
+fn quoted(keys: &[&str]) -> String {
+    keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// The fields of `base`, then those of `doc` (when it is a mapping) written over them, in that order.
@@ -315,13 +359,28 @@ mod tests {
         assert_eq!(infer_wrap(&v("metadata: {name: x}\nspec: {containers: []}\n")), Ok(Some(Wrap::Pod)));
         assert_eq!(infer_wrap(&v("labels:\n  app: web\n")), Ok(Some(Wrap::Metadata)));
         assert_eq!(infer_wrap(&v("name: web\nannotations: {a: b}\n")), Ok(Some(Wrap::Metadata)));
-        assert!(infer_wrap(&v("labels: {a: b}\nimage: x\n")).is_ok_and(|w| w == Some(Wrap::Container)));
+        // Every key must be a field of what the fragment is taken for.
+        let e = infer_wrap(&v("labels: {a: b}\nimage: x\n")).unwrap_err();
+        assert!(e.contains("are not all fields of one"), "{e}");
+        assert_eq!(
+            infer_wrap(&v("name: app\nimage: x\nresources: {}\nsecurityContext: {runAsUser: 1}\n")),
+            Ok(Some(Wrap::Container))
+        );
+        assert_eq!(infer_wrap(&v("securityContext: {fsGroup: 2000}\nrestartPolicy: Never\n")), Ok(Some(Wrap::PodSpec)));
+        // An Azure Pipelines file is no container, though it has `name:` and `resources:`.
+        let pipeline = "trigger: [main]\nname: $(Date:yyyyMMdd)$(Rev:.r)\nresources:\n  repositories:\n  - repository: templates\n    type: git\n    name: Contoso/BuildTemplates\npool:\n  vmImage: ubuntu-latest\nsteps:\n- script: make\n";
+        assert_eq!(
+            infer_wrap(&v(pipeline)),
+            Err("cannot tell what this fragment is: it has no apiVersion/kind, and `trigger`, `pool`, `steps` are fields of no Pod, Pod spec, container or object metadata".into())
+        );
+        let e = infer_wrap(&v("resources: {limits: {cpu: 1}}\n")).unwrap_err();
+        assert!(e.contains("could be a podspec or a container"), "{e}");
         let placed = place(&v("labels:\n  app: web\n"), Some(Wrap::Metadata));
         assert_eq!(placed.object["metadata"], json!({"name": "example", "labels": {"app": "web"}}));
         assert_eq!(shown(&placed, &placed.object, &v("labels:\n  app: web\n")), json!({"labels": {"app": "web"}}));
         assert_eq!(infer_wrap(&v("apiVersion: v1\nkind: Pod\n")), Ok(None));
         assert!(infer_wrap(&v("securityContext:\n  runAsUser: 1000\n")).unwrap_err().contains("could be a Pod's"));
-        assert!(infer_wrap(&v("replicas: 3\n")).unwrap_err().contains("cannot tell"));
+        assert!(infer_wrap(&v("replicas: 3\n")).unwrap_err().contains("`replicas` is a field of no Pod"));
         assert!(infer_wrap(&v("- a\n")).unwrap_err().contains("not a YAML mapping"));
         for w in [Wrap::Pod, Wrap::PodSpec, Wrap::Container, Wrap::Metadata] {
             assert_eq!(Wrap::from_name(w.name()), Some(w));

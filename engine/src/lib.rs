@@ -18,4 +18,5 @@ pub mod policy;
 pub mod rego;
 pub mod schema;
 pub mod template;
+pub mod text;
 pub mod yaml;

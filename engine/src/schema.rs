@@ -41,6 +41,8 @@ pub struct SchemaError {
     pub pointer: String,
     /// What is wrong, in the API server's words where it has them.
     pub message: String,
+    /// For an unknown field, the field of the same object one edit away: "did you mean `requests`?".
+    pub hint: Option<String>,
 }
 
 /// What the schemas say about an object's kind.
@@ -74,6 +76,90 @@ fn built_in_group(group: &str) -> bool {
     group.is_empty() || !group.contains('.') || group.ends_with(".k8s.io")
 }
 
+/// APIs Kubernetes has removed (its deprecation guide): (apiVersion, kinds, the release that removed them, what
+/// replaces them). Kept for the note a refused object gets: the versions shipped can only say "not served".
+const REMOVED: &[(&str, &[&str], &str, &str)] = &[
+    ("extensions/v1beta1", &["Deployment", "DaemonSet", "ReplicaSet"], "1.16", "apps/v1"),
+    ("apps/v1beta1", &["Deployment", "StatefulSet", "ControllerRevision"], "1.16", "apps/v1"),
+    (
+        "apps/v1beta2",
+        &["Deployment", "DaemonSet", "ReplicaSet", "StatefulSet", "ControllerRevision"],
+        "1.16",
+        "apps/v1",
+    ),
+    ("extensions/v1beta1", &["NetworkPolicy"], "1.16", "networking.k8s.io/v1"),
+    ("extensions/v1beta1", &["PodSecurityPolicy"], "1.16", "policy/v1beta1 (itself removed in 1.25)"),
+    ("extensions/v1beta1", &["Ingress"], "1.22", "networking.k8s.io/v1"),
+    ("networking.k8s.io/v1beta1", &["Ingress", "IngressClass"], "1.22", "networking.k8s.io/v1"),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"],
+        "1.22",
+        "admissionregistration.k8s.io/v1",
+    ),
+    ("apiextensions.k8s.io/v1beta1", &["CustomResourceDefinition"], "1.22", "apiextensions.k8s.io/v1"),
+    ("apiregistration.k8s.io/v1beta1", &["APIService"], "1.22", "apiregistration.k8s.io/v1"),
+    ("authentication.k8s.io/v1beta1", &["TokenReview"], "1.22", "authentication.k8s.io/v1"),
+    (
+        "authorization.k8s.io/v1beta1",
+        &["SubjectAccessReview", "LocalSubjectAccessReview", "SelfSubjectAccessReview"],
+        "1.22",
+        "authorization.k8s.io/v1",
+    ),
+    ("certificates.k8s.io/v1beta1", &["CertificateSigningRequest"], "1.22", "certificates.k8s.io/v1"),
+    ("coordination.k8s.io/v1beta1", &["Lease"], "1.22", "coordination.k8s.io/v1"),
+    (
+        "rbac.authorization.k8s.io/v1beta1",
+        &["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"],
+        "1.22",
+        "rbac.authorization.k8s.io/v1",
+    ),
+    ("scheduling.k8s.io/v1beta1", &["PriorityClass"], "1.22", "scheduling.k8s.io/v1"),
+    (
+        "storage.k8s.io/v1beta1",
+        &["CSIDriver", "CSINode", "StorageClass", "VolumeAttachment"],
+        "1.22",
+        "storage.k8s.io/v1",
+    ),
+    ("batch/v1beta1", &["CronJob"], "1.25", "batch/v1"),
+    ("discovery.k8s.io/v1beta1", &["EndpointSlice"], "1.25", "discovery.k8s.io/v1"),
+    ("events.k8s.io/v1beta1", &["Event"], "1.25", "events.k8s.io/v1"),
+    ("autoscaling/v2beta1", &["HorizontalPodAutoscaler"], "1.25", "autoscaling/v2"),
+    ("policy/v1beta1", &["PodDisruptionBudget"], "1.25", "policy/v1"),
+    (
+        "policy/v1beta1",
+        &["PodSecurityPolicy"],
+        "1.25",
+        "nothing replaces it: Pod Security Admission and admission policies (such as Gatekeeper's) took its place",
+    ),
+    ("node.k8s.io/v1beta1", &["RuntimeClass"], "1.25", "node.k8s.io/v1"),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1",
+        &["FlowSchema", "PriorityLevelConfiguration"],
+        "1.26",
+        "flowcontrol.apiserver.k8s.io/v1",
+    ),
+    ("autoscaling/v2beta2", &["HorizontalPodAutoscaler"], "1.26", "autoscaling/v2"),
+    ("storage.k8s.io/v1beta1", &["CSIStorageCapacity"], "1.27", "storage.k8s.io/v1"),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta2",
+        &["FlowSchema", "PriorityLevelConfiguration"],
+        "1.29",
+        "flowcontrol.apiserver.k8s.io/v1",
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta3",
+        &["FlowSchema", "PriorityLevelConfiguration"],
+        "1.32",
+        "flowcontrol.apiserver.k8s.io/v1",
+    ),
+];
+
+/// When Kubernetes removed `apiVersion`/`kind`, and what replaces it.
+pub fn removed(api_version: &str, kind: &str) -> Option<(&'static str, &'static str)> {
+    REMOVED.iter().find(|(v, kinds, _, _)| *v == api_version && kinds.contains(&kind)).map(|(_, _, r, w)| (*r, *w))
+}
+
 impl Schemas {
     fn parse(version: &'static str, text: &str) -> Schemas {
         let defs: Map<String, Value> = serde_json::from_str(text).unwrap_or_default();
@@ -92,10 +178,81 @@ impl Schemas {
         self.version
     }
 
+    /// The field names of the definition `def` (`io.k8s.api.core.v1.Container`); none for an unknown one.
+    pub fn fields(&self, def: &str) -> Vec<&str> {
+        self.defs
+            .get(def)
+            .and_then(|d| d.get("properties"))
+            .and_then(Value::as_object)
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
     /// Whether this version serves `apiVersion`/`kind`.
     pub fn serves(&self, api_version: &str, kind: &str) -> bool {
         let (g, v) = split_api_version(api_version);
         self.by_gvk.contains_key(&(g.to_string(), v.to_string(), kind.to_string()))
+    }
+
+    /// Why this version does not serve `apiVersion`/`kind` and what to use instead, for [`Check::NoSuchKind`]:
+    /// the release that removed it, the shipped versions that serve it, or the apiVersion this version serves the
+    /// kind as.
+    pub fn no_such_kind_note(&self, api_version: &str, kind: &str, served_in: &[&str]) -> String {
+        let mut note = match removed(api_version, kind) {
+            Some((release, instead)) => {
+                let instead = if instead.contains('/') { format!("use {instead}") } else { instead.to_string() };
+                format!("{api_version} {kind} was removed in Kubernetes {release}; {instead}")
+            }
+            None if !served_in.is_empty() => format!(
+                "Kubernetes {} serves it; set `kubernetes-version` if your clusters run that",
+                served_in.join(", ")
+            ),
+            None => format!("no Kubernetes version guardrail ships ({}) serves it", VERSIONS.join(", ")),
+        };
+        let mut as_now: Vec<String> = self
+            .by_gvk
+            .keys()
+            .filter(|(_, _, k)| k == kind)
+            .map(|(g, v, _)| if g.is_empty() { v.clone() } else { format!("{g}/{v}") })
+            .collect();
+        as_now.sort();
+        if !as_now.is_empty() && removed(api_version, kind).is_none_or(|(_, instead)| !instead.contains('/')) {
+            note.push_str(&format!("; Kubernetes {} serves {kind} as {}", self.version, as_now.join(", ")));
+        }
+        note
+    }
+
+    /// [`Schemas::check`], then, for a kind of no built-in group, the schema of its CRD in `custom` when there is
+    /// one.
+    pub fn decode(&self, custom: &CustomSchemas, obj: &Value) -> Check {
+        match self.check(obj) {
+            Check::Unknown => custom.check(self, obj).map_or(Check::Unknown, Check::Checked),
+            other => other,
+        }
+    }
+
+    /// Why the API server refuses `obj`, one line each (kubectl's words, then a did-you-mean in brackets), as
+    /// the command line reports it; empty when it decodes or its kind has no schema known.
+    pub fn refusal(&self, custom: &CustomSchemas, obj: &Value) -> Vec<String> {
+        match self.decode(custom, obj) {
+            Check::Checked(errors) => errors
+                .into_iter()
+                .map(|e| match e.hint {
+                    Some(hint) => format!("{} ({hint})", e.message),
+                    None => e.message,
+                })
+                .collect(),
+            Check::NoSuchKind { served_in } => {
+                let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+                let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+                vec![format!(
+                    "no matches for kind \"{kind}\" in version \"{api_version}\" (Kubernetes {}: {})",
+                    self.version,
+                    self.no_such_kind_note(api_version, kind, &served_in)
+                )]
+            }
+            Check::Unknown => Vec::new(),
+        }
     }
 
     /// Decodes `obj` strictly against the schema of its `apiVersion` and `kind`.
@@ -114,6 +271,7 @@ impl Schemas {
                             path: if e.path.is_empty() { path.clone() } else { format!("{path}.{}", e.path) },
                             pointer: format!("{pointer}{}", e.pointer),
                             message: e.message,
+                            hint: e.hint,
                         })),
                         Check::NoSuchKind { .. } => errors.push(SchemaError {
                             path: path.clone(),
@@ -123,6 +281,7 @@ impl Schemas {
                                 item.get("kind").and_then(Value::as_str).unwrap_or(""),
                                 item.get("apiVersion").and_then(Value::as_str).unwrap_or("")
                             ),
+                            hint: None,
                         }),
                         Check::Unknown => {}
                     }
@@ -179,7 +338,7 @@ impl Schemas {
                     None => {
                         // A field the kind does not have: unknown, unless the schema keeps unknown fields.
                         if s.get("x-kubernetes-preserve-unknown-fields") != Some(&Value::Bool(true)) {
-                            errors.push(path.unknown_field());
+                            errors.push(path.unknown_field(s.get("properties").and_then(Value::as_object)));
                         }
                         known = false;
                         break;
@@ -304,8 +463,8 @@ fn children(
                 path.push_key(k);
                 match (props.and_then(|p| p.get(k)), s.get("additionalProperties")) {
                     (Some(sub), _) | (None, Some(sub @ Value::Object(_))) => each(sub, x, path, errors),
-                    (None, Some(Value::Bool(false))) => errors.push(path.unknown_field()),
-                    (None, None) if unnamed == Unnamed::Unknown => errors.push(path.unknown_field()),
+                    (None, Some(Value::Bool(false))) => errors.push(path.unknown_field(props)),
+                    (None, None) if unnamed == Unnamed::Unknown => errors.push(path.unknown_field(props)),
                     (None, _) => {}
                 }
                 path.pop();
@@ -449,9 +608,15 @@ impl Path {
         }
     }
 
-    /// The API server's error for a field its schema does not have.
-    fn unknown_field(&self) -> SchemaError {
-        self.error(format!("strict decoding error: unknown field \"{}\"", self.text))
+    /// The API server's error for a field its schema does not have; `siblings`, the fields the object may have,
+    /// name the one a typo most likely meant.
+    fn unknown_field(&self, siblings: Option<&Map<String, Value>>) -> SchemaError {
+        let mut e = self.error(format!("strict decoding error: unknown field \"{}\"", self.text));
+        let field = self.pointer.rsplit('/').next().unwrap_or("").replace("~1", "/").replace("~0", "~");
+        e.hint = siblings
+            .and_then(|p| crate::text::one_edit_away(&field, p.keys().map(String::as_str)))
+            .map(|near| format!("did you mean `{near}`?"));
+        e
     }
 
     fn error(&self, message: String) -> SchemaError {
@@ -460,7 +625,7 @@ impl Path {
         } else {
             format!("{}: {message}", self.text)
         };
-        SchemaError { path: self.text.clone(), pointer: self.pointer.clone(), message }
+        SchemaError { path: self.text.clone(), pointer: self.pointer.clone(), message, hint: None }
     }
 }
 
@@ -561,6 +726,17 @@ mod tests {
     fn the_published_typos_are_refused_as_the_api_server_refuses_them() {
         let typo = format!("{POD}    resources: {{request: {{cpu: 100m}}}}\n");
         assert_eq!(errors(&typo), ["strict decoding error: unknown field \"spec.containers[0].resources.request\""]);
+        let Check::Checked(e) = schemas(NEWEST).unwrap().check(&v(&typo)) else { panic!() };
+        assert_eq!(e[0].hint.as_deref(), Some("did you mean `requests`?"));
+        let Check::Checked(e) = schemas(NEWEST).unwrap().check(&v(&format!("{POD}    imagePulPolicy: Always\n")))
+        else {
+            panic!()
+        };
+        assert_eq!(e[0].hint.as_deref(), Some("did you mean `imagePullPolicy`?"));
+        let Check::Checked(e) = schemas(NEWEST).unwrap().check(&v(&format!("{POD}    colour: red\n"))) else {
+            panic!()
+        };
+        assert_eq!((e.len(), e[0].hint.as_deref()), (1, None), "nothing one edit away");
         let flat = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  containers:\n  - name: app\n    image: nginx\n";
         let e = errors(flat);
         assert!(e.contains(&"strict decoding error: unknown field \"spec.containers\"".to_string()), "{e:?}");
@@ -624,6 +800,22 @@ mod tests {
         let s = schemas(NEWEST).unwrap();
         let psp = v("apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: x}\n");
         assert_eq!(s.check(&psp), Check::NoSuchKind { served_in: vec![] });
+        assert_eq!(
+            s.no_such_kind_note("policy/v1beta1", "PodSecurityPolicy", &[]),
+            "policy/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.25; nothing replaces it: Pod Security Admission and admission policies (such as Gatekeeper's) took its place"
+        );
+        assert_eq!(
+            s.no_such_kind_note("batch/v1beta1", "CronJob", &[]),
+            "batch/v1beta1 CronJob was removed in Kubernetes 1.25; use batch/v1"
+        );
+        assert_eq!(
+            s.no_such_kind_note("v1", "Deployment", &[]),
+            "no Kubernetes version guardrail ships (1.37, 1.34) serves it; Kubernetes 1.37 serves Deployment as apps/v1"
+        );
+        assert_eq!(
+            s.check(&v("apiVersion: v1\nkind: Deployment\nmetadata: {name: x}\n")),
+            Check::NoSuchKind { served_in: vec![] }
+        );
         let hr = v("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: x}\n");
         assert_eq!(s.check(&hr), Check::Unknown);
         assert!(s.serves("networking.k8s.io/v1", "Ingress") && s.serves("v1", "Namespace"));

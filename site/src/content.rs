@@ -287,7 +287,7 @@ fn parse_front_matter(file: &str, text: &str, stem: &str) -> Result<(FrontMatter
             other => {
                 let near = KNOWN_KEYS
                     .iter()
-                    .map(|k| (crate::examples::edit_distance(other, k), *k))
+                    .map(|k| (guardrail_engine::text::edit_distance(other, k), *k))
                     .filter(|(d, _)| *d <= 3)
                     .min();
                 return Err(Diagnostic::error(

@@ -231,7 +231,7 @@ pub(crate) fn parse_attrs(info: &str, start: usize, at: At<'_>) -> Result<Attrs,
                 attrs.novalidate = true;
             }
             other => {
-                let near = KNOWN.iter().find(|k| edit_distance(k, other) <= 2);
+                let near = KNOWN.iter().find(|k| guardrail_engine::text::edit_distance(k, other) <= 2);
                 return Err(err(
                     format!("unknown example attribute `{other}`"),
                     Some(match near {
@@ -249,20 +249,6 @@ pub(crate) fn parse_attrs(info: &str, start: usize, at: At<'_>) -> Result<Attrs,
             .help("add `expect=deny`, or remove `violates=`"));
     }
     Ok(attrs)
-}
-
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// The constraints (kind and name) that rejected a decision.

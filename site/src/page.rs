@@ -43,6 +43,15 @@ pub(crate) struct Rendered {
 }
 
 /// One document of an example, admitted.
+/// What the API server's decoding made of an example's object.
+enum Decoded {
+    Yes,
+    /// Refused (the errors are reported).
+    No,
+    /// A kind with no schema known: not decoded ("HelmRelease (helm.toolkit.fluxcd.io/v2)").
+    NoSchema(String),
+}
+
 struct Checked {
     placed: Placed,
     decision: Decision,
@@ -54,6 +63,8 @@ struct Checked {
     rejected: bool,
     /// The kind of the first object made from it that is rejected (`Pod`), when it is itself admitted.
     made_rejected: Option<String>,
+    /// "HelmRelease (helm.toolkit.fluxcd.io/v2)" when its fields were not decoded: no schema is known for its kind.
+    no_schema: Option<String>,
 }
 
 /// The objects the examples lead to that the cluster would store (the Pods of a Deployment, the resultants of an
@@ -313,12 +324,12 @@ impl Ctx<'_> {
     }
 
     /// Whether the API server would decode `placed` (of `doc`): its kind is served by the Kubernetes version of
-    /// `[examples] kubernetes-version` and it matches that kind's schema. Each problem is an error at its field;
-    /// a custom resource (no schema known) is counted.
-    fn decodes(&self, block: &CodeBlock, doc: &yaml::Document, placed: &Placed) -> bool {
+    /// `[examples] kubernetes-version` and it matches that kind's schema (a custom resource: its CRD's, when the
+    /// cluster state has it). Each problem is an error at its field; a kind with no schema known is counted.
+    fn decodes(&self, block: &CodeBlock, doc: &yaml::Document, placed: &Placed, inferred: bool) -> Decoded {
         use guardrail_engine::schema::{Check, schemas};
         let version = &self.config.examples.kubernetes_version;
-        let Some(api) = schemas(version) else { return true };
+        let Some(api) = schemas(version) else { return Decoded::Yes };
         let file = &self.page.file;
         // The field's line, or that of the nearest enclosing field that is written (a missing required field is
         // shown at its parent).
@@ -338,50 +349,40 @@ impl Ctx<'_> {
         };
         let kind = placed.object.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
         let api_version = placed.object.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
-        let checked = match api.check(&placed.object) {
-            // A custom resource: its CRD's schema, when the cluster state has the CRD.
-            Check::Unknown => {
-                let custom = self.custom.get_or_init(|| {
-                    guardrail_engine::schema::CustomSchemas::from_objects(
-                        self.policies.borrow().cluster().map(|o| o.value),
-                    )
-                });
-                match custom.check(api, &placed.object) {
-                    Some(errors) => Check::Checked(errors),
-                    None => Check::Unknown,
-                }
-            }
-            other => other,
-        };
-        match checked {
-            Check::Checked(errors) if errors.is_empty() => true,
+        let custom = self.custom.get_or_init(|| {
+            guardrail_engine::schema::CustomSchemas::from_objects(self.policies.borrow().cluster().map(|o| o.value))
+        });
+        match api.decode(custom, &placed.object) {
+            Check::Checked(errors) if errors.is_empty() => Decoded::Yes,
             Check::Checked(errors) => {
                 for e in errors {
                     let (line, col) = at(&e.pointer);
                     let width =
                         e.path.rsplit(['.', '[']).next().map_or(1, |last| last.trim_end_matches(']').len().max(1));
-                    self.error(
+                    let mut d =
                         Diagnostic::error(format!("the API server refuses the example: {}", e.message), file, line, col)
                             .width(width)
-                            .note(format!("decoded as Kubernetes {version} decodes a {kind} ({api_version}), strictly, as `kubectl apply` asks"))
-                            .help("fix the field; no admission webhook ever sees an object the API server cannot decode"),
-                    );
+                            .note(format!(
+                                "decoded as Kubernetes {version} decodes a {kind} ({api_version}), strictly, as `kubectl apply` asks"
+                            ));
+                    if let (true, Some(w)) = (inferred, placed.wrap) {
+                        d = d.note(format!(
+                            "guardrail took this block for a {} fragment from its keys; if it is not a Kubernetes object, mark the block `novalidate`",
+                            w.name()
+                        ));
+                    }
+                    d = match e.hint {
+                        Some(hint) => d.help(hint),
+                        None => d.help(
+                            "fix the field; no admission webhook ever sees an object the API server cannot decode",
+                        ),
+                    };
+                    self.error(d);
                 }
-                false
+                Decoded::No
             }
             Check::NoSuchKind { served_in } => {
                 let (line, col) = at("/apiVersion");
-                let note = if served_in.is_empty() {
-                    format!(
-                        "no Kubernetes version guardrail ships ({}) serves it",
-                        guardrail_engine::schema::VERSIONS.join(", ")
-                    )
-                } else {
-                    format!(
-                        "Kubernetes {} serves it; set `[examples] kubernetes-version` if your clusters run that",
-                        served_in.join(", ")
-                    )
-                };
                 self.error(
                     Diagnostic::error(
                         format!("the API server refuses the example: no matches for kind \"{kind}\" in version \"{api_version}\""),
@@ -390,14 +391,14 @@ impl Ctx<'_> {
                         col,
                     )
                     .width(api_version.len().max(1))
-                    .note(note)
-                    .help("use an apiVersion and kind your clusters serve"),
+                    .note(format!("Kubernetes {version}: {}", api.no_such_kind_note(&api_version, &kind, &served_in)))
+                    .help("use an apiVersion and kind your clusters serve (`[examples] kubernetes-version` says which Kubernetes they run)"),
                 );
-                false
+                Decoded::No
             }
             Check::Unknown => {
-                *self.counts.borrow_mut().unknown_kinds.entry(kind).or_default() += 1;
-                true
+                *self.counts.borrow_mut().unknown_kinds.entry(kind.clone()).or_default() += 1;
+                Decoded::NoSchema(format!("{kind} ({api_version})"))
             }
         }
     }
@@ -452,21 +453,24 @@ impl Ctx<'_> {
         let mut results: Vec<Checked> = Vec::new();
         for doc in docs.iter().filter(|d| !d.value.is_null()) {
             let (line, col) = code_pos(self.page, block, doc.line, 1);
+            let inferred = attrs.wrap.is_none();
             let wrap = match examples::resolve_wrap(attrs, &doc.value) {
                 Ok(w) => w,
                 Err(why) => {
                     self.error(
                         Diagnostic::error(format!("ambiguous example: {why}"), file, line, col)
-                            .help("say what it is with `wrap=pod`, `wrap=podspec` or `wrap=container`"),
+                            .help("say what it is with `wrap=pod`, `wrap=podspec`, `wrap=container` or `wrap=metadata`; if it is not a Kubernetes object, mark the block `novalidate`"),
                     );
                     continue;
                 }
             };
             let placed = guardrail_engine::fragment::place(&doc.value, wrap);
             // The API server decodes the object strictly before any webhook sees it.
-            if !self.decodes(block, doc, &placed) {
-                continue;
-            }
+            let no_schema = match self.decodes(block, doc, &placed, inferred) {
+                Decoded::No => continue,
+                Decoded::Yes => None,
+                Decoded::NoSchema(what) => Some(what),
+            };
             let admitted = match extra.as_mut() {
                 Some(set) => guardrail_engine::fragment::admit(set, &placed, &namespace),
                 None => guardrail_engine::fragment::admit(&mut self.policies.borrow_mut(), &placed, &namespace),
@@ -546,7 +550,15 @@ impl Ctx<'_> {
                 .chain
                 .last()
                 .map(|c| c.object.get("kind").and_then(Value::as_str).unwrap_or("object").to_string());
-            results.push(Checked { placed, decision, original: doc.value.clone(), by, rejected, made_rejected });
+            results.push(Checked {
+                placed,
+                decision,
+                original: doc.value.clone(),
+                by,
+                rejected,
+                made_rejected,
+                no_schema,
+            });
         }
         self.view(index, block, attrs, &namespace, &results)
     }
@@ -706,6 +718,13 @@ impl Ctx<'_> {
                 messages.push_str(&format!("<li><code>{}</code></li>", escape(id)));
             }
             messages.push_str("</ul></div>");
+        }
+        let no_schema: Vec<&str> = results.iter().filter_map(|c| c.no_schema.as_deref()).collect();
+        if !no_schema.is_empty() {
+            messages.push_str(&format!(
+                "<div class=\"example-messages example-noschema\"><p>Fields not checked: no schema is known for {}. Give the cluster state its CustomResourceDefinition to have them decoded.</p></div>",
+                no_schema.iter().map(|k| format!("<code>{}</code>", escape(k))).collect::<Vec<_>>().join(", ")
+            ));
         }
         let exempt: Vec<String> = results.iter().filter_map(|c| c.decision.exempt.clone()).collect();
         if !exempt.is_empty() {

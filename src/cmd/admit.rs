@@ -92,10 +92,11 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
     };
     // The API server decodes each object strictly before any webhook sees it: what it refuses goes no further.
     let api = guardrail_engine::schema::schemas(&args.kubernetes_version);
+    let custom = guardrail_engine::schema::CustomSchemas::from_objects(set.cluster().map(|o| o.value));
     let mut refused: Vec<(&Input, Vec<String>)> = Vec::new();
     let mut results = Vec::new();
     for input in &inputs {
-        if let Some(errors) = api.and_then(|api| refusal(api, &input.object)) {
+        if let Some(errors) = api.map(|api| api.refusal(&custom, &input.object)).filter(|e| !e.is_empty()) {
             refused.push((input, errors));
             continue;
         }
@@ -160,7 +161,12 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
             println!("{text}");
         }
     }
-    Ok(if rejected { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    // An object the API server cannot decode is bad input (2), before any verdict (1).
+    Ok(match (refused.is_empty(), rejected) {
+        (false, _) => ExitCode::from(2),
+        (true, true) => ExitCode::from(1),
+        (true, false) => ExitCode::SUCCESS,
+    })
 }
 
 /// The violations of every object (and of what it leads to) as a SARIF log: a rule per constraint, a result per
@@ -312,23 +318,6 @@ fn action_tag(action: EnforcementAction) -> String {
         EnforcementAction::Deny => paint(Style::Bad, "deny"),
         EnforcementAction::Warn => paint(Style::Warn, "warn"),
         EnforcementAction::Dryrun => paint(Style::Dim, "dryrun"),
-    }
-}
-
-/// Why the API server refuses `obj` before admission, or `None` when it decodes (or is of a kind with no schema).
-fn refusal(api: &guardrail_engine::schema::Schemas, obj: &Value) -> Option<Vec<String>> {
-    use guardrail_engine::schema::Check;
-    match api.check(obj) {
-        Check::Checked(errors) if errors.is_empty() => None,
-        Check::Checked(errors) => Some(errors.into_iter().map(|e| e.message).collect()),
-        Check::NoSuchKind { served_in } => Some(vec![format!(
-            "no matches for kind \"{}\" in version \"{}\" (Kubernetes {}{})",
-            obj.get("kind").and_then(Value::as_str).unwrap_or(""),
-            obj.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
-            api.version(),
-            if served_in.is_empty() { String::new() } else { format!("; served in {}", served_in.join(", ")) }
-        )]),
-        Check::Unknown => None,
     }
 }
 

@@ -8,6 +8,7 @@ use guardrail_engine::limits::Limits;
 use guardrail_engine::mutation::mutator::Operation;
 use guardrail_engine::object::Gvk;
 use guardrail_engine::policy::{PolicySet, PolicyText, Request};
+use guardrail_engine::schema::{CustomSchemas, Schemas};
 use guardrail_engine::template::EnforcementPoint;
 use guardrail_engine::yaml::{self, Schema};
 use regex::Regex;
@@ -127,8 +128,9 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode> {
         bail!("no Suite files (apiVersion test.gatekeeper.sh/v1alpha1, kind Suite) under {:?}", args.paths);
     }
     let mut tally = Tally::default();
+    let api = if args.schema { guardrail_engine::schema::schemas(&args.kubernetes_version) } else { None };
     for file in &files {
-        run_suite(file, &filter, &mut tally)?;
+        run_suite(file, &filter, api, &mut tally)?;
     }
     match args.format {
         VerifyFormat::Text => {
@@ -217,7 +219,7 @@ fn junit(tally: &Tally) -> String {
     out
 }
 
-fn run_suite(file: &Path, filter: &Filter, tally: &mut Tally) -> Result<()> {
+fn run_suite(file: &Path, filter: &Filter, api: Option<&Schemas>, tally: &mut Tally) -> Result<()> {
     // gator reads suites as YAML 1.2: `violations: yes` is the string "yes".
     let docs = load_yaml(file, Schema::Core)?;
     let dir = file.parent().unwrap_or(Path::new("."));
@@ -258,7 +260,7 @@ fn run_suite(file: &Path, filter: &Filter, tally: &mut Tally) -> Result<()> {
                     tally.skip(file, test_name, &[case]);
                     continue;
                 }
-                match run_case(dir, set.clone(), case) {
+                match run_case(dir, set.clone(), case, api) {
                     Ok(None) => pass(file, test_name, case_name, tally),
                     Ok(Some(why)) => fail(file, test_name, case_name, &why, tally),
                     Err(e) => fail(file, test_name, case_name, &format!("{e:#}"), tally),
@@ -320,8 +322,9 @@ fn build_set(dir: &Path, test: &Value) -> Result<PolicySet> {
         .map_err(|errs| anyhow!("{}", errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))
 }
 
-/// Runs one case; `Ok(None)` when every assertion holds, `Ok(Some(why))` when one does not.
-fn run_case(dir: &Path, mut set: PolicySet, case: &Value) -> Result<Option<String>> {
+/// Runs one case; `Ok(None)` when every assertion holds, `Ok(Some(why))` when one does not. With `api`, the
+/// object is first decoded as the API server would (a refused object fails the case: no webhook would see it).
+fn run_case(dir: &Path, mut set: PolicySet, case: &Value, api: Option<&Schemas>) -> Result<Option<String>> {
     let rel = str_field(case, "object").ok_or_else(|| anyhow!("the case has no `object`"))?;
     let objects = load_yaml(&dir.join(rel), Schema::Kubernetes)?;
     if objects.len() != 1 {
@@ -353,6 +356,17 @@ fn run_case(dir: &Path, mut set: PolicySet, case: &Value) -> Result<Option<Strin
             Some(o) if request.operation != Operation::Delete => o.clone(),
             _ => request.old_object.clone().ok_or_else(|| anyhow!("{rel}: the request has no object or oldObject"))?,
         };
+    }
+    if let (Some(api), false) = (api, request.operation == Operation::Delete) {
+        let custom = CustomSchemas::from_objects(inventory.iter());
+        let refused = api.refusal(&custom, &object);
+        if !refused.is_empty() {
+            let mut why = format!("the API server (Kubernetes {}) refuses {rel}:", api.version());
+            for e in refused {
+                why.push_str(&format!("\n  {e}"));
+            }
+            return Ok(Some(why));
+        }
     }
     let ns_name = guardrail_engine::object::meta_str(&object, "namespace").to_string();
     request.namespace_object = inventory
