@@ -71,6 +71,16 @@ fn texts(browser: &Browser, selector: &str) -> Vec<String> {
     v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
 }
 
+/// The editor line the error mark sits on (-1 when hidden).
+fn marked_line(b: &Browser) -> Value {
+    b.js(
+        "const t = document.getElementById('pg-input'); const m = document.getElementById('pg-mark'); \
+         const s = getComputedStyle(t); if (m.hidden) return -1; \
+         return Math.round((m.offsetTop - parseFloat(s.paddingTop)) / parseFloat(s.lineHeight)) + 1;",
+        json!([]),
+    )
+}
+
 const PRIVILEGED: &str = "apiVersion: v1
 kind: Pod
 metadata:
@@ -185,18 +195,44 @@ fn a_yaml_error_is_marked_at_its_line_and_column() {
     assert!(error.contains("tabs"), "{error}");
     assert_eq!(texts(&b, "#pg-documents .pg-doc").len(), 0, "nothing is judged");
     // The mark sits on the fourth line of the editor.
-    let line = b.js(
-        "const t = document.getElementById('pg-input'); const m = document.getElementById('pg-mark'); \
-         const s = getComputedStyle(t); if (m.hidden) return -1; \
-         return Math.round((m.offsetTop - parseFloat(s.paddingTop)) / parseFloat(s.lineHeight)) + 1;",
-        json!([]),
-    );
+    let line = marked_line(&b);
     assert_eq!(line, json!(4));
     assert_eq!(
         b.js("return document.getElementById('pg-input').getAttribute('aria-invalid');", json!([])),
         json!("true")
     );
     // Fixing it clears the mark.
+    type_yaml(&b, BARE);
+    assert_eq!(b.js("return document.getElementById('pg-mark').hidden;", json!([])), json!(true));
+}
+
+/// The API server's strict decoding runs first in the browser too: the published typo is refused with kubectl's
+/// words and what it most likely meant, marked at its line in the editor, and never admitted.
+#[test]
+fn a_field_the_api_server_refuses_is_marked_with_its_message() {
+    let b = Browser::start(false, 1280, 1000);
+    open(&b, "");
+    type_yaml(&b, &format!("{BARE}    resources:\n      request:\n        cpu: 100m\n"));
+    let doc = texts(&b, "#pg-documents .pg-doc");
+    assert_eq!(doc.len(), 1);
+    assert!(doc[0].starts_with("Refused by the API server Pod web"), "{}", doc[0]);
+    assert_eq!(
+        texts(&b, "#pg-documents .pg-refused li"),
+        [
+            "Line 10, column 7: strict decoding error: unknown field \"spec.containers[0].resources.request\" (did you mean `requests`?)"
+        ]
+    );
+    assert!(!doc[0].contains("After admission"), "it never reaches admission");
+    assert!(
+        text(&b, "#pg-status").starts_with("Refused by the API server: strict decoding error"),
+        "{}",
+        text(&b, "#pg-status")
+    );
+    let line = marked_line(&b);
+    assert_eq!(line, json!(10));
+    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("../screenshots/playground-refused.png");
+    std::fs::create_dir_all(shot.parent().expect("folder")).expect("screenshots folder");
+    std::fs::write(&shot, b.screenshot()).expect("screenshot");
     type_yaml(&b, BARE);
     assert_eq!(b.js("return document.getElementById('pg-mark').hidden;", json!([])), json!(true));
 }

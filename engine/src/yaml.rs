@@ -70,6 +70,19 @@ impl SourceMap {
         }
     }
 
+    /// Where the field at `pointer` is written (its key, else its value), or the nearest enclosing field that is:
+    /// what a message about a field, maybe a missing one, points at. `None` when no field on the way is written.
+    pub fn field(&self, pointer: &str) -> Option<(usize, usize)> {
+        let mut p = pointer;
+        while !p.is_empty() {
+            if let Some(pos) = self.key(p).or_else(|| self.get(p)) {
+                return Some(pos);
+            }
+            p = &p[..p.rfind('/').unwrap_or(0)];
+        }
+        None
+    }
+
     /// Number of positions recorded.
     pub fn len(&self) -> usize {
         self.entries.len()

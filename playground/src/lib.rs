@@ -7,6 +7,7 @@
 use guardrail_engine::fragment::{self, AfterLine, Wrap};
 use guardrail_engine::limits::Limits;
 use guardrail_engine::policy::{Child, PolicyObject, PolicySet, Verdict};
+use guardrail_engine::schema::Check;
 use guardrail_engine::template::{EnforcementAction, EnforcementPoint};
 use guardrail_engine::yaml::{self, Schema};
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,10 @@ pub struct Bundle {
     /// The namespaces the webhook leaves alone; absent when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exempt_namespaces: Vec<String>,
+    /// The Kubernetes version whose API decodes what the reader types first (`[examples] kubernetes-version`);
+    /// absent: the newest shipped.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub kubernetes_version: String,
 }
 
 /// One policy object and the file it came from.
@@ -43,7 +48,7 @@ impl Bundle {
     /// The policy objects of a loaded set, as the build ships them. (Native only: the build makes bundles, the
     /// browser reads them.)
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn from_set(set: &PolicySet) -> Bundle {
+    pub fn from_set(set: &PolicySet, kubernetes_version: &str) -> Bundle {
         let mut b = Bundle::new(
             set.objects().map(|o| BundleObject { file: o.name.to_string(), object: o.value.clone() }).collect(),
         );
@@ -60,6 +65,7 @@ impl Bundle {
             );
             b.version = Bundle::new(all).version;
         }
+        b.kubernetes_version = kubernetes_version.to_string();
         b
     }
 
@@ -76,7 +82,13 @@ impl Bundle {
             hasher.update([0]);
         }
         let version = hasher.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
-        Bundle { version, policies, cluster: Vec::new(), exempt_namespaces: Vec::new() }
+        Bundle {
+            version,
+            policies,
+            cluster: Vec::new(),
+            exempt_namespaces: Vec::new(),
+            kubernetes_version: String::new(),
+        }
     }
 }
 
@@ -113,6 +125,9 @@ pub struct Problem {
     pub column: usize,
     /// What is wrong.
     pub message: String,
+    /// What would fix it, when something is known ("did you mean `requests`?").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// The outcome for one YAML text.
@@ -133,10 +148,17 @@ pub struct DocumentOutcome {
     pub kind: String,
     /// `metadata.name`, when there is one.
     pub name: String,
-    /// admitted, mutated or rejected; "error" when `problem` is set.
+    /// admitted, mutated or rejected; "refused" when the API server would not decode it; "error" when it cannot
+    /// be judged (`problem` says why).
     pub verdict: String,
-    /// Why the document could not be judged (an unplaceable fragment, a mutation that fails).
+    /// Why the document could not be judged (an unplaceable fragment, a mutation that fails; for a document the
+    /// API server refuses, the first of `refused`).
     pub problem: Option<Problem>,
+    /// Why the API server refuses the document (verdict `refused`), each at its field: it never reaches
+    /// admission.
+    pub refused: Vec<Problem>,
+    /// "HelmRelease (helm.toolkit.fluxcd.io/v2)" when no schema is known for the kind: its fields are not decoded.
+    pub no_schema: Option<String>,
     /// Every violation.
     pub violations: Vec<ViolationOut>,
     /// Warnings.
@@ -255,6 +277,9 @@ impl std::error::Error for LoadError {}
 #[derive(Debug)]
 pub struct Playground {
     set: PolicySet,
+    /// The schemas the API server decodes with, and those of the CRDs in the cluster state.
+    api: Option<&'static guardrail_engine::schema::Schemas>,
+    custom: guardrail_engine::schema::CustomSchemas,
     info: Info,
     limits: Limits,
 }
@@ -291,7 +316,17 @@ impl Playground {
             .collect();
         let mutators = set.mutation().mutators().iter().map(|m| m.id()).collect();
         let info = Info { engine: env!("CARGO_PKG_VERSION"), policies: bundle.version, constraints, mutators };
-        Ok(Playground { set, info, limits })
+        let version = if bundle.kubernetes_version.is_empty() {
+            guardrail_engine::schema::NEWEST
+        } else {
+            bundle.kubernetes_version.as_str()
+        };
+        let api = guardrail_engine::schema::schemas(version);
+        if api.is_none() {
+            return Err(LoadError::Policies(vec![format!("Kubernetes {version} is not a version this engine ships")]));
+        }
+        let custom = guardrail_engine::schema::CustomSchemas::from_objects(bundle.cluster.iter().map(|o| &o.object));
+        Ok(Playground { set, api, custom, info, limits })
     }
 
     /// The engine's and the policy set's versions, and what the set holds.
@@ -306,7 +341,7 @@ impl Playground {
             Ok(d) => d,
             Err(e) => {
                 return Outcome {
-                    error: Some(Problem { line: e.line, column: e.column, message: e.message }),
+                    error: Some(Problem { line: e.line, column: e.column, message: e.message, hint: None }),
                     documents: Vec::new(),
                 };
             }
@@ -324,7 +359,7 @@ impl Playground {
                 Ok(w) => w,
                 Err(why) => {
                     out.verdict = "error".into();
-                    out.problem = Some(Problem { line: doc.line, column: 1, message: why });
+                    out.problem = Some(Problem { line: doc.line, column: 1, message: why, hint: None });
                     documents.push(out);
                     continue;
                 }
@@ -335,6 +370,53 @@ impl Playground {
                 out.kind = format!("{} ({} fragment)", out.kind, w.name());
             }
             out.name = placed.object.pointer("/metadata/name").and_then(|n| n.as_str()).unwrap_or("").to_string();
+            // The API server decodes the object strictly first: what it refuses goes no further, as on the page.
+            if let Some(api) = self.api {
+                match api.decode(&self.custom, &placed.object) {
+                    Check::Checked(errors) => {
+                        out.refused = errors
+                            .into_iter()
+                            .map(|e| {
+                                let (line, column) = doc
+                                    .source_map
+                                    .field(e.pointer.strip_prefix(placed.at.as_str()).unwrap_or(""))
+                                    .unwrap_or((doc.line, 1));
+                                Problem { line, column, message: e.message, hint: e.hint }
+                            })
+                            .collect();
+                    }
+                    Check::NoSuchKind { served_in } => {
+                        let (line, column) = doc.source_map.field("/apiVersion").unwrap_or((doc.line, 1));
+                        let (kind, version) = (
+                            placed.object.get("kind").and_then(|k| k.as_str()).unwrap_or(""),
+                            placed.object.get("apiVersion").and_then(|k| k.as_str()).unwrap_or(""),
+                        );
+                        out.refused.push(Problem {
+                            line,
+                            column,
+                            message: format!("no matches for kind \"{kind}\" in version \"{version}\""),
+                            hint: Some(format!(
+                                "Kubernetes {}: {}",
+                                api.version(),
+                                api.no_such_kind_note(version, kind, &served_in)
+                            )),
+                        });
+                    }
+                    Check::Unknown => {
+                        out.no_schema = Some(format!(
+                            "{} ({})",
+                            out.kind,
+                            placed.object.get("apiVersion").and_then(|k| k.as_str()).unwrap_or("")
+                        ));
+                    }
+                }
+                if let Some(first) = out.refused.first() {
+                    out.verdict = "refused".into();
+                    out.problem = Some(first.clone());
+                    documents.push(out);
+                    continue;
+                }
+            }
             match fragment::admit(&mut self.set, &placed, namespace) {
                 Ok(d) => {
                     // As on the docs page: a fragment is "mutated" only when what it shows changed.
@@ -364,7 +446,7 @@ impl Playground {
                 }
                 Err(e) => {
                     out.verdict = "error".into();
-                    out.problem = Some(Problem { line: doc.line, column: 1, message: e.to_string() });
+                    out.problem = Some(Problem { line: doc.line, column: 1, message: e.to_string(), hint: None });
                 }
             }
             documents.push(out);

@@ -21,7 +21,7 @@ fn repo_bundle() -> String {
     files.sort();
     let texts: Vec<PolicyText<'_>> = files.iter().map(|(name, text)| PolicyText { name, text }).collect();
     let set = PolicySet::load(&texts, &Limits::default()).unwrap();
-    serde_json::to_string(&Bundle::from_set(&set)).unwrap()
+    serde_json::to_string(&Bundle::from_set(&set, "")).unwrap()
 }
 
 fn playground() -> Playground {
@@ -183,4 +183,59 @@ fn a_fragment_is_judged_by_what_it_shows() {
     assert_eq!(d.verdict, "mutated", "{d:?}");
     assert!(d.mutators.iter().all(|m| m.starts_with("Assign/xks-container-")), "{:?}", d.mutators);
     assert_eq!(d.mutators.len(), 3, "{:?}", d.mutators);
+}
+
+#[test]
+fn the_api_server_decodes_first_with_the_same_messages_at_their_lines() {
+    let mut p = playground();
+    // The published typo: refused at its line and column, with what it most likely meant.
+    let typo = format!("{BARE}    resources:\n      request: {{cpu: 100m}}\n");
+    let d = &p.admit(&typo, "default", "").documents[0];
+    assert_eq!(d.verdict, "refused", "{d:?}");
+    assert!(d.violations.is_empty() && d.after.is_empty(), "it never reaches admission");
+    assert_eq!(
+        d.refused,
+        [Problem {
+            line: 10,
+            column: 7,
+            message: "strict decoding error: unknown field \"spec.containers[0].resources.request\"".into(),
+            hint: Some("did you mean `requests`?".into()),
+        }]
+    );
+    assert_eq!(d.problem.as_ref(), d.refused.first());
+    // A fragment's errors are at its own lines (the Pod made around it is not shown).
+    let d = &p.admit("name: app\nimage: nginx\nports:\n- containerPort: http-port\n", "default", "").documents[0];
+    assert_eq!(d.verdict, "refused");
+    assert_eq!((d.refused[0].line, d.refused[0].column), (4, 3), "{:?}", d.refused);
+    assert!(d.refused[0].message.starts_with("spec.containers[0].ports[0].containerPort: Invalid value"));
+    // A removed API, with the release that removed it.
+    let psp = "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: x}\n";
+    let d = &p.admit(psp, "default", "").documents[0];
+    assert_eq!((d.verdict.as_str(), d.refused[0].line), ("refused", 1));
+    assert!(d.refused[0].hint.as_deref().unwrap_or("").contains("removed in Kubernetes 1.25"), "{d:?}");
+    // A custom resource: judged, marked as not decoded.
+    let hr = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: x, namespace: a}\nspec: {anything: 1}\n";
+    let d = &p.admit(hr, "default", "").documents[0];
+    assert_eq!(d.no_schema.as_deref(), Some("HelmRelease (helm.toolkit.fluxcd.io/v2)"));
+    assert!(d.refused.is_empty() && d.verdict != "refused", "{d:?}");
+    // A CI pipeline is not taken for a container.
+    let pipeline = "trigger: [main]\nname: nightly\nresources:\n  repositories: []\nsteps:\n- script: make\n";
+    let d = &p.admit(pipeline, "default", "").documents[0];
+    assert_eq!(d.verdict, "error");
+    assert!(d.problem.as_ref().unwrap().message.contains("`trigger`, `steps` are fields of no Pod"), "{d:?}");
+}
+
+#[test]
+fn the_bundle_names_the_kubernetes_version() {
+    let mut b: Bundle = serde_json::from_str(&repo_bundle()).unwrap();
+    b.kubernetes_version = "1.34".into();
+    let flex = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: a, image: x}]\n  volumes: [{name: v, flexVolume: {}}]\n";
+    let mut p = Playground::load(&serde_json::to_string(&b).unwrap()).unwrap();
+    assert_eq!(
+        p.admit(flex, "default", "").documents[0].refused[0].message,
+        "spec.volumes[0].flexVolume.driver: Required value"
+    );
+    b.kubernetes_version = "1.20".into();
+    let err = Playground::load(&serde_json::to_string(&b).unwrap()).unwrap_err().to_string();
+    assert!(err.contains("Kubernetes 1.20 is not a version this engine ships"), "{err}");
 }

@@ -209,7 +209,13 @@ function evaluate() {
 }
 
 // ---- results ----
-const VERDICTS = { admitted: "Admitted", mutated: "Admitted with changes", rejected: "Rejected", error: "Not judged" };
+const VERDICTS = {
+  admitted: "Admitted",
+  mutated: "Admitted with changes",
+  rejected: "Rejected",
+  refused: "Refused by the API server",
+  error: "Not judged",
+};
 
 function render(outcome) {
   docsPane.textContent = "";
@@ -219,8 +225,10 @@ function render(outcome) {
     renderPolicies(null);
     return;
   }
-  showError(null);
   const docs = outcome.documents;
+  // What the API server refuses is marked in the editor, as a YAML error is: the first such field.
+  const refused = docs.find((d) => d.verdict === "refused");
+  showError(refused ? refused.problem : null);
   if (docs.length === 0) {
     setStatus("empty", "Paste or type a Kubernetes object (or a Pod fragment) on the left.");
     renderPolicies(null);
@@ -247,6 +255,7 @@ function summary(d) {
     const by = d.violations.filter((v) => v.action === "deny").map((v) => v.constraint.split("/").pop());
     return "Rejected by " + Array.from(new Set(by)).join(", ");
   }
+  if (d.verdict === "refused") return "Refused by the API server: " + d.problem.message;
   if (d.verdict === "mutated") return "Admitted with changes by " + d.mutators.length + (d.mutators.length === 1 ? " mutator" : " mutators");
   if (d.verdict === "admitted") return "Admitted unchanged";
   return VERDICTS[d.verdict];
@@ -260,9 +269,27 @@ function renderDocument(d, several) {
   if (d.kind) title.append(" ", el("strong", null, d.kind), d.name ? " " + d.name : "");
   if (several) title.append(" ", el("span", "pg-muted", "line " + d.line));
   article.append(title);
+  if (d.verdict === "refused") {
+    // Decoded strictly before any webhook: each field the API server refuses, with a jump to it.
+    article.append(el("p", "pg-label", "The API server refuses it before admission:"));
+    const list = el("ul", "pg-refused");
+    for (const p of d.refused) {
+      const jump = el("button", "pg-jump", "Line " + p.line + ", column " + p.column);
+      jump.type = "button";
+      jump.addEventListener("click", () => moveCaret(p.line, p.column));
+      const item = el("li", "pg-problem", jump, ": " + p.message);
+      if (p.hint) item.append(el("span", "pg-hint", " (" + p.hint + ")"));
+      list.append(item);
+    }
+    article.append(list);
+    return article;
+  }
   if (d.problem) {
     article.append(el("p", "pg-problem", "Line " + d.problem.line + ": " + d.problem.message));
     return article;
+  }
+  if (d.no_schema) {
+    article.append(el("p", "pg-warning", "Fields not checked: no schema is known for " + d.no_schema + "."));
   }
   if (d.violations.length) {
     const table = el("table", "pg-violations");

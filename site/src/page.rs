@@ -334,18 +334,9 @@ impl Ctx<'_> {
         // The field's line, or that of the nearest enclosing field that is written (a missing required field is
         // shown at its parent).
         let at = |pointer: &str| {
-            let mut p = pointer.strip_prefix(placed.at.as_str()).unwrap_or("").to_string();
-            loop {
-                if let Some((l, c)) = doc.source_map.key(&p).or_else(|| doc.source_map.get(&p)) {
-                    if !p.is_empty() {
-                        return code_pos(self.page, block, l, c);
-                    }
-                }
-                match p.rfind('/') {
-                    Some(i) => p.truncate(i),
-                    None => return code_pos(self.page, block, doc.line, 1),
-                }
-            }
+            let (l, c) =
+                doc.source_map.field(pointer.strip_prefix(placed.at.as_str()).unwrap_or("")).unwrap_or((doc.line, 1));
+            code_pos(self.page, block, l, c)
         };
         let kind = placed.object.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
         let api_version = placed.object.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();

@@ -57,8 +57,8 @@ pub(crate) struct Shipped {
 
 impl Shipped {
     /// The playground for a site whose build loaded `policies`: the bundle is the objects the build loaded.
-    pub(crate) fn new(base_url: &str, policies: &PolicySet) -> Shipped {
-        let bundle = Bundle::from_set(policies);
+    pub(crate) fn new(base_url: &str, policies: &PolicySet, kubernetes_version: &str) -> Shipped {
+        let bundle = Bundle::from_set(policies, kubernetes_version);
         let version = bundle.version.clone();
         let bundle = serde_json::to_vec(&bundle).unwrap_or_default();
         let mut files = BTreeMap::new();
@@ -187,7 +187,7 @@ mod tests {
         let text = include_str!("../../policies/privileged-containers/template.yaml");
         let texts = [PolicyText { name: "policies/a.yaml", text }];
         let policies = PolicySet::load(&texts, &Limits::default()).unwrap();
-        let shipped = Shipped::new("/docs/", &policies);
+        let shipped = Shipped::new("/docs/", &policies, "1.34");
         let wasm = shipped.files.iter().find(|(k, _)| k.ends_with(".wasm")).map(|(_, v)| v).unwrap();
         assert_eq!(&wasm[..4], b"\0asm");
         // The worker carries the glue, whose names its own code uses.
