@@ -118,3 +118,23 @@ fn rego_trivial_template(bencher: divan::Bencher<'_, '_>) {
     let params = to_rego(&serde_json::json!({}));
     bencher.bench_local(|| c.violations(&review, &params).expect("evaluates"));
 }
+
+/// The API server's strict decoding of the same Pod (the schemas parsed once, before): what decoding adds to one
+/// admission.
+#[divan::bench]
+fn decode_two_container_pod(bencher: divan::Bencher<'_, '_>) {
+    use guardrail_engine::schema::{Check, CustomSchemas, NEWEST, schemas};
+    let api = schemas(NEWEST).expect("shipped");
+    let custom = CustomSchemas::default();
+    let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
+    assert_eq!(api.decode(&custom, &pod), Check::Checked(Vec::new()));
+    bencher.bench_local(|| api.decode(&custom, divan::black_box(&pod)));
+}
+
+/// Parsing the shipped schemas of one Kubernetes version (done once per process, on first use).
+#[divan::bench]
+fn parse_kubernetes_schemas() -> usize {
+    guardrail_engine::schema::Schemas::parse_text("1.37", include_str!("../engine/schemas/kubernetes-v1.37.json"))
+        .fields("io.k8s.api.core.v1.Container")
+        .len()
+}

@@ -27,9 +27,163 @@ fn text(version: &str) -> Option<&'static str> {
 #[derive(Debug)]
 pub struct Schemas {
     version: &'static str,
-    defs: Map<String, Value>,
-    /// (group, version, kind) → definition name.
-    by_gvk: HashMap<(String, String, String), String>,
+    /// Every schema of every definition, compiled; a definition's own node has the index of its name in `defs`.
+    nodes: Vec<Node>,
+    /// Definition name → its node.
+    defs: HashMap<String, NodeId>,
+    /// (group, version, kind) → the definition's node.
+    by_gvk: HashMap<(String, String, String), NodeId>,
+}
+
+type NodeId = usize;
+
+/// One schema of the shipped definitions, compiled once so that decoding an object looks up nothing but its
+/// field names (a `$ref` is the index of the definition it names).
+#[derive(Debug, Default)]
+struct Node {
+    /// The JSON types allowed (bits of [`type_bits`]); 0: any.
+    types: u8,
+    /// For `oneOf` of plain types (IntOrString): the types of the options together; 0: no `oneOf`.
+    one_of: u8,
+    /// A Quantity (`100m`, `1Gi`).
+    quantity: bool,
+    /// An integer of format int32.
+    int32: bool,
+    enumeration: Option<Vec<Value>>,
+    /// The fields, sorted by name.
+    properties: Vec<(Box<str>, NodeId)>,
+    additional: Additional,
+    items: Option<NodeId>,
+    required: Vec<Box<str>>,
+    preserve_unknown: bool,
+}
+
+#[derive(Debug, Default)]
+enum Additional {
+    /// Fields not named are not checked.
+    #[default]
+    Unsaid,
+    /// Fields not named are unknown.
+    Closed,
+    /// Each field not named is decoded with this schema (a map's values).
+    Schema(NodeId),
+}
+
+impl Node {
+    fn property(&self, name: &str) -> Option<NodeId> {
+        self.properties.binary_search_by(|(k, _)| k.as_ref().cmp(name)).ok().map(|i| self.properties[i].1)
+    }
+
+    fn field_names(&self) -> impl Iterator<Item = &str> {
+        self.properties.iter().map(|(k, _)| k.as_ref())
+    }
+}
+
+const T_NULL: u8 = 1;
+const T_BOOLEAN: u8 = 2;
+const T_INTEGER: u8 = 4;
+const T_NUMBER: u8 = 8;
+const T_STRING: u8 = 16;
+const T_ARRAY: u8 = 32;
+const T_OBJECT: u8 = 64;
+
+/// The JSON Schema types a value satisfies (an integer is also a number).
+fn type_bits(v: &Value) -> u8 {
+    match v {
+        Value::Null => T_NULL,
+        Value::Bool(_) => T_BOOLEAN,
+        Value::Number(n) if n.is_i64() || n.is_u64() => T_INTEGER | T_NUMBER,
+        Value::Number(_) => T_NUMBER,
+        Value::String(_) => T_STRING,
+        Value::Array(_) => T_ARRAY,
+        Value::Object(_) => T_OBJECT,
+    }
+}
+
+/// A schema's `type` (a name or a list of names) as bits; 0 (any) when absent or naming something else.
+fn type_mask(t: Option<&Value>) -> u8 {
+    let one = |t: &str| match t {
+        "null" => T_NULL,
+        "boolean" => T_BOOLEAN,
+        "integer" => T_INTEGER,
+        "number" => T_NUMBER,
+        "string" => T_STRING,
+        "array" => T_ARRAY,
+        "object" => T_OBJECT,
+        _ => 0xff,
+    };
+    let mask = match t {
+        Some(Value::String(s)) => one(s),
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).fold(0, |m, t| m | one(t)),
+        _ => 0,
+    };
+    if mask == 0xff || mask & 0x80 != 0 { 0 } else { mask }
+}
+
+fn allows(mask: u8, v: &Value) -> bool {
+    mask == 0 || mask & type_bits(v) != 0
+}
+
+/// Compiles the definitions: node `i` is the `i`th definition; their inner schemas follow.
+struct Compiler<'a> {
+    nodes: Vec<Node>,
+    defs: &'a HashMap<String, NodeId>,
+}
+
+impl Compiler<'_> {
+    /// The node of `schema`: a `$ref` is its definition's node; anything else a new node.
+    fn node(&mut self, schema: &Value) -> NodeId {
+        if let Some(id) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/$defs/"))
+            .and_then(|name| self.defs.get(name))
+        {
+            return *id;
+        }
+        let id = self.nodes.len();
+        self.nodes.push(Node::default());
+        self.fill(id, schema);
+        id
+    }
+
+    fn fill(&mut self, id: NodeId, schema: &Value) {
+        let mut node = Node {
+            types: type_mask(schema.get("type")),
+            int32: schema.get("format").and_then(Value::as_str) == Some("int32"),
+            enumeration: schema.get("enum").and_then(Value::as_array).cloned(),
+            preserve_unknown: schema.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true)),
+            required: schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(Into::into)
+                .collect(),
+            ..Node::default()
+        };
+        if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
+            // An option of any type makes the `oneOf` say nothing (0).
+            let masks: Vec<u8> = options.iter().map(|o| type_mask(o.get("type"))).collect();
+            if !masks.contains(&0) {
+                node.one_of = masks.iter().fold(0, |m, t| m | t) & !T_NULL;
+            }
+        }
+        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+            let mut properties: Vec<(Box<str>, NodeId)> =
+                props.iter().map(|(k, sub)| (k.as_str().into(), self.node(sub))).collect();
+            properties.sort_by(|a, b| a.0.cmp(&b.0));
+            node.properties = properties;
+        }
+        node.additional = match schema.get("additionalProperties") {
+            Some(Value::Bool(false)) => Additional::Closed,
+            Some(sub @ Value::Object(_)) => Additional::Schema(self.node(sub)),
+            _ => Additional::Unsaid,
+        };
+        node.items = schema.get("items").filter(|i| i.is_object()).map(|i| self.node(i));
+        self.nodes[id] = node;
+    }
 }
 
 /// A way an object breaks its schema.
@@ -161,16 +315,31 @@ pub fn removed(api_version: &str, kind: &str) -> Option<(&'static str, &'static 
 }
 
 impl Schemas {
+    /// Schemas from the text of a shipped file (for benchmarks; [`schemas`] parses and keeps each version once).
+    pub fn parse_text(version: &'static str, text: &str) -> Schemas {
+        Schemas::parse(version, text)
+    }
+
     fn parse(version: &'static str, text: &str) -> Schemas {
-        let defs: Map<String, Value> = serde_json::from_str(text).unwrap_or_default();
+        let definitions: Map<String, Value> = serde_json::from_str(text).unwrap_or_default();
+        let defs: HashMap<String, NodeId> = definitions.keys().enumerate().map(|(i, n)| (n.clone(), i)).collect();
+        let mut compiler = Compiler { nodes: Vec::new(), defs: &defs };
+        compiler.nodes.resize_with(definitions.len(), Node::default);
+        for (i, def) in definitions.values().enumerate() {
+            compiler.fill(i, def);
+        }
+        let mut nodes = compiler.nodes;
+        if let Some(&q) = defs.get("io.k8s.apimachinery.pkg.api.resource.Quantity") {
+            nodes[q].quantity = true;
+        }
         let mut by_gvk = HashMap::new();
-        for (name, def) in &defs {
+        for (i, def) in definitions.values().enumerate() {
             for gvk in def.get("x-kubernetes-group-version-kind").and_then(Value::as_array).into_iter().flatten() {
                 let s = |k: &str| gvk.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-                by_gvk.entry((s("group"), s("version"), s("kind"))).or_insert_with(|| name.clone());
+                by_gvk.entry((s("group"), s("version"), s("kind"))).or_insert(i);
             }
         }
-        Schemas { version, defs, by_gvk }
+        Schemas { version, nodes, defs, by_gvk }
     }
 
     /// The Kubernetes version.
@@ -180,12 +349,7 @@ impl Schemas {
 
     /// The field names of the definition `def` (`io.k8s.api.core.v1.Container`); none for an unknown one.
     pub fn fields(&self, def: &str) -> Vec<&str> {
-        self.defs
-            .get(def)
-            .and_then(|d| d.get("properties"))
-            .and_then(Value::as_object)
-            .map(|p| p.keys().map(String::as_str).collect())
-            .unwrap_or_default()
+        self.defs.get(def).map(|&id| self.nodes[id].field_names().collect()).unwrap_or_default()
     }
 
     /// Whether this version serves `apiVersion`/`kind`.
@@ -299,8 +463,7 @@ impl Schemas {
             return Check::NoSuchKind { served_in };
         };
         let mut errors = Vec::new();
-        let schema = Value::String(format!("#/$defs/{def}"));
-        self.walk(&serde_json::json!({"$ref": schema}), obj, &mut Path::default(), &mut errors, 0);
+        self.walk(*def, obj, &mut Path::default(), &mut errors, 0);
         Check::Checked(errors)
     }
 
@@ -315,30 +478,31 @@ impl Schemas {
         let mut errors = Vec::new();
         for pointer in at {
             let Some(value) = obj.pointer(pointer) else { continue };
-            let mut schema = self.defs.get(def).unwrap_or(&Value::Null);
+            let mut id = *def;
             let mut path = Path::default();
             let mut known = true;
             for seg in pointer.split('/').skip(1) {
                 let seg = seg.replace("~1", "/").replace("~0", "~");
-                let s = self.resolve(schema).0;
-                let next = match (seg.parse::<usize>(), s.get("items")) {
+                let node = &self.nodes[id];
+                let next = match (seg.parse::<usize>(), node.items) {
                     (Ok(i), Some(items)) => {
                         path.push_index(i);
                         Some(items)
                     }
                     _ => {
                         path.push_key(&seg);
-                        s.get("properties")
-                            .and_then(|p| p.get(seg.as_str()))
-                            .or_else(|| s.get("additionalProperties").filter(|a| a.is_object()))
+                        node.property(&seg).or(match node.additional {
+                            Additional::Schema(sub) => Some(sub),
+                            _ => None,
+                        })
                     }
                 };
                 match next {
-                    Some(n) => schema = n,
+                    Some(n) => id = n,
                     None => {
                         // A field the kind does not have: unknown, unless the schema keeps unknown fields.
-                        if s.get("x-kubernetes-preserve-unknown-fields") != Some(&Value::Bool(true)) {
-                            errors.push(path.unknown_field(s.get("properties").and_then(Value::as_object)));
+                        if !node.preserve_unknown {
+                            errors.push(path.unknown_field(node.field_names()));
                         }
                         known = false;
                         break;
@@ -346,33 +510,19 @@ impl Schemas {
                 }
             }
             if known {
-                self.walk(schema, value, &mut path, &mut errors, 0);
+                self.walk(id, value, &mut path, &mut errors, 0);
             }
         }
         errors
     }
 
-    fn resolve<'a>(&'a self, schema: &'a Value) -> (&'a Value, Option<&'a str>) {
-        match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
-            Some(name) => (self.defs.get(name).unwrap_or(&Value::Null), Some(name)),
-            None => (schema, None),
-        }
-    }
-
-    fn walk(&self, schema: &Value, v: &Value, path: &mut Path, errors: &mut Vec<SchemaError>, depth: usize) {
-        if depth > 64 {
+    fn walk(&self, id: NodeId, v: &Value, path: &mut Path, errors: &mut Vec<SchemaError>, depth: usize) {
+        let node = &self.nodes[id];
+        // Every field may be null (it is then unset), as the schemas say with their ["x", "null"] types.
+        if depth > 64 || v.is_null() || node.preserve_unknown {
             return;
         }
-        let (schema, name) = self.resolve(schema);
-        let Some(s) = schema.as_object() else { return };
-        if v.is_null() {
-            // Every field may be null (it is then unset), as the schemas say with their ["x", "null"] types.
-            return;
-        }
-        if s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true)) {
-            return;
-        }
-        if name == Some("io.k8s.apimachinery.pkg.api.resource.Quantity") {
+        if node.quantity {
             let ok = match v {
                 Value::String(q) => is_quantity(q),
                 Value::Number(_) => true,
@@ -386,20 +536,18 @@ impl Schemas {
             }
             return;
         }
-        if let Some(options) = s.get("oneOf").and_then(Value::as_array) {
+        if node.one_of != 0 {
             // IntOrString and the like: one of a few plain types.
-            if !options.iter().any(|o| self.resolve(o).0.get("type").is_some_and(|t| type_ok(t, v))) {
-                errors.push(path.error(format!("Invalid value: {}: must be {}", show(v), one_of_text(options))));
+            if !allows(node.one_of, v) {
+                errors.push(path.error(format!("Invalid value: {}: must be {}", show(v), mask_text(node.one_of))));
             }
             return;
         }
-        if let Some(t) = s.get("type") {
-            if !type_ok(t, v) {
-                errors.push(path.error(format!("Invalid value: {}: must be {}", show(v), type_text(t))));
-                return;
-            }
+        if !allows(node.types, v) {
+            errors.push(path.error(format!("Invalid value: {}: must be {}", show(v), mask_text(node.types))));
+            return;
         }
-        if let Some(options) = s.get("enum").and_then(Value::as_array) {
+        if let Some(options) = &node.enumeration {
             if !options.contains(v) {
                 let list: Vec<String> = options.iter().filter(|o| !o.is_null()).map(show).collect();
                 errors.push(path.error(format!(
@@ -409,19 +557,45 @@ impl Schemas {
                 )));
             }
         }
-        if let (Some(f), Some(n)) = (s.get("format").and_then(Value::as_str), v.as_i64()) {
-            let (lo, hi) = match f {
-                "int32" => (i64::from(i32::MIN), i64::from(i32::MAX)),
-                _ => (i64::MIN, i64::MAX),
-            };
-            if n < lo || n > hi {
-                errors.push(path.error(format!("Invalid value: {n}: must fit in a 32-bit integer")));
+        if let (true, Some(n)) = (node.int32, v.as_i64().or_else(|| v.as_u64().map(|_| i64::MAX))) {
+            if n < i64::from(i32::MIN) || n > i64::from(i32::MAX) {
+                let shown = v.to_string();
+                errors.push(path.error(format!("Invalid value: {shown}: must fit in a 32-bit integer")));
             }
         }
-        // The built-in definitions say `additionalProperties: false` where a field is unknown.
-        children(s, v, path, errors, Unnamed::Ignored, &[], &mut |sub, x, path, errors| {
-            self.walk(sub, x, path, errors, depth + 1)
-        });
+        match v {
+            Value::Object(obj) => {
+                for req in &node.required {
+                    if obj.get(req.as_ref()).is_none_or(Value::is_null) {
+                        path.push_key(req);
+                        errors.push(path.error("Required value".into()));
+                        path.pop();
+                    }
+                }
+                // The built-in definitions say `additionalProperties: false` where a field is unknown.
+                for (k, x) in obj {
+                    path.push_key(k);
+                    match (node.property(k), &node.additional) {
+                        (Some(sub), _) | (None, &Additional::Schema(sub)) => {
+                            self.walk(sub, x, path, errors, depth + 1);
+                        }
+                        (None, Additional::Closed) => errors.push(path.unknown_field(node.field_names())),
+                        (None, Additional::Unsaid) => {}
+                    }
+                    path.pop();
+                }
+            }
+            Value::Array(items) => {
+                if let Some(item) = node.items {
+                    for (i, x) in items.iter().enumerate() {
+                        path.push_index(i);
+                        self.walk(item, x, path, errors, depth + 1);
+                        path.pop();
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -463,8 +637,8 @@ fn children(
                 path.push_key(k);
                 match (props.and_then(|p| p.get(k)), s.get("additionalProperties")) {
                     (Some(sub), _) | (None, Some(sub @ Value::Object(_))) => each(sub, x, path, errors),
-                    (None, Some(Value::Bool(false))) => errors.push(path.unknown_field(props)),
-                    (None, None) if unnamed == Unnamed::Unknown => errors.push(path.unknown_field(props)),
+                    (None, Some(Value::Bool(false))) => errors.push(path.unknown_field(names(props))),
+                    (None, None) if unnamed == Unnamed::Unknown => errors.push(path.unknown_field(names(props))),
                     (None, _) => {}
                 }
                 path.pop();
@@ -533,8 +707,9 @@ impl CustomSchemas {
         let mut path = Path::default();
         if let Some(meta) = obj.get("metadata") {
             path.push_key("metadata");
-            let object_meta = Value::String("#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta".into());
-            api.walk(&serde_json::json!({"$ref": object_meta}), meta, &mut path, &mut errors, 0);
+            if let Some(&object_meta) = api.defs.get("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta") {
+                api.walk(object_meta, meta, &mut path, &mut errors, 0);
+            }
             path.pop();
         }
         structural(schema, obj, &mut path, &mut errors, 0, true);
@@ -592,13 +767,19 @@ impl Path {
         }
         self.text.push_str(k);
         self.pointer.push('/');
-        self.pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+        if k.contains(['~', '/']) {
+            self.pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+        } else {
+            self.pointer.push_str(k);
+        }
     }
 
     fn push_index(&mut self, i: usize) {
+        use std::fmt::Write;
         self.marks.push((self.text.len(), self.pointer.len()));
-        self.text.push_str(&format!("[{i}]"));
-        self.pointer.push_str(&format!("/{i}"));
+        // Writing to a String cannot fail.
+        let _ = write!(self.text, "[{i}]");
+        let _ = write!(self.pointer, "/{i}");
     }
 
     fn pop(&mut self) {
@@ -610,12 +791,10 @@ impl Path {
 
     /// The API server's error for a field its schema does not have; `siblings`, the fields the object may have,
     /// name the one a typo most likely meant.
-    fn unknown_field(&self, siblings: Option<&Map<String, Value>>) -> SchemaError {
+    fn unknown_field<'a>(&self, siblings: impl IntoIterator<Item = &'a str>) -> SchemaError {
         let mut e = self.error(format!("strict decoding error: unknown field \"{}\"", self.text));
         let field = self.pointer.rsplit('/').next().unwrap_or("").replace("~1", "/").replace("~0", "~");
-        e.hint = siblings
-            .and_then(|p| crate::text::one_edit_away(&field, p.keys().map(String::as_str)))
-            .map(|near| format!("did you mean `{near}`?"));
+        e.hint = crate::text::one_edit_away(&field, siblings).map(|near| format!("did you mean `{near}`?"));
         e
     }
 
@@ -629,47 +808,29 @@ impl Path {
     }
 }
 
+fn names(props: Option<&Map<String, Value>>) -> impl Iterator<Item = &str> {
+    props.into_iter().flat_map(|p| p.keys().map(String::as_str))
+}
+
 fn type_ok(t: &Value, v: &Value) -> bool {
-    let one = |t: &str| match t {
-        "object" => v.is_object(),
-        "array" => v.is_array(),
-        "string" => v.is_string(),
-        "boolean" => v.is_boolean(),
-        "integer" => v.is_i64() || v.is_u64(),
-        "number" => v.is_number(),
-        "null" => v.is_null(),
-        _ => true,
-    };
-    match t {
-        Value::String(s) => one(s),
-        Value::Array(ts) => ts.iter().filter_map(Value::as_str).any(one),
-        _ => true,
-    }
+    allows(type_mask(Some(t)), v)
 }
 
 fn type_text(t: &Value) -> String {
-    let names: Vec<&str> = match t {
-        Value::String(s) => vec![s.as_str()],
-        Value::Array(ts) => ts.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect(),
-        _ => Vec::new(),
-    };
-    let article = |n: &str| {
-        match n {
-            "object" => "an object (a mapping)",
-            "array" => "a list",
-            "integer" => "an integer",
-            "string" => "a string",
-            "boolean" => "true or false",
-            "number" => "a number",
-            other => other,
-        }
-        .to_string()
-    };
-    names.into_iter().map(article).collect::<Vec<_>>().join(" or ")
+    mask_text(type_mask(Some(t)))
 }
 
-fn one_of_text(options: &[Value]) -> String {
-    let texts: Vec<String> = options.iter().filter_map(|o| o.get("type")).map(type_text).collect();
+/// The types of a mask, as the API server's messages name them ("a string or an integer"); null left out.
+fn mask_text(mask: u8) -> String {
+    let names = [
+        (T_OBJECT, "an object (a mapping)"),
+        (T_ARRAY, "a list"),
+        (T_STRING, "a string"),
+        (T_INTEGER, "an integer"),
+        (T_NUMBER, "a number"),
+        (T_BOOLEAN, "true or false"),
+    ];
+    let texts: Vec<&str> = names.iter().filter(|(bit, _)| mask & bit != 0).map(|(_, t)| *t).collect();
     texts.join(" or ")
 }
 
