@@ -920,6 +920,15 @@ mod tests {
             e,
             ["spec.containers[0].readinessProbe.tcpSocket.port: Invalid value: a list: must be a string or an integer"]
         );
+        let e = errors(&format!("{POD}    ports: [{{containerPort: 4294967376}}]\n"));
+        assert_eq!(
+            e,
+            ["spec.containers[0].ports[0].containerPort: Invalid value: 4294967376: must fit in a 32-bit integer"]
+        );
+        let e = errors(&POD.replace("  containers:", "  containers: {name: a}\n  x:"));
+        assert!(e.contains(&"spec.containers: Invalid value: a mapping: must be a list".to_string()), "{e:?}");
+        let e = errors(&POD.replace("name: web", "name: web\n  labels: {tier: 3}"));
+        assert_eq!(e, ["metadata.labels.tier: Invalid value: 3: must be a string"]);
         for ok in ["100m", "1Gi", "2", "0.5", "1e3", "+1k"] {
             assert!(is_quantity(ok), "{ok}");
         }
