@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 /// The Kubernetes versions whose schemas are shipped, newest first.
@@ -124,6 +125,79 @@ fn allows(mask: u8, v: &Value) -> bool {
     mask == 0 || mask & type_bits(v) != 0
 }
 
+/// A schema as the shipped files write it, read straight into what decoding uses (everything else, such as
+/// `x-kubernetes-list-type`, is skipped while parsing, never built).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Raw {
+    #[serde(rename = "$ref")]
+    reference: Option<String>,
+    #[serde(rename = "type")]
+    types: Option<Value>,
+    format: Option<String>,
+    #[serde(rename = "enum")]
+    enumeration: Option<Vec<Value>>,
+    #[serde(rename = "oneOf")]
+    one_of: Option<Vec<Raw>>,
+    #[serde(deserialize_with = "some_pairs")]
+    properties: Option<Vec<(String, Raw)>>,
+    #[serde(rename = "additionalProperties")]
+    additional: Option<RawAdditional>,
+    items: Option<Box<Raw>>,
+    required: Vec<String>,
+    #[serde(rename = "x-kubernetes-preserve-unknown-fields")]
+    preserve_unknown: bool,
+    #[serde(rename = "x-kubernetes-group-version-kind")]
+    gvk: Vec<RawGvk>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawAdditional {
+    Bool(bool),
+    Schema(Box<Raw>),
+}
+
+#[derive(Deserialize)]
+struct RawGvk {
+    #[serde(default)]
+    group: String,
+    version: String,
+    kind: String,
+}
+
+/// `properties` (and the definitions) as a list of pairs, in the order written: no map is built to be dropped.
+fn pairs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(String, Raw)>, D::Error> {
+    struct Pairs;
+    impl<'de> serde::de::Visitor<'de> for Pairs {
+        type Value = Vec<(String, Raw)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a mapping of schemas")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+            while let Some(entry) = map.next_entry::<String, Raw>()? {
+                out.push(entry);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Pairs)
+}
+
+fn some_pairs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<(String, Raw)>>, D::Error> {
+    pairs(d).map(Some)
+}
+
+/// The shipped file: definition name → schema.
+struct RawDefinitions(Vec<(String, Raw)>);
+
+impl<'de> Deserialize<'de> for RawDefinitions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        pairs(d).map(RawDefinitions)
+    }
+}
+
 /// Compiles the definitions: node `i` is the `i`th definition; their inner schemas follow.
 struct Compiler<'a> {
     nodes: Vec<Node>,
@@ -132,12 +206,9 @@ struct Compiler<'a> {
 
 impl Compiler<'_> {
     /// The node of `schema`: a `$ref` is its definition's node; anything else a new node.
-    fn node(&mut self, schema: &Value) -> NodeId {
-        if let Some(id) = schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/$defs/"))
-            .and_then(|name| self.defs.get(name))
+    fn node(&mut self, schema: &Raw) -> NodeId {
+        if let Some(id) =
+            schema.reference.as_deref().and_then(|r| r.strip_prefix("#/$defs/")).and_then(|name| self.defs.get(name))
         {
             return *id;
         }
@@ -147,41 +218,34 @@ impl Compiler<'_> {
         id
     }
 
-    fn fill(&mut self, id: NodeId, schema: &Value) {
+    fn fill(&mut self, id: NodeId, schema: &Raw) {
         let mut node = Node {
-            types: type_mask(schema.get("type")),
-            int32: schema.get("format").and_then(Value::as_str) == Some("int32"),
-            enumeration: schema.get("enum").and_then(Value::as_array).cloned(),
-            preserve_unknown: schema.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true)),
-            required: schema
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(Into::into)
-                .collect(),
+            types: type_mask(schema.types.as_ref()),
+            int32: schema.format.as_deref() == Some("int32"),
+            enumeration: schema.enumeration.clone(),
+            preserve_unknown: schema.preserve_unknown,
+            required: schema.required.iter().map(|r| r.as_str().into()).collect(),
             ..Node::default()
         };
-        if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
+        if let Some(options) = &schema.one_of {
             // An option of any type makes the `oneOf` say nothing (0).
-            let masks: Vec<u8> = options.iter().map(|o| type_mask(o.get("type"))).collect();
+            let masks: Vec<u8> = options.iter().map(|o| type_mask(o.types.as_ref())).collect();
             if !masks.contains(&0) {
                 node.one_of = masks.iter().fold(0, |m, t| m | t) & !T_NULL;
             }
         }
-        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        if let Some(props) = &schema.properties {
             let mut properties: Vec<(Box<str>, NodeId)> =
                 props.iter().map(|(k, sub)| (k.as_str().into(), self.node(sub))).collect();
             properties.sort_by(|a, b| a.0.cmp(&b.0));
             node.properties = properties;
         }
-        node.additional = match schema.get("additionalProperties") {
-            Some(Value::Bool(false)) => Additional::Closed,
-            Some(sub @ Value::Object(_)) => Additional::Schema(self.node(sub)),
+        node.additional = match &schema.additional {
+            Some(RawAdditional::Bool(false)) => Additional::Closed,
+            Some(RawAdditional::Schema(sub)) => Additional::Schema(self.node(sub)),
             _ => Additional::Unsaid,
         };
-        node.items = schema.get("items").filter(|i| i.is_object()).map(|i| self.node(i));
+        node.items = schema.items.as_deref().map(|i| self.node(i));
         self.nodes[id] = node;
     }
 }
@@ -321,11 +385,12 @@ impl Schemas {
     }
 
     fn parse(version: &'static str, text: &str) -> Schemas {
-        let definitions: Map<String, Value> = serde_json::from_str(text).unwrap_or_default();
-        let defs: HashMap<String, NodeId> = definitions.keys().enumerate().map(|(i, n)| (n.clone(), i)).collect();
+        let definitions = serde_json::from_str::<RawDefinitions>(text).map(|d| d.0).unwrap_or_default();
+        let defs: HashMap<String, NodeId> =
+            definitions.iter().enumerate().map(|(i, (n, _))| (n.clone(), i)).collect();
         let mut compiler = Compiler { nodes: Vec::new(), defs: &defs };
         compiler.nodes.resize_with(definitions.len(), Node::default);
-        for (i, def) in definitions.values().enumerate() {
+        for (i, (_, def)) in definitions.iter().enumerate() {
             compiler.fill(i, def);
         }
         let mut nodes = compiler.nodes;
@@ -333,10 +398,9 @@ impl Schemas {
             nodes[q].quantity = true;
         }
         let mut by_gvk = HashMap::new();
-        for (i, def) in definitions.values().enumerate() {
-            for gvk in def.get("x-kubernetes-group-version-kind").and_then(Value::as_array).into_iter().flatten() {
-                let s = |k: &str| gvk.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-                by_gvk.entry((s("group"), s("version"), s("kind"))).or_insert(i);
+        for (i, (_, def)) in definitions.iter().enumerate() {
+            for g in &def.gvk {
+                by_gvk.entry((g.group.clone(), g.version.clone(), g.kind.clone())).or_insert(i);
             }
         }
         Schemas { version, nodes, defs, by_gvk }
