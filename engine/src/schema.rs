@@ -16,10 +16,13 @@ pub const VERSIONS: &[&str] = &["1.37", "1.34"];
 /// The version used when none is chosen.
 pub const NEWEST: &str = "1.37";
 
-fn text(version: &str) -> Option<&'static str> {
+mod codec;
+
+/// The compiled schemas of a version, as shipped (see [`codec`]).
+fn compiled(version: &str) -> Option<&'static [u8]> {
     match version {
-        "1.37" => Some(include_str!("../schemas/kubernetes-v1.37.json")),
-        "1.34" => Some(include_str!("../schemas/kubernetes-v1.34.json")),
+        "1.37" => Some(include_bytes!("../schemas/kubernetes-v1.37.bin")),
+        "1.34" => Some(include_bytes!("../schemas/kubernetes-v1.34.bin")),
         _ => None,
     }
 }
@@ -279,7 +282,9 @@ pub fn schemas(version: &str) -> Option<&'static Schemas> {
     static CACHE: OnceLock<Vec<(&'static str, OnceLock<Schemas>)>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| VERSIONS.iter().map(|v| (*v, OnceLock::new())).collect());
     let (v, cell) = cache.iter().find(|(v, _)| *v == version)?;
-    Some(cell.get_or_init(|| Schemas::parse(v, text(v).unwrap_or("{}"))))
+    Some(cell.get_or_init(|| {
+        compiled(v).and_then(|bytes| codec::decode(v, bytes)).unwrap_or_else(|| Schemas::parse(v, "{}"))
+    }))
 }
 
 fn split_api_version(api_version: &str) -> (&str, &str) {
@@ -379,15 +384,25 @@ pub fn removed(api_version: &str, kind: &str) -> Option<(&'static str, &'static 
 }
 
 impl Schemas {
-    /// Schemas from the text of a shipped file (for benchmarks; [`schemas`] parses and keeps each version once).
+    /// Schemas from the JSON definitions (`engine/schemas/kubernetes-v*.json`), compiled.
     pub fn parse_text(version: &'static str, text: &str) -> Schemas {
         Schemas::parse(version, text)
     }
 
+    /// Schemas from their compiled form (`engine/schemas/kubernetes-v*.bin`, what [`schemas`] reads once per
+    /// version); `None` when the bytes are not one.
+    pub fn from_compiled(version: &'static str, bytes: &[u8]) -> Option<Schemas> {
+        codec::decode(version, bytes)
+    }
+
+    /// The compiled form of these schemas (what [`Schemas::from_compiled`] reads).
+    pub fn to_compiled(&self) -> Vec<u8> {
+        codec::encode(self)
+    }
+
     fn parse(version: &'static str, text: &str) -> Schemas {
         let definitions = serde_json::from_str::<RawDefinitions>(text).map(|d| d.0).unwrap_or_default();
-        let defs: HashMap<String, NodeId> =
-            definitions.iter().enumerate().map(|(i, (n, _))| (n.clone(), i)).collect();
+        let defs: HashMap<String, NodeId> = definitions.iter().enumerate().map(|(i, (n, _))| (n.clone(), i)).collect();
         let mut compiler = Compiler { nodes: Vec::new(), defs: &defs };
         compiler.nodes.resize_with(definitions.len(), Node::default);
         for (i, (_, def)) in definitions.iter().enumerate() {
@@ -939,6 +954,34 @@ mod tests {
 
     const POD: &str =
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: app\n    image: nginx\n";
+
+    /// The shipped compiled form is what the JSON definitions compile to, and reads back to the same; a broken
+    /// one is refused, not misread.
+    #[test]
+    fn the_compiled_schemas_are_current() {
+        for v in VERSIONS {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+            let json = std::fs::read_to_string(dir.join(format!("kubernetes-v{v}.json"))).unwrap();
+            let bytes = codec::encode(&Schemas::parse(v, &json));
+            let path = dir.join(format!("kubernetes-v{v}.bin"));
+            if std::env::var_os("GUARDRAIL_BLESS").is_some() {
+                std::fs::write(&path, &bytes).unwrap();
+            }
+            assert!(
+                std::fs::read(&path).unwrap() == bytes,
+                "{}: stale; run GUARDRAIL_BLESS=1 cargo test -p guardrail-engine compiled_schemas",
+                path.display()
+            );
+            let back = codec::decode(v, &bytes).unwrap();
+            assert_eq!(codec::encode(&back), bytes);
+            assert_eq!(
+                back.fields("io.k8s.api.core.v1.Container"),
+                Schemas::parse(v, &json).fields("io.k8s.api.core.v1.Container")
+            );
+            assert!(codec::decode(v, &bytes[..bytes.len() - 1]).is_none());
+            assert!(codec::decode(v, &bytes[1..]).is_none());
+        }
+    }
 
     #[test]
     fn a_valid_pod_and_deployment_decode() {

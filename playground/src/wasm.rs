@@ -27,3 +27,11 @@ impl Playground {
         serde_json::to_string(&self.inner.admit(text, namespace, wrap)).unwrap_or_default()
     }
 }
+
+/// Parses the shipped schemas of Kubernetes `version` (the newest when empty or unknown) now, once, so that the
+/// first admission does not wait for them.
+#[wasm_bindgen]
+pub fn prepare_schemas(version: &str) {
+    let known = guardrail_engine::schema::VERSIONS.contains(&version);
+    let _ = guardrail_engine::schema::schemas(if known { version } else { guardrail_engine::schema::NEWEST });
+}

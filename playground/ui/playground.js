@@ -118,6 +118,7 @@ function startWorker() {
     const data = config().dataset;
     const url = new URL(data.worker, location.href);
     for (const key of ["wasm", "policies"]) url.searchParams.set(key, new URL(data[key], location.href).href);
+    url.searchParams.set("kubernetes", data.kubernetes || "");
     worker = new Worker(url.href, { type: "module" });
     worker.onmessage = onMessage;
   }

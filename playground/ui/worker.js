@@ -1,8 +1,8 @@
 // The playground's engine runs here, off the page's thread: a slow or hostile evaluation can never freeze the
 // page, and the page can stop it (by ending this worker) and start a fresh one. Where the engine and the policies
 // are comes in this script's URL, so that fetching and compiling start the moment the worker does.
-// `guardrail build` ships this file with wasm-bindgen's glue put in front of it (one fetch, not two): `__wbg_init`
-// and `Playground` below are the glue's.
+// `guardrail build` ships this file with wasm-bindgen's glue put in front of it (one fetch, not two): `__wbg_init`,
+// `Playground` and `prepare_schemas` below are the glue's.
 
 const marks = { workerScript: performance.timeOrigin + performance.now() };
 const lap = (name) => (marks[name] = performance.timeOrigin + performance.now());
@@ -28,6 +28,9 @@ async function start() {
   });
   await __wbg_init({ module_or_path: await module });
   lap("wasm");
+  // The Kubernetes schemas are parsed while the policy bundle may still be on its way.
+  prepare_schemas(params.get("kubernetes") || "");
+  lap("schemas");
   const engine = new Playground(await bundle);
   lap("policies");
   return { engine, ms: performance.now() - started };

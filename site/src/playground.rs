@@ -53,6 +53,9 @@ pub(crate) struct Shipped {
     pub(crate) files: BTreeMap<String, Vec<u8>>,
     urls: BTreeMap<&'static str, String>,
     version: String,
+    /// The Kubernetes version whose schemas the engine decodes with (the worker parses them while the policy
+    /// bundle is fetched).
+    kubernetes_version: String,
 }
 
 impl Shipped {
@@ -75,7 +78,7 @@ impl Shipped {
             files.insert(url[base_url.len()..].to_string(), bytes.to_vec());
             urls.insert(key, url);
         }
-        Shipped { files, urls, version }
+        Shipped { files, urls, version, kubernetes_version: kubernetes_version.to_string() }
     }
 
     fn url(&self, key: &str) -> String {
@@ -93,6 +96,8 @@ impl Shipped {
         worker.push_str(&query_value(self.urls.get("wasm").map(String::as_str).unwrap_or_default()));
         worker.push_str("&policies=");
         worker.push_str(&query_value(self.urls.get("policies").map(String::as_str).unwrap_or_default()));
+        worker.push_str("&kubernetes=");
+        worker.push_str(&query_value(&self.kubernetes_version));
         // JSON-quoted, with `<` escaped so that nothing in it can close the script element.
         let quoted = serde_json::to_string(&worker).unwrap_or_default().replace('<', "\\u003c");
         let script = format!(
@@ -113,7 +118,7 @@ impl Shipped {
             concat!(
                 "<link rel=\"stylesheet\" href=\"{style}\">\n",
                 "<div class=\"pg\" id=\"playground\" data-state=\"loading\" data-worker=\"{worker}\" ",
-                "data-wasm=\"{wasm}\" data-policies=\"{policies}\" data-policy-version=\"{version}\">\n",
+                "data-wasm=\"{wasm}\" data-policies=\"{policies}\" data-policy-version=\"{version}\" data-kubernetes=\"{kubernetes}\">\n",
                 // Early and async: the engine starts loading while the rest of the page is parsed.
                 "<script type=\"module\" async src=\"{script}\"></script>\n",
                 "<p class=\"pg-intro\">Paste a Pod, any Kubernetes object, several documents, or a fragment as in the docs. ",
@@ -142,6 +147,7 @@ impl Shipped {
             wasm = self.url("wasm"),
             policies = self.url("policies"),
             version = escape(&self.version),
+            kubernetes = escape(&self.kubernetes_version),
             short = escape(&self.version[..12.min(self.version.len())]),
             start = escape(START),
             script = self.url("script"),
