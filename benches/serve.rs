@@ -113,5 +113,5 @@ fn main() {
 
     let big = std::env::temp_dir().join("guardrail-bench-serve-1000");
     corpus::generate(&big, 1000, &repo);
-    measure("generated 1,000-page site, one page", &big, &big.join("content/section-07/page-507.md"), runs);
+    measure("generated 1,000-page site, one page", &big, &big.join("content/docs/page-507.md"), runs);
 }

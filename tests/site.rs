@@ -245,6 +245,50 @@ fn a_big_sidebar_closes_the_other_groups() {
     let _ = std::fs::remove_dir_all(small);
 }
 
+/// A big site's page carries a window of its sidebar (the way to itself, each list cut to 40 items around it,
+/// the rest counted), so a page's size does not grow with the site's; the whole sidebar is one shared,
+/// content-hashed file the page names, holding every page.
+#[test]
+fn a_big_flat_folder_ships_its_sidebar_once() {
+    let names: Vec<(String, String)> = (0..300)
+        .map(|i| (format!("docs/p{i:03}.md"), format!("---\ntitle: Page {i:03}\n---\n\nText {i}.\n")))
+        .collect();
+    let pages: Vec<(&str, &str)> = names.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let dir = site("flatsidebar", &pages);
+    let out = dir.join("out");
+    let built = guardrail(&["build", "--root", dir.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let sidebar_of = |page: &str| {
+        let html = std::fs::read_to_string(out.join(page)).expect("page");
+        let nav = &html[html.find("<nav class=\"sidebar\"").unwrap()..];
+        nav[..nav.find("</nav>").unwrap()].to_string()
+    };
+    let sidebar = sidebar_of("docs/p150/index.html");
+    assert_eq!(sidebar.matches("<li><a href=\"/docs/p").count(), 40, "{sidebar}");
+    assert!(
+        sidebar.contains("href=\"/docs/p150/\" data-page=\"150\" aria-current=\"page\" class=\"current\">Page 150<")
+    );
+    assert!(sidebar.contains("href=\"/docs/p130/\"") && sidebar.contains("href=\"/docs/p169/\""), "{sidebar}");
+    assert!(!sidebar.contains("href=\"/docs/p129/\"") && !sidebar.contains("href=\"/docs/p170/\""));
+    assert!(sidebar.contains("<li class=\"sidebar-more\">\u{2026} 130 more</li>"), "{sidebar}");
+    assert!(sidebar.contains("<li class=\"sidebar-more\">\u{2026} 130 more</li>\n</ul>"), "{sidebar}");
+    // The first page's window starts at the top; every page names the same shared file.
+    let first = sidebar_of("docs/p000/index.html");
+    assert!(first.contains("href=\"/docs/p039/\"") && !first.contains("href=\"/docs/p040/\""), "{first}");
+    let nav_url = |s: &str| s.split("data-nav=\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string);
+    let url = nav_url(&sidebar).expect("a shared sidebar");
+    assert_eq!(nav_url(&first).as_deref(), Some(url.as_str()));
+    assert!(url.starts_with("/assets/nav-0.") && url.ends_with(".html"), "{url}");
+    let whole = std::fs::read_to_string(out.join(url.trim_start_matches('/'))).expect("the shared sidebar");
+    for i in 0..300 {
+        assert!(whole.contains(&format!("href=\"/docs/p{i:03}/\" data-page=\"")), "page {i}");
+    }
+    assert!(!whole.contains("current"), "no page is current in the shared file");
+    // A page of a site ten times bigger is no bigger: its window has the same size.
+    assert!(sidebar.len() < 6_000, "{} bytes", sidebar.len());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A site in a fresh folder with a copy of the repository's policies (to add to), the repository's theme, and
 /// `extra` appended to its `guardrail.toml`.
 fn site_with_policies(tag: &str, extra: &str) -> PathBuf {
@@ -647,7 +691,8 @@ fn a_docusaurus_site_builds_as_it_is_written() {
     let sitemap = text(&tree["sitemap.xml"]);
     assert!(sitemap.contains("/docs/reference/limits/") && !sitemap.contains("unlisted"), "{sitemap}");
     assert!(!text(&tree["index.html"]).contains("Not listed"));
-    let search = text(&tree["assets/search-index.json"]);
+    let search: String = tree.iter().filter(|(k, _)| k.starts_with("assets/search/")).map(|(_, v)| text(v)).collect();
+    assert!(search.contains("Limits"), "the search index holds the pages");
     assert!(!search.contains("Not listed") && !search.contains("Work in progress"));
     let _ = std::fs::remove_dir_all(out);
 }

@@ -31,6 +31,7 @@ mod playground;
 pub mod playground_link;
 pub mod policies;
 mod reference;
+mod search;
 mod session;
 mod sidebar;
 mod theme;
@@ -41,7 +42,10 @@ pub use config::Config;
 pub use diagnostics::Diagnostic;
 pub use links::base_path;
 pub use policies::PolicyError;
-pub use session::{Failure, Overrides, Rebuilt, Session, Site, build, build_with, default_out_dir, watched, write};
+pub use session::{
+    Destination, Failure, Overrides, Rebuilt, Session, Site, build, build_to, build_with, default_out_dir, watched,
+    write,
+};
 
 #[cfg(test)]
 mod tests {

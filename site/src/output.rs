@@ -23,15 +23,45 @@ pub(crate) fn write_atomically(files: &BTreeMap<String, Vec<u8>>, out: &Path) ->
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
+    swap_in(&tmp, out)
+}
+
+/// Why [`write_streaming`] failed: the folder, or what made the files.
+pub(crate) enum Streamed<E> {
+    Io(std::io::Error),
+    Made(E),
+}
+
+/// Has `make` write the site into a fresh temporary sibling of `out` (it gets that folder), then swaps it in
+/// as [`write_atomically`] does; on any error the temporary folder is removed and `out` is left as it was.
+pub(crate) fn write_streaming<E>(out: &Path, make: impl FnOnce(&Path) -> Result<(), E>) -> Result<(), Streamed<E>> {
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(Streamed::Io)?;
+    }
+    let tmp = sibling(out, "new");
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(Streamed::Io)?;
+    }
+    std::fs::create_dir(&tmp).map_err(Streamed::Io)?;
+    if let Err(e) = make(&tmp) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(Streamed::Made(e));
+    }
+    swap_in(&tmp, out).map_err(Streamed::Io)
+}
+
+/// Puts the finished folder `tmp` where `out` is, removing the previous one.
+fn swap_in(tmp: &Path, out: &Path) -> std::io::Result<()> {
     let old = sibling(out, "old");
     if out.exists() {
         std::fs::rename(out, &old)?;
     }
-    if let Err(e) = std::fs::rename(&tmp, out) {
+    if let Err(e) = std::fs::rename(tmp, out) {
         // Put the previous site back before reporting.
         if old.exists() {
             let _ = std::fs::rename(&old, out);
         }
+        let _ = std::fs::remove_dir_all(tmp);
         return Err(e);
     }
     if old.exists() {

@@ -14,7 +14,7 @@ use crate::content::Page;
 use crate::diagnostics::{At, Diagnostic, line_col};
 use crate::examples::{self, Attrs, ExampleRecord, Placed, Verdict};
 use crate::highlight::{highlight, highlight_lines};
-use crate::html::{escape, plain_text};
+use crate::html::escape;
 use crate::links::LinkTable;
 use crate::markdown::{self, CodeBlock, Found};
 use crate::playground_link;
@@ -32,8 +32,8 @@ pub(crate) struct ExampleCounts {
 #[derive(Debug, Clone)]
 pub(crate) struct Rendered {
     pub(crate) html: String,
-    /// The page as plain text, for the search index (made once, when the page is rendered).
-    pub(crate) plain: String,
+    /// The page as plain text cut at its headings, for the search index (made once, when the page is rendered).
+    pub(crate) sections: Vec<crate::search::Section>,
     pub(crate) found: Found,
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Problems that do not fail the build (a rule that could not be evaluated).
@@ -209,7 +209,7 @@ pub(crate) fn render(
         ctx.error(Diagnostic::error(e.message.clone(), &page.file, line, col).width(e.width).help(e.help.clone()));
     }
     Rendered {
-        plain: plain_text(&html),
+        sections: crate::search::sections(&html, &found.headings),
         html,
         found,
         diagnostics: ctx.diagnostics.into_inner(),

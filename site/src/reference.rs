@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::content::{FrontMatter, Page};
 use crate::highlight::highlight;
-use crate::html::{escape, plain_text};
+use crate::html::escape;
 use crate::markdown::{Found, Heading};
 use crate::page::{ExampleCounts, Rendered};
 
@@ -58,7 +58,7 @@ fn page(
         last_updated: None,
     };
     let r = Rendered {
-        plain: plain_text(&html),
+        sections: crate::search::sections(&html, &headings),
         html,
         found: Found { headings, ..Found::default() },
         diagnostics: Vec::new(),

@@ -93,6 +93,61 @@ pub fn build_with(root: &Path, overrides: &Overrides) -> Result<Site, Failure> {
     Session::build_with(root, overrides).map(Session::into_site)
 }
 
+/// What takes each output file as it is made: (site path, bytes).
+type Emit<'a> = dyn Fn(&str, &[u8]) -> Result<(), Failure> + Sync + 'a;
+
+/// Where [`build_to`] puts the site.
+#[derive(Debug, Clone, Copy)]
+pub enum Destination<'a> {
+    /// Nowhere: every page is still put through the theme (its errors are the build's), then dropped.
+    Check,
+    /// This folder, replaced whole at the end (see [`write`]); each page is written as soon as it is made, so
+    /// the site is never held in memory.
+    Dir(&'a Path),
+}
+
+/// Builds the site of `root` into `target`; the returned [`Site`] has no `files` (they went to the target). The
+/// outer error is the output folder's (it is left as it was); the inner one, the docs' problems (nothing is
+/// written).
+pub fn build_to(root: &Path, overrides: &Overrides, target: Destination<'_>) -> std::io::Result<Result<Site, Failure>> {
+    let session = match Session::prepare(root, overrides) {
+        Ok(s) => s,
+        Err(f) => return Ok(Err(f)),
+    };
+    let made = match target {
+        Destination::Check => session.emit(&|_, _| Ok(())),
+        Destination::Dir(out) => {
+            // An I/O error while writing stops the build; the first is kept to be reported.
+            let failed: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
+            let written = crate::output::write_streaming(out, |dir| {
+                session.emit(&|rel, bytes| {
+                    let path = dir.join(rel);
+                    let wrote = path
+                        .parent()
+                        .map_or(Ok(()), std::fs::create_dir_all)
+                        .and_then(|()| std::fs::write(&path, bytes));
+                    wrote.map_err(|e| {
+                        let mut first = failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                        first.get_or_insert(e);
+                        Failure::default()
+                    })
+                })
+            });
+            match written {
+                Ok(()) => Ok(()),
+                Err(crate::output::Streamed::Io(e)) => return Err(e),
+                Err(crate::output::Streamed::Made(f)) => {
+                    match failed.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+                        Some(e) => return Err(e),
+                        None => Err(f),
+                    }
+                }
+            }
+        }
+    };
+    Ok(made.map(|()| session.into_site()))
+}
+
 /// A built site with everything needed to rebuild part of it: what `serve` keeps between saves.
 pub struct Session {
     root: PathBuf,
@@ -140,6 +195,12 @@ impl Session {
 
     /// A full build, with what the command line says instead of `guardrail.toml`.
     pub fn build_with(root: &Path, overrides: &Overrides) -> Result<Session, Failure> {
+        let mut session = Session::prepare(root, overrides)?;
+        session.assemble_all()?;
+        Ok(session)
+    }
+
+    fn build_inner(root: &Path, overrides: &Overrides) -> Result<Session, Failure> {
         let mut config = config::load(root).map_err(Failure::one)?;
         if !overrides.policies.is_empty() {
             config.paths.policies = overrides.policies.clone();
@@ -256,7 +317,7 @@ impl Session {
         }
         let theme = theme.map_err(Failure::one)?;
         let layout = theme.layout(&pages, &trees);
-        let mut session = Session {
+        Ok(Session {
             root: root.to_path_buf(),
             config,
             statics,
@@ -273,9 +334,32 @@ impl Session {
             layout,
             playground,
             files: BTreeMap::new(),
-        };
-        session.assemble_all()?;
-        Ok(session)
+        })
+    }
+
+    /// Everything but putting the pages into the theme: what [`Session::build_with`] and [`build_to`] share.
+    fn prepare(root: &Path, overrides: &Overrides) -> Result<Session, Failure> {
+        Session::build_inner(root, overrides)
+    }
+
+    /// Every output file (pages and site-wide files), each handed to `emit` as soon as it is made, on every core;
+    /// nothing is kept. The first error stops it.
+    fn emit(&self, emit: &Emit<'_>) -> Result<(), Failure> {
+        let indexes: Vec<usize> = (0..self.pages.len()).filter(|i| !self.pages[*i].front.draft).collect();
+        let (extras, pages) = std::thread::scope(|scope| {
+            let extras = scope.spawn(|| {
+                let files = self.extras()?;
+                files.iter().try_for_each(|(path, bytes)| emit(path, bytes))
+            });
+            let pages = par::map(&indexes, |&i| {
+                let (path, html) =
+                    self.theme.page(&self.layout, &self.pages, &self.rendered, i).map_err(Failure::one)?;
+                emit(&path, &html)
+            });
+            (extras.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), pages)
+        });
+        extras?;
+        pages.into_iter().collect()
     }
 
     fn assemble_all(&mut self) -> Result<(), Failure> {
@@ -444,7 +528,10 @@ impl Session {
             return Err(failure.sorted());
         }
         let mut files = self.extras()?;
-        for (path, bytes) in std::mem::take(&mut self.files) {
+        // The search index is made whole again: a shard the new one does not have is gone.
+        for (path, bytes) in
+            std::mem::take(&mut self.files).into_iter().filter(|(p, _)| !p.starts_with("assets/search/"))
+        {
             files.entry(path).or_insert(bytes);
         }
         for (i, _) in &updates {
@@ -691,7 +778,13 @@ mod tests {
         assert_eq!(s.rebuild(&[root.join("content/a.md")]).expect("rebuilds"), Rebuilt::Pages(1));
         assert!(page(&s, "a/index.html").contains("Second."));
         assert!(Arc::ptr_eq(&b_before, &s.files()["b/index.html"]));
-        assert!(String::from_utf8_lossy(s.files()["assets/search-index.json"].as_ref()).contains("Second."));
+        let searchable: String = s
+            .files()
+            .iter()
+            .filter(|(k, _)| k.starts_with("assets/search/p/"))
+            .map(|(_, v)| String::from_utf8_lossy(v.as_ref()).into_owned())
+            .collect();
+        assert!(searchable.contains("Second.") && !searchable.contains("First."), "{searchable}");
 
         // A broken example fails and leaves the last good output.
         std::fs::write(root.join("content/a.md"), "---\ntitle: A\n---\n\nThird.\n\n```yaml\nhostNetwork: true\n```\n")

@@ -73,12 +73,70 @@ pub(crate) struct Layout {
     pub(crate) flat: Vec<usize>,
     /// Page index → its place in `flat`.
     position: Vec<Option<usize>>,
-    /// The sidebar HTML variants; a page shows `renders[render_of[page]]`.
+    /// The sidebar HTML variants of a small site; a page shows `renders[render_of[page]]`.
     renders: Vec<String>,
     render_of: Vec<usize>,
     /// The sidebar of pages in no sidebar (playground, 404).
     outside: String,
+    /// A big site: each page carries a window of its sidebar, and the whole of it is one shared file per
+    /// sidebar.
+    big: Option<Big>,
 }
+
+/// How a big site's pages find their sidebar.
+struct Big {
+    trees: Vec<Vec<Item>>,
+    /// Per tree, what each item holds (for a closed category: its first page and its size).
+    infos: Vec<Vec<Info>>,
+    /// Per page: its sidebar and the positions leading to it (index in each list, outermost first).
+    home: Vec<Option<(usize, Vec<usize>)>>,
+    /// Per tree: the shared file's site path, its URL and its HTML.
+    navs: Vec<(String, String, Vec<u8>)>,
+}
+
+/// What a sidebar item holds, computed once: its first page and the number of pages in it.
+struct Info {
+    first: Option<usize>,
+    count: usize,
+    children: Vec<Info>,
+}
+
+fn infos(items: &[Item]) -> Vec<Info> {
+    items
+        .iter()
+        .map(|item| match item {
+            Item::Doc { page, .. } => Info { first: Some(*page), count: 1, children: Vec::new() },
+            Item::Link { .. } => Info { first: None, count: 0, children: Vec::new() },
+            Item::Category { link, items, .. } => {
+                let children = infos(items);
+                let first = link.or_else(|| children.iter().find_map(|c| c.first));
+                let count = usize::from(link.is_some()) + children.iter().map(|c| c.count).sum::<usize>();
+                Info { first, count, children }
+            }
+        })
+        .collect()
+}
+
+/// For every page of `items`, the positions leading to it (index in each list, outermost first).
+fn positions(items: &[Item], path: &mut Vec<usize>, out: &mut Vec<(usize, Vec<usize>)>) {
+    for (k, item) in items.iter().enumerate() {
+        path.push(k);
+        match item {
+            Item::Doc { page, .. } => out.push((*page, path.clone())),
+            Item::Link { .. } => {}
+            Item::Category { link, items, .. } => {
+                if let Some(l) = link {
+                    out.push((*l, path.clone()));
+                }
+                positions(items, path, out);
+            }
+        }
+        path.pop();
+    }
+}
+
+/// How many items of one list a big site's page shows around the way to its own entry; the rest are counted.
+const SIDEBAR_WINDOW: usize = 40;
 
 /// Which categories a rendering shows open.
 enum Open<'a> {
@@ -130,7 +188,7 @@ const SIDEBAR_EXPANDED_MAX: usize = 60;
 
 /// The search index and the examples list live at fixed URLs (not content-hashed) so that editing one page
 /// does not change every page that links to them.
-const SEARCH_INDEX: &str = "assets/search-index.json";
+const SEARCH_MANIFEST: &str = "assets/search/manifest.json";
 const EXAMPLES: &str = "assets/examples.json";
 
 impl Theme {
@@ -184,7 +242,7 @@ impl Theme {
                 favicon = f.url(&base);
             }
         }
-        assets.insert("search-index.json".into(), format!("{base}{SEARCH_INDEX}"));
+        assets.insert("search-index.json".into(), format!("{base}{SEARCH_MANIFEST}"));
         assets.insert("examples.json".into(), format!("{base}{EXAMPLES}"));
         Ok(Theme {
             tera: load_templates(&theme_dir, &templates_label)?,
@@ -248,7 +306,165 @@ impl Theme {
         for (n, &i) in flat.iter().enumerate() {
             position[i] = Some(n);
         }
-        Layout { flat, position, renders, render_of, outside }
+        let big = collapse.then(|| self.big(pages, trees));
+        Layout { flat, position, renders, render_of, outside, big }
+    }
+
+    /// A big site's sidebars: each whole, once, as a shared file (categories below the top closed unless the
+    /// sidebar says otherwise; the page's script opens the way to the current page), and where each page is.
+    fn big(&self, pages: &[Page], trees: &[(String, Vec<Item>)]) -> Big {
+        let mut home: Vec<Option<(usize, Vec<usize>)>> = vec![None; pages.len()];
+        let mut navs = Vec::new();
+        for (t, (_, items)) in trees.iter().enumerate() {
+            let mut order = Vec::new();
+            positions(items, &mut Vec::new(), &mut order);
+            for (page, path) in order {
+                if page < pages.len() && home[page].is_none() {
+                    home[page] = Some((t, path));
+                }
+            }
+            let mut html = String::new();
+            self.render_items(items, pages, 0, &Open::All, false, &mut 0, &mut html);
+            let bytes = html.replace("<details open>", "<details>").into_bytes();
+            let url = asset_url(&self.base, &format!("nav-{t}.html"), &bytes);
+            navs.push((url[self.base.len()..].to_string(), url, bytes));
+        }
+        Big {
+            trees: trees.iter().map(|(_, items)| items.clone()).collect(),
+            infos: trees.iter().map(|(_, items)| infos(items)).collect(),
+            home,
+            navs,
+        }
+    }
+
+    /// A big site's sidebar on one page: the way to `current` open, each list shown around it
+    /// ([`SIDEBAR_WINDOW`] items, the rest counted), in an element that names the whole sidebar's shared file.
+    fn window(&self, big: &Big, pages: &[Page], current: Option<usize>) -> String {
+        let (t, path) = current.and_then(|i| big.home.get(i).cloned().flatten()).unwrap_or((0, Vec::new()));
+        let Some(items) = big.trees.get(t) else { return String::new() };
+        let url = big.navs.get(t).map(|(_, u, _)| u.as_str()).unwrap_or("");
+        let mut out = format!(
+            "<div class=\"sidebar-tree\" data-nav=\"{}\"{}>\n",
+            escape(url),
+            current.map(|i| format!(" data-current=\"{i}\"")).unwrap_or_default()
+        );
+        self.render_window(items, &big.infos[t], pages, 0, &path, current, &mut out);
+        out.push_str("</div>\n");
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn render_window(
+        &self,
+        items: &[Item],
+        infos: &[Info],
+        pages: &[Page],
+        depth: usize,
+        path: &[usize],
+        current: Option<usize>,
+        out: &mut String,
+    ) {
+        let base = &self.base;
+        let href = |i: usize| escape(&format!("{base}{}", pages[i].url));
+        let n = items.len();
+        let center = path.first().copied().unwrap_or(0);
+        let lo = center.saturating_sub(SIDEBAR_WINDOW / 2).min(n.saturating_sub(SIDEBAR_WINDOW));
+        let hi = (lo + SIDEBAR_WINDOW).min(n);
+        let mut list_open = false;
+        let more = |count: usize, list_open: bool, out: &mut String| {
+            let pages_in: usize = count;
+            let tag = if list_open || depth > 0 { "li" } else { "p" };
+            out.push_str(&format!("<{tag} class=\"sidebar-more\">\u{2026} {pages_in} more</{tag}>\n"));
+        };
+        if lo > 0 {
+            if depth == 0 {
+                out.push_str("<ul>\n");
+                list_open = true;
+            }
+            more(infos[..lo].iter().map(|i| i.count.max(1)).sum(), list_open, out);
+        }
+        for k in lo..hi {
+            let item = &items[k];
+            if depth == 0 && !matches!(item, Item::Category { .. }) && !list_open {
+                out.push_str("<ul>\n");
+                list_open = true;
+            }
+            match item {
+                Item::Doc { page, label, class } => {
+                    let p = &pages[*page];
+                    let label = label.as_deref().or(p.front.sidebar_label.as_deref()).unwrap_or(&p.front.title);
+                    let class = class.as_ref().or(p.front.sidebar_class_name.as_ref());
+                    let li = class.map(|c| format!("<li class=\"{}\">", escape(c))).unwrap_or_else(|| "<li>".into());
+                    let mark = if current == Some(*page) { " aria-current=\"page\" class=\"current\"" } else { "" };
+                    out.push_str(&format!(
+                        "{li}<a href=\"{}\" data-page=\"{page}\"{mark}>{}</a></li>\n",
+                        href(*page),
+                        escape(label)
+                    ));
+                }
+                Item::Link { href: to, label } => {
+                    out.push_str(&format!(
+                        "<li><a class=\"sidebar-link\" href=\"{}\">{}</a></li>\n",
+                        escape(to),
+                        escape(label)
+                    ));
+                }
+                Item::Category { label, link, class, items: inner, .. } => {
+                    if depth == 0 && list_open {
+                        out.push_str("</ul>\n");
+                        list_open = false;
+                    }
+                    let on_path = path.len() > 1 && path[0] == k || path.len() == 1 && path[0] == k && link.is_some();
+                    let info = &infos[k];
+                    let class = class.as_ref().map(|c| format!(" {}", escape(c))).unwrap_or_default();
+                    let title = match (on_path, link) {
+                        (true, Some(l)) => {
+                            let mark =
+                                if current == Some(*l) { " aria-current=\"page\" class=\"current\"" } else { "" };
+                            format!("<a href=\"{}\" data-page=\"{l}\"{mark}>{}</a>", href(*l), escape(label))
+                        }
+                        (true, None) => escape(label),
+                        (false, _) => info.first.map_or_else(
+                            || escape(label),
+                            |f| format!("<a href=\"{}\">{}</a>", href(f), escape(label)),
+                        ),
+                    };
+                    if !on_path {
+                        let count = info.count;
+                        if depth == 0 {
+                            out.push_str(&format!(
+                                "<p class=\"sidebar-group sidebar-closed{class}\">{title} <span>{count}</span></p>\n"
+                            ));
+                        } else {
+                            out.push_str(&format!("<li class=\"sidebar-category sidebar-closed{class}\">{title} <span>{count}</span></li>\n"));
+                        }
+                        continue;
+                    }
+                    let rest = if path.len() > 1 { &path[1..] } else { &[][..] };
+                    if depth == 0 {
+                        out.push_str(&format!("<p class=\"sidebar-group{class}\">{title}</p>\n<ul>\n"));
+                        self.render_window(inner, &info.children, pages, depth + 1, rest, current, out);
+                        out.push_str("</ul>\n");
+                    } else {
+                        out.push_str(&format!(
+                            "<li class=\"sidebar-category{class}\"><details open><summary>{title}</summary><ul>\n"
+                        ));
+                        self.render_window(inner, &info.children, pages, depth + 1, rest, current, out);
+                        out.push_str("</ul></details></li>\n");
+                    }
+                }
+            }
+        }
+        if hi < n {
+            if depth == 0 && !list_open {
+                out.push_str("<ul>\n");
+                list_open = true;
+            }
+            more(infos[hi..].iter().map(|i| i.count.max(1)).sum(), list_open, out);
+        }
+        if list_open {
+            out.push_str("</ul>\n");
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -343,16 +559,19 @@ impl Theme {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn context(
         &self,
         layout: &Layout,
+        pages: &[Page],
         title: &str,
         description: &str,
         content: &str,
         current: Option<usize>,
     ) -> tera::Context {
-        let sidebar = match current {
-            Some(i) => {
+        let sidebar = match (current, &layout.big) {
+            (current, Some(big)) => self.window(big, pages, current),
+            (Some(i), None) => {
                 let own = layout.render_of.get(i).and_then(|n| layout.renders.get(*n)).unwrap_or(&layout.outside);
                 own.replacen(
                     &format!(" data-page=\"{i}\">"),
@@ -360,7 +579,7 @@ impl Theme {
                     1,
                 )
             }
-            None => layout.outside.clone(),
+            (None, None) => layout.outside.clone(),
         };
         // Every template gets every variable, so a theme's templates can share one layout.
         let mut ctx = tera::Context::new();
@@ -426,7 +645,7 @@ impl Theme {
         };
         let starts_with_h1 = r.found.headings.first().is_some_and(|h| h.level == 1);
         let description = f.description.clone().unwrap_or_else(|| self.description.clone());
-        let mut ctx = self.context(layout, &f.title, &description, &r.html, Some(i));
+        let mut ctx = self.context(layout, pages, &f.title, &description, &r.html, Some(i));
         ctx.insert("show_title", &(!starts_with_h1 && !f.hide_title));
         ctx.insert(
             "toc",
@@ -460,25 +679,23 @@ impl Theme {
     ) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
         let base = &self.base;
         let mut files = self.asset_files.clone();
-        let search: Vec<_> = pages
+        let docs: Vec<crate::search::Doc<'_>> = pages
             .iter()
             .zip(rendered)
             .filter(|(p, _)| !p.front.draft && !p.front.unlisted)
-            .map(|(p, r)| {
-                let text = &r.plain;
-                let headings: Vec<&str> = r.found.headings.iter().map(|h| h.text.as_str()).collect();
-                json!({
-                    "title": p.front.title,
-                    "u": format!("{base}{}", p.url),
-                    "h": headings.join(" ").to_lowercase(),
-                    "text": text,
-                })
+            .map(|(p, r)| crate::search::Doc {
+                title: &p.front.title,
+                url: format!("{base}{}", p.url),
+                sections: &r.sections,
             })
             .collect();
-        files.insert(SEARCH_INDEX.into(), serde_json::to_vec(&search).unwrap_or_default());
+        files.extend(crate::search::files(&docs));
+        for (path, _, bytes) in layout.big.iter().flat_map(|b| b.navs.iter()) {
+            files.insert(path.clone(), bytes.clone());
+        }
         files.insert(EXAMPLES.into(), serde_json::to_vec(examples).unwrap_or_default());
 
-        let mut ctx = self.context(layout, "Page not found", &self.description, "", None);
+        let mut ctx = self.context(layout, pages, "Page not found", &self.description, "", None);
         ctx.insert("section", "");
         files.insert(
             "404.html".into(),
@@ -489,6 +706,7 @@ impl Theme {
         files.extend(playground.files.iter().map(|(k, v)| (k.clone(), v.clone())));
         let mut ctx = self.context(
             layout,
+            pages,
             "Playground",
             "Paste a Pod and see what the cluster would do to it.",
             &playground.page_html(examples),

@@ -92,7 +92,18 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
     let overrides = guardrail_site::Overrides { policies: absolute(&args.policies)? };
     let progress = (!args.quiet && args.format == Format::Text && crate::color::stderr_is_terminal())
         .then(|| Progress::start(verb));
-    let result = guardrail_site::build_with(&args.root, &overrides);
+    // Pages are written as they are made (into a temporary folder swapped in at the end), never all held.
+    let out_dir = match mode {
+        Mode::Check => None,
+        Mode::Build { out } => Some(out.map_or_else(|| guardrail_site::default_out_dir(&args.root), Path::to_path_buf)),
+    };
+    let target = match &out_dir {
+        None => guardrail_site::Destination::Check,
+        Some(dir) => guardrail_site::Destination::Dir(dir),
+    };
+    let result = guardrail_site::build_to(&args.root, &overrides, target).with_context(|| {
+        format!("cannot write the site to {}", out_dir.as_deref().unwrap_or(Path::new("")).display())
+    })?;
     drop(progress);
     let built = match result {
         Ok(built) => built,
@@ -145,10 +156,8 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
         Mode::Check => {
             eprintln!("{} {summary} in {} ms", paint_err(Style::Good, "checked"), started.elapsed().as_millis());
         }
-        Mode::Build { out } => {
-            let dir = out.map_or_else(|| guardrail_site::default_out_dir(&args.root), Path::to_path_buf);
-            guardrail_site::write(&built, &dir)
-                .with_context(|| format!("cannot write the site to {}", dir.display()))?;
+        Mode::Build { .. } => {
+            let dir = out_dir.unwrap_or_default();
             if args.quiet {
                 return Ok(ExitCode::SUCCESS);
             }

@@ -23,9 +23,41 @@
   }
 
   // The current page's categories are open in the sidebar, even those the sidebar file collapses.
-  var current = document.querySelector(".sidebar a.current");
-  for (var el = current && current.parentElement; el; el = el.parentElement) {
-    if (el.tagName === "DETAILS") { el.open = true; }
+  function openToCurrent() {
+    var current = document.querySelector(".sidebar a.current");
+    for (var el = current && current.parentElement; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") { el.open = true; }
+    }
+    return current;
+  }
+  openToCurrent();
+
+  // A big site's page carries only the way to itself; the whole sidebar is one file every page shares (cached
+  // once). It is the build's own HTML; the current page is marked by its number.
+  var tree = document.querySelector(".sidebar-tree[data-nav]");
+  if (tree && window.fetch) {
+    fetch(tree.getAttribute("data-nav"))
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status)); })
+      .then(function (html) {
+        var scrolled = sidebar ? sidebar.scrollTop : 0;
+        var parsed = new DOMParser().parseFromString(html, "text/html").body;
+        tree.replaceChildren.apply(tree, Array.prototype.slice.call(parsed.childNodes));
+        tree.classList.add("sidebar-whole");
+        var n = tree.getAttribute("data-current");
+        var link = n === null ? null : tree.querySelector("a[data-page=\"" + n + "\"]");
+        if (link) {
+          link.classList.add("current");
+          link.setAttribute("aria-current", "page");
+        }
+        var current = openToCurrent();
+        if (sidebar && current) {
+          var offset = current.getBoundingClientRect().top - sidebar.getBoundingClientRect().top;
+          sidebar.scrollTop = Math.max(0, sidebar.scrollTop + offset - sidebar.clientHeight / 2);
+        } else if (sidebar) {
+          sidebar.scrollTop = scrolled;
+        }
+      })
+      .catch(function () { /* the page's own part of the sidebar stays */ });
   }
 
   // Tabs (MDX <Tabs>): the HTML shows every panel with its label; with script, one panel at a time. Tabs with
@@ -114,83 +146,206 @@
     pre.appendChild(button);
   });
 
+  // Search. The index is split (assets/search/, see site/src/search.rs): a manifest of term prefixes, the shards
+  // of the terms a query has, then the text of the pages shown, for the best section and a snippet. A query
+  // downloads tens of kilobytes whatever the site's size. Results are built with DOM APIs and text nodes only.
   var input = document.getElementById("search");
   var list = document.getElementById("search-results");
   if (!input || !list) { return; }
-  var index = null;
-  var loading = null;
+  var manifestUrl = document.body.getAttribute("data-search-index");
+  var base = manifestUrl.replace(/manifest\.json$/, "");
+  var manifest = null;
+  var shards = {};
+  var pageTexts = {};
+  var asked = 0;
 
-  function load() {
-    if (index || loading) { return loading; }
-    loading = fetch(document.body.getAttribute("data-search-index"))
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        // Lower-cased here, not shipped twice in the index.
-        data.forEach(function (doc) { doc.t = doc.title.toLowerCase(); doc.b = doc.text.toLowerCase(); });
-        index = data;
-        return data;
-      })
-      .catch(function () { index = []; return index; });
-    return loading;
+  function getJson(url) {
+    return fetch(url).then(function (r) { return r.ok ? r.json() : Promise.reject(new Error("HTTP " + r.status)); });
   }
-
-  function score(doc, terms) {
-    var s = 0;
-    for (var i = 0; i < terms.length; i++) {
-      var t = terms[i];
-      var inTitle = doc.t.indexOf(t) >= 0;
-      var inHead = doc.h.indexOf(t) >= 0;
-      var inBody = doc.b.indexOf(t) >= 0;
-      if (!inTitle && !inHead && !inBody) { return 0; }
-      s += (inTitle ? 10 : 0) + (inHead ? 4 : 0) + (inBody ? 1 : 0);
+  function loadManifest() {
+    if (!manifest) {
+      manifest = getJson(manifestUrl);
+      manifest.catch(function () { manifest = null; });
     }
-    return s;
+    return manifest;
   }
-
-  function excerpt(text, term) {
-    var i = text.indexOf(term);
-    if (i < 0) { return text.slice(0, 120); }
-    var start = Math.max(0, i - 50);
-    return (start > 0 ? "\u2026" : "") + text.slice(start, start + 140) + "\u2026";
+  function shard(m, i) {
+    if (!shards[i]) { shards[i] = getJson(base + "s/" + i + ".json?v=" + m.v); }
+    return shards[i];
   }
-
-  function show() {
-    var q = input.value.trim().toLowerCase();
-    while (list.firstChild) { list.removeChild(list.firstChild); }
-    if (!q || !index) { list.hidden = true; return; }
-    var terms = q.split(/\s+/);
-    var hits = [];
-    for (var i = 0; i < index.length; i++) {
-      var s = score(index[i], terms);
-      if (s > 0) { hits.push([s, index[i]]); }
+  function pageText(m, n) {
+    if (!pageTexts[n]) { pageTexts[n] = getJson(base + "p/" + n + ".json?v=" + m.v); }
+    return pageTexts[n];
+  }
+  // The same words as the index: lower-cased runs of letters and digits, two characters or more.
+  function words(text) {
+    return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w.length >= 2; });
+  }
+  // Terms compare by code point, as the build sorted them.
+  function compare(a, b) {
+    var x = Array.from(a);
+    var y = Array.from(b);
+    for (var i = 0; i < x.length && i < y.length; i++) {
+      var d = x[i].codePointAt(0) - y[i].codePointAt(0);
+      if (d !== 0) { return d; }
     }
-    hits.sort(function (a, b) { return b[0] - a[0]; });
-    if (hits.length === 0) {
-      var none = document.createElement("li");
-      none.className = "search-empty";
-      none.textContent = "No page mentions \u201c" + input.value.trim() + "\u201d.";
-      list.appendChild(none);
+    return x.length - y.length;
+  }
+  // The shard holding `term`: the last whose first term is not after it.
+  function shardOf(m, term) {
+    var lo = 0;
+    var hi = m.s.length - 1;
+    var found = 0;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (compare(m.s[mid], term) <= 0) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
     }
-    hits.slice(0, 8).forEach(function (h) {
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.href = h[1].u;
-      var title = document.createElement("strong");
-      title.textContent = h[1].title;
-      var text = document.createElement("span");
-      text.textContent = excerpt(h[1].text, terms[0]);
-      a.appendChild(title);
-      a.appendChild(text);
-      li.appendChild(a);
-      list.appendChild(li);
+    return found;
+  }
+  function decode(postings) {
+    var out = {};
+    var page = 0;
+    postings.split(",").forEach(function (p) {
+      var strong = p.charAt(p.length - 1) === "!";
+      page += parseInt(strong ? p.slice(0, -1) : p, 36);
+      out[page] = strong ? 3 : 1;
     });
+    return out;
+  }
+  // Pages holding `word` (the last word of the query also as the beginning of longer words), with weights.
+  function lookup(m, word, prefix) {
+    var first = shardOf(m, word);
+    var wanted = [first];
+    if (prefix) {
+      // The terms `word` begins run on from its place, up to the shard of the next word after them all.
+      var last = shardOf(m, word + "\u{10FFFF}");
+      if (last - first < 6) {
+        for (var i = first + 1; i <= last; i++) { wanted.push(i); }
+      } else {
+        prefix = false;
+      }
+    }
+    return Promise.all(wanted.map(function (i) { return shard(m, i); })).then(function (parts) {
+      var pages = {};
+      var df = 0;
+      parts.forEach(function (part) {
+        Object.keys(part).forEach(function (term) {
+          if (term !== word && !(prefix && term.indexOf(word) === 0)) { return; }
+          var found = decode(part[term]);
+          Object.keys(found).forEach(function (p) {
+            if (!pages[p]) { df++; }
+            pages[p] = Math.max(pages[p] || 0, term === word ? found[p] + 1 : found[p]);
+          });
+        });
+      });
+      return { pages: pages, idf: Math.log(1 + m.n / Math.max(1, df)) };
+    });
+  }
+  // The section of a page that holds the most query words, and a snippet of it around the first.
+  function bestSection(page, terms) {
+    var best = null;
+    page.s.forEach(function (s) {
+      var hay = (s[1] + " " + s[2]).toLowerCase();
+      var score = 0;
+      terms.forEach(function (t) { if (hay.indexOf(t) >= 0) { score += s[1].toLowerCase().indexOf(t) >= 0 ? 2 : 1; } });
+      if (!best || score > best.score) { best = { score: score, anchor: s[0], heading: s[1], text: s[2] }; }
+    });
+    return best;
+  }
+  function snippet(text, terms) {
+    var lower = text.toLowerCase();
+    var at = -1;
+    terms.forEach(function (t) { var i = lower.indexOf(t); if (i >= 0 && (at < 0 || i < at)) { at = i; } });
+    var start = Math.max(0, at - 60);
+    var cut = text.slice(start, start + 180);
+    return (start > 0 ? "\u2026" : "") + cut + (start + 180 < text.length ? "\u2026" : "");
+  }
+  // Text with every query word marked, as text nodes and <mark> elements.
+  function marked(text, terms) {
+    var frag = document.createDocumentFragment();
+    var lower = text.toLowerCase();
+    var i = 0;
+    while (i < text.length) {
+      var next = -1;
+      var len = 0;
+      terms.forEach(function (t) {
+        var k = lower.indexOf(t, i);
+        if (k >= 0 && (next < 0 || k < next)) { next = k; len = t.length; }
+      });
+      if (next < 0) { break; }
+      if (next > i) { frag.appendChild(document.createTextNode(text.slice(i, next))); }
+      var m = document.createElement("mark");
+      m.textContent = text.slice(next, next + len);
+      frag.appendChild(m);
+      i = next + len;
+    }
+    if (i < text.length) { frag.appendChild(document.createTextNode(text.slice(i))); }
+    return frag;
+  }
+  function clear() { while (list.firstChild) { list.removeChild(list.firstChild); } }
+  function message(text) {
+    clear();
+    var li = document.createElement("li");
+    li.className = "search-empty";
+    li.textContent = text;
+    list.appendChild(li);
     list.hidden = false;
   }
 
-  input.addEventListener("focus", load);
-  input.addEventListener("input", function () { (load() || Promise.resolve()).then(show); });
+  function search() {
+    var query = input.value.trim();
+    var terms = words(query);
+    var ticket = ++asked;
+    if (terms.length === 0) { clear(); list.hidden = !query; if (query) { message("Type two letters or more."); } return; }
+    loadManifest().then(function (m) {
+      return Promise.all(terms.map(function (t, k) { return lookup(m, t, k === terms.length - 1); })).then(function (found) {
+        // Pages holding every word, by the words' weights (title and headings count more, rare words more).
+        var scores = {};
+        Object.keys(found[0].pages).forEach(function (p) {
+          var s = 0;
+          for (var k = 0; k < found.length; k++) {
+            var w = found[k].pages[p];
+            if (!w) { return; }
+            s += w * found[k].idf;
+          }
+          scores[p] = s;
+        });
+        var top = Object.keys(scores).sort(function (a, b) { return scores[b] - scores[a] || a - b; }).slice(0, 8);
+        return Promise.all(top.map(function (n) { return pageText(m, n); }));
+      });
+    }).then(function (pages) {
+      if (ticket !== asked) { return; }
+      clear();
+      if (pages.length === 0) { message("No page mentions \u201c" + query + "\u201d."); return; }
+      pages.forEach(function (page) {
+        var s = bestSection(page, terms);
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = page.u + (s && s.anchor ? "#" + s.anchor : "");
+        var title = document.createElement("strong");
+        title.textContent = page.t;
+        a.appendChild(title);
+        if (s && s.heading) {
+          var where = document.createElement("em");
+          where.textContent = s.heading;
+          a.appendChild(where);
+        }
+        var text = document.createElement("span");
+        text.appendChild(marked(snippet(s ? s.text : "", terms), terms));
+        a.appendChild(text);
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      list.hidden = false;
+    }).catch(function () {
+      if (ticket === asked) { message("Search is not available."); }
+    });
+  }
+
+  input.addEventListener("focus", loadManifest);
+  input.addEventListener("input", search);
   input.addEventListener("keydown", function (e) {
-    if (e.key === "Escape") { input.value = ""; show(); input.blur(); }
+    if (e.key === "Escape") { input.value = ""; search(); input.blur(); }
     if (e.key === "Enter") {
       var first = list.querySelector("a");
       if (first) { window.location.href = first.href; }

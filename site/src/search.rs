@@ -1,0 +1,249 @@
+//! The search index, split so that a query downloads what it needs and not the site: a small manifest, the
+//! shards of the terms the query has (terms grouped by prefix, a shard split further while it is too big), and
+//! then the text of the few pages shown as results, for their best section and a snippet.
+//!
+//! Files (below `assets/search/`, fixed names, each URL carrying the manifest's version so that a new build is
+//! never mixed with an old one in a browser's cache):
+//! - `manifest.json`: `{"v": version, "n": pages, "s": [first terms]}`: the terms, sorted (by code point), are
+//!   cut into shards of about [`SHARD_BYTES`]; shard `i` (`s/<i>.json`) holds the terms from `s[i]` up to
+//!   `s[i + 1]`, so a term's shard is found by a binary search, and the terms a prefix begins are in a run of
+//!   shards.
+//! - `s/<i>.json`: `{term: postings}`, postings the pages holding the term as base-36 gaps between page numbers,
+//!   comma-separated, a page marked `!` when the term is in its title or a heading (`"3,1!,a"`: pages 3, 4, 14).
+//! - `p/<n>.json`: page `n`: `{"t": title, "u": url, "s": [[anchor, heading, text], ...]}`, a section per
+//!   heading (the first without one).
+
+use std::collections::BTreeMap;
+
+use crate::html::{escape, plain_text};
+use crate::markdown::Heading;
+
+/// A shard takes terms while its JSON stays under this (a term's own postings are never split).
+const SHARD_BYTES: usize = 24 * 1024;
+
+/// One part of a page: what its heading says and the text up to the next heading.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Section {
+    /// The heading's id (`None` for the text before the first heading).
+    pub(crate) anchor: Option<String>,
+    pub(crate) heading: String,
+    pub(crate) text: String,
+}
+
+/// The sections of a rendered page, cut at its headings (`headings` in the order the HTML has them).
+pub(crate) fn sections(html: &str, headings: &[Heading]) -> Vec<Section> {
+    let mut out = Vec::new();
+    let mut anchor = None;
+    let mut heading = String::new();
+    let mut from = 0;
+    for h in headings {
+        let open = format!("<h{} id=\"{}\">", h.level, escape(&h.id));
+        let close = format!("</h{}>", h.level);
+        let Some(start) = html[from..].find(&open).map(|i| from + i) else { continue };
+        let end = html[start..].find(&close).map_or(html.len(), |i| start + i + close.len());
+        let text = plain_text(&html[from..start]);
+        if anchor.is_some() || !text.is_empty() {
+            out.push(Section { anchor: anchor.take(), heading: std::mem::take(&mut heading), text });
+        }
+        anchor = Some(h.id.clone());
+        heading = h.text.clone();
+        from = end;
+    }
+    let text = plain_text(&html[from..]);
+    if anchor.is_some() || !text.is_empty() {
+        out.push(Section { anchor, heading, text });
+    }
+    out
+}
+
+/// The words of a text as the index and the page's script both cut them: lower-cased runs of letters and
+/// digits, of two characters or more.
+pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().nth(1).is_some() && w.len() <= 64)
+        .map(str::to_lowercase)
+}
+
+/// What the index needs of one page.
+pub(crate) struct Doc<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) url: String,
+    pub(crate) sections: &'a [Section],
+}
+
+/// A term and its postings, encoded.
+type Term = (String, String);
+
+/// A page's terms: term → whether it is in the title or a heading.
+fn terms(doc: &Doc<'_>) -> BTreeMap<String, bool> {
+    let mut terms = BTreeMap::new();
+    for w in words(doc.title) {
+        terms.insert(w, true);
+    }
+    for s in doc.sections {
+        for w in words(&s.heading) {
+            terms.insert(w, true);
+        }
+        for w in words(&s.text) {
+            terms.entry(w).or_insert(false);
+        }
+    }
+    terms
+}
+
+fn base36(mut n: usize, out: &mut String) {
+    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut buf = Vec::new();
+    loop {
+        buf.push(digits[n % 36]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(buf.iter().rev().map(|&b| b as char));
+}
+
+fn postings_text(postings: &[(usize, bool)]) -> String {
+    let mut out = String::new();
+    let mut last = 0;
+    for (k, &(page, strong)) in postings.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        base36(page - last, &mut out);
+        if strong {
+            out.push('!');
+        }
+        last = page;
+    }
+    out
+}
+
+/// The index's files (path below the site root → bytes) for `docs`, in page order.
+pub(crate) fn files(docs: &[Doc<'_>]) -> BTreeMap<String, Vec<u8>> {
+    // Each page's terms on every core, then merged in page order (postings come out sorted).
+    let per_page = crate::par::map(docs, terms);
+    let mut index: BTreeMap<String, Vec<(usize, bool)>> = BTreeMap::new();
+    for (page, terms) in per_page.into_iter().enumerate() {
+        for (term, strong) in terms {
+            index.entry(term).or_default().push((page, strong));
+        }
+    }
+    // BTreeMap order is byte order, which for UTF-8 is code point order, as the script compares.
+    let encoded: Vec<Term> = index.into_iter().map(|(t, p)| (t, postings_text(&p))).collect();
+    let mut shards: Vec<Vec<&Term>> = Vec::new();
+    let mut size = 0;
+    for term in &encoded {
+        let bytes = term.0.len() + term.1.len() + 6;
+        match shards.last_mut() {
+            Some(shard) if size + bytes <= SHARD_BYTES => shard.push(term),
+            _ => {
+                shards.push(vec![term]);
+                size = 0;
+            }
+        }
+        size += bytes;
+    }
+    let mut files = BTreeMap::new();
+    let mut version_input = Vec::new();
+    for (i, terms) in shards.iter().enumerate() {
+        let map: serde_json::Map<String, serde_json::Value> =
+            terms.iter().map(|(t, p)| (t.clone(), serde_json::Value::String(p.clone()))).collect();
+        let bytes = serde_json::to_vec(&map).unwrap_or_default();
+        version_input.extend_from_slice(&bytes);
+        files.insert(format!("assets/search/s/{i}.json"), bytes);
+    }
+    for (n, doc) in docs.iter().enumerate() {
+        let sections: Vec<serde_json::Value> = doc
+            .sections
+            .iter()
+            .map(|s| serde_json::json!([s.anchor.as_deref().unwrap_or(""), s.heading, s.text]))
+            .collect();
+        let bytes =
+            serde_json::to_vec(&serde_json::json!({"t": doc.title, "u": doc.url, "s": sections})).unwrap_or_default();
+        version_input.extend_from_slice(&bytes);
+        files.insert(format!("assets/search/p/{n}.json"), bytes);
+    }
+    let firsts: Vec<&str> = shards.iter().map(|terms| terms[0].0.as_str()).collect();
+    let version = crate::assets::content_hash(&version_input);
+    let manifest = serde_json::json!({"v": version, "n": docs.len(), "s": firsts});
+    files.insert("assets/search/manifest.json".into(), serde_json::to_vec(&manifest).unwrap_or_default());
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heading(level: u8, id: &str, text: &str) -> Heading {
+        Heading { level, id: id.into(), text: text.into() }
+    }
+
+    #[test]
+    fn pages_are_cut_into_sections_at_their_headings() {
+        let html = "<p>Intro &amp; more.</p>\n<h2 id=\"a\"><a class=\"anchor\" href=\"#a\">#</a>First</h2>\n<p>One</p>\n<h3 id=\"b\"><a class=\"anchor\" href=\"#b\">#</a>Second</h3><p>Two <code>x</code></p>";
+        let s = sections(html, &[heading(2, "a", "First"), heading(3, "b", "Second")]);
+        assert_eq!(
+            s,
+            [
+                Section { anchor: None, heading: String::new(), text: "Intro & more.".into() },
+                Section { anchor: Some("a".into()), heading: "First".into(), text: "One".into() },
+                Section { anchor: Some("b".into()), heading: "Second".into(), text: "Two x".into() },
+            ]
+        );
+        assert_eq!(sections("<h1 id=\"t\">T</h1><p>x</p>", &[heading(1, "t", "T")]).len(), 1, "no empty lead");
+    }
+
+    #[test]
+    fn words_postings_and_shards() {
+        assert_eq!(
+            words("Kubernetes' securityContext: runAsNonRoot=true, a 10Gi").collect::<Vec<_>>(),
+            ["kubernetes", "securitycontext", "runasnonroot", "true", "10gi"]
+        );
+        assert_eq!(postings_text(&[(3, false), (4, true), (14, false), (50, false)]), "3,1!,a,10");
+        let sections: Vec<Vec<Section>> = (0..400)
+            .map(|i| {
+                vec![Section {
+                    anchor: Some(format!("s{i}")),
+                    heading: format!("Part {i}"),
+                    text: format!("common words here and kube{i} zebra{} unique{i}word", i % 7),
+                }]
+            })
+            .collect();
+        let titles: Vec<String> = (0..400).map(|i| format!("Page {i}")).collect();
+        let docs: Vec<Doc<'_>> =
+            (0..400).map(|i| Doc { title: &titles[i], url: format!("/p{i}/"), sections: &sections[i] }).collect();
+        let files = files(&docs);
+        let manifest: serde_json::Value = serde_json::from_slice(&files["assets/search/manifest.json"]).unwrap();
+        assert_eq!(manifest["n"], 400);
+        let firsts: Vec<&str> = manifest["s"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        assert!(firsts.len() > 1, "{firsts:?}");
+        assert!(firsts.windows(2).all(|w| w[0] < w[1]));
+        // Every shard is small, and holds the terms from its first up to the next shard's.
+        for (i, first) in firsts.iter().enumerate() {
+            let bytes = &files[&format!("assets/search/s/{i}.json")];
+            assert!(bytes.len() <= SHARD_BYTES, "{first}: {}", bytes.len());
+            let shard: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(bytes).unwrap();
+            for term in shard.keys() {
+                assert!(
+                    term.as_str() >= *first && firsts.get(i + 1).is_none_or(|next| term.as_str() < *next),
+                    "{term}"
+                );
+            }
+        }
+        let find = |term: &str| -> String {
+            let i = firsts.iter().rposition(|f| *f <= term).unwrap();
+            let shard: serde_json::Value =
+                serde_json::from_slice(&files[&format!("assets/search/s/{i}.json")]).unwrap();
+            shard[term].as_str().unwrap_or("").to_string()
+        };
+        assert_eq!(find("unique123word"), "3f", "one page: 123 in base 36");
+        assert_eq!(find("page").split(',').count(), 400);
+        assert!(find("page").split(',').all(|p| p.ends_with('!')), "a title word is marked");
+        assert_eq!(find("zebra3").split(',').count(), 57);
+        let page: serde_json::Value = serde_json::from_slice(&files["assets/search/p/7.json"]).unwrap();
+        assert_eq!(page["u"], "/p7/");
+        assert_eq!(page["s"][0][0], "s7");
+    }
+}
