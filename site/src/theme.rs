@@ -135,6 +135,27 @@ fn positions(items: &[Item], path: &mut Vec<usize>, out: &mut Vec<(usize, Vec<us
     }
 }
 
+/// A page's entry in a sidebar list (marked when it is `current`).
+fn doc_item(
+    p: &Page,
+    page: usize,
+    label: Option<&str>,
+    class: Option<&String>,
+    href: &str,
+    current: Option<usize>,
+) -> String {
+    let label = label.or(p.front.sidebar_label.as_deref()).unwrap_or(&p.front.title);
+    let class = class.or(p.front.sidebar_class_name.as_ref());
+    let li = class.map(|c| format!("<li class=\"{}\">", escape(c))).unwrap_or_else(|| "<li>".into());
+    let mark = if current == Some(page) { " aria-current=\"page\" class=\"current\"" } else { "" };
+    format!("{li}<a href=\"{href}\" data-page=\"{page}\"{mark}>{}</a></li>\n", escape(label))
+}
+
+/// A link item (`type: link`) of a sidebar list.
+fn link_item(to: &str, label: &str) -> String {
+    format!("<li><a class=\"sidebar-link\" href=\"{}\">{}</a></li>\n", escape(to), escape(label))
+}
+
 /// How many items of one list a big site's page shows around the way to its own entry; the rest are counted.
 const SIDEBAR_WINDOW: usize = 40;
 
@@ -392,23 +413,9 @@ impl Theme {
             match item {
                 Item::Doc { page, label, class } => {
                     let p = &pages[*page];
-                    let label = label.as_deref().or(p.front.sidebar_label.as_deref()).unwrap_or(&p.front.title);
-                    let class = class.as_ref().or(p.front.sidebar_class_name.as_ref());
-                    let li = class.map(|c| format!("<li class=\"{}\">", escape(c))).unwrap_or_else(|| "<li>".into());
-                    let mark = if current == Some(*page) { " aria-current=\"page\" class=\"current\"" } else { "" };
-                    out.push_str(&format!(
-                        "{li}<a href=\"{}\" data-page=\"{page}\"{mark}>{}</a></li>\n",
-                        href(*page),
-                        escape(label)
-                    ));
+                    out.push_str(&doc_item(p, *page, label.as_deref(), class.as_ref(), &href(*page), current));
                 }
-                Item::Link { href: to, label } => {
-                    out.push_str(&format!(
-                        "<li><a class=\"sidebar-link\" href=\"{}\">{}</a></li>\n",
-                        escape(to),
-                        escape(label)
-                    ));
-                }
+                Item::Link { href: to, label } => out.push_str(&link_item(to, label)),
                 Item::Category { label, link, class, items: inner, .. } => {
                     if depth == 0 && list_open {
                         out.push_str("</ul>\n");
@@ -489,22 +496,9 @@ impl Theme {
             match item {
                 Item::Doc { page, label, class } => {
                     let p = &pages[*page];
-                    let label = label.as_deref().or(p.front.sidebar_label.as_deref()).unwrap_or(&p.front.title);
-                    let class = class.as_ref().or(p.front.sidebar_class_name.as_ref());
-                    let li = class.map(|c| format!("<li class=\"{}\">", escape(c))).unwrap_or_else(|| "<li>".into());
-                    out.push_str(&format!(
-                        "{li}<a href=\"{}\" data-page=\"{page}\">{}</a></li>\n",
-                        href(*page),
-                        escape(label)
-                    ));
+                    out.push_str(&doc_item(p, *page, label.as_deref(), class.as_ref(), &href(*page), None));
                 }
-                Item::Link { href: to, label } => {
-                    out.push_str(&format!(
-                        "<li><a class=\"sidebar-link\" href=\"{}\">{}</a></li>\n",
-                        escape(to),
-                        escape(label)
-                    ));
-                }
+                Item::Link { href: to, label } => out.push_str(&link_item(to, label)),
                 Item::Category { label, link, collapsed, class, items } => {
                     if list_open {
                         out.push_str("</ul>\n");
