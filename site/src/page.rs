@@ -32,8 +32,6 @@ pub(crate) struct ExampleCounts {
 #[derive(Debug, Clone)]
 pub(crate) struct Rendered {
     pub(crate) html: String,
-    /// The page as plain text cut at its headings, for the search index (made once, when the page is rendered).
-    pub(crate) sections: Vec<crate::search::Section>,
     pub(crate) found: Found,
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Problems that do not fail the build (a rule that could not be evaluated).
@@ -209,7 +207,6 @@ pub(crate) fn render(
         ctx.error(Diagnostic::error(e.message.clone(), &page.file, line, col).width(e.width).help(e.help.clone()));
     }
     Rendered {
-        sections: crate::search::sections(&html, &found.headings),
         html,
         found,
         diagnostics: ctx.diagnostics.into_inner(),

@@ -58,7 +58,6 @@ fn page(
         last_updated: None,
     };
     let r = Rendered {
-        sections: crate::search::sections(&html, &headings),
         html,
         found: Found { headings, ..Found::default() },
         diagnostics: Vec::new(),

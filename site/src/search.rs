@@ -65,6 +65,7 @@ pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// What the index needs of one page.
+#[cfg(test)]
 pub(crate) struct Doc<'a> {
     pub(crate) title: &'a str,
     pub(crate) url: String,
@@ -74,13 +75,16 @@ pub(crate) struct Doc<'a> {
 /// A term and its postings, encoded.
 type Term = (String, String);
 
-/// A page's terms: term → whether it is in the title or a heading.
-fn terms(doc: &Doc<'_>) -> BTreeMap<String, bool> {
+/// A page's terms, sorted, each with whether it is in the title or a heading.
+pub(crate) type Terms = Vec<(String, bool)>;
+
+/// The terms of a page with this title and these sections.
+pub(crate) fn page_terms(title: &str, sections: &[Section]) -> Terms {
     let mut terms = BTreeMap::new();
-    for w in words(doc.title) {
+    for w in words(title) {
         terms.insert(w, true);
     }
-    for s in doc.sections {
+    for s in sections {
         for w in words(&s.heading) {
             terms.insert(w, true);
         }
@@ -88,7 +92,15 @@ fn terms(doc: &Doc<'_>) -> BTreeMap<String, bool> {
             terms.entry(w).or_insert(false);
         }
     }
-    terms
+    terms.into_iter().collect()
+}
+
+/// The text file of search page `n`: (its path below the site root, its bytes).
+pub(crate) fn page_file(n: usize, title: &str, url: &str, sections: &[Section]) -> (String, Vec<u8>) {
+    let sections: Vec<serde_json::Value> =
+        sections.iter().map(|s| serde_json::json!([s.anchor.as_deref().unwrap_or(""), s.heading, s.text])).collect();
+    let bytes = serde_json::to_vec(&serde_json::json!({"t": title, "u": url, "s": sections})).unwrap_or_default();
+    (format!("assets/search/p/{n}.json"), bytes)
 }
 
 fn base36(mut n: usize, out: &mut String) {
@@ -120,18 +132,33 @@ fn postings_text(postings: &[(usize, bool)]) -> String {
     out
 }
 
-/// The index's files (path below the site root → bytes) for `docs`, in page order.
+/// The index's files (path below the site root → bytes) for `docs`, in page order: every page's text file,
+/// then the shards and the manifest.
+#[cfg(test)]
 pub(crate) fn files(docs: &[Doc<'_>]) -> BTreeMap<String, Vec<u8>> {
-    // Each page's terms on every core, then merged in page order (postings come out sorted).
-    let per_page = crate::par::map(docs, terms);
-    let mut index: BTreeMap<String, Vec<(usize, bool)>> = BTreeMap::new();
-    for (page, terms) in per_page.into_iter().enumerate() {
+    let mut files = BTreeMap::new();
+    let mut digests = Vec::new();
+    for (n, doc) in docs.iter().enumerate() {
+        let (path, bytes) = page_file(n, doc.title, &doc.url, doc.sections);
+        digests.extend(crate::assets::content_hash(&bytes).into_bytes());
+        files.insert(path, bytes);
+    }
+    let terms: Vec<Terms> = docs.iter().map(|d| page_terms(d.title, d.sections)).collect();
+    files.extend(index_files(&terms, &digests));
+    files
+}
+
+/// The shards and the manifest for the pages whose terms are `terms` (in page order); `pages_digest` names the
+/// pages' text files, so that the manifest's version changes with them.
+pub(crate) fn index_files(terms: &[Terms], pages_digest: &[u8]) -> BTreeMap<String, Vec<u8>> {
+    let mut index: BTreeMap<&str, Vec<(usize, bool)>> = BTreeMap::new();
+    for (page, terms) in terms.iter().enumerate() {
         for (term, strong) in terms {
-            index.entry(term).or_default().push((page, strong));
+            index.entry(term.as_str()).or_default().push((page, *strong));
         }
     }
     // BTreeMap order is byte order, which for UTF-8 is code point order, as the script compares.
-    let encoded: Vec<Term> = index.into_iter().map(|(t, p)| (t, postings_text(&p))).collect();
+    let encoded: Vec<Term> = index.into_iter().map(|(t, p)| (t.to_string(), postings_text(&p))).collect();
     let mut shards: Vec<Vec<&Term>> = Vec::new();
     let mut size = 0;
     for term in &encoded {
@@ -146,7 +173,7 @@ pub(crate) fn files(docs: &[Doc<'_>]) -> BTreeMap<String, Vec<u8>> {
         size += bytes;
     }
     let mut files = BTreeMap::new();
-    let mut version_input = Vec::new();
+    let mut version_input = pages_digest.to_vec();
     for (i, terms) in shards.iter().enumerate() {
         let map: serde_json::Map<String, serde_json::Value> =
             terms.iter().map(|(t, p)| (t.clone(), serde_json::Value::String(p.clone()))).collect();
@@ -154,20 +181,9 @@ pub(crate) fn files(docs: &[Doc<'_>]) -> BTreeMap<String, Vec<u8>> {
         version_input.extend_from_slice(&bytes);
         files.insert(format!("assets/search/s/{i}.json"), bytes);
     }
-    for (n, doc) in docs.iter().enumerate() {
-        let sections: Vec<serde_json::Value> = doc
-            .sections
-            .iter()
-            .map(|s| serde_json::json!([s.anchor.as_deref().unwrap_or(""), s.heading, s.text]))
-            .collect();
-        let bytes =
-            serde_json::to_vec(&serde_json::json!({"t": doc.title, "u": doc.url, "s": sections})).unwrap_or_default();
-        version_input.extend_from_slice(&bytes);
-        files.insert(format!("assets/search/p/{n}.json"), bytes);
-    }
     let firsts: Vec<&str> = shards.iter().map(|terms| terms[0].0.as_str()).collect();
     let version = crate::assets::content_hash(&version_input);
-    let manifest = serde_json::json!({"v": version, "n": docs.len(), "s": firsts});
+    let manifest = serde_json::json!({"v": version, "n": terms.len(), "s": firsts});
     files.insert("assets/search/manifest.json".into(), serde_json::to_vec(&manifest).unwrap_or_default());
     files
 }

@@ -14,6 +14,7 @@ use crate::diagnostics::{Diagnostic, line_col};
 use crate::examples::ExampleRecord;
 use crate::links::{LinkTable, Target};
 use crate::page::{self, Rendered};
+use crate::search;
 use crate::{history, par, playground, reference, sidebar, theme};
 
 /// A build that could not finish: every diagnostic, with the text of the file each points into.
@@ -115,23 +116,25 @@ pub fn build_to(root: &Path, overrides: &Overrides, target: Destination<'_>) -> 
         Err(f) => return Ok(Err(f)),
     };
     let made = match target {
-        Destination::Check => session.emit(&|_, _| Ok(())),
+        Destination::Check => session.emit(&|_, _| Ok(())).map(drop),
         Destination::Dir(out) => {
             // An I/O error while writing stops the build; the first is kept to be reported.
             let failed: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
             let written = crate::output::write_streaming(out, |dir| {
-                session.emit(&|rel, bytes| {
-                    let path = dir.join(rel);
-                    let wrote = path
-                        .parent()
-                        .map_or(Ok(()), std::fs::create_dir_all)
-                        .and_then(|()| std::fs::write(&path, bytes));
-                    wrote.map_err(|e| {
-                        let mut first = failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                        first.get_or_insert(e);
-                        Failure::default()
+                session
+                    .emit(&|rel, bytes| {
+                        let path = dir.join(rel);
+                        let wrote = path
+                            .parent()
+                            .map_or(Ok(()), std::fs::create_dir_all)
+                            .and_then(|()| std::fs::write(&path, bytes));
+                        wrote.map_err(|e| {
+                            let mut first = failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                            first.get_or_insert(e);
+                            Failure::default()
+                        })
                     })
-                })
+                    .map(drop)
             });
             match written {
                 Ok(()) => Ok(()),
@@ -174,6 +177,9 @@ pub struct Session {
     playground: playground::Shipped,
     /// Shared so that a server can hold the files of one version while the next is built.
     files: BTreeMap<String, Arc<Vec<u8>>>,
+    /// The search index's inputs, per listed page (in the order of [`Session::listed`]): its terms and the digest
+    /// of its text file; kept so that a page's rebuild redoes only its own.
+    search: Vec<(search::Terms, String)>,
 }
 
 /// How much a rebuild redid.
@@ -211,20 +217,19 @@ impl Session {
         // Pages: front matter and URLs.
         let files = content::markdown_files(root, &config.paths.content).map_err(Failure::one)?;
         // Read and split every page on every core; the results come back in the files' order.
+        // A page's text is kept once, in its Page; the diagnostics get the texts only when the build fails.
         let read = par::map(&files, |(path, rel, stem)| {
             let text = read_utf8(path, rel).map_err(|d| vec![d])?;
-            Ok::<_, Vec<Diagnostic>>((text.clone(), content::read_page(rel, stem, text)))
+            Ok::<_, Vec<Diagnostic>>(content::read_page(rel, stem, text.clone()).map_err(|ds| (text, ds)))
         });
         let mut pages: Vec<Page> = Vec::new();
         for ((_, rel, _), r) in files.iter().zip(read) {
             match r {
                 Err(ds) => failure.diagnostics.extend(ds),
-                Ok((text, page)) => {
+                Ok(Ok(p)) => pages.push(p),
+                Ok(Err((text, ds))) => {
                     failure.sources.insert(rel.clone(), text);
-                    match page {
-                        Ok(p) => pages.push(p),
-                        Err(ds) => failure.diagnostics.extend(ds),
-                    }
+                    failure.diagnostics.extend(ds);
                 }
             }
         }
@@ -313,6 +318,9 @@ impl Session {
             }
         };
         if !failure.diagnostics.is_empty() {
+            for p in &pages {
+                failure.sources.entry(p.file.clone()).or_insert_with(|| p.text.clone());
+            }
             return Err(failure.sorted());
         }
         let theme = theme.map_err(Failure::one)?;
@@ -334,6 +342,7 @@ impl Session {
             layout,
             playground,
             files: BTreeMap::new(),
+            search: Vec::new(),
         })
     }
 
@@ -342,10 +351,36 @@ impl Session {
         Session::build_inner(root, overrides)
     }
 
-    /// Every output file (pages and site-wide files), each handed to `emit` as soon as it is made, on every core;
-    /// nothing is kept. The first error stops it.
-    fn emit(&self, emit: &Emit<'_>) -> Result<(), Failure> {
+    /// The pages the search index lists (neither draft nor unlisted), in page order.
+    fn listed(&self) -> Vec<usize> {
+        (0..self.pages.len()).filter(|&i| !self.pages[i].front.draft && !self.pages[i].front.unlisted).collect()
+    }
+
+    /// Page `i` of the search (`n`th listed): its text file, handed to `emit`, and its terms and the file's digest.
+    fn search_page(&self, i: usize, n: usize, emit: &Emit<'_>) -> Result<(search::Terms, String), Failure> {
+        let (p, r) = (&self.pages[i], &self.rendered[i]);
+        let sections = search::sections(&r.html, &r.found.headings);
+        let url = format!("{}{}", self.config.base_url, p.url);
+        let (path, bytes) = search::page_file(n, &p.front.title, &url, &sections);
+        emit(&path, &bytes)?;
+        Ok((search::page_terms(&p.front.title, &sections), crate::assets::content_hash(&bytes)))
+    }
+
+    /// The search index's shards and manifest, from the listed pages' terms.
+    fn search_index(search: &[(search::Terms, String)], emit: &Emit<'_>) -> Result<(), Failure> {
+        let terms: Vec<search::Terms> = search.iter().map(|(t, _)| t.clone()).collect();
+        let digests: Vec<u8> = search.iter().flat_map(|(_, d)| d.bytes()).collect();
+        search::index_files(&terms, &digests).iter().try_for_each(|(path, bytes)| emit(path, bytes))
+    }
+
+    /// Every output file (pages, their search texts, the site-wide files), each handed to `emit` as soon as it
+    /// is made, on every core; nothing is kept but each page's search terms (returned). The first error stops it.
+    fn emit(&self, emit: &Emit<'_>) -> Result<Vec<(search::Terms, String)>, Failure> {
         let indexes: Vec<usize> = (0..self.pages.len()).filter(|i| !self.pages[*i].front.draft).collect();
+        let mut listed_as = vec![None; self.pages.len()];
+        for (n, i) in self.listed().into_iter().enumerate() {
+            listed_as[i] = Some(n);
+        }
         let (extras, pages) = std::thread::scope(|scope| {
             let extras = scope.spawn(|| {
                 let files = self.extras()?;
@@ -354,38 +389,35 @@ impl Session {
             let pages = par::map(&indexes, |&i| {
                 let (path, html) =
                     self.theme.page(&self.layout, &self.pages, &self.rendered, i).map_err(Failure::one)?;
-                emit(&path, &html)
+                emit(&path, &html)?;
+                listed_as[i].map(|n| self.search_page(i, n, emit)).transpose()
             });
             (extras.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), pages)
         });
         extras?;
-        pages.into_iter().collect()
+        let search: Vec<(search::Terms, String)> =
+            pages.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
+        Session::search_index(&search, emit)?;
+        Ok(search)
     }
 
     fn assemble_all(&mut self) -> Result<(), Failure> {
-        // The site-wide files (search index, playground, ...) are made while the pages are templated.
-        // Drafts are checked, never published.
-        let indexes: Vec<usize> = (0..self.pages.len()).filter(|i| !self.pages[*i].front.draft).collect();
-        let (extras, pages) = std::thread::scope(|scope| {
-            let extras = scope.spawn(|| self.extras());
-            let pages = par::map(&indexes, |&i| self.theme.page(&self.layout, &self.pages, &self.rendered, i));
-            (extras.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), pages)
-        });
-        let mut files = extras?;
-        for page in pages {
-            let (path, html) = page.map_err(Failure::one)?;
-            files.insert(path, Arc::new(html));
-        }
-        self.files = files;
+        let files = std::sync::Mutex::new(BTreeMap::new());
+        let search = self.emit(&|path, bytes| {
+            files
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(path.to_string(), Arc::new(bytes.to_vec()));
+            Ok(())
+        })?;
+        self.files = files.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.search = search;
         Ok(())
     }
 
     fn extras(&self) -> Result<BTreeMap<String, Arc<Vec<u8>>>, Failure> {
         let examples: Vec<ExampleRecord> = self.rendered.iter().flat_map(|r| r.examples.iter().cloned()).collect();
-        let files = self
-            .theme
-            .extras(&self.layout, &self.pages, &self.rendered, &examples, &self.playground)
-            .map_err(Failure::one)?;
+        let files = self.theme.extras(&self.layout, &self.pages, &examples, &self.playground).map_err(Failure::one)?;
         Ok(files.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
     }
 
@@ -528,15 +560,28 @@ impl Session {
             return Err(failure.sorted());
         }
         let mut files = self.extras()?;
-        // The search index is made whole again: a shard the new one does not have is gone.
-        for (path, bytes) in
-            std::mem::take(&mut self.files).into_iter().filter(|(p, _)| !p.starts_with("assets/search/"))
-        {
+        // The search index's shards are made again (a shard the new index does not have is gone); the updated
+        // pages' texts replace theirs.
+        let index_file = |p: &str| p.starts_with("assets/search/s/") || p == "assets/search/manifest.json";
+        for (path, bytes) in std::mem::take(&mut self.files).into_iter().filter(|(p, _)| !index_file(p)) {
             files.entry(path).or_insert(bytes);
         }
+        let made = std::sync::Mutex::new(Vec::new());
+        let collect = |path: &str, bytes: &[u8]| {
+            made.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((path.to_string(), bytes.to_vec()));
+            Ok(())
+        };
+        let listed = self.listed();
         for (i, _) in &updates {
             let (path, html) = self.theme.page(&self.layout, &self.pages, &self.rendered, *i).map_err(Failure::one)?;
             files.insert(path, Arc::new(html));
+            if let Some(n) = listed.iter().position(|l| l == i) {
+                self.search[n] = self.search_page(*i, n, &collect)?;
+            }
+        }
+        Session::search_index(&self.search, &collect)?;
+        for (path, bytes) in made.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+            files.insert(path, Arc::new(bytes));
         }
         self.files = files;
         Ok(Some(updates.len()))

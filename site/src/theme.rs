@@ -667,23 +667,11 @@ impl Theme {
         &self,
         layout: &Layout,
         pages: &[Page],
-        rendered: &[Rendered],
         examples: &[ExampleRecord],
         playground: &Shipped,
     ) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
         let base = &self.base;
         let mut files = self.asset_files.clone();
-        let docs: Vec<crate::search::Doc<'_>> = pages
-            .iter()
-            .zip(rendered)
-            .filter(|(p, _)| !p.front.draft && !p.front.unlisted)
-            .map(|(p, r)| crate::search::Doc {
-                title: &p.front.title,
-                url: format!("{base}{}", p.url),
-                sections: &r.sections,
-            })
-            .collect();
-        files.extend(crate::search::files(&docs));
         for (path, _, bytes) in layout.big.iter().flat_map(|b| b.navs.iter()) {
             files.insert(path.clone(), bytes.clone());
         }
