@@ -36,3 +36,121 @@ fn search_finds_pages_by_title_and_body() {
     assert_eq!(b.js("return document.querySelectorAll('#search-results img').length;", json!([])), json!(0));
     let _ = std::fs::remove_dir_all(site);
 }
+
+/// A 10,000-page site (one flat folder, short pages): built once, served for the tests below.
+fn big_site() -> &'static (std::path::PathBuf, u16) {
+    static SITE: std::sync::OnceLock<(std::path::PathBuf, u16)> = std::sync::OnceLock::new();
+    SITE.get_or_init(|| {
+        let root = std::env::temp_dir().join(format!("guardrail-search-big-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("content/docs")).expect("content");
+        std::fs::write(
+            root.join("guardrail.toml"),
+            format!("title = \"Big\"\n[paths]\npolicies = \"{}\"\n", support::repo().join("policies").display()),
+        )
+        .expect("config");
+        for i in 0..10_000 {
+            let rare = if i == 7777 {
+                "## Rare minerals\n\nOnly this page mentions zanzibarite, which no other page names.\n\n"
+            } else {
+                ""
+            };
+            std::fs::write(
+                root.join(format!("content/docs/page-{i:05}.md")),
+                format!(
+                    "---\ntitle: Page {i:05}\n---\n\n## Overview\n\nThe cluster runs workload {i} behind the admission webhook.\n\n{rare}## Operating notes\n\nPolicies are checked before anything is admitted to the cluster.\n"
+                ),
+            )
+            .expect("page");
+        }
+        let out = root.join("public");
+        guardrail_site::build_to(&root, &guardrail_site::Overrides::default(), guardrail_site::Destination::Dir(&out))
+            .expect("written")
+            .unwrap_or_else(|f| panic!("the big site does not build:\n{f}"));
+        let port = support::serve(out.clone());
+        (out, port)
+    })
+}
+
+/// On a 10,000-page site, the shared sidebar file replaces a page's window (every page listed, the current one
+/// marked and opened to); search finds the one page that has a word, names its section with the word marked,
+/// jumps to that heading, and downloads a few dozen kilobytes to do it.
+#[test]
+fn a_big_site_shares_its_sidebar_and_search_loads_what_a_query_needs() {
+    let (_, port) = big_site();
+    let b = Browser::start(false, 1280, 900);
+    b.goto(&format!("http://127.0.0.1:{port}/docs/page-05000/"));
+    b.wait("document.querySelector('.sidebar-tree.sidebar-whole')", Duration::from_secs(30), "the whole sidebar");
+    let links = b.js("return document.querySelectorAll('.sidebar a[data-page]').length;", json!([]));
+    assert!(links.as_u64().is_some_and(|n| n >= 10_000), "{links}");
+    let current = b.js(
+        "const a = document.querySelectorAll('.sidebar a.current'); \
+         return [a.length, a[0].textContent, a[0].getAttribute('aria-current'), \
+                 a[0].getBoundingClientRect().top > 0 && a[0].getBoundingClientRect().bottom < innerHeight];",
+        json!([]),
+    );
+    assert_eq!(current, json!([1, "Page 05000", "page", true]), "marked once, and scrolled into view");
+    let shots = support::repo().join("target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshots folder");
+    std::fs::write(shots.join("big-site-sidebar.png"), b.screenshot()).expect("screenshot");
+
+    b.js("performance.clearResourceTimings(); performance.setResourceTimingBufferSize(1000);", json!([]));
+    b.js(
+        "const s = document.getElementById('search'); s.focus(); s.value = 'zanzibarite'; \
+         s.dispatchEvent(new Event('input'));",
+        json!([]),
+    );
+    b.wait("document.querySelector('#search-results a')", Duration::from_secs(30), "a search result");
+    let hits = b.js(
+        "return Array.from(document.querySelectorAll('#search-results li'), li => [li.querySelector('a').getAttribute('href'), \
+           li.querySelector('strong').textContent, li.querySelector('em').textContent, \
+           Array.from(li.querySelectorAll('mark'), m => m.textContent)]);",
+        json!([]),
+    );
+    assert_eq!(hits, json!([["/docs/page-07777/#rare-minerals", "Page 07777", "Rare minerals", ["zanzibarite"]]]));
+    let fetched = b.js(
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes('/assets/search/')) \
+           .map(e => [e.name.replace(location.origin, ''), e.encodedBodySize]);",
+        json!([]),
+    );
+    let total: u64 = fetched.as_array().expect("entries").iter().filter_map(|e| e[1].as_u64()).sum();
+    assert!(total < 300 * 1024, "{total} bytes: {fetched}");
+    std::fs::write(shots.join("big-site-search.png"), b.screenshot()).expect("screenshot");
+    assert!(fetched.as_array().is_some_and(|e| e.len() <= 4), "the manifest, one shard, one page text: {fetched}");
+    b.js("document.getElementById('search').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'}));", json!([]));
+    b.wait("location.hash === '#rare-minerals'", Duration::from_secs(30), "the jump to the heading");
+    assert_eq!(b.js("return location.pathname;", json!([])), json!("/docs/page-07777/"));
+    assert_eq!(
+        b.js("return document.getElementById('rare-minerals').textContent.replace('#', '');", json!([])),
+        json!("Rare minerals")
+    );
+    // A common query stays small too: its pages' texts are fetched for the shown results only.
+    b.js("performance.clearResourceTimings();", json!([]));
+    b.js(
+        "const s = document.getElementById('search'); s.focus(); s.value = 'cluster admission webho'; \
+         s.dispatchEvent(new Event('input'));",
+        json!([]),
+    );
+    b.wait("document.querySelectorAll('#search-results a').length === 8", Duration::from_secs(30), "eight results");
+    let total = b.js(
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes('/assets/search/')) \
+           .reduce((n, e) => n + e.encodedBodySize, 0);",
+        json!([]),
+    );
+    assert!(total.as_u64().is_some_and(|n| n < 300 * 1024), "{total}");
+}
+
+/// With script off, a big site's page still has its own part of the sidebar: the links around it, itself
+/// marked, and the count of the rest.
+#[test]
+fn a_big_site_page_is_navigable_without_script() {
+    let (_, port) = big_site();
+    let b = Browser::start_without_script(1280, 900);
+    b.goto(&format!("http://127.0.0.1:{port}/docs/page-05000/"));
+    let links = b.texts_of(".sidebar a[data-page]");
+    assert_eq!(links.len(), 40, "{links:?}");
+    assert!(links.contains(&"Page 04980".to_string()) && links.contains(&"Page 05019".to_string()), "{links:?}");
+    assert_eq!(b.texts_of(".sidebar a.current"), ["Page 05000"]);
+    assert_eq!(b.texts_of(".sidebar .sidebar-more"), ["\u{2026} 4980 more", "\u{2026} 4980 more"]);
+    assert!(b.texts_of(".sidebar-whole").is_empty(), "no script ran");
+}

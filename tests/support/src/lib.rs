@@ -196,6 +196,16 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver and a headless Chromium with a fresh profile; `dark` sets the system colour scheme.
     pub fn start(dark: bool, width: u32, height: u32) -> Browser {
+        Browser::launch(dark, width, height, true)
+    }
+
+    /// [`Browser::start`] with the pages' JavaScript turned off (as a reader who blocks it): the page is what
+    /// its HTML says. Look at it with [`Browser::texts_of`], which needs no script.
+    pub fn start_without_script(width: u32, height: u32) -> Browser {
+        Browser::launch(false, width, height, false)
+    }
+
+    fn launch(dark: bool, width: u32, height: u32, script: bool) -> Browser {
         let (browser, driver_bin) = (chromium(), chromedriver());
         let port = free_port();
         let driver = Command::new(driver_bin)
@@ -219,7 +229,11 @@ impl Browser {
             "--disable-component-update".into(),
             "--disable-sync".into(),
             "--hide-scrollbars".into(),
-            format!("--blink-settings=preferredColorScheme={}", if dark { 0 } else { 1 }),
+            format!(
+                "--blink-settings=preferredColorScheme={}{}",
+                if dark { 0 } else { 1 },
+                if script { "" } else { ",scriptEnabled=false" }
+            ),
             format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", profile.display()),
         ];
@@ -270,6 +284,21 @@ impl Browser {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// The text of every element `selector` finds, through WebDriver's own element lookup (no page script).
+    pub fn texts_of(&self, selector: &str) -> Vec<String> {
+        let found = self.call("POST", "/elements", Some(json!({"using": "css selector", "value": selector})));
+        let key = "element-6066-11e4-a52e-4f735466cecf";
+        found
+            .as_array()
+            .map(|els| {
+                els.iter()
+                    .filter_map(|e| e[key].as_str())
+                    .map(|id| self.call("GET", &format!("/element/{id}/text"), None).as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// A PNG of the viewport.
