@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Side-by-side build times: guardrail, Hugo and mdBook on the same generated 1,000-page Markdown corpus
-(3 YAML examples a page, a sidebar on every page). Not part of CI.
+"""Side-by-side build times, peak memory and output size: guardrail, Hugo and mdBook on the same generated
+Markdown corpus (1,000 pages by default, or 10,000: one flat folder, ~1,100 words and 3 YAML examples a page).
+Not part of CI.
 
     cargo build --release            # guardrail
     apt-get install hugo             # Debian's Hugo
     cargo install mdbook             # mdBook
-    python3 scripts/compare.py [--pages 1000] [--runs 5] [--cleanup move|delete]
+    python3 scripts/compare.py [--pages 1000|10000] [--runs 5] [--cleanup move|delete] [--tools a,b,...]
+
+Hugo with a sidebar on every page writes every link into every page (its output grows with the square of the
+page count: about 6 GB at 10,000 pages), so above 2,000 pages it is left out unless `--tools` names it.
 
 guardrail's corpus comes from the site benchmark's generator (`cargo bench --bench site` writes it); the same
 page bodies are then laid out for Hugo (with and without a sidebar template) and for mdBook (whose theme always
@@ -24,12 +28,21 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run(cmd, cwd=None):
+    """Wall time (s) and peak resident memory (KiB, GNU time's %M) of one run."""
     started = time.perf_counter()
-    out = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    out = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, cwd=cwd, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
     took = time.perf_counter() - started
     if out.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{out.stderr}")
-    return took
+    return took, int(out.stderr.strip().splitlines()[-1])
+
+
+def size_of(folder):
+    total = 0
+    for dirpath, _, files in os.walk(folder):
+        total += sum(os.path.getsize(os.path.join(dirpath, f)) for f in files)
+    return total
 
 
 def median(cmd, runs, cwd=None, before=None):
@@ -37,7 +50,7 @@ def median(cmd, runs, cwd=None, before=None):
     for _ in range(runs):
         if before:
             before()
-        times.append(run(cmd, cwd))
+        times.append(run(cmd, cwd)[0])
     return statistics.median(times)
 
 
@@ -100,6 +113,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--cleanup", choices=["move", "delete"], default="move")
     ap.add_argument("--settle", type=float, default=65, help="seconds to wait after setting up (default 65)")
+    ap.add_argument("--tools", default="", help="comma-separated: guardrail, hugo-plain, hugo-sidebar, mdbook")
     args = ap.parse_args()
     corpus = f"/tmp/guardrail-bench-{args.pages}"
     env = dict(os.environ, GUARDRAIL_BENCH_PAGES=str(args.pages), GUARDRAIL_BENCH_RUNS="1")
@@ -124,6 +138,11 @@ def main():
          os.path.join(work, "hugo-sidebar"), os.path.join(work, "hugo-sidebar", "public")),
         ("mdbook build (sidebar)", [mdbook, "build", book], None, os.path.join(book, "book")),
     ]
+    keys = ["guardrail", "hugo-plain", "hugo-sidebar", "mdbook"]
+    wanted = [t for t in args.tools.split(",") if t] or [k for k in keys if k != "hugo-sidebar" or args.pages <= 2000]
+    tools = [t for k, t in zip(keys, tools) if k in wanted]
+    if G not in [t[0] for t in tools]:
+        sys.exit("--tools must include guardrail (the ratios are against it)")
     # Round robin: this machine's file system slows down as files are created and deleted, so each tool's runs
     # are spread over the same stretch of time instead of one tool paying for the churn of another.
     # Setting up deleted thousands of files (the corpus, the other tools' sources, the site benchmark's
@@ -131,6 +150,7 @@ def main():
     os.sync()
     time.sleep(args.settle)
     times = {name: [] for name, *_ in tools}
+    peaks = {name: 0 for name, *_ in tools}
     trash = os.path.join(work, "trash")
     shutil.rmtree(trash, ignore_errors=True)
     os.makedirs(trash)
@@ -142,14 +162,18 @@ def main():
                 else:
                     shutil.rmtree(output)
             os.sync()
-            times[name].append(run(cmd, cwd))
+            took, peak = run(cmd, cwd)
+            times[name].append(took)
+            peaks[name] = max(peaks[name], peak)
     shutil.rmtree(trash, ignore_errors=True)
+    sizes = {name: size_of(output) for name, _, _, output in tools}
     results = {name: statistics.median(t) for name, t in times.items()}
     print(f"{args.pages} pages, {3 * args.pages} YAML examples, median of {args.runs} builds, cleanup: {args.cleanup}")
     g = results[G]
     for name, t in results.items():
         spread = f"{min(times[name]):.2f}-{max(times[name]):.2f}"
-        print(f"  {name:<52} {t:7.2f} s ({spread})   guardrail/this = {g / t:.2f}")
+        print(f"  {name:<52} {t:7.2f} s ({spread})   guardrail/this = {g / t:.2f}   "
+              f"peak {peaks[name] / 1024:.0f} MB, output {sizes[name] / 1e6:.0f} MB")
 
 
 if __name__ == "__main__":

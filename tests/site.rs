@@ -234,6 +234,10 @@ fn a_big_sidebar_closes_the_other_groups() {
     assert!(sidebar.contains("aria-current=\"page\" class=\"current\">alpha 5<"), "{sidebar}");
     assert!(!sidebar.contains("href=\"/beta/p01/\""), "another group is closed");
     assert!(sidebar.contains("sidebar-closed\"><a href=\"/beta/p00/\">Beta</a> <span>31</span>"), "{sidebar}");
+    // The whole sidebar, shared by every page, has both groups open.
+    let nav = sidebar.split("data-nav=\"/").nth(1).and_then(|r| r.split('"').next()).expect("a shared sidebar");
+    let whole = std::fs::read_to_string(out.join(nav)).expect("the shared sidebar");
+    assert!(whole.contains("href=\"/beta/p01/\"") && whole.contains("href=\"/alpha/p30/\""), "{whole}");
     // 20 pages (30 with the generated policy reference) stay under the limit: every group open.
     let small = site("smallsidebar", &pages[..20]);
     let out = small.join("out");

@@ -19,26 +19,55 @@ pub fn escape(s: &str) -> String {
 /// Plain text of rendered HTML, for the search index: tags dropped, the five entities [`escape`] writes decoded,
 /// whitespace collapsed.
 pub(crate) fn plain_text(html: &str) -> String {
+    // One pass: tags are spaces, runs of whitespace one space, the five entities decoded.
     let mut out = String::with_capacity(html.len() / 2);
     let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
+    let mut space = true;
+    let mut rest = html;
+    while let Some(c) = rest.chars().next() {
+        let mut len = c.len_utf8();
+        let shown = match c {
+            '<' => {
+                in_tag = true;
+                None
             }
-            c if !in_tag => out.push(c),
-            _ => {}
+            '>' if in_tag => {
+                in_tag = false;
+                Some(' ')
+            }
+            _ if in_tag => None,
+            '&' => {
+                let entity = [("&lt;", '<'), ("&gt;", '>'), ("&quot;", '"'), ("&#39;", '\''), ("&amp;", '&')]
+                    .into_iter()
+                    .find(|(e, _)| rest.starts_with(e));
+                match entity {
+                    Some((e, decoded)) => {
+                        len = e.len();
+                        Some(decoded)
+                    }
+                    None => Some('&'),
+                }
+            }
+            c => Some(c),
+        };
+        match shown {
+            Some(c) if c.is_whitespace() && !space => {
+                out.push(' ');
+                space = true;
+            }
+            Some(c) if c.is_whitespace() => {}
+            Some(c) => {
+                out.push(c);
+                space = false;
+            }
+            None => {}
         }
+        rest = &rest[len..];
     }
-    let decoded = out
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
 }
 
 #[cfg(test)]

@@ -58,10 +58,9 @@ pub(crate) fn sections(html: &str, headings: &[Heading]) -> Vec<Section> {
 
 /// The words of a text as the index and the page's script both cut them: lower-cased runs of letters and
 /// digits, of two characters or more.
-pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().nth(1).is_some() && w.len() <= 64)
-        .map(str::to_lowercase)
+#[cfg(test)]
+pub(crate) fn words(text: &str) -> Vec<String> {
+    cut(&text.to_lowercase()).map(str::to_string).collect()
 }
 
 /// What the index needs of one page.
@@ -80,19 +79,30 @@ pub(crate) type Terms = Vec<(String, bool)>;
 
 /// The terms of a page with this title and these sections.
 pub(crate) fn page_terms(title: &str, sections: &[Section]) -> Terms {
-    let mut terms = BTreeMap::new();
-    for w in words(title) {
+    // Each text lower-cased once, its words borrowed from that: one allocation per text, not per word.
+    let strong_text = std::iter::once(title)
+        .chain(sections.iter().map(|s| s.heading.as_str()))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    let body: Vec<String> = sections.iter().map(|s| s.text.to_lowercase()).collect();
+    let mut terms: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+    for w in cut(&strong_text) {
         terms.insert(w, true);
     }
-    for s in sections {
-        for w in words(&s.heading) {
-            terms.insert(w, true);
-        }
-        for w in words(&s.text) {
+    for text in &body {
+        for w in cut(text) {
             terms.entry(w).or_insert(false);
         }
     }
-    terms.into_iter().collect()
+    let mut out: Terms = terms.into_iter().map(|(t, strong)| (t.to_string(), strong)).collect();
+    out.sort_unstable();
+    out
+}
+
+/// The words of a lower-cased text (see [`words`]).
+fn cut(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().nth(1).is_some() && w.len() <= 64)
 }
 
 /// The text file of search page `n`: (its path below the site root, its bytes).
@@ -214,7 +224,7 @@ mod tests {
     #[test]
     fn words_postings_and_shards() {
         assert_eq!(
-            words("Kubernetes' securityContext: runAsNonRoot=true, a 10Gi").collect::<Vec<_>>(),
+            words("Kubernetes' securityContext: runAsNonRoot=true, a 10Gi"),
             ["kubernetes", "securitycontext", "runasnonroot", "true", "10gi"]
         );
         assert_eq!(postings_text(&[(3, false), (4, true), (14, false), (50, false)]), "3,1!,a,10");

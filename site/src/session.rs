@@ -116,24 +116,28 @@ pub fn build_to(root: &Path, overrides: &Overrides, target: Destination<'_>) -> 
         Err(f) => return Ok(Err(f)),
     };
     let made = match target {
-        Destination::Check => session.emit(&|_, _| Ok(())).map(drop),
+        // A check puts every page through the theme (its errors are the build's) but makes no search index.
+        Destination::Check => session.emit(&|_, _| Ok(()), false).map(drop),
         Destination::Dir(out) => {
             // An I/O error while writing stops the build; the first is kept to be reported.
             let failed: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
             let written = crate::output::write_streaming(out, |dir| {
                 session
-                    .emit(&|rel, bytes| {
-                        let path = dir.join(rel);
-                        let wrote = path
-                            .parent()
-                            .map_or(Ok(()), std::fs::create_dir_all)
-                            .and_then(|()| std::fs::write(&path, bytes));
-                        wrote.map_err(|e| {
-                            let mut first = failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                            first.get_or_insert(e);
-                            Failure::default()
-                        })
-                    })
+                    .emit(
+                        &|rel, bytes| {
+                            let path = dir.join(rel);
+                            let wrote = path
+                                .parent()
+                                .map_or(Ok(()), std::fs::create_dir_all)
+                                .and_then(|()| std::fs::write(&path, bytes));
+                            wrote.map_err(|e| {
+                                let mut first = failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                                first.get_or_insert(e);
+                                Failure::default()
+                            })
+                        },
+                        true,
+                    )
                     .map(drop)
             });
             match written {
@@ -375,7 +379,7 @@ impl Session {
 
     /// Every output file (pages, their search texts, the site-wide files), each handed to `emit` as soon as it
     /// is made, on every core; nothing is kept but each page's search terms (returned). The first error stops it.
-    fn emit(&self, emit: &Emit<'_>) -> Result<Vec<(search::Terms, String)>, Failure> {
+    fn emit(&self, emit: &Emit<'_>, with_search: bool) -> Result<Vec<(search::Terms, String)>, Failure> {
         let indexes: Vec<usize> = (0..self.pages.len()).filter(|i| !self.pages[*i].front.draft).collect();
         let mut listed_as = vec![None; self.pages.len()];
         for (n, i) in self.listed().into_iter().enumerate() {
@@ -390,26 +394,31 @@ impl Session {
                 let (path, html) =
                     self.theme.page(&self.layout, &self.pages, &self.rendered, i).map_err(Failure::one)?;
                 emit(&path, &html)?;
-                listed_as[i].map(|n| self.search_page(i, n, emit)).transpose()
+                listed_as[i].filter(|_| with_search).map(|n| self.search_page(i, n, emit)).transpose()
             });
             (extras.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), pages)
         });
         extras?;
         let search: Vec<(search::Terms, String)> =
             pages.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
-        Session::search_index(&search, emit)?;
+        if with_search {
+            Session::search_index(&search, emit)?;
+        }
         Ok(search)
     }
 
     fn assemble_all(&mut self) -> Result<(), Failure> {
         let files = std::sync::Mutex::new(BTreeMap::new());
-        let search = self.emit(&|path, bytes| {
-            files
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(path.to_string(), Arc::new(bytes.to_vec()));
-            Ok(())
-        })?;
+        let search = self.emit(
+            &|path, bytes| {
+                files
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(path.to_string(), Arc::new(bytes.to_vec()));
+                Ok(())
+            },
+            true,
+        )?;
         self.files = files.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         self.search = search;
         Ok(())

@@ -165,6 +165,9 @@ enum Open<'a> {
     All,
     /// Only these (the current page's ancestors, on a big site); the others are their titles.
     Path(&'a [usize]),
+    /// Every category listed, those below the top closed unless the sidebar says `collapsed: false` (a big
+    /// site's shared sidebar: the page's script opens the way to the current page).
+    Whole,
 }
 
 /// Pages in a subtree, and how many categories it holds.
@@ -345,8 +348,8 @@ impl Theme {
                 }
             }
             let mut html = String::new();
-            self.render_items(items, pages, 0, &Open::All, false, &mut 0, &mut html);
-            let bytes = html.replace("<details open>", "<details>").into_bytes();
+            self.render_items(items, pages, 0, &Open::Whole, false, &mut 0, &mut html);
+            let bytes = html.into_bytes();
             let url = asset_url(&self.base, &format!("nav-{t}.html"), &bytes);
             navs.push((url[self.base.len()..].to_string(), url, bytes));
         }
@@ -508,7 +511,7 @@ impl Theme {
                     *next += 1;
                     let (in_it, inner) = subtree(items);
                     let is_open = match open {
-                        Open::All => true,
+                        Open::All | Open::Whole => true,
                         Open::Path(path) => path.contains(&id),
                     };
                     let title = match link {
@@ -538,7 +541,11 @@ impl Theme {
                         self.render_items(items, pages, depth + 1, open, collapse, next, out);
                         out.push_str("</ul>\n");
                     } else {
-                        let open_attr = if collapse || *collapsed != Some(true) { " open" } else { "" };
+                        let shown_open = match open {
+                            Open::Whole => *collapsed == Some(false),
+                            _ => collapse || *collapsed != Some(true),
+                        };
+                        let open_attr = if shown_open { " open" } else { "" };
                         out.push_str(&format!(
                             "<li class=\"sidebar-category{class}\"><details{open_attr}><summary>{title}</summary><ul>\n"
                         ));
