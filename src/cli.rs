@@ -162,9 +162,44 @@ pub(crate) struct AdmitArgs {
     /// The Kubernetes version whose API decodes the objects first (strictly, as `kubectl apply` asks).
     #[arg(long, default_value = guardrail_engine::schema::NEWEST, value_parser = guardrail_engine::schema::VERSIONS.to_vec())]
     pub(crate) kubernetes_version: String,
+    #[command(flatten)]
+    pub(crate) api_server: ApiServerArgs,
     /// Manifests to admit (several YAML documents each); `-` reads standard input.
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,
+}
+
+/// The API server in front of Gatekeeper, as a cluster runs it.
+#[derive(Debug, Args)]
+pub(crate) struct ApiServerArgs {
+    /// Judge with Gatekeeper alone, as gator does: no defaulting, built-in plugins or Pod Security.
+    #[arg(long)]
+    pub(crate) gatekeeper_only: bool,
+    /// The API server's admission plugins the cluster runs, comma-separated (default: all guardrail models:
+    /// LimitRanger, ServiceAccount, Priority, DefaultTolerationSeconds, DefaultIngressClass, PodSecurity).
+    #[arg(long, value_delimiter = ',', value_name = "PLUGIN,...")]
+    pub(crate) plugins: Option<Vec<String>>,
+    /// Pod Security's enforce level where a namespace has no label (an AdmissionConfiguration's default):
+    /// `privileged` (the default), `baseline` or `restricted`, optionally `:v1.30`.
+    #[arg(long, value_name = "LEVEL[:VERSION]")]
+    pub(crate) pod_security: Option<String>,
+}
+
+impl ApiServerArgs {
+    /// The API server these flags describe for Kubernetes `version`.
+    pub(crate) fn api_server(&self, version: &str) -> anyhow::Result<Option<guardrail_engine::admission::ApiServer>> {
+        let mut settings =
+            guardrail_engine::admission::Settings { api_server: !self.gatekeeper_only, ..Default::default() };
+        if let Some(p) = &self.plugins {
+            settings.plugins = p.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        }
+        if let Some(level) = &self.pod_security {
+            let (level, version) = level.split_once(':').unwrap_or((level.as_str(), "latest"));
+            settings.pod_security.enforce = level.to_string();
+            settings.pod_security.enforce_version = version.to_string();
+        }
+        settings.api_server(version).map_err(|e| anyhow::anyhow!("{e}"))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -187,6 +222,11 @@ pub(crate) struct ExpandArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value = "yaml")]
     pub(crate) output: ExpandOutput,
+    /// The Kubernetes version whose defaults and plugins apply.
+    #[arg(long, default_value = guardrail_engine::schema::NEWEST, value_parser = guardrail_engine::schema::VERSIONS.to_vec())]
+    pub(crate) kubernetes_version: String,
+    #[command(flatten)]
+    pub(crate) api_server: ApiServerArgs,
     /// Manifests to expand (several YAML documents each); `-` reads standard input.
     #[arg(required = true)]
     pub(crate) files: Vec<PathBuf>,

@@ -412,6 +412,9 @@ mod tests {
         let decision = Decision {
             verdict: crate::policy::Verdict::Admitted,
             object: json!({"a": 1, "b": 2, "c": 3, "d": {"e": 5}}),
+            stored: json!({"a": 1, "b": 2, "c": 3, "d": {"e": 5}}),
+            decided_by: None,
+            stages: Vec::new(),
             patch: Vec::new(),
             mutators: Vec::new(),
             violations: Vec::new(),

@@ -5,6 +5,7 @@
 //! What it may not do: I/O of any kind (files, network, clock-dependent output, terminal). Callers hand in text
 //! and objects and get values back, which is what lets the same code run in the browser as WebAssembly.
 
+pub mod admission;
 pub mod controllers;
 pub mod expansion;
 pub mod fragment;

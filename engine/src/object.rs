@@ -166,6 +166,12 @@ pub fn describe(obj: &Value) -> String {
     if ns.is_empty() { format!("{kind} {name}") } else { format!("{kind} {ns}/{name}") }
 }
 
+/// `container "app"`, `containers "a", "b"`: a noun and quoted names, as Kubernetes words its messages.
+pub fn quoted_list(noun: &str, names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    if names.len() == 1 { format!("{noun} {}", quoted[0]) } else { format!("{noun}s {}", quoted.join(", ")) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,19 +4,17 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::controllers;
-use crate::expansion::{self, EXPANSION_GROUP, ExpandError, ExpansionTemplate};
+pub use crate::admission::{AdmitError, Child, Decision, Origin, Request, StageReport, Verdict, Violation};
+use crate::admission::{ApiServer, ClusterState};
+use crate::expansion::{self, EXPANSION_GROUP, ExpansionTemplate};
 use crate::gkconfig::{CONFIG_GROUP, GatekeeperConfig, Process};
 use crate::limits::Limits;
 use crate::matching::Wildcard;
-use crate::matching::{Source, Target};
-use crate::mutation::mutator::{MUTATIONS_GROUP, MutationRequest, Mutator, Operation};
-use crate::mutation::system::{MutationError, MutationSystem};
+use crate::mutation::mutator::{MUTATIONS_GROUP, Mutator};
+use crate::mutation::system::MutationSystem;
 use crate::object::{self, Gvk};
 use crate::rego::{self, CompiledRego};
-use crate::template::{
-    CONSTRAINTS_GROUP, Constraint, ConstraintTemplate, EnforcementAction, EnforcementPoint, TEMPLATES_GROUP,
-};
+use crate::template::{CONSTRAINTS_GROUP, Constraint, ConstraintTemplate, TEMPLATES_GROUP};
 use crate::yaml::{self, Schema};
 
 /// A named YAML text handed to the loader (the caller reads files; the engine does no I/O).
@@ -71,13 +69,13 @@ impl Loaded {
 /// Templates, constraints and mutators, ready to admit objects.
 #[derive(Debug, Clone, Default)]
 pub struct PolicySet {
-    templates: Vec<TemplateEntry>,
-    constraints: Vec<Constraint>,
+    pub(crate) templates: Vec<TemplateEntry>,
+    pub(crate) constraints: Vec<Constraint>,
     /// Each constraint's parameters as a regorus value, converted once at load.
-    parameters: Vec<regorus::Value>,
-    mutation: MutationSystem,
+    pub(crate) parameters: Vec<regorus::Value>,
+    pub(crate) mutation: MutationSystem,
     /// ExpansionTemplates, sorted by name.
-    expansions: Vec<ExpansionTemplate>,
+    pub(crate) expansions: Vec<ExpansionTemplate>,
     notes: Vec<String>,
     /// Every policy object loaded (suites and empty documents left out), with the name of its text, in load
     /// order; shared between clones.
@@ -85,12 +83,16 @@ pub struct PolicySet {
     /// Cluster state: objects that describe the cluster (Namespaces, ...), with the name of their text.
     cluster: std::sync::Arc<Vec<(String, Value)>>,
     /// The Namespaces of the cluster state, by name: the `namespaceObject` of a request in one of them.
-    namespaces: std::sync::Arc<BTreeMap<String, Value>>,
+    pub(crate) namespaces: std::sync::Arc<BTreeMap<String, Value>>,
     /// Gatekeeper's `Config` objects: namespaces exempt per process, what is synced.
     configs: Vec<GatekeeperConfig>,
     /// Namespaces the webhook is told to leave alone (its `--exempt-namespace`, the
     /// `admission.gatekeeper.sh/ignore` label): neither mutated nor validated.
     exempt_namespaces: Vec<Wildcard>,
+    /// The API server in front of Gatekeeper, when its stages are modelled (`None`: Gatekeeper alone, as gator).
+    pub(crate) api_server: Option<ApiServer>,
+    /// The cluster state sorted by what admission reads; shared between clones.
+    pub(crate) cluster_state: std::sync::Arc<ClusterState>,
 }
 
 /// The API group of gator's test Suites, which may sit among policy files but are not policies.
@@ -169,9 +171,9 @@ fn classify(mut l: Loaded, loaded: &mut Vec<Loaded>, sources: &mut Sources) {
 }
 
 #[derive(Debug, Clone)]
-struct TemplateEntry {
-    template: ConstraintTemplate,
-    rego: Option<CompiledRego>,
+pub(crate) struct TemplateEntry {
+    pub(crate) template: ConstraintTemplate,
+    pub(crate) rego: Option<CompiledRego>,
 }
 
 impl PolicySet {
@@ -457,8 +459,20 @@ impl PolicySet {
             .map(|v| (object::meta_str(v, "name").to_string(), v.clone()))
             .collect();
         self.namespaces = std::sync::Arc::new(namespaces);
+        self.cluster_state = std::sync::Arc::new(ClusterState::new(values.iter()));
         self.cluster = std::sync::Arc::new(objects);
         Ok(())
+    }
+
+    /// Models the API server in front of Gatekeeper (its decoding, defaulting, built-in plugins, validation and
+    /// Pod Security, in the cluster's order), or, with `None`, Gatekeeper alone as gator runs it (the default).
+    pub fn set_api_server(&mut self, api_server: Option<ApiServer>) {
+        self.api_server = api_server;
+    }
+
+    /// The API server modelled in front of Gatekeeper, if any.
+    pub fn api_server(&self) -> Option<&ApiServer> {
+        self.api_server.as_ref()
     }
 
     /// The cluster state, in the order it was given.
@@ -481,300 +495,10 @@ impl PolicySet {
     pub fn expansions(&self) -> &[ExpansionTemplate] {
         &self.expansions
     }
-
-    /// Mutates then validates `object` as the API server and Gatekeeper would. Then, when ExpansionTemplates
-    /// apply to its kind, its resultants are mutated and validated as `Generated` objects and their violations
-    /// count against it (`[Implied by <template>] `, with the template's enforcement action when it sets one), as
-    /// Gatekeeper's webhook does. When none applies and it is admitted, what its controller would create (a
-    /// Deployment's ReplicaSet, that ReplicaSet's Pod) is admitted too, each as a request of its own: those
-    /// decisions are [`Decision::children`] and do not change this object's verdict.
-    pub fn admit(&mut self, object: &Value, request: &Request) -> Result<Decision, AdmitError> {
-        // The request's Namespace, from the cluster state, when the caller did not give one.
-        if request.namespace_object.is_none() && !self.namespaces.is_empty() {
-            if let Some(ns_obj) = request.namespace_for(object).and_then(|ns| self.namespaces.get(&ns)) {
-                let request = Request { namespace_object: Some(ns_obj.clone()), ..request.clone() };
-                return self.admit_at(object, &request, 0);
-            }
-        }
-        self.admit_at(object, request, 0)
-    }
-
-    fn admit_at(&mut self, object: &Value, request: &Request, depth: usize) -> Result<Decision, AdmitError> {
-        // Exempt namespaces: the mutating and validating webhooks each leave their own alone.
-        let ns = request.namespace_for(object).unwrap_or_default();
-        let unmutated = self.exemption(&ns, Process::MutationWebhook);
-        let unvalidated = self.exemption(&ns, Process::Webhook);
-        if let (Some(m), Some(v)) = (&unmutated, &unvalidated) {
-            let why = if m == v {
-                format!("namespace {ns} is exempt from mutation and validation ({m})")
-            } else {
-                format!("namespace {ns} is exempt from mutation ({m}) and from validation ({v})")
-            };
-            return Ok(Decision::exempt(object, why));
-        }
-        // The request is copied only when an exemption changes it: this runs for every example of a build.
-        let exempted;
-        let request = if unmutated.is_none() && unvalidated.is_none() {
-            request
-        } else {
-            exempted = Request {
-                mutate: request.mutate && unmutated.is_none(),
-                validate: request.validate && unvalidated.is_none(),
-                ..request.clone()
-            };
-            &exempted
-        };
-        let mut d = self.admit_as(object, request, Source::Original, None)?;
-        d.exempt = match (unmutated, unvalidated) {
-            (Some(m), None) => Some(format!("namespace {ns} is exempt from mutation ({m})")),
-            (None, Some(v)) => Some(format!("namespace {ns} is exempt from validation ({v})")),
-            _ => None,
-        };
-        let gvk = Gvk::of(&d.object);
-        let mut parent = d.object.clone();
-        request.inject_namespace(&mut parent);
-        if self.expansions.iter().any(|t| t.applies_to(&gvk)) {
-            let (children, implied) = self.expand(&parent, request)?;
-            for v in &implied {
-                if v.action == EnforcementAction::Warn {
-                    d.warnings.push(v.render());
-                }
-            }
-            d.violations.extend(implied);
-            sort_violations(&mut d.violations);
-            d.verdict = Verdict::of(&d.violations);
-            d.children = children;
-        } else if d.verdict == Verdict::Admitted && depth < 4 {
-            if let Some(created) = controllers::creates(&parent) {
-                let req = Request {
-                    operation: Operation::Create,
-                    namespace: Some(object::meta_str(&created.object, "namespace").to_string()),
-                    user_info: created.user_info(),
-                    old_object: None,
-                    namespace_object: request.namespace_object.clone(),
-                    enforcement_point: request.enforcement_point,
-                    mutate: request.mutate,
-                    validate: request.validate,
-                };
-                let decision = self.admit_at(&created.object, &req, depth + 1)?;
-                d.children.push(Child {
-                    origin: Origin::Created { controller: created.controller.to_string() },
-                    object: created.object,
-                    decision,
-                });
-            }
-        }
-        Ok(d)
-    }
-
-    /// Validates `object` (no mutation) and the resultants ExpansionTemplates make of it, as `gator verify` does
-    /// for a test with an `expansion` file: the resultants' violations come after the object's own,
-    /// `[Implied by <template>] `. Nothing is created by controllers.
-    pub fn validate_expanded(&mut self, object: &Value, request: &Request) -> Result<Vec<Violation>, AdmitError> {
-        let mut out = self.judge(object, request, Source::Original, &mut Vec::new(), &mut Vec::new());
-        if self.expansions.iter().any(|t| t.applies_to(&Gvk::of(object))) {
-            let request = Request { mutate: false, ..request.clone() };
-            out.extend(self.expand(object, &request)?.1);
-            sort_violations(&mut out);
-        }
-        Ok(out)
-    }
-
-    /// The resultants of `parent` and the violations they imply for it.
-    fn expand(&mut self, parent: &Value, request: &Request) -> Result<(Vec<Child>, Vec<Violation>), AdmitError> {
-        let namespace = request.namespace_for(parent);
-        let mut children = Vec::new();
-        self.expand_into(parent, namespace.as_deref(), request, 0, &mut children)?;
-        let mut implied = Vec::new();
-        for c in &children {
-            c.implied(&mut implied);
-        }
-        Ok((children, implied))
-    }
-
-    /// Expands `parent` with every template that applies to it, depth first: each resultant is mutated and
-    /// validated as a `Generated` object (its violations taking the template's enforcement action), then
-    /// expanded in turn.
-    fn expand_into(
-        &mut self,
-        parent: &Value,
-        namespace: Option<&str>,
-        request: &Request,
-        depth: usize,
-        out: &mut Vec<Child>,
-    ) -> Result<(), AdmitError> {
-        if depth >= expansion::MAX_DEPTH {
-            return Err(AdmitError::Expansion(ExpandError::TooDeep(object::describe(parent)).to_string()));
-        }
-        let gvk = Gvk::of(parent);
-        let templates: Vec<ExpansionTemplate> =
-            self.expansions.iter().filter(|t| t.applies_to(&gvk)).cloned().collect();
-        for t in templates {
-            let resultant =
-                expansion::expand_one(&t, parent, namespace).map_err(|e| AdmitError::Expansion(e.to_string()))?;
-            let mut d = self.admit_as(&resultant, request, Source::Generated, t.enforcement_action).map_err(|e| {
-                AdmitError::Expansion(format!(
-                    "failed to mutate resultant resource {}: {e}",
-                    object::meta_str(&resultant, "name")
-                ))
-            })?;
-            let mut grandchildren = Vec::new();
-            self.expand_into(&d.object, namespace, request, depth + 1, &mut grandchildren)?;
-            d.children = grandchildren;
-            out.push(Child { origin: Origin::Expanded { template: t.name.clone() }, object: resultant, decision: d });
-        }
-        Ok(())
-    }
-
-    /// Mutation (as `source`) and validation of one object: no expansion, no controllers.
-    /// `action`, when set, replaces every violation's enforcement action (an ExpansionTemplate's override); the
-    /// warnings and the verdict follow from the violations as they end up.
-    fn admit_as(
-        &mut self,
-        object: &Value,
-        request: &Request,
-        source: Source,
-        action: Option<EnforcementAction>,
-    ) -> Result<Decision, AdmitError> {
-        let mut mutated = object.clone();
-        let mut applied = Vec::new();
-        let mut warnings = Vec::new();
-        let injected = request.inject_namespace(&mut mutated);
-        if request.mutate && matches!(request.operation, Operation::Create | Operation::Update | Operation::Unspecified)
-        {
-            let req =
-                MutationRequest { operation: request.operation, namespace: request.namespace_object.as_ref(), source };
-            applied = self.mutation.mutate(&mut mutated, &req).map_err(AdmitError::Mutation)?.applied;
-            for m in self.mutation.mutators() {
-                if matches!(
-                    m.action,
-                    crate::mutation::mutator::Action::Assign(crate::mutation::mutator::AssignValue::ExternalData)
-                ) && m.matches(&mutated, &req).unwrap_or(false)
-                {
-                    warnings.push(format!("{} uses external data, which guardrail does not call: not applied", m.id()));
-                }
-            }
-        }
-        let mut constraints = Vec::new();
-        let mut unchecked = Vec::new();
-        let mut violations = if request.validate {
-            self.judge(&mutated, request, source, &mut constraints, &mut unchecked)
-        } else {
-            Vec::new()
-        };
-        if let Some(action) = action {
-            for v in &mut violations {
-                v.action = action;
-            }
-            sort_violations(&mut violations);
-        }
-        if injected {
-            if let Some(meta) = mutated.get_mut("metadata").and_then(Value::as_object_mut) {
-                meta.remove("namespace");
-            }
-        }
-        for v in &violations {
-            if v.action == EnforcementAction::Warn {
-                warnings.push(v.render());
-            }
-        }
-        for id in &unchecked {
-            warnings.push(format!(
-                "{id} applies, but its template has only CEL code (K8sNativeValidation), which guardrail does not evaluate: this rule was not checked"
-            ));
-        }
-        let patch = crate::patch::diff(object, &mutated);
-        Ok(Decision {
-            verdict: Verdict::of(&violations),
-            object: mutated,
-            patch,
-            mutators: applied,
-            violations,
-            warnings,
-            constraints,
-            children: Vec::new(),
-            exempt: None,
-            unchecked,
-        })
-    }
-
-    /// Runs every matching constraint against `object` (no mutation), as gator verify and the webhook's
-    /// validation do. Results sorted as Gatekeeper sorts them.
-    pub fn validate(&mut self, object: &Value, request: &Request) -> Vec<Violation> {
-        self.judge(object, request, Source::Original, &mut Vec::new(), &mut Vec::new())
-    }
-
-    /// [`PolicySet::validate`] of an object of `source`, also listing in `selected` the constraints that matched.
-    fn judge(
-        &mut self,
-        object: &Value,
-        request: &Request,
-        source: Source,
-        selected: &mut Vec<String>,
-        unchecked: &mut Vec<String>,
-    ) -> Vec<Violation> {
-        // Made once, and only when a constraint matches: a Deployment that no rule matches costs no conversion.
-        let mut review_rego: Option<regorus::Value> = None;
-        let mut out = Vec::new();
-        let ns_obj = request.namespace_object.as_ref();
-        for entry in &mut self.templates {
-            if !entry.template.handles_operation(request.operation.as_str()) {
-                continue;
-            }
-            let mut compiled = entry.rego.as_mut();
-            for (c, parameters) in
-                self.constraints.iter().zip(&self.parameters).filter(|(c, _)| c.kind == entry.template.kind)
-            {
-                let Some(action) = c.enforcement.at(request.enforcement_point) else { continue };
-                let matched = c.r#match.matches(&Target { object, namespace: ns_obj, source });
-                let matched = match (matched, request.old_object.as_ref()) {
-                    (Ok(false), Some(old)) => c.r#match.matches(&Target { object: old, namespace: ns_obj, source }),
-                    (m, _) => m,
-                };
-                let violation = |message: String, details: Value| Violation {
-                    kind: c.kind.clone(),
-                    name: c.name.clone(),
-                    action,
-                    message,
-                    details,
-                };
-                if !matches!(matched, Ok(false)) {
-                    selected.push(format!("{}/{}", c.kind, c.name));
-                }
-                let Some(compiled) = compiled.as_deref_mut() else {
-                    // A template with only CEL code: the constraint applies, and nothing here can judge it.
-                    if matches!(matched, Ok(true)) {
-                        unchecked.push(format!("{}/{}", c.kind, c.name));
-                    }
-                    continue;
-                };
-                match matched {
-                    Ok(false) => continue,
-                    Err(e) => out.push(violation(format!("unable to match constraints: {e}"), json!({}))),
-                    Ok(true) => match compiled
-                        .violations(review_rego.get_or_insert_with(|| request.review_rego(object)), parameters)
-                    {
-                        Ok(list) => {
-                            let mut seen = Vec::new();
-                            for v in list {
-                                if !seen.contains(&(v.msg.clone(), v.details.clone())) {
-                                    seen.push((v.msg.clone(), v.details.clone()));
-                                    out.push(violation(v.msg, v.details));
-                                }
-                            }
-                        }
-                        Err(e) => out.push(violation(e, json!({}))),
-                    },
-                }
-            }
-        }
-        sort_violations(&mut out);
-        out
-    }
 }
 
 /// Violations in the order Gatekeeper reports them.
-fn sort_violations(list: &mut [Violation]) {
+pub(crate) fn sort_violations(list: &mut [Violation]) {
     list.sort_by(|a, b| (a.action, &a.message, &a.kind, &a.name).cmp(&(b.action, &b.message, &b.kind, &b.name)));
 }
 
@@ -828,330 +552,11 @@ fn build_inventory(objects: &[Value]) -> Value {
     json!({"cluster": cluster, "namespace": namespaced})
 }
 
-/// The admission request around an object.
-#[derive(Debug, Clone)]
-pub struct Request {
-    /// The operation (CREATE by default; `Unspecified` for an offline check like gator's).
-    pub operation: Operation,
-    /// The request namespace; objects without `metadata.namespace` are created there. `None` for cluster-scoped.
-    pub namespace: Option<String>,
-    /// `userInfo`.
-    pub user_info: Value,
-    /// `oldObject` for UPDATE.
-    pub old_object: Option<Value>,
-    /// The Namespace object, when known (for namespaceSelector and `namespaceObject`).
-    pub namespace_object: Option<Value>,
-    /// Which enforcement point is judging (for scoped enforcement actions).
-    pub enforcement_point: EnforcementPoint,
-    /// Whether to run mutation before validation.
-    pub mutate: bool,
-    /// Whether to run validation.
-    pub validate: bool,
-}
-
-impl Default for Request {
-    fn default() -> Self {
-        Request {
-            operation: Operation::Create,
-            namespace: Some("default".to_string()),
-            user_info: json!({}),
-            old_object: None,
-            namespace_object: None,
-            enforcement_point: EnforcementPoint::Validation,
-            mutate: true,
-            validate: true,
-        }
-    }
-}
-
-impl Request {
-    /// The namespace a request for `object` is in: the object's own, else the request's.
-    fn namespace_for(&self, object: &Value) -> Option<String> {
-        match object::meta_str(object, "namespace") {
-            "" => self.namespace.clone(),
-            ns => Some(ns.to_string()),
-        }
-    }
-
-    /// As the API server does, fill an empty `metadata.namespace` with the request namespace; true if it did.
-    fn inject_namespace(&self, obj: &mut Value) -> bool {
-        let Some(ns) = self.namespace.as_deref().filter(|n| !n.is_empty()) else { return false };
-        if Gvk::of(obj).kind == "Namespace" || !object::meta_str(obj, "namespace").is_empty() {
-            return false;
-        }
-        let Some(map) = obj.as_object_mut() else { return false };
-        let meta = map.entry("metadata").or_insert_with(|| json!({}));
-        match meta.as_object_mut() {
-            Some(m) => {
-                m.insert("namespace".to_string(), Value::String(ns.to_string()));
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// [`Request::review`] as a regorus value, converting `object` once and without copying it first.
-    pub fn review_rego(&self, object: &Value) -> regorus::Value {
-        let shell = Value::Object(self.review_shell(object));
-        let old = self.old_object.as_ref().map_or(regorus::Value::Null, rego::to_rego);
-        rego::object_with(&shell, [("object", rego::to_rego(object)), ("oldObject", old)])
-    }
-
-    /// `input.review` for `object`: an AdmissionRequest plus `namespaceObject` (§6.3).
-    pub fn review(&self, object: &Value) -> Value {
-        let mut r = self.review_shell(object);
-        r.insert("object".into(), object.clone());
-        r.insert("oldObject".into(), self.old_object.clone().unwrap_or(Value::Null));
-        Value::Object(r)
-    }
-
-    /// Every field of the review but `object` and `oldObject`.
-    fn review_shell(&self, object: &Value) -> Map<String, Value> {
-        let gvk = Gvk::of(object);
-        let mut r = Map::new();
-        r.insert("uid".into(), json!(""));
-        r.insert("kind".into(), json!({"group": gvk.group, "version": gvk.version, "kind": gvk.kind}));
-        r.insert("resource".into(), json!({"group": "", "version": "", "resource": ""}));
-        let name = object::meta_str(object, "name");
-        if !name.is_empty() {
-            r.insert("name".into(), json!(name));
-        }
-        let ns = match object::meta_str(object, "namespace") {
-            "" => self.namespace.clone().unwrap_or_default(),
-            ns => ns.to_string(),
-        };
-        if !ns.is_empty() && gvk.kind != "Namespace" {
-            r.insert("namespace".into(), json!(ns));
-        }
-        r.insert("operation".into(), json!(self.operation.as_str()));
-        r.insert("userInfo".into(), self.user_info.clone());
-        r.insert("options".into(), Value::Null);
-        r.insert("namespaceObject".into(), self.namespace_object.clone().unwrap_or_else(|| json!({})));
-        r
-    }
-}
-
-/// The verdict of an admission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// Admitted (possibly mutated, possibly with warnings).
-    Admitted,
-    /// Rejected by at least one `deny` constraint.
-    Rejected,
-}
-
-impl Verdict {
-    /// Rejected when any violation denies.
-    fn of(violations: &[Violation]) -> Verdict {
-        if violations.iter().any(|v| v.action == EnforcementAction::Deny) {
-            Verdict::Rejected
-        } else {
-            Verdict::Admitted
-        }
-    }
-
-    /// `admitted` or `rejected`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Admitted => "admitted",
-            Verdict::Rejected => "rejected",
-        }
-    }
-}
-
-/// One violation of one constraint.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Violation {
-    /// Constraint kind (the template kind).
-    pub kind: String,
-    /// Constraint name.
-    pub name: String,
-    /// The constraint's action here.
-    pub action: EnforcementAction,
-    /// `msg`.
-    pub message: String,
-    /// `details`.
-    pub details: Value,
-}
-
-impl Violation {
-    /// The text the API server returns: `[constraint-name] message`.
-    pub fn render(&self) -> String {
-        format!("[{}] {}", self.name, self.message)
-    }
-}
-
-/// What admission did to an object.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Decision {
-    /// Admitted or rejected.
-    pub verdict: Verdict,
-    /// The object after mutation.
-    pub object: Value,
-    /// JSON Patch (RFC 6902) from the original to `object`.
-    pub patch: Vec<Value>,
-    /// Mutators that changed the object, in the order they first did.
-    pub mutators: Vec<String>,
-    /// Every violation, sorted.
-    pub violations: Vec<Violation>,
-    /// Warnings (`warn` violations rendered, and things guardrail could not evaluate).
-    pub warnings: Vec<String>,
-    /// The constraints whose `match` selected the object, so that their Rego judged it ("Kind/name").
-    pub constraints: Vec<String>,
-    /// What the object leads to: its ExpansionTemplate resultants (whose violations are also in `violations`,
-    /// prefixed), or the object its controller would create (a separate request; its verdict is its own).
-    pub children: Vec<Child>,
-    /// Why mutation or validation (or both) did not run: the namespace is exempt.
-    pub exempt: Option<String>,
-    /// Constraints that apply but could not be evaluated ("Kind/name"): their template has only CEL code.
-    pub unchecked: Vec<String>,
-}
-
-/// Where a child decision comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    /// A resultant of this ExpansionTemplate.
-    Expanded {
-        /// The template's name.
-        template: String,
-    },
-    /// Created by this controller (its service account in `kube-system`, `replicaset-controller`).
-    Created {
-        /// The controller.
-        controller: String,
-    },
-}
-
-impl std::fmt::Display for Origin {
-    /// `created by the replicaset-controller`, `expanded by expand-deployments`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Origin::Created { controller } => write!(f, "created by the {controller}"),
-            Origin::Expanded { template } => write!(f, "expanded by {template}"),
-        }
-    }
-}
-
-/// The decision on an object that another object leads to.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Child {
-    /// How it came about.
-    pub origin: Origin,
-    /// The object as it was made, before admission (its decision's `object` is after mutation).
-    pub object: Value,
-    /// Its admission.
-    pub decision: Decision,
-}
-
-impl Child {
-    /// Its violations and its descendants', as the root object of an expansion reports them.
-    fn implied(&self, out: &mut Vec<Violation>) {
-        if let Origin::Expanded { template } = &self.origin {
-            for v in &self.decision.violations {
-                let mut v = v.clone();
-                v.message = format!("[Implied by {template}] {}", v.message);
-                out.push(v);
-            }
-        }
-        for c in &self.decision.children {
-            c.implied(out);
-        }
-    }
-
-    /// For a created object that is rejected: the event its controller records (`kubectl describe` shows it on
-    /// the ReplicaSet, Job, ...): `Error creating: admission webhook "validation.gatekeeper.sh" denied the request:
-    /// [name] message`.
-    pub fn event(&self) -> Option<String> {
-        match self.origin {
-            Origin::Created { .. } => self.decision.denial().map(|d| {
-                format!("Error creating: admission webhook \"validation.gatekeeper.sh\" denied the request: {d}")
-            }),
-            Origin::Expanded { .. } => None,
-        }
-    }
-}
-
-impl Decision {
-    /// An object admitted unchanged, judged by nothing, for `why`.
-    fn exempt(object: &Value, why: String) -> Decision {
-        Decision {
-            verdict: Verdict::Admitted,
-            object: object.clone(),
-            patch: Vec::new(),
-            mutators: Vec::new(),
-            violations: Vec::new(),
-            warnings: Vec::new(),
-            constraints: Vec::new(),
-            children: Vec::new(),
-            exempt: Some(why),
-            unchecked: Vec::new(),
-        }
-    }
-
-    /// Whether mutation changed the object.
-    pub fn mutated(&self) -> bool {
-        !self.patch.is_empty()
-    }
-
-    /// The first object this one leads to that is rejected, depth first (a Deployment's Pod), if any.
-    pub fn rejected_child(&self) -> Option<&Child> {
-        self.rejected_path().last().copied()
-    }
-
-    /// The objects from this one down to the first that is rejected, depth first (a Deployment's ReplicaSet,
-    /// then its Pod); empty when nothing it leads to is rejected.
-    pub fn rejected_path(&self) -> Vec<&Child> {
-        fn walk<'a>(children: &'a [Child], path: &mut Vec<&'a Child>) -> bool {
-            for c in children {
-                path.push(c);
-                if c.decision.verdict == Verdict::Rejected || walk(&c.decision.children, path) {
-                    return true;
-                }
-                path.pop();
-            }
-            false
-        }
-        let mut path = Vec::new();
-        walk(&self.children, &mut path);
-        path
-    }
-
-    /// Everything this object leads to, depth first, parents before children, each with the object it was made
-    /// from (this one's `object`, or a child's after admission).
-    pub fn descendants(&self) -> Vec<(&Value, &Child)> {
-        fn walk<'a>(parent: &'a Value, children: &'a [Child], out: &mut Vec<(&'a Value, &'a Child)>) {
-            for c in children {
-                out.push((parent, c));
-                walk(&c.decision.object, &c.decision.children, out);
-            }
-        }
-        let mut out = Vec::new();
-        walk(&self.object, &self.children, &mut out);
-        out
-    }
-
-    /// The denial message the API server would return (deny violations joined by newlines).
-    pub fn denial(&self) -> Option<String> {
-        let lines: Vec<String> =
-            self.violations.iter().filter(|v| v.action == EnforcementAction::Deny).map(Violation::render).collect();
-        if lines.is_empty() { None } else { Some(lines.join("\n")) }
-    }
-}
-
-/// Admission that could not complete.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AdmitError {
-    /// Mutation failed (a walk error, a match error, or no convergence).
-    #[error("{0}")]
-    Mutation(MutationError),
-    /// An ExpansionTemplate could not expand the object, or its resultant could not be mutated.
-    #[error("{0}")]
-    Expansion(String),
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mutation::mutator::Operation;
+    use crate::template::EnforcementAction;
 
     const TEMPLATE: &str = r#"
 apiVersion: templates.gatekeeper.sh/v1

@@ -264,6 +264,9 @@ pub struct SchemaError {
     pub message: String,
     /// For an unknown field, the field of the same object one edit away: "did you mean `requests`?".
     pub hint: Option<String>,
+    /// Found by the registry's validation of the object after mutating admission (a required field that is
+    /// missing), not by decoding: a mutator may still add the field, so only the final object is refused for it.
+    pub after_admission: bool,
 }
 
 /// What the schemas say about an object's kind.
@@ -275,6 +278,17 @@ pub enum Check {
     NoSuchKind { served_in: Vec<&'static str> },
     /// A kind of no built-in group (a custom resource): no schema known.
     Unknown,
+}
+
+impl Check {
+    /// What decoding finds, as the API server meets the object before admission: the errors that the registry's
+    /// validation finds only after mutating admission (missing required fields) are left out.
+    pub fn before_admission(self) -> Check {
+        match self {
+            Check::Checked(errors) => Check::Checked(errors.into_iter().filter(|e| !e.after_admission).collect()),
+            other => other,
+        }
+    }
 }
 
 /// The schemas of `version` (one of [`VERSIONS`]), parsed once.
@@ -477,7 +491,17 @@ impl Schemas {
     /// Why the API server refuses `obj`, one line each (kubectl's words, then a did-you-mean in brackets), as
     /// the command line reports it; empty when it decodes or its kind has no schema known.
     pub fn refusal(&self, custom: &CustomSchemas, obj: &Value) -> Vec<String> {
-        match self.decode(custom, obj) {
+        self.refusal_of(self.decode(custom, obj), obj)
+    }
+
+    /// [`Schemas::refusal`] of decoding only: what the API server refuses before any admission plugin or webhook
+    /// sees the object (a missing required field is left to the validation after mutating admission).
+    pub fn decoding_refusal(&self, custom: &CustomSchemas, obj: &Value) -> Vec<String> {
+        self.refusal_of(self.decode(custom, obj).before_admission(), obj)
+    }
+
+    fn refusal_of(&self, check: Check, obj: &Value) -> Vec<String> {
+        match check {
             Check::Checked(errors) => errors
                 .into_iter()
                 .map(|e| match e.hint {
@@ -515,6 +539,7 @@ impl Schemas {
                             pointer: format!("{pointer}{}", e.pointer),
                             message: e.message,
                             hint: e.hint,
+                            after_admission: e.after_admission,
                         })),
                         Check::NoSuchKind { .. } => errors.push(SchemaError {
                             path: path.clone(),
@@ -525,6 +550,7 @@ impl Schemas {
                                 item.get("apiVersion").and_then(Value::as_str).unwrap_or("")
                             ),
                             hint: None,
+                            after_admission: false,
                         }),
                         Check::Unknown => {}
                     }
@@ -647,7 +673,7 @@ impl Schemas {
                 for req in &node.required {
                     if obj.get(req.as_ref()).is_none_or(Value::is_null) {
                         path.push_key(req);
-                        errors.push(path.error("Required value".into()));
+                        errors.push(path.required());
                         path.pop();
                     }
                 }
@@ -707,7 +733,7 @@ fn children(
             for req in s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
                 if obj.get(req).is_none_or(Value::is_null) {
                     path.push_key(req);
-                    errors.push(path.error("Required value".into()));
+                    errors.push(path.required());
                     path.pop();
                 }
             }
@@ -877,13 +903,24 @@ impl Path {
         e
     }
 
+    /// A required field that is missing: the registry's validation finds it, after mutating admission.
+    fn required(&self) -> SchemaError {
+        SchemaError { after_admission: true, ..self.error("Required value".into()) }
+    }
+
     fn error(&self, message: String) -> SchemaError {
         let message = if message.starts_with("strict decoding error") || self.text.is_empty() {
             message
         } else {
             format!("{}: {message}", self.text)
         };
-        SchemaError { path: self.text.clone(), pointer: self.pointer.clone(), message, hint: None }
+        SchemaError {
+            path: self.text.clone(),
+            pointer: self.pointer.clone(),
+            message,
+            hint: None,
+            after_admission: false,
+        }
     }
 }
 

@@ -33,6 +33,10 @@ pub struct Bundle {
     /// absent: the newest shipped.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub kubernetes_version: String,
+    /// The API server the build modelled in front of Gatekeeper (its plugins, Pod Security's defaults); absent:
+    /// a default kube-apiserver.
+    #[serde(default)]
+    pub admission: guardrail_engine::admission::Settings,
 }
 
 /// One policy object and the file it came from.
@@ -66,6 +70,10 @@ impl Bundle {
             b.version = Bundle::new(all).version;
         }
         b.kubernetes_version = kubernetes_version.to_string();
+        b.admission = set.api_server().map_or_else(
+            || guardrail_engine::admission::Settings { api_server: false, ..Default::default() },
+            guardrail_engine::admission::ApiServer::settings,
+        );
         b
     }
 
@@ -88,6 +96,7 @@ impl Bundle {
             cluster: Vec::new(),
             exempt_namespaces: Vec::new(),
             kubernetes_version: String::new(),
+            admission: Default::default(),
         }
     }
 }
@@ -325,6 +334,8 @@ impl Playground {
         if api.is_none() {
             return Err(LoadError::Policies(vec![format!("Kubernetes {version} is not a version this engine ships")]));
         }
+        let api_server = bundle.admission.api_server(version).map_err(|e| LoadError::Policies(vec![e]))?;
+        set.set_api_server(api_server);
         let custom = guardrail_engine::schema::CustomSchemas::from_objects(bundle.cluster.iter().map(|o| &o.object));
         Ok(Playground { set, api, custom, info, limits })
     }
@@ -372,7 +383,7 @@ impl Playground {
             out.name = placed.object.pointer("/metadata/name").and_then(|n| n.as_str()).unwrap_or("").to_string();
             // The API server decodes the object strictly first: what it refuses goes no further, as on the page.
             if let Some(api) = self.api {
-                match api.decode(&self.custom, &placed.object) {
+                match api.decode(&self.custom, &placed.object).before_admission() {
                     Check::Checked(errors) => {
                         out.refused = errors
                             .into_iter()

@@ -32,6 +32,10 @@ pub struct Config {
     pub examples: Examples,
     #[serde(default)]
     pub policies: Policies,
+    /// The API server in front of Gatekeeper: whether its stages are modelled, its plugins, Pod Security's
+    /// defaults (`[admission]`).
+    #[serde(default)]
+    pub admission: guardrail_engine::admission::Settings,
 }
 
 /// How the policies are applied.
@@ -153,6 +157,10 @@ pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         .help(format!("use one of {}", guardrail_engine::schema::VERSIONS.join(", "))));
     }
     config.examples.kubernetes_version = v;
+    if let Err(e) = config.admission.api_server(&config.examples.kubernetes_version) {
+        let at = text.find("[admission]").map_or((1, 1), |o| line_col(text, o));
+        return Err(Diagnostic::error(format!("invalid {FILE}: [admission] {e}"), FILE, at.0, at.1));
+    }
     if !config.base_url.ends_with('/') {
         config.base_url.push('/');
     }

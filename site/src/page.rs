@@ -313,6 +313,7 @@ impl Ctx<'_> {
             let mut set = PolicySet::load_objects(&all, &Limits::default()).map_err(joined)?;
             set.set_cluster(base.cluster().map(|o| (o.name.to_string(), o.value.clone())).collect())?;
             set.set_exempt_namespaces(&self.config.policies.exempt_namespaces)?;
+            set.set_api_server(base.api_server().cloned());
             Ok(set)
         };
         let result = load();
@@ -340,7 +341,7 @@ impl Ctx<'_> {
         let custom = self.custom.get_or_init(|| {
             guardrail_engine::schema::CustomSchemas::from_objects(self.policies.borrow().cluster().map(|o| o.value))
         });
-        match api.decode(custom, &placed.object) {
+        match api.decode(custom, &placed.object).before_admission() {
             Check::Checked(errors) if errors.is_empty() => Decoded::Yes,
             Check::Checked(errors) => {
                 for e in errors {

@@ -697,6 +697,8 @@ fn load_policies(root: &Path, config: &Config) -> Result<PolicyLoad, Failure> {
             1,
         ))
     })?;
+    // Validated when the configuration was read.
+    set.set_api_server(config.admission.api_server(&config.examples.kubernetes_version).unwrap_or_default());
     Ok(PolicyLoad { set, texts, sources: found })
 }
 

@@ -72,6 +72,7 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
     let mut set = loaded.set;
     set.set_cluster(loaded.sources.cluster.clone())
         .map_err(|e| anyhow::anyhow!("the cluster state cannot be used: {e}"))?;
+    set.set_api_server(args.api_server.api_server(&args.kubernetes_version)?);
     for note in set.notes() {
         eprintln!("{}: {note}", paint_err(Style::Warn, "note"));
     }
@@ -96,7 +97,7 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
     let mut refused: Vec<(&Input, Vec<String>)> = Vec::new();
     let mut results = Vec::new();
     for input in &inputs {
-        if let Some(errors) = api.map(|api| api.refusal(&custom, &input.object)).filter(|e| !e.is_empty()) {
+        if let Some(errors) = api.map(|api| api.decoding_refusal(&custom, &input.object)).filter(|e| !e.is_empty()) {
             refused.push((input, errors));
             continue;
         }

@@ -27,6 +27,7 @@ pub(crate) fn run(args: &ExpandArgs) -> Result<ExitCode> {
     let loaded = guardrail_site::policies::load_with(&args.policies, &extra)?;
     let mut set = loaded.set;
     set.set_cluster(loaded.sources.cluster).map_err(|e| anyhow::anyhow!("the cluster state cannot be used: {e}"))?;
+    set.set_api_server(args.api_server.api_server(&args.kubernetes_version)?);
     let request = Request { namespace: Some(args.namespace.clone()).filter(|n| !n.is_empty()), ..Request::default() };
     let mut decisions = Vec::new();
     for input in &generators {

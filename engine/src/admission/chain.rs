@@ -1,0 +1,446 @@
+//! The chain itself: one object through the stages of [`super::ORDER`], then what it leads to (ExpansionTemplate
+//! resultants, or the objects its controller creates, each a request of its own).
+
+use serde_json::Value;
+
+use super::decision::{AdmitError, Child, Decision, Origin, StageReport, Verdict, Violation};
+use super::request::Request;
+use super::{ApiServer, ClusterState, Stage};
+use crate::controllers;
+use crate::expansion::{self, ExpandError, ExpansionTemplate};
+use crate::gkconfig::Process;
+use crate::matching::Source;
+use crate::mutation::mutator::Operation;
+use crate::object::{self, Gvk};
+use crate::policy::{PolicySet, sort_violations};
+use crate::template::EnforcementAction;
+
+impl PolicySet {
+    /// Mutates then validates `object` as the API server and Gatekeeper would. Then, when ExpansionTemplates
+    /// apply to its kind, its resultants are mutated and validated as `Generated` objects and their violations
+    /// count against it (`[Implied by <template>] `, with the template's enforcement action when it sets one), as
+    /// Gatekeeper's webhook does. When none applies and it is admitted, what its controller would create (a
+    /// Deployment's ReplicaSet, that ReplicaSet's Pod) is admitted too, each as a request of its own: those
+    /// decisions are [`Decision::children`] and do not change this object's verdict.
+    pub fn admit(&mut self, object: &Value, request: &Request) -> Result<Decision, AdmitError> {
+        // The request's Namespace, from the cluster state, when the caller did not give one.
+        if request.namespace_object.is_none() && !self.namespaces.is_empty() {
+            if let Some(ns_obj) = request.namespace_for(object).and_then(|ns| self.namespaces.get(&ns)) {
+                let request = Request { namespace_object: Some(ns_obj.clone()), ..request.clone() };
+                return self.admit_at(object, &request, 0);
+            }
+        }
+        self.admit_at(object, request, 0)
+    }
+
+    fn admit_at(&mut self, object: &Value, request: &Request, depth: usize) -> Result<Decision, AdmitError> {
+        // Exempt namespaces: the mutating and validating webhooks each leave their own alone.
+        let ns = request.namespace_for(object).unwrap_or_default();
+        let unmutated = self.exemption(&ns, Process::MutationWebhook);
+        let unvalidated = self.exemption(&ns, Process::Webhook);
+        if let (Some(m), Some(v)) = (&unmutated, &unvalidated) {
+            let why = if m == v {
+                format!("namespace {ns} is exempt from mutation and validation ({m})")
+            } else {
+                format!("namespace {ns} is exempt from mutation ({m}) and from validation ({v})")
+            };
+            if self.api_server.is_none() {
+                return Ok(Decision::exempt(object, why));
+            }
+        }
+        // The request is copied only when an exemption changes it: this runs for every example of a build.
+        let exempted;
+        let request = if unmutated.is_none() && unvalidated.is_none() {
+            request
+        } else {
+            exempted = Request {
+                mutate: request.mutate && unmutated.is_none(),
+                validate: request.validate && unvalidated.is_none(),
+                ..request.clone()
+            };
+            &exempted
+        };
+        let mut d = self.run(object, request, Source::Original, None)?;
+        d.exempt = match (unmutated, unvalidated) {
+            (Some(m), None) => Some(format!("namespace {ns} is exempt from mutation ({m})")),
+            (None, Some(v)) => Some(format!("namespace {ns} is exempt from validation ({v})")),
+            (Some(m), Some(v)) if m == v => {
+                Some(format!("namespace {ns} is exempt from mutation and validation ({m})"))
+            }
+            (Some(m), Some(v)) => {
+                Some(format!("namespace {ns} is exempt from mutation ({m}) and from validation ({v})"))
+            }
+            (None, None) => None,
+        };
+        // What Gatekeeper and the controllers see is the object as stored: defaulted and mutated.
+        let gvk = Gvk::of(&d.stored);
+        let mut parent = d.stored.clone();
+        request.inject_namespace(&mut parent);
+        let reached_gatekeeper = matches!(d.decided_by, None | Some(Stage::Gatekeeper));
+        if reached_gatekeeper && request.validate && self.expansions.iter().any(|t| t.applies_to(&gvk)) {
+            let (children, implied) = self.expand(&parent, request)?;
+            for v in &implied {
+                if v.action == EnforcementAction::Warn {
+                    d.warnings.push(v.render());
+                }
+            }
+            d.violations.extend(implied);
+            sort_violations(&mut d.violations);
+            d.verdict = Verdict::of(&d.violations);
+            if d.verdict == Verdict::Rejected {
+                d.decided_by = Some(Stage::Gatekeeper);
+            }
+            d.children = children;
+        } else if d.verdict == Verdict::Admitted && depth < 4 {
+            if let Some(created) = controllers::creates(&parent) {
+                let req = Request {
+                    operation: Operation::Create,
+                    namespace: Some(object::meta_str(&created.object, "namespace").to_string()),
+                    user_info: created.user_info(),
+                    old_object: None,
+                    namespace_object: request.namespace_object.clone(),
+                    enforcement_point: request.enforcement_point,
+                    mutate: request.mutate,
+                    validate: request.validate,
+                };
+                let decision = self.admit_at(&created.object, &req, depth + 1)?;
+                d.children.push(Child {
+                    origin: Origin::Created { controller: created.controller.to_string() },
+                    object: created.object,
+                    decision,
+                });
+            }
+        }
+        Ok(d)
+    }
+
+    /// Validates `object` (no mutation) and the resultants ExpansionTemplates make of it, as `gator verify` does
+    /// for a test with an `expansion` file: the resultants' violations come after the object's own,
+    /// `[Implied by <template>] `. Nothing is created by controllers.
+    pub fn validate_expanded(&mut self, object: &Value, request: &Request) -> Result<Vec<Violation>, AdmitError> {
+        let mut out = self.judge(object, request, Source::Original, &mut Vec::new(), &mut Vec::new());
+        if self.expansions.iter().any(|t| t.applies_to(&Gvk::of(object))) {
+            let request = Request { mutate: false, ..request.clone() };
+            out.extend(self.expand(object, &request)?.1);
+            sort_violations(&mut out);
+        }
+        Ok(out)
+    }
+
+    /// The resultants of `parent` and the violations they imply for it.
+    fn expand(&mut self, parent: &Value, request: &Request) -> Result<(Vec<Child>, Vec<Violation>), AdmitError> {
+        let namespace = request.namespace_for(parent);
+        let mut children = Vec::new();
+        self.expand_into(parent, namespace.as_deref(), request, 0, &mut children)?;
+        let mut implied = Vec::new();
+        for c in &children {
+            c.implied(&mut implied);
+        }
+        Ok((children, implied))
+    }
+
+    /// Expands `parent` with every template that applies to it, depth first: each resultant is mutated and
+    /// validated as a `Generated` object (its violations taking the template's enforcement action), then
+    /// expanded in turn.
+    fn expand_into(
+        &mut self,
+        parent: &Value,
+        namespace: Option<&str>,
+        request: &Request,
+        depth: usize,
+        out: &mut Vec<Child>,
+    ) -> Result<(), AdmitError> {
+        if depth >= expansion::MAX_DEPTH {
+            return Err(AdmitError::Expansion(ExpandError::TooDeep(object::describe(parent)).to_string()));
+        }
+        let gvk = Gvk::of(parent);
+        let templates: Vec<ExpansionTemplate> =
+            self.expansions.iter().filter(|t| t.applies_to(&gvk)).cloned().collect();
+        for t in templates {
+            let resultant =
+                expansion::expand_one(&t, parent, namespace).map_err(|e| AdmitError::Expansion(e.to_string()))?;
+            let mut d = self.run(&resultant, request, Source::Generated, t.enforcement_action).map_err(|e| {
+                AdmitError::Expansion(format!(
+                    "failed to mutate resultant resource {}: {e}",
+                    object::meta_str(&resultant, "name")
+                ))
+            })?;
+            let mut grandchildren = Vec::new();
+            self.expand_into(&d.object, namespace, request, depth + 1, &mut grandchildren)?;
+            d.children = grandchildren;
+            out.push(Child { origin: Origin::Expanded { template: t.name.clone() }, object: resultant, decision: d });
+        }
+        Ok(())
+    }
+
+    /// One object through every stage, in [`super::ORDER`]: no expansion, no controllers. `action`, when set,
+    /// replaces every violation's enforcement action (an ExpansionTemplate's override); the warnings and the
+    /// verdict follow from the violations as they end up. A `Generated` object (an ExpansionTemplate's resultant)
+    /// never reaches the API server: only Gatekeeper's stages judge it.
+    fn run(
+        &mut self,
+        object: &Value,
+        request: &Request,
+        source: Source,
+        action: Option<EnforcementAction>,
+    ) -> Result<Decision, AdmitError> {
+        let api = if source == Source::Generated { None } else { self.api_server.clone() };
+        let cluster = std::sync::Arc::clone(&self.cluster_state);
+        let mut stored = object.clone();
+        let injected = request.inject_namespace(&mut stored);
+        let namespace = request.namespace_for(object).unwrap_or_default();
+        let mut run = Run::default();
+        for &stage in super::ORDER {
+            let runs = match (stage, &api) {
+                (Stage::GatekeeperMutation | Stage::Gatekeeper, _) => true,
+                (_, None) => false,
+                (s, Some(api)) => s.plugin().is_none_or(|p| api.runs(p)) && handles(s, request.operation, &stored),
+            };
+            if !runs {
+                continue;
+            }
+            let mut report = StageReport { stage, changed: Vec::new(), said: Vec::new(), warnings: Vec::new() };
+            let refused = match (stage, &api) {
+                (Stage::GatekeeperMutation, _) => {
+                    let before = stored.clone();
+                    let applied = self
+                        .gatekeeper_mutate(&mut stored, request, source, &mut report, &mut run.warnings)
+                        .map_err(AdmitError::Mutation)?;
+                    if !applied.is_empty() {
+                        report.changed = crate::patch::diff(&before, &stored)
+                            .iter()
+                            .filter_map(|op| op.get("path").and_then(Value::as_str).map(str::to_string))
+                            .collect();
+                        run.mutators.extend(applied);
+                        // The API server decodes the webhook's patched object, which defaults what it added.
+                        if let Some(api) = &api {
+                            run.apply_defaults(&mut stored, api);
+                        }
+                    }
+                    Vec::new()
+                }
+                (Stage::Gatekeeper, _) => {
+                    if request.validate {
+                        self.judge(&stored, request, source, &mut run.constraints, &mut run.unchecked)
+                    } else {
+                        Vec::new()
+                    }
+                }
+                (_, Some(api)) => {
+                    api_stage(stage, api, &cluster, &mut stored, &namespace, request, &mut report, &mut run)
+                }
+                (_, None) => Vec::new(),
+            };
+            if !report.changed.is_empty() && stage != Stage::Defaulting && stage != Stage::GatekeeperMutation {
+                run.mutators.push(stage.name().to_string());
+            }
+            if stage != Stage::Defaulting
+                && (!report.changed.is_empty() || !report.said.is_empty() || !report.warnings.is_empty())
+            {
+                run.stages.push(report);
+            }
+            let denies = refused.iter().any(|v| v.action == EnforcementAction::Deny);
+            run.violations.extend(refused);
+            // The first stage that denies ends the request; Gatekeeper's constraints are judged together.
+            if denies && stage != Stage::Gatekeeper {
+                run.decided_by = Some(stage);
+                break;
+            }
+        }
+        let mut violations = std::mem::take(&mut run.violations);
+        if let Some(action) = action {
+            for v in &mut violations {
+                v.action = action;
+            }
+        }
+        sort_violations(&mut violations);
+        let verdict = Verdict::of(&violations);
+        if verdict == Verdict::Rejected && run.decided_by.is_none() {
+            run.decided_by = Some(Stage::Gatekeeper);
+        }
+        let mut warnings = run.warnings;
+        for v in violations.iter().filter(|v| v.action == EnforcementAction::Warn) {
+            warnings.push(v.render());
+        }
+        for id in &run.unchecked {
+            warnings.push(format!(
+                "{id} applies, but its template has only CEL code (K8sNativeValidation), which guardrail does not evaluate: this rule was not checked"
+            ));
+        }
+        // The object as admission left it, the API server's defaults apart (those nothing changed afterwards).
+        let mut shown = stored.clone();
+        let mut kept = Vec::new();
+        for (pointer, value) in &run.defaults {
+            if stored.pointer(pointer) == Some(value) && remove(&mut shown, pointer) {
+                kept.push(pointer.clone());
+            }
+        }
+        if injected {
+            if let Some(meta) = shown.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.remove("namespace");
+            }
+        }
+        if api.is_some() {
+            run.stages.insert(
+                0,
+                StageReport { stage: Stage::Defaulting, changed: kept, said: Vec::new(), warnings: Vec::new() },
+            );
+        }
+        let patch = crate::patch::diff(object, &shown);
+        Ok(Decision {
+            verdict,
+            object: shown,
+            stored,
+            decided_by: run.decided_by,
+            stages: run.stages,
+            patch,
+            mutators: run.mutators,
+            violations,
+            warnings,
+            constraints: run.constraints,
+            children: Vec::new(),
+            exempt: None,
+            unchecked: run.unchecked,
+        })
+    }
+}
+
+/// What one run of the chain gathers.
+#[derive(Default)]
+struct Run {
+    stages: Vec<StageReport>,
+    /// What defaulting set, with the value it set.
+    defaults: Vec<(String, Value)>,
+    mutators: Vec<String>,
+    violations: Vec<Violation>,
+    warnings: Vec<String>,
+    constraints: Vec<String>,
+    unchecked: Vec<String>,
+    decided_by: Option<Stage>,
+}
+
+impl Run {
+    fn apply_defaults(&mut self, object: &mut Value, api: &ApiServer) {
+        for d in super::defaults::apply(object, api.minor) {
+            if let Some(v) = object.pointer(&d.pointer) {
+                self.defaults.push((d.pointer, v.clone()));
+            }
+        }
+    }
+}
+
+/// Whether a stage of the API server handles this request: decoding, defaulting and the object's validation
+/// every CREATE and UPDATE; the mutating plugins a Pod's (an Ingress's) CREATE; Pod Security and LimitRanger's
+/// limits a Pod's or workload's CREATE and UPDATE. The docs check's operation ("", as gator's) counts as CREATE.
+fn handles(stage: Stage, operation: Operation, object: &Value) -> bool {
+    let create = matches!(operation, Operation::Create | Operation::Unspecified);
+    let write = create || operation == Operation::Update;
+    let gvk = Gvk::of(object);
+    let pod = gvk.group.is_empty() && gvk.kind == "Pod";
+    match stage {
+        Stage::Decode | Stage::Defaulting | Stage::ObjectValidation => write,
+        Stage::LimitRanger
+        | Stage::ServiceAccount
+        | Stage::Priority
+        | Stage::DefaultTolerationSeconds
+        | Stage::LimitRangerValidation => create && pod,
+        Stage::DefaultIngressClass => create && gvk.group == "networking.k8s.io" && gvk.kind == "Ingress",
+        Stage::PodSecurity => write && super::podsecurity::pod_of(object).is_some(),
+        Stage::GatekeeperMutation | Stage::Gatekeeper => true,
+    }
+}
+
+/// `pods "web"`: how the API server names the object it refuses.
+fn resource_name(object: &Value) -> String {
+    let kind = Gvk::of(object).kind.to_lowercase();
+    let plural = if kind.ends_with('s') { format!("{kind}es") } else { format!("{kind}s") };
+    format!("{plural} \"{}\"", object::meta_str(object, "name"))
+}
+
+/// One stage of the API server's own; what it refuses, as violations of its stage.
+#[allow(clippy::too_many_arguments)]
+fn api_stage(
+    stage: Stage,
+    api: &ApiServer,
+    cluster: &ClusterState,
+    object: &mut Value,
+    namespace: &str,
+    request: &Request,
+    report: &mut StageReport,
+    run: &mut Run,
+) -> Vec<Violation> {
+    let forbidden = |object: &Value, why: String| format!("{} is forbidden: {why}", resource_name(object));
+    match stage {
+        Stage::Decode => {
+            let schemas = crate::schema::schemas(api.version);
+            let errors = schemas.map(|s| s.decoding_refusal(&cluster.custom, object)).unwrap_or_default();
+            match errors.is_empty() {
+                true => Vec::new(),
+                false => vec![Violation::refusal(stage, api.version, errors.join("; "))],
+            }
+        }
+        Stage::Defaulting => {
+            run.apply_defaults(object, api);
+            Vec::new()
+        }
+        Stage::LimitRanger => {
+            super::limitranger::admit(object, namespace, cluster, report);
+            Vec::new()
+        }
+        Stage::ServiceAccount => {
+            super::serviceaccount::admit(object, namespace, cluster, report);
+            Vec::new()
+        }
+        Stage::Priority => match super::priority::admit(object, cluster, report) {
+            Ok(()) => Vec::new(),
+            Err(why) => vec![Violation::refusal(stage, "PriorityClass", forbidden(object, why))],
+        },
+        Stage::DefaultTolerationSeconds => {
+            super::tolerations::admit(object, report);
+            Vec::new()
+        }
+        Stage::DefaultIngressClass => {
+            super::ingressclass::admit(object, cluster, report);
+            Vec::new()
+        }
+        Stage::ObjectValidation => match super::validation::validate(api, cluster, object) {
+            None => Vec::new(),
+            Some(message) => vec![Violation::refusal(stage, api.version, message)],
+        },
+        Stage::LimitRangerValidation => match super::limitranger::validate(object, namespace, cluster) {
+            Ok(()) => Vec::new(),
+            Err(why) => vec![Violation::refusal(stage, "LimitRange", forbidden(object, why))],
+        },
+        Stage::PodSecurity => {
+            let labels = request
+                .namespace_object
+                .as_ref()
+                .and_then(|n| n.pointer("/metadata/labels"))
+                .and_then(Value::as_object);
+            let (policy, problems) = super::podsecurity::policy_from_labels(labels, &api.pod_security);
+            report.said.extend(problems);
+            let old = if request.operation == Operation::Update { request.old_object.as_ref() } else { None };
+            let outcome = super::podsecurity::evaluate(object, &policy, api.minor, old);
+            run.warnings.extend(outcome.warnings.iter().cloned());
+            report.warnings.extend(outcome.warnings);
+            for (key, value) in outcome.audit {
+                report.said.push(format!("audit annotation {key}: {value}"));
+            }
+            match outcome.denied {
+                Some(message) => vec![Violation::refusal(stage, policy.enforce.to_string(), message)],
+                None => Vec::new(),
+            }
+        }
+        Stage::GatekeeperMutation | Stage::Gatekeeper => Vec::new(),
+    }
+}
+
+/// Removes the field at `pointer` (a key of a mapping); false when there is none.
+fn remove(object: &mut Value, pointer: &str) -> bool {
+    let Some((parent, key)) = pointer.rsplit_once('/') else { return false };
+    let key = key.replace("~1", "/").replace("~0", "~");
+    match object.pointer_mut(parent).and_then(Value::as_object_mut) {
+        Some(map) => map.shift_remove(&key).is_some(),
+        None => false,
+    }
+}

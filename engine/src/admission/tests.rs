@@ -1,0 +1,291 @@
+//! The chain as a whole: each stage in its place, the order between them, and what a decision records.
+
+use serde_json::{Value, json};
+
+use super::{ApiServer, Stage};
+use crate::limits::Limits;
+use crate::policy::{PolicySet, PolicyText, Request, Verdict};
+
+fn set(policies: &str, cluster: &[Value]) -> PolicySet {
+    let mut s = PolicySet::load(&[PolicyText { name: "p.yaml", text: policies }], &Limits::default()).expect("loads");
+    s.set_cluster(cluster.iter().map(|v| ("cluster.yaml".to_string(), v.clone())).collect()).expect("cluster");
+    s.set_api_server(ApiServer::new("1.37"));
+    s
+}
+
+fn pod(spec: Value) -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}, "spec": spec})
+}
+
+fn namespace(name: &str, labels: Value) -> Value {
+    json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}})
+}
+
+fn in_ns(ns: &str) -> Request {
+    Request { namespace: Some(ns.to_string()), ..Request::default() }
+}
+
+const SIDECAR: &str = r#"
+apiVersion: mutations.gatekeeper.sh/v1
+kind: Assign
+metadata: {name: sidecar}
+spec:
+  applyTo: [{groups: [""], versions: [v1], kinds: [Pod]}]
+  location: "spec.containers[name:sidecar].image"
+  parameters:
+    assign: {value: "envoy:1.30"}
+"#;
+
+#[test]
+fn required_fields_are_validated_after_mutation() {
+    // No containers: decoding lets it through, a mutator adds one, and the object's validation finds it whole.
+    let mut s = set(SIDECAR, &[]);
+    let d = s.admit(&pod(json!({})), &Request::default()).unwrap();
+    assert_eq!((d.verdict, d.decided_by), (Verdict::Admitted, None), "{:?}", d.violations);
+    assert_eq!(d.object["spec"]["containers"], json!([{"name": "sidecar", "image": "envoy:1.30"}]));
+    // What the mutator added is defaulted as the API server decodes the webhook's patch, apart from what is shown.
+    assert_eq!(d.stored["spec"]["containers"][0]["imagePullPolicy"], "IfNotPresent");
+    // Without the mutator, the same Pod is refused by validation, in the API server's words, before Gatekeeper.
+    let mut bare = set("", &[]);
+    let d = bare.admit(&pod(json!({})), &Request::default()).unwrap();
+    assert_eq!((d.verdict, d.decided_by), (Verdict::Rejected, Some(Stage::ObjectValidation)));
+    assert_eq!(d.denial().unwrap(), "Pod \"web\" is invalid: spec.containers: Required value");
+}
+
+#[test]
+fn mutators_see_the_defaulted_object() {
+    let guarded = r#"
+apiVersion: mutations.gatekeeper.sh/v1
+kind: Assign
+metadata: {name: always-pull}
+spec:
+  applyTo: [{groups: [""], versions: [v1], kinds: [Pod]}]
+  location: "spec.containers[name:*].imagePullPolicy"
+  parameters:
+    pathTests: [{subPath: "spec.containers[name:*].imagePullPolicy", condition: MustNotExist}]
+    assign: {value: Always}
+"#;
+    let mut s = set(guarded, &[]);
+    let p = pod(json!({"containers": [{"name": "app", "image": "nginx:1.27"}]}));
+    let d = s.admit(&p, &Request::default()).unwrap();
+    assert!(!d.mutators.iter().any(|m| m.contains("always-pull")), "{:?}", d.mutators);
+    assert_eq!(d.stored["spec"]["containers"][0]["imagePullPolicy"], "IfNotPresent");
+    // Gatekeeper alone (as gator) has no defaulting: the same mutator fires.
+    s.set_api_server(None);
+    let d = s.admit(&p, &Request::default()).unwrap();
+    assert_eq!(d.mutators, ["Assign/always-pull"]);
+}
+
+#[test]
+fn defaults_are_stored_but_kept_apart_from_what_admission_changed() {
+    let mut s = set("", &[]);
+    let p = pod(json!({"automountServiceAccountToken": false, "tolerations": [{"operator": "Exists"}],
+        "containers": [{"name": "app", "image": "nginx:1.27"}]}));
+    let d = s.admit(&p, &Request::default()).unwrap();
+    assert_eq!(d.stored["spec"]["restartPolicy"], "Always");
+    assert_eq!(d.stored["spec"]["containers"][0]["terminationMessagePath"], "/dev/termination-log");
+    assert!(d.defaults().contains(&"/spec/restartPolicy".to_string()), "{:?}", d.defaults());
+    // What admission changed: the ServiceAccount plugin's account and the Priority plugin's priority, nothing
+    // defaulted.
+    assert!(d.object["spec"].get("restartPolicy").is_none());
+    assert_eq!(d.object["spec"]["priority"], 0);
+    assert_eq!(d.mutators, ["ServiceAccount", "Priority"]);
+    let paths: Vec<&str> = d.patch.iter().filter_map(|op| op["path"].as_str()).collect();
+    assert_eq!(paths, ["/spec/serviceAccountName", "/spec/priority", "/spec/preemptionPolicy"]);
+}
+
+#[test]
+fn limit_range_defaults_are_stored_and_its_limits_refuse() {
+    let lr = json!({"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "default", "namespace": "team"},
+        "spec": {"limits": [{"type": "Container", "defaultRequest": {"cpu": "50m", "memory": "32Mi"},
+            "default": {"memory": "256Mi"}, "max": {"memory": "1Gi"}}]}});
+    let mut s = set("", &[lr]);
+    let p = pod(json!({"containers": [{"name": "app", "image": "nginx:1.27"}]}));
+    let d = s.admit(&p, &in_ns("team")).unwrap();
+    assert_eq!(
+        d.object["spec"]["containers"][0]["resources"],
+        json!({"limits": {"memory": "256Mi"}, "requests": {"cpu": "50m", "memory": "32Mi"}})
+    );
+    assert_eq!(d.mutators[0], "LimitRanger");
+    let big = pod(
+        json!({"containers": [{"name": "app", "image": "nginx:1.27", "resources": {"limits": {"memory": "2Gi"}}}]}),
+    );
+    let d = s.admit(&big, &in_ns("team")).unwrap();
+    assert_eq!(d.decided_by, Some(Stage::LimitRangerValidation));
+    assert_eq!(
+        d.denial().unwrap(),
+        "pods \"web\" is forbidden: maximum memory usage per Container is 1Gi, but limit is 2Gi"
+    );
+    // Another namespace has no LimitRange.
+    let d = s.admit(&p, &in_ns("other")).unwrap();
+    assert!(d.object["spec"]["containers"][0].get("resources").is_none());
+}
+
+const NO_TOKEN: &str = r#"
+apiVersion: mutations.gatekeeper.sh/v1
+kind: Assign
+metadata: {name: no-token}
+spec:
+  applyTo: [{groups: [""], versions: [v1], kinds: [Pod]}]
+  location: "spec.automountServiceAccountToken"
+  parameters:
+    pathTests: [{subPath: "spec.automountServiceAccountToken", condition: MustNotExist}]
+    assign: {value: false}
+"#;
+
+#[test]
+fn the_token_is_mounted_before_a_webhook_can_say_no() {
+    let mut s = set(NO_TOKEN, &[]);
+    let p = pod(json!({"containers": [{"name": "app", "image": "nginx:1.27"}]}));
+    let d = s.admit(&p, &Request::default()).unwrap();
+    // The webhook set the field, but the ServiceAccount plugin had already mounted the token.
+    assert_eq!(d.stored["spec"]["automountServiceAccountToken"], false);
+    let volume = d.stored["spec"]["volumes"][0]["name"].as_str().unwrap();
+    assert!(volume.starts_with("kube-api-access-"), "{volume}");
+    assert_eq!(
+        d.stored["spec"]["containers"][0]["volumeMounts"][0]["mountPath"],
+        "/var/run/secrets/kubernetes.io/serviceaccount"
+    );
+    assert_eq!(d.mutators, ["ServiceAccount", "Priority", "DefaultTolerationSeconds", "Assign/no-token"]);
+    // The manifest that says so itself gets no token.
+    let mut own = p.clone();
+    own["spec"]["automountServiceAccountToken"] = json!(false);
+    let d = s.admit(&own, &Request::default()).unwrap();
+    assert!(d.stored["spec"].get("volumes").is_none());
+    assert!(d.stored["spec"]["containers"][0].get("volumeMounts").is_none());
+}
+
+#[test]
+fn a_global_default_priority_class_is_set_before_a_constraint_reads_it() {
+    let template = r#"
+apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata: {name: k8sneedsclass}
+spec:
+  crd: {spec: {names: {kind: K8sNeedsClass}}}
+  targets:
+  - target: admission.k8s.gatekeeper.sh
+    rego: |
+      package k8sneedsclass
+      violation[{"msg": msg}] {
+        not input.review.object.spec.priorityClassName
+        msg := "a priority class is required"
+      }
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sNeedsClass
+metadata: {name: needs-class}
+"#;
+    let pc = json!({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "tenant-low"},
+        "value": 800000, "globalDefault": true, "preemptionPolicy": "Never"});
+    let p = pod(json!({"containers": [{"name": "app", "image": "nginx:1.27"}]}));
+    let mut s = set(template, &[pc]);
+    let d = s.admit(&p, &Request::default()).unwrap();
+    assert_eq!(d.verdict, Verdict::Admitted, "{:?}", d.violations);
+    assert_eq!(
+        (&d.object["spec"]["priorityClassName"], &d.object["spec"]["priority"]),
+        (&json!("tenant-low"), &json!(800000))
+    );
+    let mut without = set(template, &[]);
+    let d = without.admit(&p, &Request::default()).unwrap();
+    assert_eq!(d.denial().unwrap(), "[needs-class] a priority class is required");
+    assert_eq!(d.decided_by, Some(Stage::Gatekeeper));
+    // An unknown class, where the cluster state lists classes, ends the request in the mutating phase.
+    let pc = json!({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "tenant-low"}, "value": 1});
+    let mut s = set(template, &[pc]);
+    let d = s
+        .admit(
+            &pod(json!({"priorityClassName": "gold", "containers": [{"name": "a", "image": "b"}]})),
+            &Request::default(),
+        )
+        .unwrap();
+    assert_eq!(d.decided_by, Some(Stage::Priority));
+    assert_eq!(d.denial().unwrap(), "pods \"web\" is forbidden: no PriorityClass with name gold was found");
+}
+
+const PRIVILEGED_TEMPLATE: &str = r#"
+apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata: {name: k8sprivileged}
+spec:
+  crd: {spec: {names: {kind: K8sPrivileged}}}
+  targets:
+  - target: admission.k8s.gatekeeper.sh
+    rego: |
+      package k8sprivileged
+      violation[{"msg": msg}] {
+        c := input.review.object.spec.containers[_]
+        c.securityContext.privileged
+        msg := sprintf("privileged container is not allowed: %v", [c.name])
+      }
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sPrivileged
+metadata: {name: no-privileged}
+spec:
+  match:
+    kinds: [{apiGroups: [""], kinds: [Pod]}]
+"#;
+
+#[test]
+fn pod_security_refuses_before_gatekeeper_is_asked() {
+    let restricted = namespace("locked", json!({"pod-security.kubernetes.io/enforce": "restricted"}));
+    let mut s = set(PRIVILEGED_TEMPLATE, &[restricted]);
+    let p =
+        pod(json!({"containers": [{"name": "app", "image": "nginx:1.27", "securityContext": {"privileged": true}}]}));
+    let d = s.admit(&p, &in_ns("locked")).unwrap();
+    assert_eq!(d.decided_by, Some(Stage::PodSecurity));
+    assert_eq!(
+        d.denial().unwrap(),
+        "pods \"web\" is forbidden: violates PodSecurity \"restricted:latest\": privileged (container \"app\" must not set securityContext.privileged=true), allowPrivilegeEscalation != false (container \"app\" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container \"app\" must set securityContext.capabilities.drop=[\"ALL\"]), runAsNonRoot != true (pod or container \"app\" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container \"app\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")"
+    );
+    assert!(d.violations.iter().all(|v| v.stage == Stage::PodSecurity), "Gatekeeper never saw it");
+    // In an unlabelled namespace (privileged by default), Gatekeeper decides.
+    let d = s.admit(&p, &in_ns("open")).unwrap();
+    assert_eq!(d.decided_by, Some(Stage::Gatekeeper));
+    assert_eq!(d.denial().unwrap(), "[no-privileged] privileged container is not allowed: app");
+    // A cluster whose default level is baseline refuses it there too.
+    let mut api = ApiServer::new("1.37").unwrap();
+    api.pod_security = super::podsecurity::Policy {
+        enforce: super::podsecurity::LevelVersion::parse("baseline", "latest").unwrap(),
+        ..Default::default()
+    };
+    s.set_api_server(Some(api));
+    let d = s.admit(&p, &in_ns("open")).unwrap();
+    assert_eq!(d.decided_by, Some(Stage::PodSecurity));
+    assert!(d.denial().unwrap().contains("violates PodSecurity \"baseline:latest\": privileged"), "{:?}", d.denial());
+}
+
+#[test]
+fn a_deployment_in_a_restricted_namespace_is_admitted_with_a_warning_and_its_pods_are_refused() {
+    let restricted = namespace("locked", json!({"pod-security.kubernetes.io/enforce": "restricted"}));
+    let mut s = set("", &[restricted]);
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {
+        "selector": {"matchLabels": {"app": "web"}},
+        "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}});
+    let d = s.admit(&deployment, &in_ns("locked")).unwrap();
+    assert_eq!(d.verdict, Verdict::Admitted);
+    assert!(
+        d.warnings.iter().any(
+            |w| w.starts_with("would violate PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false")
+        ),
+        "{:?}",
+        d.warnings
+    );
+    // The Deployment's defaults are stored (replicas, strategy) and its Pods carry the template's defaults.
+    assert_eq!(d.stored["spec"]["replicas"], 1);
+    let pod = &d.rejected_child().expect("its Pods are refused").decision;
+    assert_eq!(pod.decided_by, Some(Stage::PodSecurity));
+    let event = d.rejected_path().last().unwrap().event().unwrap();
+    assert!(event.starts_with("Error creating: pods \"web-"), "{event}");
+}
+
+#[test]
+fn gatekeeper_alone_is_what_it_was() {
+    // With no API server modelled (gator's semantics), nothing but Gatekeeper touches the object.
+    let mut s = set(PRIVILEGED_TEMPLATE, &[]);
+    s.set_api_server(None);
+    let d = s.admit(&pod(json!({})), &Request::default()).unwrap();
+    assert_eq!((d.verdict, d.mutators.len(), d.stages.len()), (Verdict::Admitted, 0, 0));
+    assert_eq!((&d.stored["spec"], &d.stored["metadata"]["namespace"]), (&d.object["spec"], &json!("default")));
+}
