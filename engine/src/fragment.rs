@@ -235,6 +235,25 @@ pub fn admit(set: &mut PolicySet, placed: &Placed, namespace: &str) -> Result<De
     set.admit(&placed.object, &request)
 }
 
+/// What a document's view after admission is made from: for a whole object, the object as admission left it;
+/// for a fragment, without what the API server's own plugins did to the Pod guardrail made up around it (its
+/// service account token, its namespace's LimitRange resources, its priority): those say nothing about what the
+/// writer wrote, and pages list them in words instead ([`Decision::plugins_said`]).
+pub fn viewed<'d>(placed: &Placed, decision: &'d Decision) -> std::borrow::Cow<'d, Value> {
+    let plugins: Vec<&String> =
+        decision.stages.iter().filter(|s| s.stage.plugin().is_some()).flat_map(|s| s.changed.iter()).collect();
+    if placed.wrap.is_none() || plugins.is_empty() {
+        return std::borrow::Cow::Borrowed(&decision.object);
+    }
+    let mut object = decision.object.clone();
+    for pointer in plugins.into_iter().rev() {
+        if object.pointer(pointer) == decision.stored.pointer(pointer) {
+            crate::object::remove_at(&mut object, pointer);
+        }
+    }
+    std::borrow::Cow::Owned(object)
+}
+
 /// One line of the object after admission, as YAML.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AfterLine {
@@ -248,7 +267,7 @@ pub struct AfterLine {
 /// line marked when mutation added it. `original` is the document as read.
 pub fn after_admission(placed: &Placed, decision: &Decision, original: &Value) -> Vec<AfterLine> {
     let before = crate::yaml::to_yaml(original);
-    let now = crate::yaml::to_yaml(&shown(placed, &decision.object, original));
+    let now = crate::yaml::to_yaml(&shown(placed, &viewed(placed, decision), original));
     // Myers' diff: time grows with the number of changed lines, which mutation keeps small.
     let diff = similar::TextDiff::from_lines(&before, &now);
     diff.iter_all_changes()
@@ -268,13 +287,15 @@ pub fn shown_mutators(set: &PolicySet, placed: &Placed, decision: &Decision, ori
     if placed.wrap.is_none() {
         return decision.mutators.clone();
     }
-    if shown(placed, &decision.object, original) == *original {
+    if shown(placed, &viewed(placed, decision), original) == *original {
         return Vec::new();
     }
     let mutators = set.mutation().mutators();
+    // The API server's plugins (named without a `Kind/`) changed the Pod around the fragment, not the fragment.
     let reaching: Vec<String> = decision
         .mutators
         .iter()
+        .filter(|id| id.contains('/'))
         .filter(|id| {
             mutators
                 .iter()
@@ -283,7 +304,11 @@ pub fn shown_mutators(set: &PolicySet, placed: &Placed, decision: &Decision, ori
         })
         .cloned()
         .collect();
-    if reaching.is_empty() { decision.mutators.clone() } else { reaching }
+    if reaching.is_empty() {
+        decision.mutators.iter().filter(|id| id.contains('/')).cloned().collect()
+    } else {
+        reaching
+    }
 }
 
 /// Whether a mutator writing at `location` can change the part of `object` at `pointer` (a JSON pointer, the

@@ -172,6 +172,29 @@ pub fn quoted_list(noun: &str, names: &[String]) -> String {
     if names.len() == 1 { format!("{noun} {}", quoted[0]) } else { format!("{noun}s {}", quoted.join(", ")) }
 }
 
+/// Removes what is at `pointer` (a key of a mapping, or the item of a list); false when there is none. A mapping
+/// or list left empty by it goes too (it was made for what is removed).
+pub fn remove_at(object: &mut Value, pointer: &str) -> bool {
+    let Some((parent, key)) = pointer.rsplit_once('/') else { return false };
+    let key = key.replace("~1", "/").replace("~0", "~");
+    let removed = match object.pointer_mut(parent) {
+        Some(Value::Object(map)) => map.shift_remove(&key).is_some(),
+        Some(Value::Array(list)) => match key.parse::<usize>() {
+            Ok(i) if i < list.len() => {
+                list.remove(i);
+                true
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    let emptied = |v: &Value| v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(Map::is_empty);
+    if removed && !parent.is_empty() && object.pointer(parent).is_some_and(emptied) {
+        remove_at(object, parent);
+    }
+    removed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,9 @@ fn repo_bundle() -> String {
     }
     files.sort();
     let texts: Vec<PolicyText<'_>> = files.iter().map(|(name, text)| PolicyText { name, text }).collect();
-    let set = PolicySet::load(&texts, &Limits::default()).unwrap();
+    let (mut set, sources) = PolicySet::load_sources(&texts, &Limits::default()).unwrap();
+    set.set_cluster(sources.cluster).unwrap();
+    set.set_api_server(guardrail_engine::admission::ApiServer::new(guardrail_engine::schema::NEWEST));
     serde_json::to_string(&Bundle::from_set(&set, "")).unwrap()
 }
 
@@ -62,7 +64,10 @@ fn a_bare_pod_gets_the_deployed_defaults_marked_as_added() {
         assert!(added.contains(&want), "{want} not among the added lines {added:?}");
     }
     assert!(!d.after.iter().any(|l| l.added && l.text.contains("image: nginx")));
-    assert_eq!(d.mutators.len(), 5, "{:?}", d.mutators);
+    // The API server's ServiceAccount plugin mounted the token before the Assign set the field.
+    assert_eq!(d.mutators.len(), 6, "{:?}", d.mutators);
+    assert_eq!(d.mutators[0], "ServiceAccount");
+    assert!(added.contains(&"mountPath: /var/run/secrets/kubernetes.io/serviceaccount"), "{added:?}");
     assert!(!d.patch.is_empty());
 }
 
@@ -123,10 +128,16 @@ fn info_names_versions_and_policies() {
     assert!(info.constraints.iter().any(|c| c.id.starts_with("K8sPSPPrivilegedContainer/") && c.action == "deny"));
     assert_eq!(info.mutators.len(), 11);
     // The version follows the content.
+    // The version follows the content: the policies and the cluster state.
     let mut b: Bundle = serde_json::from_str(&bundle).unwrap();
-    assert_eq!(Bundle::new(b.policies.clone()).version, info.policies);
+    let version = |b: &Bundle| {
+        let mut all = b.policies.clone();
+        all.extend(b.cluster.iter().cloned());
+        Bundle::new(all).version
+    };
+    assert_eq!(version(&b), info.policies);
     b.policies[0].object["metadata"]["name"] = serde_json::json!("renamed");
-    assert_ne!(Bundle::new(b.policies).version, info.policies);
+    assert_ne!(version(&b), info.policies);
     // Suites are not policies and are not shipped.
     let b: Bundle = serde_json::from_str(&bundle).unwrap();
     assert!(b.policies.iter().all(|p| !p.file.ends_with("suite.yaml")));
@@ -231,10 +242,10 @@ fn the_bundle_names_the_kubernetes_version() {
     b.kubernetes_version = "1.34".into();
     let flex = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: a, image: x}]\n  volumes: [{name: v, flexVolume: {}}]\n";
     let mut p = Playground::load(&serde_json::to_string(&b).unwrap()).unwrap();
-    assert_eq!(
-        p.admit(flex, "default", "").documents[0].refused[0].message,
-        "spec.volumes[0].flexVolume.driver: Required value"
-    );
+    // A missing required field is found by the object's validation, after mutation, in the API server's words.
+    let d = &p.admit(flex, "default", "").documents[0];
+    assert_eq!(d.verdict, "rejected", "{d:?}");
+    assert_eq!(d.denial.as_deref(), Some("Pod \"a\" is invalid: spec.volumes[0].flexVolume.driver: Required value"));
     b.kubernetes_version = "1.20".into();
     let err = Playground::load(&serde_json::to_string(&b).unwrap()).unwrap_err().to_string();
     assert!(err.contains("Kubernetes 1.20 is not a version this engine ships"), "{err}");

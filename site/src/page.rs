@@ -121,6 +121,53 @@ fn made_html(results: &[Checked]) -> String {
     html
 }
 
+/// What the API server's own stages said of `d` that the diff does not: its plugins' changes in words (for a
+/// fragment, the only place they show: they were made to the Pod around it) and its warnings (Pod Security's).
+fn api_server_html(d: &Decision) -> String {
+    let mut html = String::new();
+    let warnings = d.api_server_warnings();
+    if !warnings.is_empty() {
+        html.push_str(
+            "<div class=\"example-messages example-warn\"><p>The API server warns (admitted anyway):</p><ul>",
+        );
+        for w in warnings {
+            html.push_str(&format!("<li><code>Warning: {}</code></li>", escape(&w)));
+        }
+        html.push_str("</ul></div>");
+    }
+    let said = d.plugins_said();
+    if !said.is_empty() {
+        html.push_str(
+            "<div class=\"example-messages example-plugins\"><p>The API server's admission plugins, before any webhook:</p><ul>",
+        );
+        for line in said {
+            html.push_str(&format!("<li>{}</li>", escape(&line)));
+        }
+        html.push_str("</ul></div>");
+    }
+    html
+}
+
+/// The object as the cluster stores it, the API server's defaults included, one click away from what admission
+/// changed (only when defaulting set anything that stayed).
+fn stored_html(c: &Checked) -> String {
+    if c.decision.defaults().is_empty() {
+        return String::new();
+    }
+    let mut stored = c.decision.stored.clone();
+    if c.placed.wrap.is_some() || c.original.pointer("/metadata/namespace").is_none() {
+        if let Some(meta) = stored.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("namespace");
+        }
+    }
+    let part = guardrail_engine::fragment::shown(&c.placed, &stored, &c.original);
+    let text = guardrail_engine::yaml::to_yaml(&part);
+    format!(
+        "<details class=\"example-stored\"><summary>As stored, with the API server's defaults</summary><pre class=\"code\"><code>{}</code></pre></details>",
+        highlight(&text, "yaml")
+    )
+}
+
 /// The violations of `d` that do not refuse: `warn` ones, which `kubectl` prints as warnings (also next to a
 /// denial), and `dryrun` ones, which only Gatekeeper's audit reports, so only for an object that is admitted and
 /// stored, and (`audit`) only when the example is a whole object: of a fragment, guardrail made up the rest of the
@@ -305,13 +352,17 @@ impl Ctx<'_> {
             let joined = |errors: Vec<guardrail_engine::policy::PolicyError>| {
                 errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
             };
-            let (extra, _) = PolicySet::load_sources(&refs, &Limits::default()).map_err(joined)?;
+            let (extra, found) = PolicySet::load_sources(&refs, &Limits::default()).map_err(joined)?;
             let base = self.policies.borrow();
             let objects: Vec<(String, Value)> =
                 base.objects().chain(extra.objects()).map(|o| (o.name.to_string(), o.value.clone())).collect();
             let all: Vec<PolicyObject<'_>> = objects.iter().map(|(n, v)| PolicyObject { name: n, value: v }).collect();
             let mut set = PolicySet::load_objects(&all, &Limits::default()).map_err(joined)?;
-            set.set_cluster(base.cluster().map(|o| (o.name.to_string(), o.value.clone())).collect())?;
+            // The example's own cluster state (a Namespace with its labels, a LimitRange) joins the site's.
+            let mut cluster: Vec<(String, Value)> =
+                base.cluster().map(|o| (o.name.to_string(), o.value.clone())).collect();
+            cluster.extend(found.cluster);
+            set.set_cluster(cluster)?;
             set.set_exempt_namespaces(&self.config.policies.exempt_namespaces)?;
             set.set_api_server(base.api_server().cloned());
             Ok(set)
@@ -689,14 +740,29 @@ impl Ctx<'_> {
         let mut messages = String::new();
         let denials: Vec<String> = results.iter().filter_map(|c| c.decision.denial()).collect();
         if !denials.is_empty() {
-            messages.push_str("<div class=\"example-messages\"><p>The API server answers:</p><ul>");
+            // Which stage refused, when it is the API server's own (Gatekeeper's messages name their constraint).
+            let by: Vec<&str> = results
+                .iter()
+                .filter_map(|c| c.decision.decided_by)
+                .filter(|s| s.is_api_server())
+                .map(|s| s.describe())
+                .collect();
+            let title = match by.first() {
+                Some(stage) => format!("The API server answers ({stage}):"),
+                None => "The API server answers:".to_string(),
+            };
+            messages.push_str(&format!("<div class=\"example-messages\"><p>{}</p><ul>", escape(&title)));
             for text in denials.iter().flat_map(|d| d.lines()) {
                 messages.push_str(&format!("<li><code>{}</code></li>", escape(text)));
             }
             messages.push_str("</ul></div>");
         }
         for c in results {
+            messages.push_str(&api_server_html(&c.decision));
             messages.push_str(&not_enforced_html(&c.decision, c.placed.wrap.is_none()));
+        }
+        for c in results.iter().filter(|c| c.decision.verdict == guardrail_engine::policy::Verdict::Admitted) {
+            messages.push_str(&stored_html(c));
         }
         let unchecked: Vec<String> = results.iter().flat_map(|c| c.decision.unchecked.iter().cloned()).collect();
         if !unchecked.is_empty() {

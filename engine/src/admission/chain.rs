@@ -231,7 +231,19 @@ impl PolicySet {
                 }
                 (_, None) => Vec::new(),
             };
-            if !report.changed.is_empty() && stage != Stage::Defaulting && stage != Stage::GatekeeperMutation {
+            // What every cluster adds to every Pod, whatever its configuration (the not-ready and unreachable
+            // tolerations; priority 0 where no class is named and none is the default), is kept apart with the
+            // defaults: it says nothing about the platform. What the cluster's objects decide is admission's.
+            let fixed = stage == Stage::DefaultTolerationSeconds
+                || (stage == Stage::Priority && stored.pointer("/spec/priorityClassName").is_none());
+            if fixed {
+                report.said.clear();
+                for pointer in &report.changed {
+                    if let Some(v) = stored.pointer(pointer) {
+                        run.defaults.push((pointer.clone(), v.clone()));
+                    }
+                }
+            } else if !report.changed.is_empty() && stage != Stage::Defaulting && stage != Stage::GatekeeperMutation {
                 run.mutators.push(stage.name().to_string());
             }
             if stage != Stage::Defaulting
@@ -270,11 +282,13 @@ impl PolicySet {
         // The object as admission left it, the API server's defaults apart (those nothing changed afterwards).
         let mut shown = stored.clone();
         let mut kept = Vec::new();
-        for (pointer, value) in &run.defaults {
-            if stored.pointer(pointer) == Some(value) && remove(&mut shown, pointer) {
+        // Last set first, so that items appended to a list come off its end.
+        for (pointer, value) in run.defaults.iter().rev() {
+            if stored.pointer(pointer) == Some(value) && object::remove_at(&mut shown, pointer) {
                 kept.push(pointer.clone());
             }
         }
+        kept.reverse();
         if injected {
             if let Some(meta) = shown.get_mut("metadata").and_then(Value::as_object_mut) {
                 meta.remove("namespace");
@@ -423,7 +437,7 @@ fn api_stage(
             let outcome = super::podsecurity::evaluate(object, &policy, api.minor, old);
             run.warnings.extend(outcome.warnings.iter().cloned());
             report.warnings.extend(outcome.warnings);
-            for (key, value) in outcome.audit {
+            for (key, value) in outcome.audit.into_iter().filter(|(k, _)| k.ends_with("audit-violations")) {
                 report.said.push(format!("audit annotation {key}: {value}"));
             }
             match outcome.denied {
@@ -432,15 +446,5 @@ fn api_stage(
             }
         }
         Stage::GatekeeperMutation | Stage::Gatekeeper => Vec::new(),
-    }
-}
-
-/// Removes the field at `pointer` (a key of a mapping); false when there is none.
-fn remove(object: &mut Value, pointer: &str) -> bool {
-    let Some((parent, key)) = pointer.rsplit_once('/') else { return false };
-    let key = key.replace("~1", "/").replace("~0", "~");
-    match object.pointer_mut(parent).and_then(Value::as_object_mut) {
-        Some(map) => map.shift_remove(&key).is_some(),
-        None => false,
     }
 }

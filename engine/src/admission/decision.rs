@@ -245,6 +245,22 @@ impl Decision {
         self.stages.iter().find(|s| s.stage == Stage::Defaulting).map_or(&[], |s| s.changed.as_slice())
     }
 
+    /// What the API server's own admission plugins did and warned, in words, each after its plugin's name
+    /// (`ServiceAccount: mounted the service account token ...`), in the order they ran.
+    pub fn plugins_said(&self) -> Vec<String> {
+        self.stages
+            .iter()
+            .filter(|s| s.stage.plugin().is_some())
+            .flat_map(|s| s.said.iter().map(move |line| format!("{}: {line}", s.stage.name())))
+            .collect()
+    }
+
+    /// The warnings the API server's own stages returned (`kubectl` prints each as `Warning: ...`): Pod Security's
+    /// `would violate PodSecurity ...`.
+    pub fn api_server_warnings(&self) -> Vec<String> {
+        self.stages.iter().filter(|s| s.stage.is_api_server()).flat_map(|s| s.warnings.iter().cloned()).collect()
+    }
+
     /// The denial message the API server would return (deny violations joined by newlines).
     pub fn denial(&self) -> Option<String> {
         let lines: Vec<String> =

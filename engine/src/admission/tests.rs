@@ -85,13 +85,19 @@ fn defaults_are_stored_but_kept_apart_from_what_admission_changed() {
     assert_eq!(d.stored["spec"]["restartPolicy"], "Always");
     assert_eq!(d.stored["spec"]["containers"][0]["terminationMessagePath"], "/dev/termination-log");
     assert!(d.defaults().contains(&"/spec/restartPolicy".to_string()), "{:?}", d.defaults());
-    // What admission changed: the ServiceAccount plugin's account and the Priority plugin's priority, nothing
-    // defaulted.
+    // What admission changed: the ServiceAccount plugin's account. What every cluster adds to every Pod (priority
+    // 0 with no class, the not-ready tolerations) is stored and kept with the defaults.
     assert!(d.object["spec"].get("restartPolicy").is_none());
-    assert_eq!(d.object["spec"]["priority"], 0);
-    assert_eq!(d.mutators, ["ServiceAccount", "Priority"]);
+    assert_eq!(d.mutators, ["ServiceAccount"]);
     let paths: Vec<&str> = d.patch.iter().filter_map(|op| op["path"].as_str()).collect();
-    assert_eq!(paths, ["/spec/serviceAccountName", "/spec/priority", "/spec/preemptionPolicy"]);
+    assert_eq!(paths, ["/spec/serviceAccountName"]);
+    assert_eq!((&d.stored["spec"]["priority"], d.object["spec"].get("priority")), (&json!(0), None));
+    let mut no_tolerations = p.clone();
+    no_tolerations["spec"].as_object_mut().unwrap().remove("tolerations");
+    let d = s.admit(&no_tolerations, &Request::default()).unwrap();
+    assert_eq!(d.stored["spec"]["tolerations"].as_array().map(Vec::len), Some(2));
+    assert!(d.object["spec"].get("tolerations").is_none(), "{}", d.object);
+    assert!(d.defaults().contains(&"/spec/tolerations".to_string()), "{:?}", d.defaults());
 }
 
 #[test]
@@ -146,7 +152,7 @@ fn the_token_is_mounted_before_a_webhook_can_say_no() {
         d.stored["spec"]["containers"][0]["volumeMounts"][0]["mountPath"],
         "/var/run/secrets/kubernetes.io/serviceaccount"
     );
-    assert_eq!(d.mutators, ["ServiceAccount", "Priority", "DefaultTolerationSeconds", "Assign/no-token"]);
+    assert_eq!(d.mutators, ["ServiceAccount", "Assign/no-token"]);
     // The manifest that says so itself gets no token.
     let mut own = p.clone();
     own["spec"]["automountServiceAccountToken"] = json!(false);

@@ -14,6 +14,8 @@ pub fn admit(pod: &mut Value, report: &mut StageReport) {
     let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else { return };
     let list = spec.entry("tolerations").or_insert_with(|| json!([]));
     let Some(list) = list.as_array_mut() else { return };
+    // A list the plugin makes is one field it set; items it appends to the Pod's own list are each one.
+    let was_empty = list.is_empty();
     for taint in TAINTS {
         let tolerated = list.iter().any(|t| {
             let key = t.get("key").and_then(Value::as_str).unwrap_or("");
@@ -22,7 +24,10 @@ pub fn admit(pod: &mut Value, report: &mut StageReport) {
         });
         if !tolerated {
             list.push(json!({"key": taint, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}));
-            report.changed.push(format!("/spec/tolerations/{}", list.len() - 1));
+            let at = format!("/spec/tolerations/{}", list.len() - 1);
+            if !was_empty || report.changed.is_empty() {
+                report.changed.push(if was_empty { "/spec/tolerations".to_string() } else { at });
+            }
             report.said.push(format!("tolerate {taint} for 300 s"));
         }
     }
