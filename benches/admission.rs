@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use guardrail_engine::admission::ApiServer;
 use guardrail_engine::limits::Limits;
 use guardrail_engine::policy::{PolicySet, PolicyText, Request};
 use guardrail_engine::yaml::{self, Schema};
@@ -47,6 +48,82 @@ fn admit_two_container_deployment(bencher: divan::Bencher<'_, '_>) {
     let d = set.admit(&deployment, &request).expect("admits");
     assert!(d.rejected_child().is_none() && d.children[0].decision.children.len() == 1);
     bencher.bench_local(|| set.admit(divan::black_box(&deployment), &request).expect("admits"));
+}
+
+/// `policies/` with its cluster state (the tenant namespace and its LimitRange, the PriorityClasses) and the API
+/// server of Kubernetes 1.37 in front of Gatekeeper, as the docs check runs it.
+fn chain_set() -> PolicySet {
+    let loaded = guardrail_site::policies::load(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")])
+        .expect("the project's policies load");
+    let mut set = loaded.set;
+    set.set_cluster(loaded.sources.cluster).expect("cluster state");
+    set.set_api_server(ApiServer::new("1.37"));
+    set
+}
+
+fn in_tenant() -> Request {
+    Request { namespace: Some("tenant".into()), ..Request::default() }
+}
+
+/// The Pod through every stage of the chain: decoding, defaulting, LimitRanger, ServiceAccount, Priority,
+/// DefaultTolerationSeconds, Gatekeeper's mutation, the object's validation, LimitRanger's limits, Pod Security,
+/// Gatekeeper's constraints (compare with `admit_two_container_pod`, Gatekeeper alone).
+#[divan::bench]
+fn chain_two_container_pod(bencher: divan::Bencher<'_, '_>) {
+    let mut set = chain_set();
+    let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
+    let request = in_tenant();
+    let d = set.admit(&pod, &request).expect("admits");
+    assert!(d.violations.is_empty() && d.mutators.contains(&"LimitRanger".to_string()), "{:?}", d.mutators);
+    bencher.bench_local(|| set.admit(divan::black_box(&pod), &request).expect("admits"));
+}
+
+/// The Deployment, its ReplicaSet and its Pod through every stage of the chain.
+#[divan::bench]
+fn chain_two_container_deployment(bencher: divan::Bencher<'_, '_>) {
+    let mut set = chain_set();
+    let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
+    let deployment = serde_json::json!({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": pod["metadata"], "spec": pod["spec"]}},
+    });
+    let request = in_tenant();
+    let d = set.admit(&deployment, &request).expect("admits");
+    assert!(d.rejected_child().is_none() && d.children[0].decision.children.len() == 1);
+    bencher.bench_local(|| set.admit(divan::black_box(&deployment), &request).expect("admits"));
+}
+
+/// The API server's stages alone (no policies): what the chain adds to Gatekeeper's time.
+#[divan::bench]
+fn chain_api_server_stages_only(bencher: divan::Bencher<'_, '_>) {
+    let loaded = guardrail_site::policies::load(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/cluster")])
+        .expect("the cluster state loads");
+    let mut set = loaded.set;
+    set.set_cluster(loaded.sources.cluster).expect("cluster state");
+    set.set_api_server(ApiServer::new("1.37"));
+    let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
+    let request = in_tenant();
+    bencher.bench_local(|| set.admit(divan::black_box(&pod), &request).expect("admits"));
+}
+
+/// Stage by stage: the defaulting of the Pod.
+#[divan::bench]
+fn stage_defaulting(bencher: divan::Bencher<'_, '_>) {
+    let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
+    bencher
+        .with_inputs(|| pod.clone())
+        .bench_local_values(|mut p| guardrail_engine::admission::defaults::apply(&mut p, 37));
+}
+
+/// Stage by stage: Pod Security at restricted:latest.
+#[divan::bench]
+fn stage_pod_security_restricted(bencher: divan::Bencher<'_, '_>) {
+    use guardrail_engine::admission::podsecurity::{LevelVersion, Policy, evaluate};
+    let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
+    let level = LevelVersion::parse("restricted", "latest").expect("level");
+    let policy = Policy { enforce: level, warn: level, audit: level };
+    bencher.bench_local(|| evaluate(divan::black_box(&pod), &policy, 37, None));
 }
 
 #[divan::bench]

@@ -158,6 +158,16 @@ fn max_replicas(deploy: &Value, replicas: i64) -> i64 {
     replicas + surge
 }
 
+/// Whether a controller creates objects from objects of this kind (what [`creates`] answers for).
+pub fn makes(gvk: &Gvk) -> bool {
+    matches!(
+        (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()),
+        ("apps", "v1", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet")
+            | ("", "v1", "ReplicationController")
+            | ("batch", "v1", "Job" | "CronJob")
+    )
+}
+
 /// What the controller of `parent` (after admission) creates, if it is a built-in workload kind.
 pub fn creates(parent: &Value) -> Option<Creation> {
     let gvk = Gvk::of(parent);

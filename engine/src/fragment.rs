@@ -247,7 +247,7 @@ pub fn viewed<'d>(placed: &Placed, decision: &'d Decision) -> std::borrow::Cow<'
     }
     let mut object = decision.object.clone();
     for pointer in plugins.into_iter().rev() {
-        if object.pointer(pointer) == decision.stored.pointer(pointer) {
+        if crate::object::at(&object, pointer) == crate::object::at(&decision.stored, pointer) {
             crate::object::remove_at(&mut object, pointer);
         }
     }

@@ -2,40 +2,54 @@
 
 use serde_json::{Value, json};
 
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+/// Appends `/key` to a JSON pointer, escaped as RFC 6901 says.
+fn push_key(path: &mut String, key: &str) {
+    path.push('/');
+    if key.contains(['~', '/']) {
+        path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+    } else {
+        path.push_str(key);
+    }
 }
 
 /// The operations that turn `from` into `to`: `add`/`remove`/`replace`, lists compared by position.
 pub fn diff(from: &Value, to: &Value) -> Vec<Value> {
     let mut ops = Vec::new();
-    walk(from, to, String::new(), &mut ops);
+    walk(from, to, &mut String::new(), &mut ops);
     ops
 }
 
-fn walk(from: &Value, to: &Value, path: String, ops: &mut Vec<Value>) {
-    if from == to {
-        return;
-    }
+/// Each node is visited once: mappings and lists are compared by walking them (an equality test first would
+/// compare every subtree again at every level above it), the path is one buffer, and a path is made into a string
+/// only for an operation.
+fn walk(from: &Value, to: &Value, path: &mut String, ops: &mut Vec<Value>) {
     match (from, to) {
         (Value::Object(a), Value::Object(b)) => {
             for (k, va) in a {
-                let p = format!("{path}/{}", escape(k));
+                let len = path.len();
+                push_key(path, k);
                 match b.get(k) {
-                    Some(vb) => walk(va, vb, p, ops),
-                    None => ops.push(json!({"op": "remove", "path": p})),
+                    Some(vb) => walk(va, vb, path, ops),
+                    None => ops.push(json!({"op": "remove", "path": path.as_str()})),
                 }
+                path.truncate(len);
             }
             for (k, vb) in b {
                 if !a.contains_key(k) {
-                    ops.push(json!({"op": "add", "path": format!("{path}/{}", escape(k)), "value": vb}));
+                    let len = path.len();
+                    push_key(path, k);
+                    ops.push(json!({"op": "add", "path": path.as_str(), "value": vb}));
+                    path.truncate(len);
                 }
             }
         }
         (Value::Array(a), Value::Array(b)) => {
             let common = a.len().min(b.len());
+            let len = path.len();
             for i in 0..common {
-                walk(&a[i], &b[i], format!("{path}/{i}"), ops);
+                path.push_str(&format!("/{i}"));
+                walk(&a[i], &b[i], path, ops);
+                path.truncate(len);
             }
             for (i, v) in b.iter().enumerate().skip(common) {
                 ops.push(json!({"op": "add", "path": format!("{path}/{i}"), "value": v}));
@@ -45,7 +59,8 @@ fn walk(from: &Value, to: &Value, path: String, ops: &mut Vec<Value>) {
                 ops.push(json!({"op": "remove", "path": format!("{path}/{i}")}));
             }
         }
-        _ => ops.push(json!({"op": "replace", "path": path, "value": to})),
+        _ if from == to => {}
+        _ => ops.push(json!({"op": "replace", "path": path.as_str(), "value": to})),
     }
 }
 

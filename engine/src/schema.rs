@@ -500,7 +500,8 @@ impl Schemas {
         self.refusal_of(self.decode(custom, obj).before_admission(), obj)
     }
 
-    fn refusal_of(&self, check: Check, obj: &Value) -> Vec<String> {
+    /// The lines of [`Schemas::refusal`] for a check already made of `obj`.
+    pub fn refusal_of(&self, check: Check, obj: &Value) -> Vec<String> {
         match check {
             Check::Checked(errors) => errors
                 .into_iter()
@@ -582,12 +583,13 @@ impl Schemas {
         let Some(def) = self.by_gvk.get(&(g.to_string(), v.to_string(), kind.to_string())) else { return Vec::new() };
         let mut errors = Vec::new();
         for pointer in at {
-            let Some(value) = obj.pointer(pointer) else { continue };
+            let Some(value) = crate::object::at(obj, pointer) else { continue };
             let mut id = *def;
             let mut path = Path::default();
             let mut known = true;
             for seg in pointer.split('/').skip(1) {
-                let seg = seg.replace("~1", "/").replace("~0", "~");
+                let seg: std::borrow::Cow<'_, str> =
+                    if seg.contains('~') { seg.replace("~1", "/").replace("~0", "~").into() } else { seg.into() };
                 let node = &self.nodes[id];
                 let next = match (seg.parse::<usize>(), node.items) {
                     (Ok(i), Some(items)) => {

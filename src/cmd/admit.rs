@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+use guardrail_engine::admission::Stage;
 use guardrail_engine::limits::Limits;
 use guardrail_engine::mutation::mutator::Operation;
 use guardrail_engine::object;
@@ -204,7 +205,11 @@ fn sarif(results: &[(&Input, Decision)], refused: &[(&Input, Vec<String>)]) -> V
             for v in &decision.violations {
                 let id = format!("{}/{}", v.kind, v.name);
                 if !rules.iter().any(|(r, _)| *r == id) {
-                    rules.push((id.clone(), format!("Gatekeeper constraint {} of kind {}.", v.name, v.kind)));
+                    let what = match v.stage {
+                        Stage::Gatekeeper => format!("Gatekeeper constraint {} of kind {}.", v.name, v.kind),
+                        stage => format!("Refused by {} ({}).", stage.describe(), v.name),
+                    };
+                    rules.push((id.clone(), what));
                 }
                 let level = match v.action {
                     EnforcementAction::Deny => "error",
@@ -256,12 +261,17 @@ fn result_json(input: &Input, d: &Decision) -> Value {
 fn decision_json(d: &Decision) -> Value {
     json!({
         "verdict": d.verdict.as_str(),
+        "decided_by": d.decided_by.map(|s| s.name()),
         "mutated": d.mutated(),
         "object": d.object,
+        "stored": d.stored,
+        "stages": d.stages.iter().map(|s| json!({
+            "stage": s.stage.name(), "changed": s.changed, "said": s.said, "warnings": s.warnings,
+        })).collect::<Vec<_>>(),
         "patch": d.patch,
         "mutators": d.mutators,
         "violations": d.violations.iter().map(|v| json!({
-            "kind": v.kind, "name": v.name, "action": v.action.as_str(), "message": v.message,
+            "stage": v.stage.name(), "kind": v.kind, "name": v.name, "action": v.action.as_str(), "message": v.message,
         })).collect::<Vec<_>>(),
         "warnings": d.warnings,
         "children": d.children.iter().map(|c| {
@@ -326,10 +336,11 @@ fn print_text(results: &[(&Input, Decision)], _set: &PolicySet, refused: usize) 
     let mut admitted = 0;
     for (input, d) in results {
         let what = object::describe(&input.object);
-        let verdict = match (d.verdict, d.mutated()) {
-            (Verdict::Rejected, _) => paint(Style::Bad, "rejected"),
-            (Verdict::Admitted, true) => paint(Style::Good, "admitted with changes"),
-            (Verdict::Admitted, false) => paint(Style::Good, "admitted"),
+        let verdict = match (d.verdict, d.mutated(), d.decided_by) {
+            (Verdict::Rejected, _, Some(stage)) => paint(Style::Bad, &format!("rejected by {}", stage.describe())),
+            (Verdict::Rejected, _, None) => paint(Style::Bad, "rejected"),
+            (Verdict::Admitted, true, _) => paint(Style::Good, "admitted with changes"),
+            (Verdict::Admitted, false, _) => paint(Style::Good, "admitted"),
         };
         if d.verdict == Verdict::Admitted && d.rejected_child().is_none() {
             admitted += 1;
@@ -338,6 +349,9 @@ fn print_text(results: &[(&Input, Decision)], _set: &PolicySet, refused: usize) 
         if d.mutated() {
             println!("  mutated by {}", d.mutators.join(", "));
             print_diff(&input.object, &d.object);
+        }
+        for line in d.plugins_said() {
+            println!("  {} {line}", paint(Style::Dim, "api-server"));
         }
         for v in &d.violations {
             println!("  {} {} {}", action_tag(v.action), paint(Style::Dim, &v.kind), v.render());

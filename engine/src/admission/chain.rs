@@ -74,8 +74,13 @@ impl PolicySet {
         };
         // What Gatekeeper and the controllers see is the object as stored: defaulted and mutated.
         let gvk = Gvk::of(&d.stored);
-        let mut parent = d.stored.clone();
-        request.inject_namespace(&mut parent);
+        // The stored object already carries the request's namespace; it is copied only when something is made
+        // from it (the decision is changed below).
+        let parent = if self.expansions.iter().any(|t| t.applies_to(&gvk)) || controllers::makes(&gvk) {
+            d.stored.clone()
+        } else {
+            Value::Null
+        };
         let reached_gatekeeper = matches!(d.decided_by, None | Some(Stage::Gatekeeper));
         if reached_gatekeeper && request.validate && self.expansions.iter().any(|t| t.applies_to(&gvk)) {
             let (children, implied) = self.expand(&parent, request)?;
@@ -190,6 +195,12 @@ impl PolicySet {
         let injected = request.inject_namespace(&mut stored);
         let namespace = request.namespace_for(object).unwrap_or_default();
         let mut run = Run::default();
+        // An UPDATE may not change what is immutable: the old object is put through the same stages (with no old
+        // object of its own), so that both sides differ only where the manifests do.
+        if let (Some(_), Operation::Update, Some(old)) = (&api, request.operation, &request.old_object) {
+            let without_old = Request { old_object: None, ..request.clone() };
+            run.old_stored = Some(self.run(old, &without_old, source, None)?.stored);
+        }
         for &stage in super::ORDER {
             let runs = match (stage, &api) {
                 (Stage::GatekeeperMutation | Stage::Gatekeeper, _) => true,
@@ -202,15 +213,10 @@ impl PolicySet {
             let mut report = StageReport { stage, changed: Vec::new(), said: Vec::new(), warnings: Vec::new() };
             let refused = match (stage, &api) {
                 (Stage::GatekeeperMutation, _) => {
-                    let before = stored.clone();
                     let applied = self
                         .gatekeeper_mutate(&mut stored, request, source, &mut report, &mut run.warnings)
                         .map_err(AdmitError::Mutation)?;
                     if !applied.is_empty() {
-                        report.changed = crate::patch::diff(&before, &stored)
-                            .iter()
-                            .filter_map(|op| op.get("path").and_then(Value::as_str).map(str::to_string))
-                            .collect();
                         run.mutators.extend(applied);
                         // The API server decodes the webhook's patched object, which defaults what it added.
                         if let Some(api) = &api {
@@ -235,11 +241,11 @@ impl PolicySet {
             // tolerations; priority 0 where no class is named and none is the default), is kept apart with the
             // defaults: it says nothing about the platform. What the cluster's objects decide is admission's.
             let fixed = stage == Stage::DefaultTolerationSeconds
-                || (stage == Stage::Priority && stored.pointer("/spec/priorityClassName").is_none());
+                || (stage == Stage::Priority && object::at(&stored, "/spec/priorityClassName").is_none());
             if fixed {
                 report.said.clear();
                 for pointer in &report.changed {
-                    if let Some(v) = stored.pointer(pointer) {
+                    if let Some(v) = object::at(&stored, pointer) {
                         run.defaults.push((pointer.clone(), v.clone()));
                     }
                 }
@@ -284,7 +290,7 @@ impl PolicySet {
         let mut kept = Vec::new();
         // Last set first, so that items appended to a list come off its end.
         for (pointer, value) in run.defaults.iter().rev() {
-            if stored.pointer(pointer) == Some(value) && object::remove_at(&mut shown, pointer) {
+            if object::at(&stored, pointer) == Some(value) && object::remove_at(&mut shown, pointer) {
                 kept.push(pointer.clone());
             }
         }
@@ -331,12 +337,16 @@ struct Run {
     constraints: Vec<String>,
     unchecked: Vec<String>,
     decided_by: Option<Stage>,
+    /// Whether decoding found required fields missing (then the object's validation checks it whole).
+    lacks_required: bool,
+    /// For an UPDATE, the old object as the same stages make it.
+    old_stored: Option<Value>,
 }
 
 impl Run {
     fn apply_defaults(&mut self, object: &mut Value, api: &ApiServer) {
         for d in super::defaults::apply(object, api.minor) {
-            if let Some(v) = object.pointer(&d.pointer) {
+            if let Some(v) = crate::object::at(object, &d.pointer) {
                 self.defaults.push((d.pointer, v.clone()));
             }
         }
@@ -386,8 +396,13 @@ fn api_stage(
     let forbidden = |object: &Value, why: String| format!("{} is forbidden: {why}", resource_name(object));
     match stage {
         Stage::Decode => {
-            let schemas = crate::schema::schemas(api.version);
-            let errors = schemas.map(|s| s.decoding_refusal(&cluster.custom, object)).unwrap_or_default();
+            let schemas = api.schemas;
+            // One walk of the object serves decoding now and, when it lacks nothing required, the object's
+            // validation later (which then only looks at what admission wrote).
+            let check = schemas.decode(&cluster.custom, object);
+            run.lacks_required =
+                matches!(&check, crate::schema::Check::Checked(e) if e.iter().any(|e| e.after_admission));
+            let errors = schemas.refusal_of(check.before_admission(), object);
             match errors.is_empty() {
                 true => Vec::new(),
                 false => vec![Violation::refusal(stage, api.version, errors.join("; "))],
@@ -417,8 +432,26 @@ fn api_stage(
             super::ingressclass::admit(object, cluster, report);
             Vec::new()
         }
-        Stage::ObjectValidation => match super::validation::validate(api, cluster, object) {
-            None => Vec::new(),
+        Stage::ObjectValidation => match super::validation::validate(
+            api,
+            cluster,
+            object,
+            // What the webhooks wrote, when the object lacked nothing before: defaults and the API server's own
+            // plugins write nothing it would refuse.
+            (!run.lacks_required)
+                .then(|| {
+                    run.stages
+                        .iter()
+                        .filter(|s| s.stage == Stage::GatekeeperMutation)
+                        .flat_map(|s| s.changed.iter().map(String::as_str))
+                        .collect::<Vec<_>>()
+                })
+                .as_deref(),
+        ) {
+            None => match run.old_stored.as_ref().and_then(|old| super::validation::validate_update(object, old)) {
+                None => Vec::new(),
+                Some(message) => vec![Violation::refusal(stage, api.version, message)],
+            },
             Some(message) => vec![Violation::refusal(stage, api.version, message)],
         },
         Stage::LimitRangerValidation => match super::limitranger::validate(object, namespace, cluster) {

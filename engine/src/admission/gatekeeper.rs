@@ -28,7 +28,9 @@ impl PolicySet {
         }
         let req =
             MutationRequest { operation: request.operation, namespace: request.namespace_object.as_ref(), source };
-        let applied = self.mutation.mutate(object, &req)?.applied;
+        let outcome = self.mutation.mutate(object, &req)?;
+        report.changed = outcome.changed;
+        let applied = outcome.applied;
         for m in self.mutation.mutators() {
             if matches!(m.action, Action::Assign(AssignValue::ExternalData)) && m.matches(object, &req).unwrap_or(false)
             {

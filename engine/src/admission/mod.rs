@@ -184,6 +184,8 @@ pub struct ApiServer {
     pub plugins: Vec<Plugin>,
     /// Pod Security's levels where a namespace's labels say nothing (an AdmissionConfiguration's `defaults`).
     pub pod_security: podsecurity::Policy,
+    /// The schemas of `version`, looked up once.
+    pub schemas: &'static crate::schema::Schemas,
 }
 
 impl ApiServer {
@@ -192,7 +194,13 @@ impl ApiServer {
     pub fn new(version: &str) -> Option<ApiServer> {
         let version = *crate::schema::VERSIONS.iter().find(|v| **v == version)?;
         let minor = version.split('.').nth(1).and_then(|m| m.parse().ok())?;
-        Some(ApiServer { version, minor, plugins: Plugin::ALL.to_vec(), pod_security: podsecurity::Policy::default() })
+        Some(ApiServer {
+            version,
+            minor,
+            plugins: Plugin::ALL.to_vec(),
+            pod_security: podsecurity::Policy::default(),
+            schemas: crate::schema::schemas(version)?,
+        })
     }
 
     /// Whether the server runs `plugin`.

@@ -295,3 +295,26 @@ fn gatekeeper_alone_is_what_it_was() {
     assert_eq!((d.verdict, d.mutators.len(), d.stages.len()), (Verdict::Admitted, 0, 0));
     assert_eq!((&d.stored["spec"], &d.stored["metadata"]["namespace"]), (&d.object["spec"], &json!("default")));
 }
+
+#[test]
+fn an_update_may_not_change_what_is_immutable() {
+    let mut s = set(PRIVILEGED_TEMPLATE, &[]);
+    let old = pod(json!({"containers": [{"name": "app", "image": "nginx:1.26"}]}));
+    let update = Request {
+        operation: crate::mutation::mutator::Operation::Update,
+        old_object: Some(old.clone()),
+        ..Request::default()
+    };
+    let mut new = old.clone();
+    new["spec"]["containers"][0]["image"] = json!("nginx:1.27");
+    let d = s.admit(&new, &update).unwrap();
+    assert_eq!(d.verdict, Verdict::Admitted, "{:?}", d.violations);
+    new["spec"]["hostNetwork"] = json!(true);
+    let d = s.admit(&new, &update).unwrap();
+    assert_eq!(d.decided_by, Some(Stage::ObjectValidation));
+    assert!(
+        d.denial().unwrap().starts_with("Pod \"web\" is invalid: spec: Forbidden: pod updates may not change"),
+        "{:?}",
+        d.denial()
+    );
+}

@@ -20,6 +20,9 @@ pub struct MutationOutcome {
     pub applied: Vec<String>,
     /// Passes run.
     pub iterations: usize,
+    /// What the mutators changed, as the paths of the JSON Patch from the object before to after (empty when
+    /// nothing changed).
+    pub changed: Vec<String>,
 }
 
 /// Mutation that failed; the object may be partly mutated (the webhook then admits the unmutated original).
@@ -115,8 +118,13 @@ impl MutationSystem {
 
     /// Runs the mutators over `obj` until a pass changes nothing, at most `mutators + 1` passes.
     pub fn mutate(&self, obj: &mut Value, req: &MutationRequest<'_>) -> Result<MutationOutcome, MutationError> {
-        let max = self.mutators.len() + 1;
         let mut outcome = MutationOutcome::default();
+        if self.mutators.is_empty() {
+            return Ok(outcome);
+        }
+        let max = self.mutators.len() + 1;
+        // The object before the first pass: what the whole mutation changed is told from it.
+        let mut first: Option<Value> = None;
         for iteration in 1..=max {
             let before = obj.clone();
             let mut changed_by = Vec::new();
@@ -143,7 +151,16 @@ impl MutationSystem {
             }
             outcome.iterations = iteration;
             if changed_by.is_empty() || before == *obj {
+                if let Some(first) = first {
+                    outcome.changed = crate::patch::diff(&first, obj)
+                        .iter()
+                        .filter_map(|op| op.get("path").and_then(Value::as_str).map(str::to_string))
+                        .collect();
+                }
                 return Ok(outcome);
+            }
+            if first.is_none() {
+                first = Some(before);
             }
             if iteration == max {
                 return Err(MutationError::NotConverging {
