@@ -237,6 +237,31 @@ fn a_field_the_api_server_refuses_is_marked_with_its_message() {
     assert_eq!(b.js("return document.getElementById('pg-mark').hidden;", json!([])), json!(true));
 }
 
+/// The playground judges with the site's whole chain and cluster state: the API server's ServiceAccount plugin
+/// mounts the token before Gatekeeper's Assign says no, and a PriorityClass the cluster does not have is refused
+/// by the Priority plugin, named as the stage that answered.
+#[test]
+fn the_api_servers_own_stages_run_in_the_browser() {
+    let b = Browser::start(false, 1280, 1000);
+    open(&b, "");
+    type_yaml(&b, BARE);
+    let doc = texts(&b, "#pg-documents .pg-doc");
+    assert!(doc[0].contains("The API server's admission plugins, before any webhook:"), "{}", doc[0]);
+    assert!(doc[0].contains("ServiceAccount: mounted the service account token"), "{}", doc[0]);
+    // The playground starts in the namespace the site's examples are created in, with its LimitRange.
+    assert_eq!(b.js("return document.getElementById('pg-ns').value;", json!([])), json!("tenant"));
+    assert!(doc[0].contains("LimitRanger: cpu, memory request for container app"), "{}", doc[0]);
+    assert!(doc[0].contains("mountPath: /var/run/secrets/kubernetes.io/serviceaccount"), "{}", doc[0]);
+    assert!(doc[0].contains("automountServiceAccountToken: false"), "the Assign still sets it: {}", doc[0]);
+    type_yaml(&b, &BARE.replace("spec:\n", "spec:\n  priorityClassName: gold\n"));
+    let doc = texts(&b, "#pg-documents .pg-doc");
+    assert!(doc[0].contains("The API server answers (the Priority admission plugin):"), "{}", doc[0]);
+    assert!(doc[0].contains("pods \"web\" is forbidden: no PriorityClass with name gold was found"), "{}", doc[0]);
+    type_yaml(&b, &BARE.replace("spec:\n", "spec:\n  priorityClassName: tenant-low\n"));
+    let doc = texts(&b, "#pg-documents .pg-doc");
+    assert!(!doc[0].contains("forbidden"), "XKS's classes are in the cluster state: {}", doc[0]);
+}
+
 /// Payloads in names, images, annotations, messages, the namespace and a shared link: shown as text, never run.
 #[test]
 fn script_injection_payloads_are_shown_as_text_and_never_run() {

@@ -190,6 +190,12 @@ pub struct DocumentOutcome {
     pub made_rejected: Option<String>,
     /// Why Gatekeeper leaves it alone (mutation, validation or both), when its namespace is exempt.
     pub exempt: Option<String>,
+    /// The stage of the API server that refused it, in words (`the PodSecurity admission plugin`), when one of
+    /// its own stages did rather than Gatekeeper.
+    pub decided_by: Option<String>,
+    /// What the API server's own admission plugins did, in words (`ServiceAccount: mounted the service account
+    /// token ...`).
+    pub plugins: Vec<String>,
 }
 
 /// An object a document leads to.
@@ -447,6 +453,8 @@ impl Playground {
                     }
                     out.made = d.descendants().into_iter().map(|(_, c)| made(c)).collect();
                     out.exempt = d.exempt.clone();
+                    out.decided_by = d.decided_by.filter(|s| s.is_api_server()).map(|s| s.describe().to_string());
+                    out.plugins = d.plugins_said();
                     out.after = fragment::after_admission(&placed, &d, &doc.value);
                     out.violations = violations_out(&d);
                     out.denial = d.denial();

@@ -305,9 +305,15 @@ function renderDocument(d, several) {
     article.append(table);
   }
   if (d.denial) {
-    article.append(el("p", "pg-label", "The API server answers:"), el("pre", "pg-denial", d.denial));
+    const by = d.decided_by ? " (" + d.decided_by + ")" : "";
+    article.append(el("p", "pg-label", "The API server answers" + by + ":"), el("pre", "pg-denial", d.denial));
   }
   for (const w of d.warnings) article.append(el("p", "pg-warning", "Warning: " + w));
+  if (d.plugins && d.plugins.length) {
+    const list = el("ul", "pg-plugins");
+    for (const p of d.plugins) list.append(el("li", null, p));
+    article.append(el("p", "pg-label", "The API server's admission plugins, before any webhook:"), list);
+  }
   if (d.exempt) article.append(el("p", "pg-warning", "Not judged by Gatekeeper: " + d.exempt));
   if ((d.verdict !== "rejected" || d.made_rejected) && d.after.length) {
     const label = d.mutators.length ? "After admission (changed by " + d.mutators.join(", ") + ")" : "After admission (unchanged)";
@@ -389,7 +395,7 @@ async function readFragment() {
   try {
     const text = new TextDecoder("utf-8", { fatal: true }).decode(await pipe(fromBase64url(yaml), new DecompressionStream("deflate-raw")));
     const ns = params.get("ns");
-    nsInput.value = ns ? new TextDecoder("utf-8", { fatal: true }).decode(fromBase64url(ns)) : "default";
+    nsInput.value = ns ? new TextDecoder("utf-8", { fatal: true }).decode(fromBase64url(ns)) : nsInput.defaultValue;
     input.value = text;
   } catch (e) {
     setStatus("invalid", "The link's YAML cannot be read (it is cut short or altered).");
@@ -452,7 +458,7 @@ function setup() {
     const packed = await pipe(new TextEncoder().encode(input.value), new CompressionStream("deflate-raw"));
     let fragment = "yaml=" + toBase64url(packed);
     const ns = nsInput.value.trim();
-    if (ns && ns !== "default") fragment += "&ns=" + toBase64url(new TextEncoder().encode(ns));
+    if (ns && ns !== nsInput.defaultValue) fragment += "&ns=" + toBase64url(new TextEncoder().encode(ns));
     if (fragment.length > SHARE_LIMIT) {
       shareOut.hidden = false;
       shareOut.value = "";

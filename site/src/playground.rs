@@ -56,11 +56,13 @@ pub(crate) struct Shipped {
     /// The Kubernetes version whose schemas the engine decodes with (the worker parses them while the policy
     /// bundle is fetched).
     kubernetes_version: String,
+    /// The namespace the playground starts in: the one the site's examples are created in.
+    namespace: String,
 }
 
 impl Shipped {
     /// The playground for a site whose build loaded `policies`: the bundle is the objects the build loaded.
-    pub(crate) fn new(base_url: &str, policies: &PolicySet, kubernetes_version: &str) -> Shipped {
+    pub(crate) fn new(base_url: &str, policies: &PolicySet, kubernetes_version: &str, namespace: &str) -> Shipped {
         let bundle = Bundle::from_set(policies, kubernetes_version);
         let version = bundle.version.clone();
         let bundle = serde_json::to_vec(&bundle).unwrap_or_default();
@@ -78,7 +80,13 @@ impl Shipped {
             files.insert(url[base_url.len()..].to_string(), bytes.to_vec());
             urls.insert(key, url);
         }
-        Shipped { files, urls, version, kubernetes_version: kubernetes_version.to_string() }
+        Shipped {
+            files,
+            urls,
+            version,
+            kubernetes_version: kubernetes_version.to_string(),
+            namespace: namespace.to_string(),
+        }
     }
 
     fn url(&self, key: &str) -> String {
@@ -125,7 +133,7 @@ impl Shipped {
                 "It is mutated and judged as you type, by the engine that checked these docs, compiled to WebAssembly ",
                 "and running in your browser, against the very policies of this build. Nothing is sent anywhere.</p>\n",
                 "<div class=\"pg-toolbar\">",
-                "<label>Namespace <input id=\"pg-ns\" value=\"default\" size=\"14\" spellcheck=\"false\" autocomplete=\"off\"></label>",
+                "<label>Namespace <input id=\"pg-ns\" value=\"{namespace}\" size=\"14\" spellcheck=\"false\" autocomplete=\"off\"></label>",
                 "<label>Fragments <select id=\"pg-wrap\"><option value=\"\">detect</option><option value=\"pod\">Pod without apiVersion/kind</option>",
                 "<option value=\"podspec\">Pod spec</option><option value=\"container\">container</option></select></label>",
                 "<button type=\"button\" id=\"pg-share\">Share</button>",
@@ -148,6 +156,7 @@ impl Shipped {
             policies = self.url("policies"),
             version = escape(&self.version),
             kubernetes = escape(&self.kubernetes_version),
+            namespace = escape(&self.namespace),
             short = escape(&self.version[..12.min(self.version.len())]),
             start = escape(START),
             script = self.url("script"),
@@ -193,7 +202,7 @@ mod tests {
         let text = include_str!("../../policies/privileged-containers/template.yaml");
         let texts = [PolicyText { name: "policies/a.yaml", text }];
         let policies = PolicySet::load(&texts, &Limits::default()).unwrap();
-        let shipped = Shipped::new("/docs/", &policies, "1.34");
+        let shipped = Shipped::new("/docs/", &policies, "1.34", "default");
         let wasm = shipped.files.iter().find(|(k, _)| k.ends_with(".wasm")).map(|(_, v)| v).unwrap();
         assert_eq!(&wasm[..4], b"\0asm");
         // The worker carries the glue, whose names its own code uses.

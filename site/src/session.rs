@@ -291,7 +291,12 @@ impl Session {
                 (
                     reference::pages(root, &policy_texts, &config.base_url, &policies),
                     theme::Theme::load(root, &config, &statics),
-                    playground::Shipped::new(&config.base_url, &policies, &config.examples.kubernetes_version),
+                    playground::Shipped::new(
+                        &config.base_url,
+                        &policies,
+                        &config.examples.kubernetes_version,
+                        &config.examples.namespace,
+                    ),
                 )
             });
             let rendered = render_all(root, &pages, &config, &links, &policies);
