@@ -172,23 +172,27 @@ pub fn quoted_list(noun: &str, names: &[String]) -> String {
     if names.len() == 1 { format!("{noun} {}", quoted[0]) } else { format!("{noun}s {}", quoted.join(", ")) }
 }
 
+/// The segments of a JSON pointer (RFC 6901), unescaped only where they need it; `None` for a pointer that does
+/// not start with `/`.
+fn segments(pointer: &str) -> Option<impl Iterator<Item = std::borrow::Cow<'_, str>>> {
+    let rest = pointer.strip_prefix('/')?;
+    Some(
+        rest.split('/')
+            .map(|seg| if seg.contains('~') { seg.replace("~1", "/").replace("~0", "~").into() } else { seg.into() }),
+    )
+}
+
 /// What `pointer` (RFC 6901) points at: [`Value::pointer`] without unescaping a segment that needs none (that
 /// allocates twice a segment, and admission looks fields up by pointer many times an object).
 pub fn at<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
     if pointer.is_empty() {
         return Some(value);
     }
-    let mut here = value;
-    for seg in pointer.strip_prefix('/')?.split('/') {
-        let seg: std::borrow::Cow<'_, str> =
-            if seg.contains('~') { seg.replace("~1", "/").replace("~0", "~").into() } else { seg.into() };
-        here = match here {
-            Value::Object(map) => map.get(seg.as_ref())?,
-            Value::Array(list) => list.get(seg.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(here)
+    segments(pointer)?.try_fold(value, |here, seg| match here {
+        Value::Object(map) => map.get(seg.as_ref()),
+        Value::Array(list) => list.get(seg.parse::<usize>().ok()?),
+        _ => None,
+    })
 }
 
 /// [`at`], for changing what is there.
@@ -196,17 +200,11 @@ pub fn at_mut<'v>(value: &'v mut Value, pointer: &str) -> Option<&'v mut Value> 
     if pointer.is_empty() {
         return Some(value);
     }
-    let mut here = value;
-    for seg in pointer.strip_prefix('/')?.split('/') {
-        let seg: std::borrow::Cow<'_, str> =
-            if seg.contains('~') { seg.replace("~1", "/").replace("~0", "~").into() } else { seg.into() };
-        here = match here {
-            Value::Object(map) => map.get_mut(seg.as_ref())?,
-            Value::Array(list) => list.get_mut(seg.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(here)
+    segments(pointer)?.try_fold(value, |here, seg| match here {
+        Value::Object(map) => map.get_mut(seg.as_ref()),
+        Value::Array(list) => list.get_mut(seg.parse::<usize>().ok()?),
+        _ => None,
+    })
 }
 
 /// Removes what is at `pointer` (a key of a mapping, or the item of a list); false when there is none. A mapping
