@@ -706,6 +706,66 @@ impl Schemas {
     }
 }
 
+/// [`CustomSchemas::apply_defaults`] below `schema`, at `path` (a JSON pointer); `metadata` is left alone, as the
+/// API server leaves ObjectMeta to its own rules.
+fn default_walk(schema: &Value, v: &mut Value, path: &mut String, set: &mut Vec<String>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                for (key, sub) in props {
+                    if depth == 0 && key == "metadata" {
+                        continue;
+                    }
+                    let nullable = sub.get("nullable").and_then(Value::as_bool) == Some(true);
+                    let missing = match map.get(key) {
+                        None => true,
+                        Some(Value::Null) => !nullable,
+                        Some(_) => false,
+                    };
+                    if let (true, Some(default)) = (missing, sub.get("default")) {
+                        map.insert(key.clone(), default.clone());
+                        set.push(format!("{path}/{}", key.replace('~', "~0").replace('/', "~1")));
+                    }
+                }
+                for (key, sub) in props {
+                    if depth == 0 && key == "metadata" {
+                        continue;
+                    }
+                    if let Some(child) = map.get_mut(key) {
+                        let len = path.len();
+                        path.push('/');
+                        path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                        default_walk(sub, child, path, set, depth + 1);
+                        path.truncate(len);
+                    }
+                }
+            } else if let Some(values) = schema.get("additionalProperties").filter(|a| a.is_object()) {
+                for (key, child) in map.iter_mut() {
+                    let len = path.len();
+                    path.push('/');
+                    path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    default_walk(values, child, path, set, depth + 1);
+                    path.truncate(len);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item) = schema.get("items") {
+                for (i, child) in items.iter_mut().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("/{i}"));
+                    default_walk(item, child, path, set, depth + 1);
+                    path.truncate(len);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// What a field that the schema's `properties` do not name is, when `additionalProperties` says nothing.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Unnamed {
@@ -798,6 +858,22 @@ impl CustomSchemas {
         CustomSchemas { by_gvk }
     }
 
+    /// Fills in the `default:`s of the CRD's structural schema, as the API server does for a custom resource
+    /// before admission: a property that is missing (or null where the schema does not allow null) gets its
+    /// default, in every object that exists (a default for a field of an absent parent waits for the parent),
+    /// list items and map values included. Returns the JSON pointers it set; nothing for a kind no CRD describes.
+    pub fn apply_defaults(&self, obj: &mut Value) -> Vec<String> {
+        let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+        let (g, v) = split_api_version(api_version);
+        let Some(schema) = self.by_gvk.get(&(g.to_string(), v.to_string(), kind.to_string())) else {
+            return Vec::new();
+        };
+        let mut set = Vec::new();
+        default_walk(schema, obj, &mut String::new(), &mut set, 0);
+        set
+    }
+
     /// Whether no CRD was found.
     pub fn is_empty(&self) -> bool {
         self.by_gvk.is_empty()
@@ -826,7 +902,9 @@ impl CustomSchemas {
 
 /// A custom resource's value against a structural schema (a CRD's `openAPIV3Schema`).
 fn structural(s: &Value, v: &Value, path: &mut Path, errors: &mut Vec<SchemaError>, depth: usize, root: bool) {
-    if depth > 64 || v.is_null() && s.get("nullable") == Some(&Value::Bool(true)) {
+    // A null is kept where the schema says `nullable`, and pruned (then defaulted) where it does not: never a
+    // decoding error (Kubernetes 1.20 and later).
+    if depth > 64 || v.is_null() {
         return;
     }
     if s.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {

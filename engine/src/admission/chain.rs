@@ -220,7 +220,7 @@ impl PolicySet {
                         run.mutators.extend(applied);
                         // The API server decodes the webhook's patched object, which defaults what it added.
                         if let Some(api) = &api {
-                            run.apply_defaults(&mut stored, api);
+                            run.apply_defaults(&mut stored, api, &cluster);
                         }
                     }
                     Vec::new()
@@ -344,10 +344,15 @@ struct Run {
 }
 
 impl Run {
-    fn apply_defaults(&mut self, object: &mut Value, api: &ApiServer) {
-        for d in super::defaults::apply(object, api.minor) {
-            if let Some(v) = crate::object::at(object, &d.pointer) {
-                self.defaults.push((d.pointer, v.clone()));
+    /// The API group's defaults, or, for a custom resource, its CRD's schema defaults.
+    fn apply_defaults(&mut self, object: &mut Value, api: &ApiServer, cluster: &ClusterState) {
+        let mut set: Vec<String> = super::defaults::apply(object, api.minor).into_iter().map(|d| d.pointer).collect();
+        if set.is_empty() && !cluster.custom.is_empty() {
+            set = cluster.custom.apply_defaults(object);
+        }
+        for pointer in set {
+            if let Some(v) = crate::object::at(object, &pointer) {
+                self.defaults.push((pointer, v.clone()));
             }
         }
     }
@@ -409,7 +414,7 @@ fn api_stage(
             }
         }
         Stage::Defaulting => {
-            run.apply_defaults(object, api);
+            run.apply_defaults(object, api, cluster);
             Vec::new()
         }
         Stage::LimitRanger => {

@@ -318,3 +318,29 @@ fn an_update_may_not_change_what_is_immutable() {
         d.denial()
     );
 }
+
+#[test]
+fn a_custom_resource_gets_its_crds_defaults() {
+    let crd = serde_json::from_str::<Value>(
+        r#"{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {"group": "example.com", "names": {"kind": "Widget", "plural": "widgets"}, "scope": "Namespaced",
+          "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {
+            "type": "object", "properties": {"spec": {"type": "object", "properties": {
+              "size": {"type": "string", "default": "small"},
+              "ports": {"type": "array", "items": {"type": "object", "properties": {
+                "protocol": {"type": "string", "default": "TCP"}, "port": {"type": "integer"}}}},
+              "tuning": {"type": "object", "properties": {"level": {"type": "integer", "default": 3}}}}}}}}}]}}"#,
+    )
+    .unwrap();
+    let mut s = set("", &[crd]);
+    let widget = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
+        "spec": {"ports": [{"port": 80}], "size": null}});
+    let d = s.admit(&widget, &Request::default()).unwrap();
+    assert_eq!(d.decided_by, None, "{:?}", d.violations);
+    assert_eq!(d.stored["spec"]["size"], "small", "null where null is not allowed is defaulted");
+    assert_eq!(d.stored["spec"]["ports"][0]["protocol"], "TCP");
+    assert!(d.stored["spec"].get("tuning").is_none(), "no parent, no default below it");
+    assert_eq!(d.defaults(), ["/spec/size", "/spec/ports/0/protocol"]);
+    assert!(d.object["spec"]["ports"][0].get("protocol").is_none());
+}
