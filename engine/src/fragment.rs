@@ -240,15 +240,21 @@ pub fn admit(set: &mut PolicySet, placed: &Placed, namespace: &str) -> Result<De
 /// service account token, its namespace's LimitRange resources, its priority): those say nothing about what the
 /// writer wrote, and pages list them in words instead ([`Decision::plugins_said`]).
 pub fn viewed<'d>(placed: &Placed, decision: &'d Decision) -> std::borrow::Cow<'d, Value> {
-    let plugins: Vec<&String> =
-        decision.stages.iter().filter(|s| s.stage.plugin().is_some()).flat_map(|s| s.changed.iter()).collect();
+    // What each plugin set, with the value it set: a field a later stage changed again (Gatekeeper's Assign over
+    // a LimitRange default) is Gatekeeper's change, and stays.
+    let plugins: Vec<(&String, &Value)> = decision
+        .stages
+        .iter()
+        .filter(|s| s.stage.plugin().is_some())
+        .flat_map(|s| s.changed.iter().zip(s.values.iter()))
+        .collect();
     if placed.wrap.is_none() || plugins.is_empty() {
         return std::borrow::Cow::Borrowed(&decision.object);
     }
     let mut object = decision.object.clone();
-    for pointer in plugins.into_iter().rev() {
-        if crate::object::at(&object, pointer) == crate::object::at(&decision.stored, pointer) {
-            crate::object::remove_at(&mut object, pointer);
+    for (pointer, value) in plugins.into_iter().rev() {
+        if crate::object::at(&object, pointer) == Some(value) {
+            crate::object::remove_at(&mut object, pointer, &placed.object);
         }
     }
     std::borrow::Cow::Owned(object)

@@ -208,8 +208,9 @@ pub fn at_mut<'v>(value: &'v mut Value, pointer: &str) -> Option<&'v mut Value> 
 }
 
 /// Removes what is at `pointer` (a key of a mapping, or the item of a list); false when there is none. A mapping
-/// or list left empty by it goes too (it was made for what is removed).
-pub fn remove_at(object: &mut Value, pointer: &str) -> bool {
+/// or list left empty by it goes too when `written` (the object as its writer wrote it) does not have it: it was
+/// made for what is removed; an empty one the writer wrote stays.
+pub fn remove_at(object: &mut Value, pointer: &str, written: &Value) -> bool {
     let Some((parent, key)) = pointer.rsplit_once('/') else { return false };
     let key: std::borrow::Cow<'_, str> =
         if key.contains('~') { key.replace("~1", "/").replace("~0", "~").into() } else { key.into() };
@@ -225,10 +226,19 @@ pub fn remove_at(object: &mut Value, pointer: &str) -> bool {
         _ => false,
     };
     let emptied = |v: &Value| v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(Map::is_empty);
-    if removed && !parent.is_empty() && at(object, parent).is_some_and(emptied) {
-        remove_at(object, parent);
+    if removed && !parent.is_empty() && at(object, parent).is_some_and(emptied) && at(written, parent).is_none() {
+        remove_at(object, parent, written);
     }
     removed
+}
+
+/// The field `key` of `map`, made `empty` first when it is missing or null (the API server reads a null as unset).
+pub fn field_or<'m>(map: &'m mut Map<String, Value>, key: &str, empty: Value) -> &'m mut Value {
+    let slot = map.entry(key).or_insert(Value::Null);
+    if slot.is_null() {
+        *slot = empty;
+    }
+    slot
 }
 
 #[cfg(test)]

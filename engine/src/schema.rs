@@ -725,9 +725,16 @@ fn default_walk(schema: &Value, v: &mut Value, path: &mut String, set: &mut Vec<
                         Some(Value::Null) => !nullable,
                         Some(_) => false,
                     };
-                    if let (true, Some(default)) = (missing, sub.get("default")) {
-                        map.insert(key.clone(), default.clone());
-                        set.push(format!("{path}/{}", key.replace('~', "~0").replace('/', "~1")));
+                    match (missing, sub.get("default")) {
+                        (true, Some(default)) => {
+                            map.insert(key.clone(), default.clone());
+                            set.push(format!("{path}/{}", key.replace('~', "~0").replace('/', "~1")));
+                        }
+                        // A null the schema does not allow, with no default: pruned.
+                        (true, None) if map.get(key).is_some_and(Value::is_null) => {
+                            map.shift_remove(key);
+                        }
+                        _ => {}
                     }
                 }
                 for (key, sub) in props {

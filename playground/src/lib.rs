@@ -58,7 +58,12 @@ impl Bundle {
         );
         b.cluster = set.cluster().map(|o| BundleObject { file: o.name.to_string(), object: o.value.clone() }).collect();
         b.exempt_namespaces = set.exempt_namespaces();
-        if !b.cluster.is_empty() || !b.exempt_namespaces.is_empty() {
+        b.admission = set.api_server().map_or_else(
+            || guardrail_engine::admission::Settings { api_server: false, ..Default::default() },
+            guardrail_engine::admission::ApiServer::settings,
+        );
+        let custom_admission = b.admission != guardrail_engine::admission::Settings::default();
+        if !b.cluster.is_empty() || !b.exempt_namespaces.is_empty() || custom_admission {
             // The version names the cluster state too: the same policies judge differently with other Namespaces.
             let mut all = b.policies.clone();
             all.extend(b.cluster.iter().cloned());
@@ -67,13 +72,16 @@ impl Bundle {
                     .iter()
                     .map(|n| BundleObject { file: "exempt-namespaces".into(), object: n.clone().into() }),
             );
+            // So do the API server's settings, when they are not a default kube-apiserver's.
+            if custom_admission {
+                all.push(BundleObject {
+                    file: "admission".into(),
+                    object: serde_json::to_value(&b.admission).unwrap_or_default(),
+                });
+            }
             b.version = Bundle::new(all).version;
         }
         b.kubernetes_version = kubernetes_version.to_string();
-        b.admission = set.api_server().map_or_else(
-            || guardrail_engine::admission::Settings { api_server: false, ..Default::default() },
-            guardrail_engine::admission::ApiServer::settings,
-        );
         b
     }
 
@@ -389,7 +397,9 @@ impl Playground {
             out.name = placed.object.pointer("/metadata/name").and_then(|n| n.as_str()).unwrap_or("").to_string();
             // The API server decodes the object strictly first: what it refuses goes no further, as on the page.
             if let Some(api) = self.api {
-                match api.decode(&self.custom, &placed.object).before_admission() {
+                let check = api.decode(&self.custom, &placed.object);
+                let check = if self.set.api_server().is_some() { check.before_admission() } else { check };
+                match check {
                     Check::Checked(errors) => {
                         out.refused = errors
                             .into_iter()

@@ -392,7 +392,11 @@ impl Ctx<'_> {
         let custom = self.custom.get_or_init(|| {
             guardrail_engine::schema::CustomSchemas::from_objects(self.policies.borrow().cluster().map(|o| o.value))
         });
-        match api.decode(custom, &placed.object).before_admission() {
+        // With the API server's stages modelled, a missing required field is found after mutation (a mutator may
+        // add it); with Gatekeeper alone, decoding is the only check there is.
+        let check = api.decode(custom, &placed.object);
+        let check = if self.policies.borrow().api_server().is_some() { check.before_admission() } else { check };
+        match check {
             Check::Checked(errors) if errors.is_empty() => Decoded::Yes,
             Check::Checked(errors) => {
                 for e in errors {
@@ -741,15 +745,12 @@ impl Ctx<'_> {
         let denials: Vec<String> = results.iter().filter_map(|c| c.decision.denial()).collect();
         if !denials.is_empty() {
             // Which stage refused, when it is the API server's own (Gatekeeper's messages name their constraint).
-            let by: Vec<&str> = results
-                .iter()
-                .filter_map(|c| c.decision.decided_by)
-                .filter(|s| s.is_api_server())
-                .map(|s| s.describe())
-                .collect();
-            let title = match by.first() {
-                Some(stage) => format!("The API server answers ({stage}):"),
-                None => "The API server answers:".to_string(),
+            let mut by: Vec<_> =
+                results.iter().filter(|c| c.decision.denial().is_some()).map(|c| c.decision.decided_by).collect();
+            by.dedup();
+            let title = match by.as_slice() {
+                [Some(stage)] if stage.is_api_server() => format!("The API server answers ({}):", stage.describe()),
+                _ => "The API server answers:".to_string(),
             };
             messages.push_str(&format!("<div class=\"example-messages\"><p>{}</p><ul>", escape(&title)));
             for text in denials.iter().flat_map(|d| d.lines()) {

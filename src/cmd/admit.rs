@@ -98,7 +98,14 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
     let mut refused: Vec<(&Input, Vec<String>)> = Vec::new();
     let mut results = Vec::new();
     for input in &inputs {
-        if let Some(errors) = api.map(|api| api.decoding_refusal(&custom, &input.object)).filter(|e| !e.is_empty()) {
+        // With the API server's stages modelled, a missing required field is found after mutation; with
+        // Gatekeeper alone, decoding is the only check there is.
+        let chain = set.api_server().is_some();
+        let refusal = |api: &guardrail_engine::schema::Schemas| match chain {
+            true => api.decoding_refusal(&custom, &input.object),
+            false => api.refusal(&custom, &input.object),
+        };
+        if let Some(errors) = api.map(refusal).filter(|e| !e.is_empty()) {
             refused.push((input, errors));
             continue;
         }

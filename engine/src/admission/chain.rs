@@ -197,9 +197,17 @@ impl PolicySet {
         let mut run = Run::default();
         // An UPDATE may not change what is immutable: the old object is put through the same stages (with no old
         // object of its own), so that both sides differ only where the manifests do.
+        // Only kinds with immutable fields or Pod Security's update rule need it; an old object that does not get
+        // through its own stages is not compared.
         if let (Some(_), Operation::Update, Some(old)) = (&api, request.operation, &request.old_object) {
-            let without_old = Request { old_object: None, ..request.clone() };
-            run.old_stored = Some(self.run(old, &without_old, source, None)?.stored);
+            if super::validation::has_immutable_fields(&Gvk::of(object)) {
+                let without_old = Request { old_object: None, ..request.clone() };
+                run.old_stored = self
+                    .run(old, &without_old, source, None)
+                    .ok()
+                    .filter(|d| d.decided_by != Some(Stage::Decode))
+                    .map(|d| d.stored);
+            }
         }
         for &stage in super::ORDER {
             let runs = match (stage, &api) {
@@ -210,7 +218,8 @@ impl PolicySet {
             if !runs {
                 continue;
             }
-            let mut report = StageReport { stage, changed: Vec::new(), said: Vec::new(), warnings: Vec::new() };
+            let mut report =
+                StageReport { stage, changed: Vec::new(), said: Vec::new(), warnings: Vec::new(), values: Vec::new() };
             let refused = match (stage, &api) {
                 (Stage::GatekeeperMutation, _) => {
                     let applied = self
@@ -252,6 +261,10 @@ impl PolicySet {
             } else if !report.changed.is_empty() && stage != Stage::Defaulting && stage != Stage::GatekeeperMutation {
                 run.mutators.push(stage.name().to_string());
             }
+            if stage.plugin().is_some() {
+                report.values =
+                    report.changed.iter().map(|p| object::at(&stored, p).cloned().unwrap_or(Value::Null)).collect();
+            }
             if stage != Stage::Defaulting
                 && (!report.changed.is_empty() || !report.said.is_empty() || !report.warnings.is_empty())
             {
@@ -290,7 +303,7 @@ impl PolicySet {
         let mut kept = Vec::new();
         // Last set first, so that items appended to a list come off its end.
         for (pointer, value) in run.defaults.iter().rev() {
-            if object::at(&stored, pointer) == Some(value) && object::remove_at(&mut shown, pointer) {
+            if object::at(&stored, pointer) == Some(value) && object::remove_at(&mut shown, pointer, object) {
                 kept.push(pointer.clone());
             }
         }
@@ -303,7 +316,13 @@ impl PolicySet {
         if api.is_some() {
             run.stages.insert(
                 0,
-                StageReport { stage: Stage::Defaulting, changed: kept, said: Vec::new(), warnings: Vec::new() },
+                StageReport {
+                    stage: Stage::Defaulting,
+                    changed: kept,
+                    said: Vec::new(),
+                    warnings: Vec::new(),
+                    values: Vec::new(),
+                },
             );
         }
         let patch = crate::patch::diff(object, &shown);
@@ -374,7 +393,9 @@ fn handles(stage: Stage, operation: Operation, object: &Value) -> bool {
         | Stage::DefaultTolerationSeconds
         | Stage::LimitRangerValidation => create && pod,
         Stage::DefaultIngressClass => create && gvk.group == "networking.k8s.io" && gvk.kind == "Ingress",
-        Stage::PodSecurity => write && super::podsecurity::pod_of(object).is_some(),
+        Stage::PodSecurity => {
+            write && (super::podsecurity::pod_of(object).is_some() || (gvk.group.is_empty() && gvk.kind == "Namespace"))
+        }
         Stage::GatekeeperMutation | Stage::Gatekeeper => true,
     }
 }
@@ -383,7 +404,12 @@ fn handles(stage: Stage, operation: Operation, object: &Value) -> bool {
 fn resource_name(object: &Value) -> String {
     let kind = Gvk::of(object).kind.to_lowercase();
     let plural = if kind.ends_with('s') { format!("{kind}es") } else { format!("{kind}s") };
-    format!("{plural} \"{}\"", object::meta_str(object, "name"))
+    // A Pod named by `generateName` only is refused under that prefix.
+    let name = match object::meta_str(object, "name") {
+        "" => object::meta_str(object, "generateName"),
+        name => name,
+    };
+    format!("{plural} \"{name}\"")
 }
 
 /// One stage of the API server's own; what it refuses, as violations of its stage.
@@ -463,6 +489,25 @@ fn api_stage(
             Ok(()) => Vec::new(),
             Err(why) => vec![Violation::refusal(stage, "LimitRange", forbidden(object, why))],
         },
+        Stage::PodSecurity if Gvk::of(object).kind == "Namespace" => {
+            // A Namespace's own Pod Security labels must be valid.
+            let labels = object.pointer("/metadata/labels").and_then(Value::as_object);
+            let (_, problems) = super::podsecurity::policy_from_labels(labels, &api.pod_security);
+            let name = object::meta_str(object, "name");
+            match problems.len() {
+                0 => Vec::new(),
+                1 => vec![Violation::refusal(
+                    stage,
+                    "labels",
+                    format!("Namespace \"{name}\" is invalid: {}", problems[0]),
+                )],
+                _ => vec![Violation::refusal(
+                    stage,
+                    "labels",
+                    format!("Namespace \"{name}\" is invalid: [{}]", problems.join(", ")),
+                )],
+            }
+        }
         Stage::PodSecurity => {
             let labels = request
                 .namespace_object
@@ -471,7 +516,9 @@ fn api_stage(
                 .and_then(Value::as_object);
             let (policy, problems) = super::podsecurity::policy_from_labels(labels, &api.pod_security);
             report.said.extend(problems);
-            let old = if request.operation == Operation::Update { request.old_object.as_ref() } else { None };
+            // Whether an UPDATE changes what Pod Security looks at is told from the old object as the same stages
+            // made it.
+            let old = if request.operation == Operation::Update { run.old_stored.as_ref() } else { None };
             let outcome = super::podsecurity::evaluate(object, &policy, api.minor, old);
             run.warnings.extend(outcome.warnings.iter().cloned());
             report.warnings.extend(outcome.warnings);

@@ -292,4 +292,7 @@ pub struct StageReport {
     pub said: Vec<String>,
     /// What it returned to the client as warnings (`kubectl` prints each as `Warning: ...`).
     pub warnings: Vec<String>,
+    /// For a plugin of the API server: the value each of `changed` had right after it ran (a later stage may
+    /// change it again).
+    pub values: Vec<Value>,
 }

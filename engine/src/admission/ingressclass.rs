@@ -21,11 +21,16 @@ pub fn admit(ingress: &mut Value, cluster: &ClusterState, report: &mut StageRepo
                 == Some("true")
         })
         .collect();
-    // The newest first; RFC 3339 timestamps sort as text. Without timestamps the first given wins.
-    defaults.sort_by(|a, b| object::meta_str(b, "creationTimestamp").cmp(object::meta_str(a, "creationTimestamp")));
+    // The newest first (RFC 3339 timestamps in whole seconds, as the API server writes them, sort as text), then
+    // by name.
+    defaults.sort_by(|a, b| {
+        object::meta_str(b, "creationTimestamp")
+            .cmp(object::meta_str(a, "creationTimestamp"))
+            .then_with(|| object::meta_str(a, "name").cmp(object::meta_str(b, "name")))
+    });
     let Some(class) = defaults.first().map(|c| object::meta_str(c, "name").to_string()) else { return };
     let Some(map) = ingress.as_object_mut() else { return };
-    let spec = map.entry("spec").or_insert_with(|| json!({}));
+    let spec = crate::object::field_or(map, "spec", json!({}));
     let Some(spec) = spec.as_object_mut() else { return };
     if spec.get("ingressClassName").is_some_and(|v| !v.is_null()) {
         return;
@@ -51,6 +56,7 @@ mod tests {
             changed: vec![],
             said: vec![],
             warnings: Vec::new(),
+            values: Vec::new(),
         };
         let mut ing =
             json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web"}, "spec": {}});
@@ -63,6 +69,17 @@ mod tests {
             json!({"metadata": {"name": "web", "annotations": {"kubernetes.io/ingress.class": "x"}}, "spec": {}});
         admit(&mut annotated, &state, &mut r);
         assert!(annotated["spec"].get("ingressClassName").is_none());
+        // Of several defaults, the newest.
+        let dated = |name: &str, at: &str| {
+            let mut c = class(name, true);
+            c["metadata"]["creationTimestamp"] = json!(at);
+            c
+        };
+        let two =
+            ClusterState::new([dated("old", "2024-01-01T00:00:00Z"), dated("new", "2025-06-01T00:00:00Z")].iter());
+        let mut ing2 = json!({"metadata": {"name": "web"}, "spec": {}});
+        admit(&mut ing2, &two, &mut r);
+        assert_eq!(ing2["spec"]["ingressClassName"], "new");
         let mut none = json!({"metadata": {"name": "web"}, "spec": {}});
         admit(&mut none, &ClusterState::default(), &mut r);
         assert!(none["spec"].get("ingressClassName").is_none());

@@ -25,97 +25,126 @@ fn resources(v: &Value, key: &str) -> Map<String, Value> {
     v.get(key).and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
-fn items<'a>(cluster: &'a ClusterState, namespace: &'a str) -> Vec<Item> {
+/// The `type: Container` items of each LimitRange of `namespace`, the ranges by name.
+fn ranges(cluster: &ClusterState, namespace: &str) -> Vec<Vec<Item>> {
     let mut ranges: Vec<&Value> = cluster.limit_ranges_in(namespace).collect();
     ranges.sort_by(|a, b| object::meta_str(a, "name").cmp(object::meta_str(b, "name")));
-    let mut out = Vec::new();
-    for range in ranges {
-        for item in range.pointer("/spec/limits").and_then(Value::as_array).into_iter().flatten() {
-            if item.get("type").and_then(Value::as_str) != Some("Container") {
-                continue;
-            }
-            let mut it = Item {
-                default: resources(item, "default"),
-                default_request: resources(item, "defaultRequest"),
-                min: resources(item, "min"),
-                max: resources(item, "max"),
-                ratio: resources(item, "maxLimitRequestRatio"),
-            };
-            for (k, v) in &it.max {
-                it.default.entry(k.clone()).or_insert_with(|| v.clone());
-            }
-            for (k, v) in it.default.iter().chain(&it.min) {
-                it.default_request.entry(k.clone()).or_insert_with(|| v.clone());
-            }
-            out.push(it);
-        }
-    }
-    out
+    ranges
+        .into_iter()
+        .map(|range| {
+            range
+                .pointer("/spec/limits")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|item| item.get("type").and_then(Value::as_str) == Some("Container"))
+                .map(|item| {
+                    let mut it = Item {
+                        default: resources(item, "default"),
+                        default_request: resources(item, "defaultRequest"),
+                        min: resources(item, "min"),
+                        max: resources(item, "max"),
+                        ratio: resources(item, "maxLimitRequestRatio"),
+                    };
+                    for (k, v) in &it.max {
+                        it.default.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                    for (k, v) in it.default.iter().chain(&it.min) {
+                        it.default_request.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                    it
+                })
+                .collect()
+        })
+        .collect()
 }
 
-/// Mutates a Pod on CREATE with the LimitRanges of `namespace`.
+fn items(cluster: &ClusterState, namespace: &str) -> Vec<Item> {
+    ranges(cluster, namespace).into_iter().flatten().collect()
+}
+
+/// Mutates a Pod on CREATE with the LimitRanges of `namespace`, one after the other as the plugin does: each
+/// range's defaults (its items', a later item's winning) go where the container has none, and the Pod's
+/// annotation says what the last range that set anything set.
 pub fn admit(pod: &mut Value, namespace: &str, cluster: &ClusterState, report: &mut StageReport) {
-    let items = items(cluster, namespace);
-    if items.is_empty() {
-        return;
+    for range in ranges(cluster, namespace) {
+        let (mut limits, mut requests) = (Map::new(), Map::new());
+        for item in &range {
+            limits.extend(item.default.iter().map(|(k, v)| (k.clone(), v.clone())));
+            requests.extend(item.default_request.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        if limits.is_empty() && requests.is_empty() {
+            continue;
+        }
+        let said = apply_range(pod, &limits, &requests, report);
+        if said.is_empty() {
+            continue;
+        }
+        let annotation = format!("LimitRanger plugin set: {}", said.join("; "));
+        report.said.extend(said);
+        if let Some(map) = pod.as_object_mut() {
+            let meta = crate::object::field_or(map, "metadata", json!({}));
+            if let Some(meta) = meta.as_object_mut() {
+                let annotations = crate::object::field_or(meta, "annotations", json!({}));
+                if let Some(a) = annotations.as_object_mut() {
+                    a.insert(ANNOTATION.into(), json!(annotation));
+                    let pointer = format!("/metadata/annotations/{}", escape(ANNOTATION));
+                    if !report.changed.contains(&pointer) {
+                        report.changed.push(pointer);
+                    }
+                }
+            }
+        }
     }
+}
+
+/// One range's defaults over the containers, then the init containers: what it set, in the plugin's words
+/// (requests before limits for each container).
+fn apply_range(
+    pod: &mut Value,
+    limits: &Map<String, Value>,
+    requests: &Map<String, Value>,
+    report: &mut StageReport,
+) -> Vec<String> {
     let mut said = Vec::new();
-    let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else { return };
-    for (list, prefix) in [("initContainers", "init container"), ("containers", "container")] {
+    let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else { return said };
+    for (list, prefix) in [("containers", "container"), ("initContainers", "init container")] {
         let Some(containers) = spec.get_mut(list).and_then(Value::as_array_mut) else { continue };
         for (i, c) in containers.iter_mut().enumerate() {
             let name = c.get("name").and_then(Value::as_str).unwrap_or("").to_string();
             let Some(c) = c.as_object_mut() else { continue };
-            let res = c.entry("resources").or_insert_with(|| json!({}));
+            let had_resources = c.get("resources").is_some_and(|r| !r.is_null());
+            let res = crate::object::field_or(c, "resources", json!({}));
             let Some(res) = res.as_object_mut() else { continue };
             let mut this = Vec::new();
-            for item in &items {
-                for (field, defaults, what) in
-                    [("limits", &item.default, "limit"), ("requests", &item.default_request, "request")]
-                {
-                    let mut set: Vec<&str> = Vec::new();
-                    let target = res.entry(field).or_insert_with(|| json!({}));
-                    let Some(target) = target.as_object_mut() else { continue };
-                    for (k, v) in defaults {
-                        if !target.contains_key(k) {
-                            target.insert(k.clone(), v.clone());
-                            report.changed.push(format!("/spec/{list}/{i}/resources/{field}/{}", escape(k)));
-                            set.push(k);
-                        }
-                    }
-                    if target.is_empty() {
-                        res.remove(field);
-                    }
-                    if !set.is_empty() {
-                        set.sort_unstable();
-                        this.push((what, format!("{} {what} for {prefix} {name}", set.join(", "))));
+            for (field, defaults, what) in [("requests", requests, "request"), ("limits", limits, "limit")] {
+                let had = res.get(field).is_some_and(|r| !r.is_null());
+                let target = crate::object::field_or(res, field, json!({}));
+                let Some(target) = target.as_object_mut() else { continue };
+                let mut set: Vec<&str> = Vec::new();
+                for (k, v) in defaults {
+                    if !target.contains_key(k) {
+                        target.insert(k.clone(), v.clone());
+                        report.changed.push(format!("/spec/{list}/{i}/resources/{field}/{}", escape(k)));
+                        set.push(k);
                     }
                 }
+                // A map made here and left empty goes; one the writer wrote stays.
+                if target.is_empty() && !had {
+                    res.shift_remove(field);
+                }
+                if !set.is_empty() {
+                    set.sort_unstable();
+                    this.push(format!("{} {what} for {prefix} {name}", set.join(", ")));
+                }
             }
-            // The plugin words what it set of a container's requests before its limits.
-            this.sort_by_key(|(what, _)| *what != "request");
             said.extend(this);
-            if res.is_empty() {
-                c.remove("resources");
+            if res.is_empty() && !had_resources {
+                c.shift_remove("resources");
             }
         }
     }
-    if said.is_empty() {
-        return;
-    }
-    let text: Vec<String> = said.iter().map(|(_, s)| s.clone()).collect();
-    let annotation = format!("LimitRanger plugin set: {}", text.join("; "));
-    report.said.extend(text);
-    if let Some(map) = pod.as_object_mut() {
-        let meta = map.entry("metadata").or_insert_with(|| json!({}));
-        if let Some(meta) = meta.as_object_mut() {
-            let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
-            if let Some(a) = annotations.as_object_mut() {
-                a.insert(ANNOTATION.into(), json!(annotation));
-                report.changed.push(format!("/metadata/annotations/{}", escape(ANNOTATION)));
-            }
-        }
-    }
+    said
 }
 
 fn escape(key: &str) -> String {
@@ -247,7 +276,13 @@ mod tests {
     }
 
     fn report() -> StageReport {
-        StageReport { stage: super::super::Stage::LimitRanger, changed: vec![], said: vec![], warnings: Vec::new() }
+        StageReport {
+            stage: super::super::Stage::LimitRanger,
+            changed: vec![],
+            said: vec![],
+            warnings: Vec::new(),
+            values: Vec::new(),
+        }
     }
 
     #[test]
@@ -273,6 +308,25 @@ mod tests {
         let mut q = json!({"spec": {"containers": [{"name": "app", "image": "x"}]}});
         admit(&mut q, "other", &xks(), &mut report());
         assert_eq!(q, json!({"spec": {"containers": [{"name": "app", "image": "x"}]}}));
+    }
+
+    #[test]
+    fn a_maximum_is_the_default_limit_and_the_request_and_a_later_item_wins() {
+        let lr = json!({"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "caps", "namespace": "ns"},
+            "spec": {"limits": [{"type": "Container", "max": {"cpu": "2"}, "defaultRequest": {"memory": "64Mi"}},
+                {"type": "Container", "defaultRequest": {"memory": "128Mi"}}]}});
+        let state = ClusterState::new([lr].iter());
+        let mut p = json!({"spec": {"containers": [{"name": "app", "image": "x"}], "initContainers": [{"name": "init", "image": "y"}]}});
+        admit(&mut p, "ns", &state, &mut report());
+        assert_eq!(
+            p["spec"]["containers"][0]["resources"],
+            json!({"requests": {"memory": "128Mi", "cpu": "2"}, "limits": {"cpu": "2"}})
+        );
+        // Containers are worded before init containers.
+        assert_eq!(
+            p["metadata"]["annotations"][ANNOTATION],
+            "LimitRanger plugin set: cpu, memory request for container app; cpu limit for container app; cpu, memory request for init container init; cpu limit for init container init"
+        );
     }
 
     #[test]

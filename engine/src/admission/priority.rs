@@ -79,7 +79,7 @@ pub fn admit(pod: &mut Value, cluster: &ClusterState, report: &mut StageReport) 
         report.changed.push("/spec/priorityClassName".into());
         report.said.push(format!("set priorityClassName: {default} (the globalDefault class)"));
     }
-    if spec.get("priority").is_none() {
+    if spec.get("priority").is_none_or(Value::is_null) {
         spec.insert("priority".into(), json!(value));
         report.changed.push("/spec/priority".into());
         report.said.push(format!(
@@ -87,7 +87,7 @@ pub fn admit(pod: &mut Value, cluster: &ClusterState, report: &mut StageReport) 
             named.as_deref().map(|n| format!(" (PriorityClass {n})")).unwrap_or_default()
         ));
     }
-    if spec.get("preemptionPolicy").is_none() {
+    if spec.get("preemptionPolicy").is_none_or(Value::is_null) {
         spec.insert("preemptionPolicy".into(), json!(preemption));
         report.changed.push("/spec/preemptionPolicy".into());
     }
@@ -104,6 +104,7 @@ mod tests {
             changed: Vec::new(),
             said: Vec::new(),
             warnings: Vec::new(),
+            values: Vec::new(),
         }
     }
 

@@ -19,8 +19,18 @@ pub const TOKEN_VOLUME_PREFIX: &str = "kube-api-access-";
 pub fn admit(pod: &mut Value, namespace: &str, cluster: &ClusterState, report: &mut StageReport) {
     let name_for_suffix = format!("{namespace}/{}", object::meta_str(pod, "name"));
     let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else { return };
-    let account = match spec.get("serviceAccountName").and_then(Value::as_str).filter(|s| !s.is_empty()) {
-        Some(name) => name.to_string(),
+    // The deprecated `serviceAccount` stands for `serviceAccountName` when that is empty, as the API server reads
+    // a v1 Pod.
+    let named = ["serviceAccountName", "serviceAccount"]
+        .iter()
+        .find_map(|k| spec.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string));
+    if let (Some(name), None) =
+        (&named, spec.get("serviceAccountName").and_then(Value::as_str).filter(|s| !s.is_empty()))
+    {
+        spec.insert("serviceAccountName".into(), json!(name));
+    }
+    let account = match named {
+        Some(name) => name,
         None => {
             spec.insert("serviceAccountName".into(), json!("default"));
             report.changed.push("/spec/serviceAccountName".into());
@@ -71,7 +81,7 @@ fn mount_token(spec: &mut serde_json::Map<String, Value>, seed: &str, report: &m
         let Some(containers) = spec.get_mut(list).and_then(Value::as_array_mut) else { continue };
         for (i, c) in containers.iter_mut().enumerate() {
             let Some(c) = c.as_object_mut() else { continue };
-            let mounts = c.entry("volumeMounts").or_insert_with(|| json!([]));
+            let mounts = crate::object::field_or(c, "volumeMounts", json!([]));
             let Some(mounts) = mounts.as_array_mut() else { continue };
             if mounts.iter().any(|m| m.get("mountPath").and_then(Value::as_str) == Some(TOKEN_MOUNT_PATH)) {
                 continue;
@@ -85,7 +95,7 @@ fn mount_token(spec: &mut serde_json::Map<String, Value>, seed: &str, report: &m
         return;
     }
     if existing.is_none() {
-        let volumes = spec.entry("volumes").or_insert_with(|| json!([]));
+        let volumes = crate::object::field_or(spec, "volumes", json!([]));
         if let Some(volumes) = volumes.as_array_mut() {
             volumes.push(token_volume(&volume));
             report.changed.push(format!("/spec/volumes/{}", volumes.len() - 1));
@@ -142,6 +152,7 @@ mod tests {
             changed: Vec::new(),
             said: Vec::new(),
             warnings: Vec::new(),
+            values: Vec::new(),
         }
     }
 

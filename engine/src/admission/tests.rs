@@ -344,3 +344,151 @@ fn a_custom_resource_gets_its_crds_defaults() {
     assert_eq!(d.defaults(), ["/spec/size", "/spec/ports/0/protocol"]);
     assert!(d.object["spec"]["ports"][0].get("protocol").is_none());
 }
+
+#[test]
+fn a_fragment_shows_gatekeepers_change_over_a_plugins() {
+    let lr = json!({"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "default", "namespace": "team"},
+        "spec": {"limits": [{"type": "Container", "default": {"memory": "256Mi"}}]}});
+    let assign = r#"
+apiVersion: mutations.gatekeeper.sh/v1
+kind: Assign
+metadata: {name: big-memory}
+spec:
+  applyTo: [{groups: [""], versions: [v1], kinds: [Pod]}]
+  location: "spec.containers[name:*].resources.limits.memory"
+  parameters:
+    assign: {value: 512Mi}
+"#;
+    let mut s = set(assign, &[lr]);
+    let fragment = json!({"name": "app", "image": "nginx:1.27"});
+    let placed = crate::fragment::place(&fragment, Some(crate::fragment::Wrap::Container));
+    let d = crate::fragment::admit(&mut s, &placed, "team").unwrap();
+    let viewed = crate::fragment::viewed(&placed, &d);
+    // LimitRanger set 256Mi, then the Assign 512Mi: the fragment shows the Assign's; the token mount (the
+    // ServiceAccount plugin's, unchanged since) is left to the words.
+    assert_eq!(viewed["spec"]["containers"][0]["resources"]["limits"]["memory"], "512Mi", "{viewed}");
+    assert!(viewed["spec"]["containers"][0].get("volumeMounts").is_none(), "{viewed}");
+    assert_eq!(crate::fragment::shown_mutators(&s, &placed, &d, &fragment), ["Assign/big-memory"]);
+}
+
+#[test]
+fn settings_turn_plugins_off_and_name_what_they_do_not_know() {
+    let mut settings = super::Settings { plugins: vec!["PodSecurity".into()], ..Default::default() };
+    let api = settings.api_server("1.37").unwrap().unwrap();
+    let mut s = set("", &[]);
+    s.set_api_server(Some(api));
+    let d =
+        s.admit(&pod(json!({"containers": [{"name": "app", "image": "nginx:1.27"}]})), &Request::default()).unwrap();
+    assert!(d.stored["spec"].get("volumes").is_none(), "no ServiceAccount plugin, no token");
+    assert_eq!(d.stored["spec"]["restartPolicy"], "Always", "defaulting is not a plugin");
+    settings.plugins.push("NodeRestriction".into());
+    let e = settings.api_server("1.37").unwrap_err();
+    assert!(e.starts_with("unknown admission plugin `NodeRestriction` (guardrail models LimitRanger,"), "{e}");
+    settings.plugins.pop();
+    settings.pod_security.enforce = "strict".into();
+    assert!(settings.api_server("1.37").unwrap_err().starts_with("pod-security enforce:"));
+    let off = super::Settings { api_server: false, ..Default::default() };
+    assert!(off.api_server("1.37").unwrap().is_none());
+}
+
+#[test]
+fn an_exempt_namespace_skips_gatekeeper_not_the_api_server() {
+    let mut s = set(&format!("{PRIVILEGED_TEMPLATE}\n---\n{NO_TOKEN}"), &[]);
+    s.set_exempt_namespaces(&["kube-system".to_string()]).unwrap();
+    let p = pod(json!({"containers": [{"name": "app", "image": "x:1", "securityContext": {"privileged": true}}]}));
+    let d = s.admit(&p, &in_ns("kube-system")).unwrap();
+    assert_eq!(d.verdict, Verdict::Admitted);
+    assert!(d.exempt.as_deref().unwrap_or("").contains("exempt from mutation and validation"), "{:?}", d.exempt);
+    assert!(d.stored["spec"]["volumes"][0]["name"].as_str().unwrap().starts_with("kube-api-access-"));
+    assert!(d.stored["spec"].get("automountServiceAccountToken").is_none(), "Gatekeeper's Assign did not run");
+}
+
+#[test]
+fn what_an_expansion_template_makes_never_meets_the_api_server() {
+    let expand = r#"
+apiVersion: expansion.gatekeeper.sh/v1beta1
+kind: ExpansionTemplate
+metadata: {name: expand-deployments}
+spec:
+  applyTo: [{groups: [apps], kinds: [Deployment], versions: [v1]}]
+  templateSource: spec.template
+  generatedGVK: {kind: Pod, group: "", version: v1}
+"#;
+    let mut s = set(expand, &[]);
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {
+        "selector": {"matchLabels": {"app": "web"}},
+        "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}});
+    let d = s.admit(&deployment, &Request::default()).unwrap();
+    let resultant = &d.children[0].decision;
+    assert!(resultant.stages.is_empty(), "{:?}", resultant.stages);
+    assert!(resultant.stored["spec"].get("volumes").is_none(), "no ServiceAccount plugin for a resultant");
+    // It is made from the Deployment as stored: the template's defaults are there.
+    assert_eq!(resultant.stored["spec"]["restartPolicy"], "Always");
+}
+
+#[test]
+fn a_namespaces_pod_security_labels_must_be_valid() {
+    let mut s = set("", &[]);
+    let ns = namespace("team", json!({"pod-security.kubernetes.io/enforce": "strict"}));
+    let d = s.admit(&ns, &Request { namespace: None, ..Request::default() }).unwrap();
+    assert_eq!(d.decided_by, Some(Stage::PodSecurity));
+    assert_eq!(
+        d.denial().unwrap(),
+        "Namespace \"team\" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: \"strict\": must be one of privileged, baseline, restricted"
+    );
+    let ok = namespace("team", json!({"pod-security.kubernetes.io/enforce": "baseline"}));
+    assert_eq!(s.admit(&ok, &Request { namespace: None, ..Request::default() }).unwrap().verdict, Verdict::Admitted);
+}
+
+#[test]
+fn the_plugins_read_a_null_as_unset_and_the_old_service_account_field() {
+    let sa = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "builder", "namespace": "default"},
+        "automountServiceAccountToken": false});
+    let mut s = set("", &[sa]);
+    let p = pod(json!({"tolerations": null, "volumes": null, "priority": null,
+        "containers": [{"name": "app", "image": "nginx:1.27", "volumeMounts": null}]}));
+    let d = s.admit(&p, &Request::default()).unwrap();
+    assert_eq!(d.stored["spec"]["tolerations"].as_array().map(Vec::len), Some(2));
+    assert_eq!(d.stored["spec"]["priority"], 0);
+    let volume = &d.stored["spec"]["volumes"][0]["name"];
+    assert_eq!(&d.stored["spec"]["containers"][0]["volumeMounts"][0]["name"], volume, "the mount has its volume");
+    // `serviceAccount` (deprecated) names the account when `serviceAccountName` does not.
+    let d = s
+        .admit(
+            &pod(json!({"serviceAccount": "builder", "containers": [{"name": "app", "image": "x:1"}]})),
+            &Request::default(),
+        )
+        .unwrap();
+    assert_eq!(d.stored["spec"]["serviceAccountName"], "builder");
+    assert!(d.stored["spec"].get("volumes").is_none(), "builder says no token");
+}
+
+#[test]
+fn an_empty_field_the_writer_wrote_stays_in_what_is_shown() {
+    let mut s = set("", &[]);
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {
+        "strategy": {}, "selector": {"matchLabels": {"app": "web"}},
+        "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}});
+    let d = s.admit(&deployment, &Request::default()).unwrap();
+    assert_eq!(d.stored["spec"]["strategy"]["type"], "RollingUpdate");
+    assert_eq!(d.object["spec"]["strategy"], json!({}), "{}", d.object["spec"]);
+    assert!(d.patch.is_empty(), "{:?}", d.patch);
+}
+
+#[test]
+fn priority_refuses_a_preemption_policy_its_class_does_not_have() {
+    let pc = json!({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "tenant-low"},
+        "value": 800000, "preemptionPolicy": "Never"});
+    let mut s = set("", &[pc]);
+    let p = pod(json!({"priorityClassName": "tenant-low", "preemptionPolicy": "PreemptLowerPriority",
+        "containers": [{"name": "app", "image": "x:1"}]}));
+    let d = s.admit(&p, &Request::default()).unwrap();
+    assert_eq!(
+        d.denial().unwrap(),
+        "pods \"web\" is forbidden: the string value of PreemptionPolicy (PreemptLowerPriority) must not be provided in pod spec; priority admission controller computed Never from the given PriorityClass name"
+    );
+    let mut named = p.clone();
+    named["metadata"] = json!({"generateName": "web-"});
+    named["spec"]["priorityClassName"] = json!("gold");
+    assert!(s.admit(&named, &Request::default()).unwrap().denial().unwrap().starts_with("pods \"web-\" is forbidden"));
+}

@@ -12,7 +12,7 @@ const TAINTS: &[&str] = &["node.kubernetes.io/not-ready", "node.kubernetes.io/un
 /// already tolerates it.
 pub fn admit(pod: &mut Value, report: &mut StageReport) {
     let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else { return };
-    let list = spec.entry("tolerations").or_insert_with(|| json!([]));
+    let list = crate::object::field_or(spec, "tolerations", json!([]));
     let Some(list) = list.as_array_mut() else { return };
     // A list the plugin makes is one field it set; items it appends to the Pod's own list are each one.
     let was_empty = list.is_empty();
@@ -47,6 +47,7 @@ mod tests {
             changed: vec![],
             said: vec![],
             warnings: Vec::new(),
+            values: Vec::new(),
         };
         let mut p = json!({"spec": {"containers": []}});
         admit(&mut p, &mut r);

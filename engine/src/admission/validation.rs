@@ -30,6 +30,14 @@ pub fn validate(api: &ApiServer, cluster: &ClusterState, object: &Value, written
     Some(format!("{kind} \"{}\" is invalid: {list}", object::meta_str(object, "name")))
 }
 
+/// Whether objects of this kind have fields an UPDATE may not change (what [`validate_update`] checks).
+pub fn has_immutable_fields(gvk: &Gvk) -> bool {
+    matches!(
+        (gvk.group.as_str(), gvk.kind.as_str()),
+        ("", "Pod") | ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet") | ("batch", "Job")
+    )
+}
+
 /// The fields an UPDATE may not change, compared between the object as stored before (`old`, defaulted and
 /// admitted as it was created) and after admission: a Pod's spec but its images, `activeDeadlineSeconds`,
 /// added tolerations and `terminationGracePeriodSeconds`; the selector of a Deployment, ReplicaSet, StatefulSet,
@@ -57,7 +65,30 @@ pub fn validate_update(object: &Value, old: &Value) -> Option<String> {
             }
             None
         }
-        ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet") | ("batch", "Job") => {
+        ("apps", "StatefulSet") => {
+            // Only these may change; the rest of the spec is fixed at creation.
+            let fixed = |v: &Value| {
+                let mut spec = at(v, "/spec");
+                if let Some(map) = spec.as_object_mut() {
+                    for field in [
+                        "replicas",
+                        "ordinals",
+                        "template",
+                        "updateStrategy",
+                        "persistentVolumeClaimRetentionPolicy",
+                        "minReadySeconds",
+                    ] {
+                        map.remove(field);
+                    }
+                }
+                spec
+            };
+            if fixed(object) != fixed(old) {
+                return invalid("spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden".into());
+            }
+            None
+        }
+        ("apps", "Deployment" | "ReplicaSet" | "DaemonSet") | ("batch", "Job") => {
             let mut immutable = vec!["selector"];
             if gvk.kind == "Job" {
                 immutable.push("template");
