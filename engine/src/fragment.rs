@@ -323,7 +323,8 @@ pub fn shown_mutators(set: &PolicySet, placed: &Placed, decision: &Decision, ori
 /// Used to name, for a fragment, only the mutators that changed what the reader wrote, not the Pod around it.
 pub fn location_reaches(location: &crate::mutation::path::Location, object: &Value, pointer: &str) -> bool {
     use crate::mutation::path::{KeyValue, Node};
-    let segments: Vec<String> = pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+    let segments: Vec<String> =
+        pointer.split('/').skip(1).map(|s| crate::object::unescape_key(s).into_owned()).collect();
     let mut here = Some(object);
     let mut segs = segments.iter();
     for node in &location.nodes {

@@ -1,5 +1,7 @@
 //! Typed reads of fields in Kubernetes objects held as JSON values, with errors that name the field.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 /// A field of an object that has the wrong shape; `field` is a dotted path such as `spec.match.kinds[0]`.
@@ -24,6 +26,16 @@ impl FieldError {
     }
 }
 
+/// A mapping key as a JSON pointer segment (RFC 6901: `~` as `~0`, `/` as `~1`); no copy when nothing needs it.
+pub fn escape_key(key: &str) -> Cow<'_, str> {
+    if key.contains(['~', '/']) { key.replace('~', "~0").replace('/', "~1").into() } else { key.into() }
+}
+
+/// A JSON pointer segment as the key it stands for; no copy when nothing needs it.
+pub fn unescape_key(segment: &str) -> Cow<'_, str> {
+    if segment.contains('~') { segment.replace("~1", "/").replace("~0", "~").into() } else { segment.into() }
+}
+
 /// Turns `a.b[0].c` into `/a/b/0/c`.
 pub fn dotted_to_pointer(dotted: &str) -> String {
     let mut out = String::new();
@@ -31,7 +43,7 @@ pub fn dotted_to_pointer(dotted: &str) -> String {
         let mut rest = part;
         if let Some(i) = rest.find('[') {
             out.push('/');
-            out.push_str(&rest[..i].replace('~', "~0").replace('/', "~1"));
+            out.push_str(&escape_key(&rest[..i]));
             rest = &rest[i..];
             while let Some(end) = rest.find(']') {
                 out.push('/');
@@ -40,7 +52,7 @@ pub fn dotted_to_pointer(dotted: &str) -> String {
             }
         } else {
             out.push('/');
-            out.push_str(&rest.replace('~', "~0").replace('/', "~1"));
+            out.push_str(&escape_key(rest));
         }
     }
     out
@@ -174,12 +186,9 @@ pub fn quoted_list(noun: &str, names: &[String]) -> String {
 
 /// The segments of a JSON pointer (RFC 6901), unescaped only where they need it; `None` for a pointer that does
 /// not start with `/`.
-fn segments(pointer: &str) -> Option<impl Iterator<Item = std::borrow::Cow<'_, str>>> {
+fn segments(pointer: &str) -> Option<impl Iterator<Item = Cow<'_, str>>> {
     let rest = pointer.strip_prefix('/')?;
-    Some(
-        rest.split('/')
-            .map(|seg| if seg.contains('~') { seg.replace("~1", "/").replace("~0", "~").into() } else { seg.into() }),
-    )
+    Some(rest.split('/').map(unescape_key))
 }
 
 /// What `pointer` (RFC 6901) points at: [`Value::pointer`] without unescaping a segment that needs none (that
@@ -212,8 +221,7 @@ pub fn at_mut<'v>(value: &'v mut Value, pointer: &str) -> Option<&'v mut Value> 
 /// made for what is removed; an empty one the writer wrote stays.
 pub fn remove_at(object: &mut Value, pointer: &str, written: &Value) -> bool {
     let Some((parent, key)) = pointer.rsplit_once('/') else { return false };
-    let key: std::borrow::Cow<'_, str> =
-        if key.contains('~') { key.replace("~1", "/").replace("~0", "~").into() } else { key.into() };
+    let key = unescape_key(key);
     let removed = match at_mut(object, parent) {
         Some(Value::Object(map)) => map.shift_remove(key.as_ref()).is_some(),
         Some(Value::Array(list)) => match key.parse::<usize>() {

@@ -5,11 +5,7 @@ use serde_json::{Value, json};
 /// Appends `/key` to a JSON pointer, escaped as RFC 6901 says.
 fn push_key(path: &mut String, key: &str) {
     path.push('/');
-    if key.contains(['~', '/']) {
-        path.push_str(&key.replace('~', "~0").replace('/', "~1"));
-    } else {
-        path.push_str(key);
-    }
+    path.push_str(&crate::object::escape_key(key));
 }
 
 /// The operations that turn `from` into `to`: `add`/`remove`/`replace`, lists compared by position.
@@ -74,7 +70,7 @@ pub fn apply(doc: &mut Value, patch: &[Value]) -> Result<(), String> {
             continue;
         }
         let (parent, last) = path.rsplit_once('/').ok_or("bad path")?;
-        let last = last.replace("~1", "/").replace("~0", "~");
+        let last = crate::object::unescape_key(last).into_owned();
         let target = doc.pointer_mut(parent).ok_or_else(|| format!("no parent for {path}"))?;
         let value = op.get("value").cloned().unwrap_or(Value::Null);
         match (target, kind) {

@@ -588,8 +588,7 @@ impl Schemas {
             let mut path = Path::default();
             let mut known = true;
             for seg in pointer.split('/').skip(1) {
-                let seg: std::borrow::Cow<'_, str> =
-                    if seg.contains('~') { seg.replace("~1", "/").replace("~0", "~").into() } else { seg.into() };
+                let seg = crate::object::unescape_key(seg);
                 let node = &self.nodes[id];
                 let next = match (seg.parse::<usize>(), node.items) {
                     (Ok(i), Some(items)) => {
@@ -728,7 +727,7 @@ fn default_walk(schema: &Value, v: &mut Value, path: &mut String, set: &mut Vec<
                     match (missing, sub.get("default")) {
                         (true, Some(default)) => {
                             map.insert(key.clone(), default.clone());
-                            set.push(format!("{path}/{}", key.replace('~', "~0").replace('/', "~1")));
+                            set.push(format!("{path}/{}", crate::object::escape_key(key)));
                         }
                         // A null the schema does not allow, with no default: pruned.
                         (true, None) if map.get(key).is_some_and(Value::is_null) => {
@@ -744,7 +743,7 @@ fn default_walk(schema: &Value, v: &mut Value, path: &mut String, set: &mut Vec<
                     if let Some(child) = map.get_mut(key) {
                         let len = path.len();
                         path.push('/');
-                        path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                        path.push_str(&crate::object::escape_key(key));
                         default_walk(sub, child, path, set, depth + 1);
                         path.truncate(len);
                     }
@@ -753,7 +752,7 @@ fn default_walk(schema: &Value, v: &mut Value, path: &mut String, set: &mut Vec<
                 for (key, child) in map.iter_mut() {
                     let len = path.len();
                     path.push('/');
-                    path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    path.push_str(&crate::object::escape_key(key));
                     default_walk(values, child, path, set, depth + 1);
                     path.truncate(len);
                 }
@@ -959,11 +958,7 @@ impl Path {
         }
         self.text.push_str(k);
         self.pointer.push('/');
-        if k.contains(['~', '/']) {
-            self.pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
-        } else {
-            self.pointer.push_str(k);
-        }
+        self.pointer.push_str(&crate::object::escape_key(k));
     }
 
     fn push_index(&mut self, i: usize) {
@@ -985,7 +980,7 @@ impl Path {
     /// name the one a typo most likely meant.
     fn unknown_field<'a>(&self, siblings: impl IntoIterator<Item = &'a str>) -> SchemaError {
         let mut e = self.error(format!("strict decoding error: unknown field \"{}\"", self.text));
-        let field = self.pointer.rsplit('/').next().unwrap_or("").replace("~1", "/").replace("~0", "~");
+        let field = crate::object::unescape_key(self.pointer.rsplit('/').next().unwrap_or(""));
         e.hint = crate::text::one_edit_away(&field, siblings).map(|near| format!("did you mean `{near}`?"));
         e
     }

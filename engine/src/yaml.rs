@@ -276,7 +276,7 @@ impl<'l> Builder<'l> {
             Some(Frame::Seq { items, pointer, .. }) => (format!("{pointer}/{}", items.len()), false),
             Some(Frame::Map { pending_key: None, pointer, .. }) => (pointer.clone(), true),
             Some(Frame::Map { pending_key: Some((k, _, _)), pointer, .. }) => {
-                (format!("{pointer}/{}", escape_pointer(k)), false)
+                (format!("{pointer}/{}", crate::object::escape_key(k)), false)
             }
         }
     }
@@ -349,7 +349,7 @@ impl<'l> Builder<'l> {
                     let key = self.key_string(&text, style, tag.as_deref(), span)?;
                     self.count_nodes(1, span)?;
                     self.source_map.keys.insert(
-                        format!("{pointer}/{}", escape_pointer(&key)),
+                        format!("{pointer}/{}", crate::object::escape_key(&key)),
                         (span.start.line(), span.start.col() + 1),
                     );
                     if anchor > 0 {
@@ -530,10 +530,6 @@ impl<'l> Builder<'l> {
             other => Err(self.span_error(span, format!("unsupported tag !!{other}"))),
         }
     }
-}
-
-fn escape_pointer(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 /// Types a plain scalar.

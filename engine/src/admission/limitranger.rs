@@ -88,7 +88,7 @@ pub fn admit(pod: &mut Value, namespace: &str, cluster: &ClusterState, report: &
                 let annotations = crate::object::field_or(meta, "annotations", json!({}));
                 if let Some(a) = annotations.as_object_mut() {
                     a.insert(ANNOTATION.into(), json!(annotation));
-                    let pointer = format!("/metadata/annotations/{}", escape(ANNOTATION));
+                    let pointer = format!("/metadata/annotations/{}", object::escape_key(ANNOTATION));
                     if !report.changed.contains(&pointer) {
                         report.changed.push(pointer);
                     }
@@ -125,7 +125,7 @@ fn apply_range(
                 for (k, v) in defaults {
                     if !target.contains_key(k) {
                         target.insert(k.clone(), v.clone());
-                        report.changed.push(format!("/spec/{list}/{i}/resources/{field}/{}", escape(k)));
+                        report.changed.push(format!("/spec/{list}/{i}/resources/{field}/{}", object::escape_key(k)));
                         set.push(k);
                     }
                 }
@@ -145,10 +145,6 @@ fn apply_range(
         }
     }
     said
-}
-
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 /// Validates a Pod on CREATE: `Err` is the refusal, without the `pods "name" is forbidden: ` the chain puts
