@@ -179,9 +179,18 @@ pub fn describe(obj: &Value) -> String {
 }
 
 /// `container "app"`, `containers "a", "b"`: a noun and quoted names, as Kubernetes words its messages.
-pub fn quoted_list(noun: &str, names: &[String]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
-    if names.len() == 1 { format!("{noun} {}", quoted[0]) } else { format!("{noun}s {}", quoted.join(", ")) }
+pub fn quoted_list<S: AsRef<str>>(noun: &str, names: &[S]) -> String {
+    let noun = if names.len() == 1 { noun.to_string() } else { format!("{noun}s") };
+    format!("{noun} {}", join_quoted(names))
+}
+
+/// `"a", "b"`: names quoted as Kubernetes quotes them in messages (Pod Security's `joinQuote`), not escaped.
+pub fn join_quoted<S: AsRef<str>>(items: &[S]) -> String {
+    if items.is_empty() {
+        return String::new();
+    }
+    let joined: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    format!("\"{}\"", joined.join("\", \""))
 }
 
 /// The segments of a JSON pointer (RFC 6901), unescaped only where they need it; `None` for a pointer that does

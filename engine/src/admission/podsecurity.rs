@@ -694,7 +694,7 @@ fn forbid(reason: &str, detail: String) -> Option<Forbidden> {
 
 /// `container "a"` / `containers "a", "b"`.
 fn containers_phrase(names: &[&str]) -> String {
-    format!("{} {}", plural(names.len(), "container", "containers"), join_quote(names))
+    crate::object::quoted_list("container", names)
 }
 
 fn allow_privilege_escalation(_: &Value, spec: &Value) -> Option<Forbidden> {
@@ -754,7 +754,11 @@ fn app_armor_profile(metadata: &Value, spec: &Value) -> Option<Forbidden> {
     }
     forbid(
         plural(values.len(), "forbidden AppArmor profile", "forbidden AppArmor profiles"),
-        format!("{} must not set AppArmor profile type to {}", setters.join(" and "), join_quote(&values)),
+        format!(
+            "{} must not set AppArmor profile type to {}",
+            setters.join(" and "),
+            crate::object::join_quoted(&values)
+        ),
     )
 }
 
@@ -800,7 +804,7 @@ fn capabilities_baseline(_: &Value, spec: &Value) -> Option<Forbidden> {
         format!(
             "{} must not include {} in securityContext.capabilities.add",
             containers_phrase(&bad),
-            join_quote(&added)
+            crate::object::join_quoted(&added)
         ),
     )
 }
@@ -838,7 +842,7 @@ fn capabilities_restricted(_: &Value, spec: &Value) -> Option<Forbidden> {
         details.push(format!(
             "{} must not include {} in securityContext.capabilities.add",
             containers_phrase(&adding_forbidden),
-            join_quote(&caps)
+            crate::object::join_quoted(&caps)
         ));
     }
     if details.is_empty() {
@@ -865,7 +869,10 @@ fn host_path_volumes(_: &Value, spec: &Value) -> Option<Forbidden> {
     if bad.is_empty() {
         return None;
     }
-    forbid("hostPath volumes", format!("{} {}", plural(bad.len(), "volume", "volumes"), join_quote(&bad)))
+    forbid(
+        "hostPath volumes",
+        format!("{} {}", plural(bad.len(), "volume", "volumes"), crate::object::join_quoted(&bad)),
+    )
 }
 
 fn host_ports(_: &Value, spec: &Value) -> Option<Forbidden> {
@@ -931,7 +938,7 @@ fn host_probes_and_lifecycle(_: &Value, spec: &Value) -> Option<Forbidden> {
             containers_phrase(&bad),
             plural(bad.len(), "uses", "use"),
             plural(hosts.len(), "probe or lifecycle host", "probe or lifecycle hosts"),
-            join_quote(&hosts)
+            crate::object::join_quoted(&hosts)
         ),
     )
 }
@@ -962,7 +969,11 @@ fn proc_mount(_: &Value, spec: &Value) -> Option<Forbidden> {
     let types: Vec<&str> = types.into_iter().collect();
     forbid(
         "procMount",
-        format!("{} must not set securityContext.procMount to {}", containers_phrase(&bad), join_quote(&types)),
+        format!(
+            "{} must not set securityContext.procMount to {}",
+            containers_phrase(&bad),
+            crate::object::join_quoted(&types)
+        ),
     )
 }
 
@@ -1028,10 +1039,10 @@ fn restricted_volumes(_: &Value, spec: &Value) -> Option<Forbidden> {
         format!(
             "{} {} {} {} {}",
             plural(bad.len(), "volume", "volumes"),
-            join_quote(&bad),
+            crate::object::join_quoted(&bad),
             plural(bad.len(), "uses", "use"),
             plural(types.len(), "restricted volume type", "restricted volume types"),
-            join_quote(&types)
+            crate::object::join_quoted(&types)
         ),
     )
 }
@@ -1148,7 +1159,7 @@ fn se_linux_options(spec: &Value, allowed_types: &[&str]) -> Option<Forbidden> {
     let mut data = Vec::new();
     if !bad_types.is_empty() {
         let types: Vec<String> = bad_types.into_iter().collect();
-        data.push(format!("{} {}", plural(types.len(), "type", "types"), join_quote(&types)));
+        data.push(format!("{} {}", plural(types.len(), "type", "types"), crate::object::join_quoted(&types)));
     }
     if set_user {
         data.push("user may not be set".to_string());
@@ -1237,7 +1248,7 @@ fn seccomp_explicitly_bad(setters: &[String], values: BTreeSet<&str>) -> Option<
         format!(
             "{} must not set securityContext.seccompProfile.type to {}",
             setters.join(" and "),
-            join_quote(&values)
+            crate::object::join_quoted(&values)
         ),
     )
 }
@@ -1387,15 +1398,6 @@ fn containers(spec: &Value) -> impl Iterator<Item = &Value> {
 
 fn plural<'a>(count: usize, singular: &'a str, plural: &'a str) -> &'a str {
     if count == 1 { singular } else { plural }
-}
-
-/// `"a", "b"`: PSA's `joinQuote`, which does not escape.
-fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
-    if items.is_empty() {
-        return String::new();
-    }
-    let joined: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
-    format!("\"{}\"", joined.join("\", \""))
 }
 
 /// Go's `%q` of a string (`strconv.Quote`).
@@ -2289,7 +2291,7 @@ mod tests {
     fn go_quoting() {
         assert_eq!(go_quote("plain"), r#""plain""#);
         assert_eq!(go_quote("a\"b\\c\td\u{1}é\u{a0}"), r#""a\"b\\c\td\x01é\u00a0""#);
-        assert_eq!(join_quote::<&str>(&[]), "");
-        assert_eq!(join_quote(&["a\"", "b"]), r#""a"", "b""#);
+        assert_eq!(crate::object::join_quoted::<&str>(&[]), "");
+        assert_eq!(crate::object::join_quoted(&["a\"", "b"]), r#""a"", "b""#);
     }
 }
