@@ -218,8 +218,7 @@ impl PolicySet {
             if !runs {
                 continue;
             }
-            let mut report =
-                StageReport { stage, changed: Vec::new(), said: Vec::new(), warnings: Vec::new(), values: Vec::new() };
+            let mut report = StageReport::new(stage);
             let refused = match (stage, &api) {
                 (Stage::GatekeeperMutation, _) => {
                     let applied = self
@@ -314,16 +313,7 @@ impl PolicySet {
             }
         }
         if api.is_some() {
-            run.stages.insert(
-                0,
-                StageReport {
-                    stage: Stage::Defaulting,
-                    changed: kept,
-                    said: Vec::new(),
-                    warnings: Vec::new(),
-                    values: Vec::new(),
-                },
-            );
+            run.stages.insert(0, StageReport { changed: kept, ..StageReport::new(Stage::Defaulting) });
         }
         let patch = crate::patch::diff(object, &shown);
         Ok(Decision {

@@ -296,3 +296,10 @@ pub struct StageReport {
     /// change it again).
     pub values: Vec<Value>,
 }
+
+impl StageReport {
+    /// A report of `stage` that says nothing yet.
+    pub fn new(stage: Stage) -> StageReport {
+        StageReport { stage, changed: Vec::new(), said: Vec::new(), warnings: Vec::new(), values: Vec::new() }
+    }
+}

@@ -51,13 +51,7 @@ mod tests {
                 "annotations": {"ingressclass.kubernetes.io/is-default-class": if default { "true" } else { "false" }}}})
         };
         let state = ClusterState::new([class("internal", false), class("nginx", true)].iter());
-        let mut r = StageReport {
-            stage: super::super::Stage::DefaultIngressClass,
-            changed: vec![],
-            said: vec![],
-            warnings: Vec::new(),
-            values: Vec::new(),
-        };
+        let mut r = StageReport::new(super::super::Stage::DefaultIngressClass);
         let mut ing =
             json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web"}, "spec": {}});
         admit(&mut ing, &state, &mut r);

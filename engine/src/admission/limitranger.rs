@@ -272,13 +272,7 @@ mod tests {
     }
 
     fn report() -> StageReport {
-        StageReport {
-            stage: super::super::Stage::LimitRanger,
-            changed: vec![],
-            said: vec![],
-            warnings: Vec::new(),
-            values: Vec::new(),
-        }
+        StageReport::new(super::super::Stage::LimitRanger)
     }
 
     #[test]

@@ -99,13 +99,7 @@ mod tests {
     use super::*;
 
     fn report() -> StageReport {
-        StageReport {
-            stage: super::super::Stage::Priority,
-            changed: Vec::new(),
-            said: Vec::new(),
-            warnings: Vec::new(),
-            values: Vec::new(),
-        }
+        StageReport::new(super::super::Stage::Priority)
     }
 
     fn pc(name: &str, value: i64, global: bool) -> Value {

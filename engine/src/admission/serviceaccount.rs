@@ -147,13 +147,7 @@ mod tests {
     }
 
     fn report() -> StageReport {
-        StageReport {
-            stage: super::super::Stage::ServiceAccount,
-            changed: Vec::new(),
-            said: Vec::new(),
-            warnings: Vec::new(),
-            values: Vec::new(),
-        }
+        StageReport::new(super::super::Stage::ServiceAccount)
     }
 
     #[test]

@@ -42,13 +42,7 @@ mod tests {
 
     #[test]
     fn both_tolerations_are_added_unless_the_pod_tolerates_the_taint() {
-        let mut r = StageReport {
-            stage: super::super::Stage::DefaultTolerationSeconds,
-            changed: vec![],
-            said: vec![],
-            warnings: Vec::new(),
-            values: Vec::new(),
-        };
+        let mut r = StageReport::new(super::super::Stage::DefaultTolerationSeconds);
         let mut p = json!({"spec": {"containers": []}});
         admit(&mut p, &mut r);
         assert_eq!(
