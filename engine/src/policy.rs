@@ -470,6 +470,14 @@ impl PolicySet {
         self.api_server = api_server;
     }
 
+    /// What the API server's decoding says of `object` against `schemas` and the CRDs of the cluster state: with
+    /// the API server's stages modelled, a missing required field is left to the object's validation after
+    /// mutation (a mutator may add it); with Gatekeeper alone, decoding is the only check there is.
+    pub fn decode(&self, schemas: &crate::schema::Schemas, object: &Value) -> crate::schema::Check {
+        let check = schemas.decode(&self.cluster_state.custom, object);
+        if self.api_server.is_some() { check.before_admission() } else { check }
+    }
+
     /// The API server modelled in front of Gatekeeper, if any.
     pub fn api_server(&self) -> Option<&ApiServer> {
         self.api_server.as_ref()

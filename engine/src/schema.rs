@@ -494,12 +494,6 @@ impl Schemas {
         self.refusal_of(self.decode(custom, obj), obj)
     }
 
-    /// [`Schemas::refusal`] of decoding only: what the API server refuses before any admission plugin or webhook
-    /// sees the object (a missing required field is left to the validation after mutating admission).
-    pub fn decoding_refusal(&self, custom: &CustomSchemas, obj: &Value) -> Vec<String> {
-        self.refusal_of(self.decode(custom, obj).before_admission(), obj)
-    }
-
     /// The lines of [`Schemas::refusal`] for a check already made of `obj`.
     pub fn refusal_of(&self, check: Check, obj: &Value) -> Vec<String> {
         match check {

@@ -300,9 +300,8 @@ impl std::error::Error for LoadError {}
 #[derive(Debug)]
 pub struct Playground {
     set: PolicySet,
-    /// The schemas the API server decodes with, and those of the CRDs in the cluster state.
+    /// The schemas the API server decodes with (the CRDs' are the policy set's cluster state).
     api: Option<&'static guardrail_engine::schema::Schemas>,
-    custom: guardrail_engine::schema::CustomSchemas,
     info: Info,
     limits: Limits,
 }
@@ -350,8 +349,7 @@ impl Playground {
         }
         let api_server = bundle.admission.api_server(version).map_err(|e| LoadError::Policies(vec![e]))?;
         set.set_api_server(api_server);
-        let custom = guardrail_engine::schema::CustomSchemas::from_objects(bundle.cluster.iter().map(|o| &o.object));
-        Ok(Playground { set, api, custom, info, limits })
+        Ok(Playground { set, api, info, limits })
     }
 
     /// The engine's and the policy set's versions, and what the set holds.
@@ -397,9 +395,7 @@ impl Playground {
             out.name = placed.object.pointer("/metadata/name").and_then(|n| n.as_str()).unwrap_or("").to_string();
             // The API server decodes the object strictly first: what it refuses goes no further, as on the page.
             if let Some(api) = self.api {
-                let check = api.decode(&self.custom, &placed.object);
-                let check = if self.set.api_server().is_some() { check.before_admission() } else { check };
-                match check {
+                match self.set.decode(api, &placed.object) {
                     Check::Checked(errors) => {
                         out.refused = errors
                             .into_iter()

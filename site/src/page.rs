@@ -224,8 +224,6 @@ struct Ctx<'a> {
     counts: RefCell<ExampleCounts>,
     /// The site's policies together with an example's `policies=`, by that attribute, loaded once per page.
     extra_sets: RefCell<HashMap<String, Result<PolicySet, String>>>,
-    /// The schemas of the CustomResourceDefinitions in the cluster state, read when a page first needs them.
-    custom: std::cell::OnceCell<guardrail_engine::schema::CustomSchemas>,
 }
 
 /// Renders `page`, checking its examples against `policies`.
@@ -239,7 +237,6 @@ pub(crate) fn render(
     let ctx = Ctx {
         root,
         extra_sets: RefCell::new(HashMap::new()),
-        custom: std::cell::OnceCell::new(),
         page,
         config,
         links,
@@ -390,13 +387,7 @@ impl Ctx<'_> {
         };
         let kind = placed.object.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
         let api_version = placed.object.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
-        let custom = self.custom.get_or_init(|| {
-            guardrail_engine::schema::CustomSchemas::from_objects(self.policies.borrow().cluster().map(|o| o.value))
-        });
-        // With the API server's stages modelled, a missing required field is found after mutation (a mutator may
-        // add it); with Gatekeeper alone, decoding is the only check there is.
-        let check = api.decode(custom, &placed.object);
-        let check = if self.policies.borrow().api_server().is_some() { check.before_admission() } else { check };
+        let check = self.policies.borrow().decode(api, &placed.object);
         match check {
             Check::Checked(errors) if errors.is_empty() => Decoded::Yes,
             Check::Checked(errors) => {

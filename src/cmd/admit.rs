@@ -94,17 +94,11 @@ pub(crate) fn run(args: &AdmitArgs) -> Result<ExitCode> {
     };
     // The API server decodes each object strictly before any webhook sees it: what it refuses goes no further.
     let api = guardrail_engine::schema::schemas(&args.kubernetes_version);
-    let custom = guardrail_engine::schema::CustomSchemas::from_objects(set.cluster().map(|o| o.value));
     let mut refused: Vec<(&Input, Vec<String>)> = Vec::new();
     let mut results = Vec::new();
     for input in &inputs {
-        // With the API server's stages modelled, a missing required field is found after mutation; with
-        // Gatekeeper alone, decoding is the only check there is.
-        let chain = set.api_server().is_some();
-        let refusal = |api: &guardrail_engine::schema::Schemas| match chain {
-            true => api.decoding_refusal(&custom, &input.object),
-            false => api.refusal(&custom, &input.object),
-        };
+        let refusal =
+            |api: &guardrail_engine::schema::Schemas| api.refusal_of(set.decode(api, &input.object), &input.object);
         if let Some(errors) = api.map(refusal).filter(|e| !e.is_empty()) {
             refused.push((input, errors));
             continue;
