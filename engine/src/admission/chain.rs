@@ -195,12 +195,14 @@ impl PolicySet {
         let injected = request.inject_namespace(&mut stored);
         let namespace = request.namespace_for(object).unwrap_or_default();
         let mut run = Run::default();
+        // The kind is what every stage asks first; only a webhook's mutation could change it.
+        let mut gvk = Gvk::of(object);
         // An UPDATE may not change what is immutable: the old object is put through the same stages (with no old
         // object of its own), so that both sides differ only where the manifests do.
         // Only kinds with immutable fields or Pod Security's update rule need it; an old object that does not get
         // through its own stages is not compared.
         if let (Some(_), Operation::Update, Some(old)) = (&api, request.operation, &request.old_object) {
-            if super::validation::has_immutable_fields(&Gvk::of(object)) {
+            if super::validation::has_immutable_fields(&gvk) {
                 let without_old = Request { old_object: None, ..request.clone() };
                 run.old_stored = self
                     .run(old, &without_old, source, None)
@@ -213,7 +215,9 @@ impl PolicySet {
             let runs = match (stage, &api) {
                 (Stage::GatekeeperMutation | Stage::Gatekeeper, _) => true,
                 (_, None) => false,
-                (s, Some(api)) => s.plugin().is_none_or(|p| api.runs(p)) && handles(s, request.operation, &stored),
+                (s, Some(api)) => {
+                    s.plugin().is_none_or(|p| api.runs(p)) && handles(s, request.operation, &stored, &gvk)
+                }
             };
             if !runs {
                 continue;
@@ -226,6 +230,7 @@ impl PolicySet {
                         .map_err(AdmitError::Mutation)?;
                     if !applied.is_empty() {
                         run.mutators.extend(applied);
+                        gvk = Gvk::of(&stored);
                         // The API server decodes the webhook's patched object, which defaults what it added.
                         if let Some(api) = &api {
                             run.apply_defaults(&mut stored, api, &cluster);
@@ -370,10 +375,9 @@ impl Run {
 /// Whether a stage of the API server handles this request: decoding, defaulting and the object's validation
 /// every CREATE and UPDATE; the mutating plugins a Pod's (an Ingress's) CREATE; Pod Security and LimitRanger's
 /// limits a Pod's or workload's CREATE and UPDATE. The docs check's operation ("", as gator's) counts as CREATE.
-fn handles(stage: Stage, operation: Operation, object: &Value) -> bool {
+fn handles(stage: Stage, operation: Operation, object: &Value, gvk: &Gvk) -> bool {
     let create = matches!(operation, Operation::Create | Operation::Unspecified);
     let write = create || operation == Operation::Update;
-    let gvk = Gvk::of(object);
     let pod = gvk.group.is_empty() && gvk.kind == "Pod";
     match stage {
         Stage::Decode | Stage::Defaulting | Stage::ObjectValidation => write,
