@@ -487,20 +487,9 @@ fn api_stage(
             // A Namespace's own Pod Security labels must be valid.
             let labels = object.pointer("/metadata/labels").and_then(Value::as_object);
             let (_, problems) = super::podsecurity::policy_from_labels(labels, &api.pod_security);
-            let name = object::meta_str(object, "name");
-            match problems.len() {
-                0 => Vec::new(),
-                1 => vec![Violation::refusal(
-                    stage,
-                    "labels",
-                    format!("Namespace \"{name}\" is invalid: {}", problems[0]),
-                )],
-                _ => vec![Violation::refusal(
-                    stage,
-                    "labels",
-                    format!("Namespace \"{name}\" is invalid: [{}]", problems.join(", ")),
-                )],
-            }
+            super::validation::invalid(object, &problems)
+                .map(|message| vec![Violation::refusal(stage, "labels", message)])
+                .unwrap_or_default()
         }
         Stage::PodSecurity => {
             let labels = request

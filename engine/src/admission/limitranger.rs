@@ -212,11 +212,7 @@ pub fn validate(pod: &Value, namespace: &str, cluster: &ClusterState) -> Result<
             }
         }
     }
-    match errors.len() {
-        0 => Ok(()),
-        1 => Err(errors.remove(0)),
-        _ => Err(format!("[{}]", errors.join(", "))),
-    }
+    super::validation::aggregate(&errors).map_or(Ok(()), Err)
 }
 
 fn text(v: &Value) -> String {

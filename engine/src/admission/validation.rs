@@ -20,14 +20,24 @@ pub fn validate(api: &ApiServer, cluster: &ClusterState, object: &Value, written
         },
     };
     let errors: Vec<String> = errors.into_iter().filter(|e| e.after_admission).map(|e| e.message).collect();
-    if errors.is_empty() {
-        return None;
+    invalid(object, &errors)
+}
+
+/// Several errors as Kubernetes aggregates them: the one alone, else `[a, b]`; `None` for none.
+pub(crate) fn aggregate(errors: &[String]) -> Option<String> {
+    match errors {
+        [] => None,
+        [one] => Some(one.clone()),
+        many => Some(format!("[{}]", many.join(", "))),
     }
+}
+
+/// The API server's refusal of an invalid object, `Pod "web" is invalid: <errors>` (the kind qualified by its
+/// group: `Deployment.apps`); `None` when there are no errors.
+pub(crate) fn invalid(object: &Value, errors: &[String]) -> Option<String> {
     let gvk = Gvk::of(object);
-    // The kind as Kubernetes qualifies it: `Pod`, `Deployment.apps`.
     let kind = if gvk.group.is_empty() { gvk.kind.clone() } else { format!("{}.{}", gvk.kind, gvk.group) };
-    let list = if errors.len() == 1 { errors[0].clone() } else { format!("[{}]", errors.join(", ")) };
-    Some(format!("{kind} \"{}\" is invalid: {list}", object::meta_str(object, "name")))
+    aggregate(errors).map(|list| format!("{kind} \"{}\" is invalid: {list}", object::meta_str(object, "name")))
 }
 
 /// Whether objects of this kind have fields an UPDATE may not change (what [`validate_update`] checks).
@@ -44,8 +54,7 @@ pub fn has_immutable_fields(gvk: &Gvk) -> bool {
 /// DaemonSet or Job; a Job's template. The refusal in the API server's words (its diff of the spec left out).
 pub fn validate_update(object: &Value, old: &Value) -> Option<String> {
     let gvk = Gvk::of(object);
-    let kind = if gvk.group.is_empty() { gvk.kind.clone() } else { format!("{}.{}", gvk.kind, gvk.group) };
-    let invalid = |what: String| Some(format!("{kind} \"{}\" is invalid: {what}", object::meta_str(object, "name")));
+    let invalid = |what: String| invalid(object, &[what]);
     let at = |v: &Value, p: &str| crate::object::at(v, p).cloned().unwrap_or(Value::Null);
     match (gvk.group.as_str(), gvk.kind.as_str()) {
         ("", "Pod") => {
@@ -98,11 +107,7 @@ pub fn validate_update(object: &Value, old: &Value) -> Option<String> {
                 .filter(|f| at(object, &format!("/spec/{f}")) != at(old, &format!("/spec/{f}")))
                 .map(|f| format!("spec.{f}: Invalid value: {}: field is immutable", at(object, &format!("/spec/{f}"))))
                 .collect();
-            match changed.len() {
-                0 => None,
-                1 => invalid(changed[0].clone()),
-                _ => invalid(format!("[{}]", changed.join(", "))),
-            }
+            self::invalid(object, &changed)
         }
         _ => None,
     }
