@@ -38,15 +38,20 @@ impl PolicySet {
         let ns = request.namespace_for(object).unwrap_or_default();
         let unmutated = self.exemption(&ns, Process::MutationWebhook);
         let unvalidated = self.exemption(&ns, Process::Webhook);
-        if let (Some(m), Some(v)) = (&unmutated, &unvalidated) {
-            let why = if m == v {
-                format!("namespace {ns} is exempt from mutation and validation ({m})")
-            } else {
-                format!("namespace {ns} is exempt from mutation ({m}) and from validation ({v})")
-            };
-            if self.api_server.is_none() {
-                return Ok(Decision::exempt(object, why));
+        let why = match (&unmutated, &unvalidated) {
+            (Some(m), None) => Some(format!("namespace {ns} is exempt from mutation ({m})")),
+            (None, Some(v)) => Some(format!("namespace {ns} is exempt from validation ({v})")),
+            (Some(m), Some(v)) if m == v => {
+                Some(format!("namespace {ns} is exempt from mutation and validation ({m})"))
             }
+            (Some(m), Some(v)) => {
+                Some(format!("namespace {ns} is exempt from mutation ({m}) and from validation ({v})"))
+            }
+            (None, None) => None,
+        };
+        // Exempt from both, with no API server in front: nothing judges it.
+        if let (Some(_), Some(_), None, Some(why)) = (&unmutated, &unvalidated, &self.api_server, &why) {
+            return Ok(Decision::exempt(object, why.clone()));
         }
         // The request is copied only when an exemption changes it: this runs for every example of a build.
         let exempted;
@@ -61,17 +66,7 @@ impl PolicySet {
             &exempted
         };
         let mut d = self.run(object, request, Source::Original, None)?;
-        d.exempt = match (unmutated, unvalidated) {
-            (Some(m), None) => Some(format!("namespace {ns} is exempt from mutation ({m})")),
-            (None, Some(v)) => Some(format!("namespace {ns} is exempt from validation ({v})")),
-            (Some(m), Some(v)) if m == v => {
-                Some(format!("namespace {ns} is exempt from mutation and validation ({m})"))
-            }
-            (Some(m), Some(v)) => {
-                Some(format!("namespace {ns} is exempt from mutation ({m}) and from validation ({v})"))
-            }
-            (None, None) => None,
-        };
+        d.exempt = why;
         // What Gatekeeper and the controllers see is the object as stored: defaulted and mutated.
         let gvk = Gvk::of(&d.stored);
         // The stored object already carries the request's namespace; it is copied only when something is made
