@@ -298,10 +298,9 @@ pub fn shown_mutators(set: &PolicySet, placed: &Placed, decision: &Decision, ori
     }
     let mutators = set.mutation().mutators();
     // The API server's plugins (named without a `Kind/`) changed the Pod around the fragment, not the fragment.
-    let reaching: Vec<String> = decision
-        .mutators
-        .iter()
-        .filter(|id| id.contains('/'))
+    let gatekeeper = decision.mutators.iter().filter(|id| id.contains('/'));
+    let reaching: Vec<String> = gatekeeper
+        .clone()
         .filter(|id| {
             mutators
                 .iter()
@@ -310,11 +309,7 @@ pub fn shown_mutators(set: &PolicySet, placed: &Placed, decision: &Decision, ori
         })
         .cloned()
         .collect();
-    if reaching.is_empty() {
-        decision.mutators.iter().filter(|id| id.contains('/')).cloned().collect()
-    } else {
-        reaching
-    }
+    if reaching.is_empty() { gatekeeper.cloned().collect() } else { reaching }
 }
 
 /// Whether a mutator writing at `location` can change the part of `object` at `pointer` (a JSON pointer, the
