@@ -21,17 +21,14 @@ pub fn admit(pod: &mut Value, namespace: &str, cluster: &ClusterState, report: &
     let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else { return };
     // The deprecated `serviceAccount` stands for `serviceAccountName` when that is empty, as the API server reads
     // a v1 Pod.
-    let named = ["serviceAccountName", "serviceAccount"]
-        .iter()
-        .find_map(|k| spec.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string));
-    if let (Some(name), None) =
-        (&named, spec.get("serviceAccountName").and_then(Value::as_str).filter(|s| !s.is_empty()))
-    {
-        spec.insert("serviceAccountName".into(), json!(name));
-    }
-    let account = match named {
-        Some(name) => name,
-        None => {
+    let nonempty = |k: &str| spec.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+    let account = match (nonempty("serviceAccountName"), nonempty("serviceAccount")) {
+        (Some(name), _) => name,
+        (None, Some(alias)) => {
+            spec.insert("serviceAccountName".into(), json!(alias));
+            alias
+        }
+        (None, None) => {
             spec.insert("serviceAccountName".into(), json!("default"));
             report.changed.push("/spec/serviceAccountName".into());
             report.said.push("set serviceAccountName: default".into());
