@@ -6,6 +6,7 @@
 //! and objects and get values back, which is what lets the same code run in the browser as WebAssembly.
 
 pub mod admission;
+pub mod cel;
 pub mod controllers;
 pub mod expansion;
 pub mod fragment;
