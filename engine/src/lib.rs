@@ -7,6 +7,7 @@
 
 pub mod admission;
 pub mod cel;
+pub mod celpolicy;
 pub mod controllers;
 pub mod expansion;
 pub mod fragment;

@@ -310,7 +310,9 @@ impl PolicySet {
                         format!("ConstraintTemplate {}: a template for kind {} is already loaded", t.name, t.kind),
                     )),
                     Ok(t) => {
+                        // Gatekeeper hands a template to one engine: with CEL code, the Rego is never compiled.
                         let rego = match &t.rego {
+                            _ if t.cel.is_some() => None,
                             None => None,
                             Some(src) => match CompiledRego::compile(src, limits) {
                                 Ok(c) => Some(c),
@@ -913,22 +915,22 @@ spec:
         assert!(s.set_cluster(vec![cm]).is_ok());
     }
 
-    /// A template whose only code is CEL cannot be evaluated: each object one of its constraints applies to says
-    /// so, and objects it does not apply to do not.
+    /// A template whose only code is CEL is judged by it: a Pod its validation fails is refused with the
+    /// CEL message, an object its constraint does not match is not judged.
     #[test]
-    fn cel_only_constraints_are_reported_where_they_apply() {
-        let cel = "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata:\n  name: k8scelonly\nspec:\n  crd:\n    spec:\n      names:\n        kind: K8sCelOnly\n  targets:\n  - target: admission.k8s.gatekeeper.sh\n    code:\n    - engine: K8sNativeValidation\n      source:\n        validations:\n        - expression: \"false\"\n---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sCelOnly\nmetadata:\n  name: cel-pods\nspec:\n  match:\n    kinds:\n    - apiGroups: [\"\"]\n      kinds: [Pod]\n";
+    fn cel_only_templates_judge_with_their_cel() {
+        let cel = "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata:\n  name: k8scelonly\nspec:\n  crd:\n    spec:\n      names:\n        kind: K8sCelOnly\n  targets:\n  - target: admission.k8s.gatekeeper.sh\n    code:\n    - engine: K8sNativeValidation\n      source:\n        variables:\n        - name: team\n          expression: \"has(variables.anyObject.metadata.labels) && 'team' in variables.anyObject.metadata.labels\"\n        validations:\n        - expression: variables.team\n          messageExpression: \"'pod ' + object.metadata.name + ' has no team label'\"\n---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sCelOnly\nmetadata:\n  name: cel-pods\nspec:\n  match:\n    kinds:\n    - apiGroups: [\"\"]\n      kinds: [Pod]\n";
         let mut s = set(cel);
         let d = s.admit(&pod(json!({})), &Request::default()).unwrap();
-        assert_eq!(d.unchecked, ["K8sCelOnly/cel-pods"]);
-        assert!(
-            d.warnings.iter().any(|w| w.starts_with("K8sCelOnly/cel-pods applies, but its template has only CEL code")),
-            "{:?}",
-            d.warnings
-        );
+        assert!(d.unchecked.is_empty());
+        assert_eq!(d.violations.len(), 1, "{:?}", d.violations);
+        assert_eq!(d.violations[0].message, "pod web has no team label");
+        assert_eq!(d.verdict, Verdict::Rejected);
+        let d = s.admit(&pod(json!({"team": "a"})), &Request::default()).unwrap();
+        assert!(d.violations.is_empty() && d.verdict == Verdict::Admitted, "{:?}", d.violations);
         let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
         let d = s.admit(&cm, &Request::default()).unwrap();
-        assert!(d.unchecked.is_empty() && d.warnings.is_empty(), "{:?}", d.warnings);
+        assert!(d.violations.is_empty() && d.warnings.is_empty(), "{:?}", d.warnings);
     }
 
     #[test]

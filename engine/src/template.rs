@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::celpolicy::CelCode;
 use crate::matching::Match;
 use crate::object::{self, FieldError, Gvk};
 use crate::rego::{RegoSource, RegoVersion};
@@ -24,8 +25,11 @@ pub struct ConstraintTemplate {
     pub description: Option<String>,
     /// `metadata.annotations["metadata.gatekeeper.sh/title"]`.
     pub title: Option<String>,
-    /// The Rego to run; `None` when the template carries only CEL code.
+    /// The Rego code; `None` when the template carries only CEL code.
     pub rego: Option<RegoSource>,
+    /// The K8sNativeValidation (CEL) code. When present it is what judges: Gatekeeper evaluates one engine per
+    /// template and CEL has the higher priority, with no fallback to the Rego.
+    pub cel: Option<NativeValidation>,
     /// `spec.crd.spec.validation.openAPIV3Schema`, the schema of a constraint's `spec.parameters`.
     pub parameters_schema: Option<Value>,
     /// Whether unknown parameter fields are kept (v1beta1/v1alpha1 `legacySchema` default).
@@ -34,6 +38,39 @@ pub struct ConstraintTemplate {
     pub operations: Vec<String>,
     /// Things worth telling the user that are not errors (a CEL entry skipped, say).
     pub notes: Vec<String>,
+}
+
+/// A template's `engine: K8sNativeValidation` code: its CEL, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NativeValidation {
+    /// `variables`, `matchConditions`, `validations`.
+    pub code: CelCode,
+    /// The source as written (for reference pages and the generated ValidatingAdmissionPolicy).
+    pub source: Value,
+    /// The variables Gatekeeper declares before the template's own (`params`, `anyObject`).
+    pub injected: Vec<crate::celpolicy::Named>,
+}
+
+/// Which engine judges a template's constraints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// `K8sNativeValidation` (CEL).
+    Cel,
+    /// `Rego`.
+    Rego,
+    /// No code guardrail or Gatekeeper can run.
+    None,
+}
+
+impl Engine {
+    /// The engine's name as a template writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Cel => "K8sNativeValidation",
+            Engine::Rego => "Rego",
+            Engine::None => "none",
+        }
+    }
 }
 
 /// What a Constraint does with a violation.
@@ -180,41 +217,53 @@ impl ConstraintTemplate {
         }
         let mut notes = Vec::new();
         let legacy_rego = object::opt_str(target, "rego", "spec.targets[0]")?.filter(|r| !r.trim().is_empty());
-        let rego = if let Some(rego) = legacy_rego {
-            Some(RegoSource {
+        let mut cel = None;
+        let mut rego = legacy_rego.map(|rego| -> Result<RegoSource, FieldError> {
+            Ok(RegoSource {
                 rego: rego.to_string(),
                 libs: object::str_list(target, "libs", "spec.targets[0]")?,
                 version: RegoVersion::V0,
             })
-        } else {
-            let mut found = None;
-            for (i, code) in object::opt_list(target, "code", "spec.targets[0]")?.iter().enumerate() {
-                let at = format!("spec.targets[0].code[{i}]");
-                let engine = object::req_str(code, "engine", &at)?;
-                if engine != "Rego" {
-                    notes.push(format!("{at}: `{engine}` code is not evaluated by guardrail (Rego only)"));
-                    continue;
+        });
+        let rego_from_code = rego.is_none();
+        for (i, code) in object::opt_list(target, "code", "spec.targets[0]")?.iter().enumerate() {
+            let at = format!("spec.targets[0].code[{i}]");
+            let engine = object::req_str(code, "engine", &at)?;
+            let src = code.get("source").cloned().unwrap_or(Value::Null);
+            let at = format!("{at}.source");
+            match engine {
+                "K8sNativeValidation" if cel.is_none() => {
+                    cel = Some(NativeValidation {
+                        code: CelCode::decode(&src, &at)?,
+                        source: src,
+                        injected: crate::celpolicy::gatekeeper_variables(),
+                    });
                 }
-                let src = code.get("source").cloned().unwrap_or(Value::Null);
-                let at = format!("{at}.source");
-                let version = match object::opt_str(&src, "version", &at)?.unwrap_or("v0") {
-                    "v0" => RegoVersion::V0,
-                    "v1" => RegoVersion::V1,
-                    other => {
-                        return Err(FieldError::new(format!("{at}.version"), format!("`{other}` is not v0 or v1")));
-                    }
-                };
-                found = Some(RegoSource {
-                    rego: object::req_str(&src, "rego", &at)?.to_string(),
-                    libs: object::str_list(&src, "libs", &at)?,
-                    version,
-                });
-                break;
+                "Rego" if rego_from_code && rego.is_none() => {
+                    let version = match object::opt_str(&src, "version", &at)?.unwrap_or("v0") {
+                        "v0" => RegoVersion::V0,
+                        "v1" => RegoVersion::V1,
+                        other => {
+                            return Err(FieldError::new(format!("{at}.version"), format!("`{other}` is not v0 or v1")));
+                        }
+                    };
+                    rego = Some(Ok(RegoSource {
+                        rego: object::req_str(&src, "rego", &at)?.to_string(),
+                        libs: object::str_list(&src, "libs", &at)?,
+                        version,
+                    }));
+                }
+                "K8sNativeValidation" | "Rego" => {
+                    return Err(FieldError::new(at, format!("a second `{engine}` code entry (one per engine)")));
+                }
+                other => {
+                    notes.push(format!("{at}: `{other}` is not an engine Gatekeeper knows (Rego, K8sNativeValidation)"))
+                }
             }
-            found
-        };
-        if rego.is_none() {
-            notes.push(format!("template {name} has no Rego: its constraints are not evaluated"));
+        }
+        let rego = rego.transpose()?;
+        if rego.is_none() && cel.is_none() {
+            notes.push(format!("template {name} has no Rego and no CEL: its constraints are not evaluated"));
         }
         let annotations = meta.get("annotations").cloned().unwrap_or(Value::Null);
         let annotation = |k: &str| annotations.get(k).and_then(Value::as_str).map(str::to_string);
@@ -226,12 +275,23 @@ impl ConstraintTemplate {
             name,
             kind,
             rego,
+            cel,
             parameters_schema: validation.get("openAPIV3Schema").filter(|s| !s.is_null()).cloned(),
             legacy_schema: object::opt_bool(&validation, "legacySchema", "spec.crd.spec.validation")?
                 .unwrap_or(legacy_default),
             operations: object::str_list(target, "operations", "spec.targets[0]")?,
             notes,
         })
+    }
+
+    /// The engine that judges this template's constraints: CEL when it has any, else Rego (Gatekeeper's
+    /// priority; no fallback).
+    pub fn engine(&self) -> Engine {
+        match (&self.cel, &self.rego) {
+            (Some(_), _) => Engine::Cel,
+            (None, Some(_)) => Engine::Rego,
+            (None, None) => Engine::None,
+        }
     }
 
     /// Whether the template runs for a request with `operation` (empty, `*` or listing it).
@@ -438,18 +498,35 @@ mod tests {
     }
 
     #[test]
-    fn code_entries_rego_is_taken_and_cel_is_noted() {
+    fn code_entries_both_engines_are_kept_and_cel_judges() {
         let mut v = template(schema());
         v["spec"]["targets"][0] = json!({"target": "admission.k8s.gatekeeper.sh", "code": [
-            {"engine": "K8sNativeValidation", "source": {"validations": []}},
+            {"engine": "K8sNativeValidation", "source": {"validations": [{"expression": "true"}]}},
             {"engine": "Rego", "source": {"rego": "package y\nviolation contains {\"msg\": \"m\"} if false", "libs": ["package lib.a"], "version": "v1"}}
         ]});
         let t = ConstraintTemplate::decode(&v).unwrap();
-        let rego = t.rego.unwrap();
+        let rego = t.rego.as_ref().unwrap();
         assert_eq!(rego.version, RegoVersion::V1);
         assert_eq!(rego.libs.len(), 1);
-        assert_eq!(t.notes.len(), 1);
-        assert!(t.notes[0].contains("K8sNativeValidation"));
+        assert!(t.notes.is_empty(), "{:?}", t.notes);
+        assert_eq!(t.engine(), Engine::Cel);
+        assert_eq!(t.cel.as_ref().unwrap().code.validations.len(), 1);
+        assert_eq!(t.cel.as_ref().unwrap().injected.len(), 2, "Gatekeeper's own variables compile");
+    }
+
+    #[test]
+    fn cel_that_does_not_compile_is_a_template_error_with_its_field() {
+        let mut v = template(schema());
+        v["spec"]["targets"][0] = json!({"target": "admission.k8s.gatekeeper.sh", "code": [
+            {"engine": "K8sNativeValidation", "source": {"validations": [{"expression": "object.spec.replicas <"}]}}
+        ]});
+        let e = ConstraintTemplate::decode(&v).unwrap_err();
+        assert_eq!(e.field, "spec.targets[0].code[0].source.validations[0].expression");
+        assert!(e.message.starts_with("compilation failed: unexpected end of expression (column 23"), "{}", e.message);
+        v["spec"]["targets"][0]["code"] = json!([{"engine": "Wasm", "source": {}}]);
+        let t = ConstraintTemplate::decode(&v).unwrap();
+        assert_eq!(t.engine(), Engine::None);
+        assert!(t.notes[0].contains("`Wasm` is not an engine Gatekeeper knows"), "{:?}", t.notes);
     }
 
     #[test]

@@ -58,6 +58,7 @@ impl PolicySet {
     ) -> Vec<Violation> {
         // Made once, and only when a constraint matches: a Deployment that no rule matches costs no conversion.
         let mut review_rego: Option<regorus::Value> = None;
+        let mut cel_request: Option<Value> = None;
         let mut out = Vec::new();
         let ns_obj = request.namespace_object.as_ref();
         for entry in &mut self.templates {
@@ -84,6 +85,20 @@ impl PolicySet {
                 };
                 if !matches!(matched, Ok(false)) {
                     selected.push(format!("{}/{}", c.kind, c.name));
+                }
+                if let Some(native) = &entry.template.cel {
+                    match matched {
+                        Ok(false) => {}
+                        Err(e) => out.push(violation(format!("unable to match constraints: {e}"), json!({}))),
+                        Ok(true) => {
+                            let req = cel_request.get_or_insert_with(|| request.cel_request(object));
+                            for message in native.judge(object, request.old_object.as_ref(), req, ns_obj, &c.parameters)
+                            {
+                                out.push(violation(message, json!({})));
+                            }
+                        }
+                    }
+                    continue;
                 }
                 let Some(compiled) = compiled.as_deref_mut() else {
                     // A template with only CEL code: the constraint applies, and nothing here can judge it.

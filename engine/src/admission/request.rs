@@ -85,6 +85,13 @@ impl Request {
         Value::Object(r)
     }
 
+    /// CEL's `request`: the AdmissionRequest without its objects.
+    pub(crate) fn cel_request(&self, object: &Value) -> Value {
+        let mut r = self.review_shell(object);
+        r.remove("namespaceObject");
+        Value::Object(r)
+    }
+
     /// Every field of the review but `object` and `oldObject`.
     fn review_shell(&self, object: &Value) -> Map<String, Value> {
         let gvk = Gvk::of(object);

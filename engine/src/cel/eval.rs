@@ -501,8 +501,8 @@ fn literal<'a>(l: &Lit) -> Value<'a> {
         Lit::Int(i) => Value::Int(*i),
         Lit::Uint(u) => Value::Uint(*u),
         Lit::Double(d) => Value::Double(*d),
-        Lit::String(s) => Value::String(Str::Owned(s.clone())),
-        Lit::Bytes(b) => Value::Bytes(b.clone()),
+        Lit::String(s) => Value::String(Str::Literal(s.clone())),
+        Lit::Bytes(b) => Value::Bytes(Rc::from(&b[..])),
     }
 }
 

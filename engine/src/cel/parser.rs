@@ -1,7 +1,7 @@
 //! CEL's lexer and parser: the grammar of the language definition (`cel-spec/doc/langdef.md`), with its
 //! macros expanded at parse time and the optional syntax (`a.?b`, `a[?k]`, `[?x]`, `{?k: v}`).
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// A parse error: what and where (a byte offset into the source, and line and column from 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +38,9 @@ pub enum Lit {
     /// `1.5`, `1e3`.
     Double(f64),
     /// `'a'`, `"a"`, `r'a'`, `'''a'''`.
-    String(Rc<str>),
+    String(Arc<str>),
     /// `b'a'`.
-    Bytes(Rc<[u8]>),
+    Bytes(Arc<[u8]>),
 }
 
 /// Unary operators.
@@ -171,8 +171,8 @@ enum Tok {
     Int(u64),
     Uint(u64),
     Double(f64),
-    Str(Rc<str>),
-    Bytes(Rc<[u8]>),
+    Str(Arc<str>),
+    Bytes(Arc<[u8]>),
     Ident(Box<str>),
     Punct(&'static str),
     End,

@@ -50,6 +50,8 @@ pub enum Str<'a> {
     Borrowed(&'a str),
     /// Made while evaluating.
     Owned(Rc<str>),
+    /// A literal of the program.
+    Literal(std::sync::Arc<str>),
 }
 
 impl std::ops::Deref for Str<'_> {
@@ -58,6 +60,7 @@ impl std::ops::Deref for Str<'_> {
         match self {
             Str::Borrowed(s) => s,
             Str::Owned(s) => s,
+            Str::Literal(s) => s,
         }
     }
 }
