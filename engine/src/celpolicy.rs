@@ -99,6 +99,30 @@ impl CelCode {
     }
 }
 
+impl CelCode {
+    /// Decodes a Gatekeeper template's K8sNativeValidation `source`: `variables`, `validations` (`expression`,
+    /// `message`, `messageExpression`) and `matchCondition` (singular, as Gatekeeper spells it); Gatekeeper
+    /// ignores other fields (`reason`, `auditAnnotations`, a plural `matchConditions`), and so does this.
+    pub fn decode_gatekeeper(v: &Value, at: &str) -> Result<CelCode, FieldError> {
+        let mut code = CelCode::decode(&without(v, &["matchConditions", "auditAnnotations"]), at)?;
+        code.match_conditions = named_list(v, "matchCondition", "expression", at)?;
+        for val in &mut code.validations {
+            val.reason = None;
+        }
+        Ok(code)
+    }
+}
+
+fn without(v: &Value, keys: &[&str]) -> Value {
+    let mut v = v.clone();
+    if let Some(m) = v.as_object_mut() {
+        for k in keys {
+            m.remove(*k);
+        }
+    }
+    v
+}
+
 /// The documents an evaluation reads.
 #[derive(Debug, Clone, Copy)]
 pub struct Inputs<'a> {
@@ -157,15 +181,27 @@ pub fn failed_expression(p: &Program) -> String {
 }
 
 impl CelCode {
-    /// Evaluates the match conditions, then every validation; `extra` variables come before the code's own.
-    pub fn evaluate(&self, inputs: &Inputs<'_>, extra: &[Named]) -> Outcome {
-        let act = activation(inputs, extra, self);
-        // Match conditions: any false means no match, even when another raised an error.
+    /// The activation the code's expressions are evaluated against.
+    pub fn activation_for<'p, 'a>(&'p self, inputs: &Inputs<'a>) -> Activation<'p, 'a> {
+        activation(inputs, &[], self)
+    }
+
+    /// Only the match conditions: `Evaluated` (with nothing in it) when they all hold.
+    pub fn evaluate_conditions(&self, inputs: &Inputs<'_>) -> Outcome {
+        let act = activation(inputs, &[], self);
+        match self.conditions(&act) {
+            Some(o) => o,
+            None => Outcome::Evaluated { failures: Vec::new(), annotations: Vec::new() },
+        }
+    }
+
+    fn conditions(&self, act: &Activation<'_, '_>) -> Option<Outcome> {
+        // Any false means no match, even when another raised an error.
         let mut match_error = None;
         for c in &self.match_conditions {
-            match c.program.eval(&act) {
+            match c.program.eval(act) {
                 Ok(CelValue::Bool(true)) => {}
-                Ok(CelValue::Bool(false)) => return Outcome::NotMatched,
+                Ok(CelValue::Bool(false)) => return Some(Outcome::NotMatched),
                 Ok(other) => {
                     match_error.get_or_insert(format!(
                         "matchCondition '{}' must evaluate to bool, not {}",
@@ -178,8 +214,14 @@ impl CelCode {
                 }
             }
         }
-        if let Some(e) = match_error {
-            return Outcome::MatchError(e);
+        match_error.map(Outcome::MatchError)
+    }
+
+    /// Evaluates the match conditions, then every validation; `extra` variables come before the code's own.
+    pub fn evaluate(&self, inputs: &Inputs<'_>, extra: &[Named]) -> Outcome {
+        let act = activation(inputs, extra, self);
+        if let Some(o) = self.conditions(&act) {
+            return o;
         }
         let mut failures = Vec::new();
         for v in &self.validations {

@@ -115,7 +115,8 @@ impl LabelSelector {
             })
     }
 
-    fn decode(v: &Value, at: &str) -> Result<LabelSelector, FieldError> {
+    /// Decodes a `matchLabels` / `matchExpressions` selector found at `at`.
+    pub fn decode(v: &Value, at: &str) -> Result<LabelSelector, FieldError> {
         let mut sel = LabelSelector::default();
         if let Some(labels) = object::opt_map(v, "matchLabels", at)? {
             for (k, val) in labels {

@@ -93,6 +93,8 @@ pub struct PolicySet {
     pub(crate) api_server: Option<ApiServer>,
     /// The cluster state sorted by what admission reads; shared between clones.
     pub(crate) cluster_state: std::sync::Arc<ClusterState>,
+    /// ValidatingAdmissionPolicies and MutatingAdmissionPolicies with their bindings.
+    pub(crate) admission_policies: crate::admission::vap::AdmissionPolicies,
 }
 
 /// The API group of gator's test Suites, which may sit among policy files but are not policies.
@@ -231,6 +233,14 @@ impl PolicySet {
             || gvk.group == MUTATIONS_GROUP
             || (gvk.group == EXPANSION_GROUP && gvk.kind == "ExpansionTemplate")
             || (gvk.group == CONFIG_GROUP && gvk.kind == "Config")
+            || (gvk.group == crate::admission::vap::GROUP
+                && matches!(
+                    gvk.kind.as_str(),
+                    "ValidatingAdmissionPolicy"
+                        | "ValidatingAdmissionPolicyBinding"
+                        | "MutatingAdmissionPolicy"
+                        | "MutatingAdmissionPolicyBinding"
+                ))
     }
 
     /// Sets the namespaces the webhook leaves alone (its `--exempt-namespace`): exact names, `prefix*` or
@@ -371,6 +381,31 @@ impl PolicySet {
                     }
                     Err(e) => errors.push(l.error(&e.pointer(), e.message)),
                 }
+            } else if g == crate::admission::vap::GROUP {
+                let name = object::meta_str(&l.value, "name").to_string();
+                let what = format!("{} {name}", l.gvk.kind);
+                let policies = &mut set.admission_policies;
+                let result = match l.gvk.kind.as_str() {
+                    "ValidatingAdmissionPolicy" | "MutatingAdmissionPolicy" => {
+                        crate::admission::vap::AdmissionPolicy::decode(&l.value).map(|p| {
+                            if l.gvk.kind.starts_with("Validating") {
+                                policies.validating.push(p)
+                            } else {
+                                policies.mutating.push(p)
+                            }
+                        })
+                    }
+                    _ => crate::admission::vap::PolicyBinding::decode(&l.value).map(|b| {
+                        if l.gvk.kind.starts_with("Validating") {
+                            policies.validating_bindings.push(b)
+                        } else {
+                            policies.mutating_bindings.push(b)
+                        }
+                    }),
+                };
+                if let Err(e) = result {
+                    errors.push(l.error(&e.pointer(), format!("{what}: {e}")));
+                }
             } else if g == MUTATIONS_GROUP {
                 match Mutator::decode(&l.value) {
                     Ok(m) => mutators.push(m),
@@ -382,7 +417,7 @@ impl PolicySet {
                 errors.push(l.error(
                     "/kind",
                     format!(
-                        "{} is not a Gatekeeper policy object (ConstraintTemplate, Constraint, Assign, AssignMetadata, ModifySet, AssignImage, ExpansionTemplate or Config)",
+                        "{} is not a policy object (ConstraintTemplate, Constraint, Assign, AssignMetadata, ModifySet, AssignImage, ExpansionTemplate, Config, Validating/MutatingAdmissionPolicy or their bindings)",
                         object::describe(&l.value)
                     ),
                 ));
@@ -416,6 +451,8 @@ impl PolicySet {
             }
         }
         set.constraints.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
+        set.admission_policies.validating.sort_by(|a, b| a.name.cmp(&b.name));
+        set.admission_policies.mutating.sort_by(|a, b| a.name.cmp(&b.name));
         set.parameters = set.constraints.iter().map(|c| rego::to_rego(&c.parameters)).collect();
         if errors.is_empty() { Ok(set) } else { Err(errors) }
     }
@@ -1014,7 +1051,7 @@ spec:
             &Limits::default(),
         )
         .unwrap_err();
-        assert!(errs[0].message.contains("is not a Gatekeeper policy object"));
+        assert!(errs[0].message.contains("is not a policy object (ConstraintTemplate"));
         let errs = PolicySet::load(&[PolicyText { name: "y.yaml", text: "a: [1\n" }], &Limits::default()).unwrap_err();
         assert!(errs[0].message.starts_with("invalid YAML"));
         let fight = "apiVersion: mutations.gatekeeper.sh/v1\nkind: Assign\nmetadata: {name: as-list}\nspec:\n  applyTo: [{groups: [''], versions: [v1], kinds: [Pod]}]\n  location: spec.l[name:*].n\n  parameters: {assign: {value: 1}}\n---\napiVersion: mutations.gatekeeper.sh/v1\nkind: ModifySet\nmetadata: {name: as-set}\nspec:\n  applyTo: [{groups: [''], versions: [v1], kinds: [Pod]}]\n  location: spec.l\n  parameters: {values: {fromList: [{name: x}]}}\n";

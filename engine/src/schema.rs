@@ -830,12 +830,15 @@ fn children(
 #[derive(Debug, Default)]
 pub struct CustomSchemas {
     by_gvk: HashMap<(String, String, String), Value>,
+    /// Each CRD's plural and whether it is cluster-scoped, by (group, kind).
+    names: HashMap<(String, String), (String, bool)>,
 }
 
 impl CustomSchemas {
     /// The schemas of the CRDs among `objects`.
     pub fn from_objects<'a>(objects: impl Iterator<Item = &'a Value>) -> CustomSchemas {
         let mut by_gvk = HashMap::new();
+        let mut names = HashMap::new();
         for crd in objects {
             if crd.get("kind").and_then(Value::as_str) != Some("CustomResourceDefinition")
                 || !crd
@@ -847,6 +850,10 @@ impl CustomSchemas {
             }
             let group = crd.pointer("/spec/group").and_then(Value::as_str).unwrap_or("").to_string();
             let kind = crd.pointer("/spec/names/kind").and_then(Value::as_str).unwrap_or("").to_string();
+            if let Some(plural) = crd.pointer("/spec/names/plural").and_then(Value::as_str) {
+                let cluster = crd.pointer("/spec/scope").and_then(Value::as_str) == Some("Cluster");
+                names.insert((group.clone(), kind.clone()), (plural.to_string(), cluster));
+            }
             for version in crd.pointer("/spec/versions").and_then(Value::as_array).into_iter().flatten() {
                 let name = version.get("name").and_then(Value::as_str).unwrap_or("").to_string();
                 let served = version.get("served").and_then(Value::as_bool).unwrap_or(true);
@@ -855,7 +862,17 @@ impl CustomSchemas {
                 }
             }
         }
-        CustomSchemas { by_gvk }
+        CustomSchemas { by_gvk, names }
+    }
+
+    /// The plural a CRD serves `kind` of `group` as, when the cluster state has its CRD.
+    pub fn plural(&self, group: &str, kind: &str) -> Option<String> {
+        self.names.get(&(group.to_string(), kind.to_string())).map(|(p, _)| p.clone())
+    }
+
+    /// Whether a CRD makes `kind` of `group` cluster-scoped.
+    pub fn is_cluster_scoped(&self, group: &str, kind: &str) -> bool {
+        self.names.get(&(group.to_string(), kind.to_string())).is_some_and(|(_, c)| *c)
     }
 
     /// Fills in the `default:`s of the CRD's structural schema, as the API server does for a custom resource

@@ -49,6 +49,11 @@ pub struct NativeValidation {
     pub source: Value,
     /// The variables Gatekeeper declares before the template's own (`params`, `anyObject`).
     pub injected: Vec<crate::celpolicy::Named>,
+    /// `generateVAP`: whether Gatekeeper generates a ValidatingAdmissionPolicy for it (unset: its
+    /// `--default-create-vap-for-templates` decides).
+    pub generate_vap: Option<bool>,
+    /// `failurePolicy` (what an evaluation error does; `Fail` by default).
+    pub failure_policy: crate::admission::vap::FailurePolicy,
 }
 
 /// Which engine judges a template's constraints.
@@ -136,6 +141,26 @@ pub enum Enforcement {
 }
 
 impl Enforcement {
+    /// The actions of the binding Gatekeeper generates for the constraint (enforcement point `vap.k8s.io`):
+    /// with `scoped`, the actions listed for `vap.k8s.io` or `*`; otherwise the action, when Gatekeeper runs with
+    /// `--default-create-vap-binding-for-constraints`.
+    pub fn vap_actions(&self, default_binding: bool) -> Vec<EnforcementAction> {
+        match self {
+            Enforcement::Action(a) if default_binding => vec![*a],
+            Enforcement::Action(_) => Vec::new(),
+            Enforcement::Scoped(list) => {
+                let mut out: Vec<EnforcementAction> = list
+                    .iter()
+                    .filter(|(_, points)| points.iter().any(|p| p == "*" || p == "vap.k8s.io"))
+                    .map(|(a, _)| *a)
+                    .collect();
+                out.sort();
+                out.dedup();
+                out
+            }
+        }
+    }
+
     /// The action at `point`, or `None` when the constraint is not evaluated there. Several scoped actions for
     /// one point resolve to the strictest.
     pub fn at(&self, point: EnforcementPoint) -> Option<EnforcementAction> {
@@ -234,7 +259,18 @@ impl ConstraintTemplate {
             match engine {
                 "K8sNativeValidation" if cel.is_none() => {
                     cel = Some(NativeValidation {
-                        code: CelCode::decode(&src, &at)?,
+                        code: CelCode::decode_gatekeeper(&src, &at)?,
+                        generate_vap: object::opt_bool(&src, "generateVAP", &at)?,
+                        failure_policy: match object::opt_str(&src, "failurePolicy", &at)?.unwrap_or("Fail") {
+                            "Fail" => crate::admission::vap::FailurePolicy::Fail,
+                            "Ignore" => crate::admission::vap::FailurePolicy::Ignore,
+                            other => {
+                                return Err(FieldError::new(
+                                    format!("{at}.failurePolicy"),
+                                    format!("`{other}` is not Fail or Ignore"),
+                                ));
+                            }
+                        },
                         source: src,
                         injected: crate::celpolicy::gatekeeper_variables(),
                     });

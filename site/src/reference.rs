@@ -246,7 +246,22 @@ fn template_page(t: &ConstraintTemplate, set: &mut PolicySet, samples: &[Sample]
         }
     }
 
-    let (h, hd) = h2("rego", "Rego");
+    // The code that judges comes first, named as Gatekeeper picks it: CEL when the template has any (its Rego is
+    // then never run), else Rego.
+    if let Some(native) = &t.cel {
+        let (h, hd) = h2("cel", "CEL (K8sNativeValidation)");
+        html.push_str(&h);
+        headings.push(hd);
+        html.push_str("<p>Gatekeeper judges this template's constraints by this CEL code");
+        if t.rego.is_some() {
+            html.push_str(": it has the higher priority, and the Rego below is not evaluated");
+        }
+        html.push_str(". A cluster whose Gatekeeper generates ValidatingAdmissionPolicies (<code>--default-create-vap-for-templates</code>, the default since 3.20) also runs it in the API server as <code>");
+        html.push_str(&escape(&guardrail_engine::admission::vap::generated_policy_name(&t.name)));
+        html.push_str("</code>, before the webhook.</p>\n");
+        html.push_str(&block(&to_yaml(&native.source), "yaml"));
+    }
+    let (h, hd) = h2("rego", if t.cel.is_some() { "Rego (not evaluated)" } else { "Rego" });
     html.push_str(&h);
     headings.push(hd);
     match &t.rego {
@@ -257,7 +272,10 @@ fn template_page(t: &ConstraintTemplate, set: &mut PolicySet, samples: &[Sample]
                 html.push_str(&block(lib, "rego"));
             }
         }
-        None => html.push_str("<p>This template has no Rego code; guardrail does not evaluate it.</p>\n"),
+        None if t.cel.is_some() => html.push_str("<p>This template has only CEL code.</p>\n"),
+        None => {
+            html.push_str("<p>This template has neither Rego nor CEL code: nothing evaluates its constraints.</p>\n")
+        }
     }
 
     if !samples.is_empty() {

@@ -53,7 +53,12 @@ pub(crate) fn run(args: &PoliciesArgs) -> Result<ExitCode> {
     };
     let templates: Vec<Value> = set
         .templates()
-        .map(|t| json!({"kind": t.kind, "name": t.name, "rego": t.rego.is_some(), "file": file_of("ConstraintTemplate", &t.name)}))
+        .map(|t| {
+            json!({
+                "kind": t.kind, "name": t.name, "engine": t.engine().as_str(), "rego": t.rego.is_some(),
+                "cel": t.cel.is_some(), "file": file_of("ConstraintTemplate", &t.name),
+            })
+        })
         .collect();
     let constraints: Vec<Value> = set
         .constraints()
@@ -106,6 +111,16 @@ pub(crate) fn run(args: &PoliciesArgs) -> Result<ExitCode> {
             })
         })
         .collect();
+    let admission_policies: Vec<Value> = set
+        .objects()
+        .filter(|o| {
+            o.value
+                .get("apiVersion")
+                .and_then(Value::as_str)
+                .is_some_and(|v| v.starts_with("admissionregistration.k8s.io/"))
+        })
+        .map(|o| json!({"object": guardrail_engine::object::describe(o.value), "file": o.name}))
+        .collect();
     let cluster: Vec<Value> = loaded
         .sources
         .cluster
@@ -116,7 +131,8 @@ pub(crate) fn run(args: &PoliciesArgs) -> Result<ExitCode> {
         ListOutput::Json => {
             let all = json!({
                 "templates": templates, "constraints": constraints, "mutators": mutators,
-                "expansionTemplates": expansions, "configs": configs, "cluster": cluster,
+                "expansionTemplates": expansions, "configs": configs,
+                "admissionPolicies": admission_policies, "cluster": cluster,
                 "skipped": loaded.sources.skipped, "notes": set.notes(),
             });
             println!("{}", serde_json::to_string_pretty(&all).context("cannot print JSON")?);
@@ -130,8 +146,13 @@ pub(crate) fn run(args: &PoliciesArgs) -> Result<ExitCode> {
             };
             let s = |v: &Value, k: &str| v[k].as_str().unwrap_or("").to_string();
             section("ConstraintTemplates", &templates, &|t| {
-                let cel = if t["rego"] == json!(false) { "  [CEL only: not evaluated]" } else { "" };
-                format!("{}  ({}){cel}", s(t, "kind"), s(t, "file"))
+                let engine = match (s(t, "engine").as_str(), t["rego"] == json!(true)) {
+                    ("K8sNativeValidation", true) => "  judged by CEL (its Rego is not evaluated)",
+                    ("K8sNativeValidation", false) => "  judged by CEL",
+                    ("none", _) => "  [no code: not evaluated]",
+                    _ => "",
+                };
+                format!("{}  ({}){engine}", s(t, "kind"), s(t, "file"))
             });
             section("Constraints", &constraints, &|c| {
                 format!(
@@ -162,6 +183,7 @@ pub(crate) fn run(args: &PoliciesArgs) -> Result<ExitCode> {
                     s(t, "file")
                 )
             });
+            section("Admission policies", &admission_policies, &|o| format!("{}  ({})", s(o, "object"), s(o, "file")));
             section("Config", &configs, &|c| format!("{}  ({})", s(c, "name"), s(c, "file")));
             section("Cluster state", &cluster, &|o| format!("{}  ({})", s(o, "object"), s(o, "file")));
             let skipped = loaded.sources.skipped_summary();

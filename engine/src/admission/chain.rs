@@ -210,6 +210,17 @@ impl PolicySet {
             let runs = match (stage, &api) {
                 (Stage::GatekeeperMutation | Stage::Gatekeeper, _) => true,
                 (_, None) => false,
+                (Stage::MutatingAdmissionPolicy, Some(api)) => {
+                    // GA (admissionregistration.k8s.io/v1) and on by default since Kubernetes 1.36.
+                    api.minor >= 36 && !self.admission_policies.mutating.is_empty()
+                }
+                (Stage::ValidatingAdmissionPolicy, Some(api)) => {
+                    // GA since 1.30; Gatekeeper generates policies only where the API is served.
+                    api.minor >= 30
+                        && request.validate
+                        && (!self.admission_policies.validating.is_empty()
+                            || self.templates.iter().any(|t| t.template.cel.is_some()))
+                }
                 (s, Some(api)) => {
                     s.plugin().is_none_or(|p| api.runs(p)) && handles(s, request.operation, &stored, &gvk)
                 }
@@ -240,6 +251,19 @@ impl PolicySet {
                         Vec::new()
                     }
                 }
+                (Stage::MutatingAdmissionPolicy, Some(api)) => {
+                    let refused = self.mutating_policies(&mut stored, request, &mut report);
+                    run.mutators
+                        .extend(report.said.iter().filter_map(|s| s.strip_suffix(" changed it")).map(str::to_string));
+                    if !report.changed.is_empty() {
+                        gvk = Gvk::of(&stored);
+                        run.apply_defaults(&mut stored, api, &cluster);
+                    }
+                    refused
+                }
+                (Stage::ValidatingAdmissionPolicy, Some(_)) => {
+                    super::vap::validate(self, &stored, request, &mut report, &mut run.warnings)
+                }
                 (_, Some(api)) => {
                     api_stage(stage, api, &cluster, &mut stored, &namespace, request, &mut report, &mut run)
                 }
@@ -257,7 +281,9 @@ impl PolicySet {
                         run.defaults.push((pointer.clone(), v.clone()));
                     }
                 }
-            } else if !report.changed.is_empty() && stage != Stage::Defaulting && stage != Stage::GatekeeperMutation {
+            } else if !report.changed.is_empty()
+                && !matches!(stage, Stage::Defaulting | Stage::GatekeeperMutation | Stage::MutatingAdmissionPolicy)
+            {
                 run.mutators.push(stage.name().to_string());
             }
             if stage.plugin().is_some() {
@@ -294,7 +320,7 @@ impl PolicySet {
         }
         for id in &run.unchecked {
             warnings.push(format!(
-                "{id} applies, but its template has only CEL code (K8sNativeValidation), which guardrail does not evaluate: this rule was not checked"
+                "{id} applies, but its template has no code Gatekeeper can run (neither Rego nor K8sNativeValidation): this rule was not checked"
             ));
         }
         // The object as admission left it, the API server's defaults apart (those nothing changed afterwards).
@@ -386,6 +412,7 @@ fn handles(stage: Stage, operation: Operation, object: &Value, gvk: &Gvk) -> boo
             write && (super::podsecurity::pod_of(object).is_some() || (gvk.group.is_empty() && gvk.kind == "Namespace"))
         }
         Stage::GatekeeperMutation | Stage::Gatekeeper => true,
+        Stage::MutatingAdmissionPolicy | Stage::ValidatingAdmissionPolicy => true,
     }
 }
 
@@ -508,6 +535,9 @@ fn api_stage(
                 None => Vec::new(),
             }
         }
-        Stage::GatekeeperMutation | Stage::Gatekeeper => Vec::new(),
+        Stage::GatekeeperMutation
+        | Stage::Gatekeeper
+        | Stage::MutatingAdmissionPolicy
+        | Stage::ValidatingAdmissionPolicy => Vec::new(),
     }
 }

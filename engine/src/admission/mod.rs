@@ -11,12 +11,14 @@ pub mod defaults;
 pub mod gatekeeper;
 pub mod ingressclass;
 pub mod limitranger;
+pub mod map;
 pub mod podsecurity;
 pub mod priority;
 pub mod request;
 pub mod serviceaccount;
 pub mod tolerations;
 pub mod validation;
+pub mod vap;
 
 pub use cluster::ClusterState;
 pub use decision::{AdmitError, Child, Decision, Origin, StageReport, Verdict, Violation};
@@ -39,6 +41,8 @@ pub enum Stage {
     DefaultTolerationSeconds,
     /// The `DefaultIngressClass` plugin: the default IngressClass for an Ingress that names none.
     DefaultIngressClass,
+    /// The `MutatingAdmissionPolicy` plugin: CEL mutations of the bindings that select the request.
+    MutatingAdmissionPolicy,
     /// Gatekeeper's mutating webhook (Assign, AssignMetadata, ModifySet, AssignImage), then defaulting again of
     /// what it wrote, as the API server decodes a webhook's patched object.
     GatekeeperMutation,
@@ -48,6 +52,9 @@ pub enum Stage {
     LimitRangerValidation,
     /// The `PodSecurity` plugin: the namespace's Pod Security Standards level.
     PodSecurity,
+    /// The `ValidatingAdmissionPolicy` plugin: CEL validations of the bindings that select the request, the ones
+    /// Gatekeeper generates from its CEL templates included.
+    ValidatingAdmissionPolicy,
     /// Gatekeeper's validating webhook: the constraints.
     Gatekeeper,
 }
@@ -62,10 +69,12 @@ pub const ORDER: &[Stage] = &[
     Stage::Priority,
     Stage::DefaultTolerationSeconds,
     Stage::DefaultIngressClass,
+    Stage::MutatingAdmissionPolicy,
     Stage::GatekeeperMutation,
     Stage::ObjectValidation,
     Stage::LimitRangerValidation,
     Stage::PodSecurity,
+    Stage::ValidatingAdmissionPolicy,
     Stage::Gatekeeper,
 ];
 
@@ -80,6 +89,8 @@ impl Stage {
             Stage::Priority => "Priority",
             Stage::DefaultTolerationSeconds => "DefaultTolerationSeconds",
             Stage::DefaultIngressClass => "DefaultIngressClass",
+            Stage::MutatingAdmissionPolicy => "MutatingAdmissionPolicy",
+            Stage::ValidatingAdmissionPolicy => "ValidatingAdmissionPolicy",
             Stage::GatekeeperMutation => "GatekeeperMutation",
             Stage::ObjectValidation => "ObjectValidation",
             Stage::PodSecurity => "PodSecurity",
@@ -98,6 +109,8 @@ impl Stage {
             Stage::Priority => "the Priority admission plugin",
             Stage::DefaultTolerationSeconds => "the DefaultTolerationSeconds admission plugin",
             Stage::DefaultIngressClass => "the DefaultIngressClass admission plugin",
+            Stage::MutatingAdmissionPolicy => "a MutatingAdmissionPolicy",
+            Stage::ValidatingAdmissionPolicy => "a ValidatingAdmissionPolicy",
             Stage::GatekeeperMutation => "Gatekeeper's mutation",
             Stage::ObjectValidation => "the API server's validation of the object",
             Stage::LimitRangerValidation => "the LimitRanger admission plugin (its limits)",
@@ -186,6 +199,27 @@ pub struct ApiServer {
     pub pod_security: podsecurity::Policy,
     /// The schemas of `version`, looked up once.
     pub schemas: &'static crate::schema::Schemas,
+    /// How the cluster's Gatekeeper generates ValidatingAdmissionPolicies from CEL templates.
+    pub gatekeeper: GatekeeperSettings,
+}
+
+/// The flags of the cluster's Gatekeeper that change what the API server runs (`[admission.gatekeeper]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
+pub struct GatekeeperSettings {
+    /// `--default-create-vap-for-templates` (true since Gatekeeper 3.20): a ValidatingAdmissionPolicy for each
+    /// template with CEL, unless its `generateVAP` says otherwise.
+    #[serde(rename = "default-create-vap-for-templates")]
+    pub vap_for_templates: bool,
+    /// `--default-create-vap-binding-for-constraints` (true since 3.20): a binding for each of their constraints.
+    #[serde(rename = "default-create-vap-binding-for-constraints")]
+    pub vap_bindings_for_constraints: bool,
+}
+
+impl Default for GatekeeperSettings {
+    fn default() -> Self {
+        GatekeeperSettings { vap_for_templates: true, vap_bindings_for_constraints: true }
+    }
 }
 
 impl ApiServer {
@@ -200,6 +234,7 @@ impl ApiServer {
             plugins: Plugin::ALL.to_vec(),
             pod_security: podsecurity::Policy::default(),
             schemas: crate::schema::schemas(version)?,
+            gatekeeper: GatekeeperSettings::default(),
         })
     }
 
@@ -220,6 +255,8 @@ pub struct Settings {
     pub plugins: Vec<String>,
     /// Pod Security's levels for namespaces without labels (an AdmissionConfiguration's `defaults`).
     pub pod_security: PodSecuritySettings,
+    /// The flags of the cluster's Gatekeeper that generate ValidatingAdmissionPolicies.
+    pub gatekeeper: GatekeeperSettings,
 }
 
 impl Default for Settings {
@@ -228,6 +265,7 @@ impl Default for Settings {
             api_server: true,
             plugins: Plugin::ALL.iter().map(|p| p.name().to_string()).collect(),
             pod_security: PodSecuritySettings::default(),
+            gatekeeper: GatekeeperSettings::default(),
         }
     }
 }
@@ -292,6 +330,7 @@ impl Settings {
             warn: level("warn", &p.warn, &p.warn_version)?,
             audit: level("audit", &p.audit, &p.audit_version)?,
         };
+        api.gatekeeper = self.gatekeeper;
         Ok(Some(api))
     }
 }
@@ -311,9 +350,12 @@ impl ApiServer {
             api_server: true,
             plugins: self.plugins.iter().map(|p| p.name().to_string()).collect(),
             pod_security: PodSecuritySettings { enforce, enforce_version, warn, warn_version, audit, audit_version },
+            gatekeeper: self.gatekeeper,
         }
     }
 }
 
+#[cfg(test)]
+mod policy_tests;
 #[cfg(test)]
 mod tests;

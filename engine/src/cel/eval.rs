@@ -480,7 +480,7 @@ impl<'e, 'p, 'a> Eval<'e, 'p, 'a> {
     }
 }
 
-const NAMESPACES: [&str; 8] = ["optional", "sets", "lists", "strings", "base64", "math", "ip", "cel"];
+const NAMESPACES: [&str; 9] = ["optional", "sets", "lists", "strings", "base64", "math", "ip", "cel", "jsonpatch"];
 
 fn fold_name(kind: Comprehension) -> &'static str {
     match kind {
@@ -534,6 +534,7 @@ fn select<'a>(v: Value<'a>, field: &str, optional: bool) -> R<'a> {
         },
         Value::Optional(None) if optional => Ok(Value::Optional(None)),
         Value::Optional(Some(inner)) if optional => select((*inner).clone(), field, true),
+        Value::Null => Err(Error::new(format!("no such key: {field}"))),
         other => Err(Error::new(format!(
             "no such key: {field} (a field of {}, which is not a map or an object)",
             other.type_name()
@@ -544,6 +545,8 @@ fn select<'a>(v: Value<'a>, field: &str, optional: bool) -> R<'a> {
 fn has<'a>(v: &Value<'a>, field: &str) -> R<'a> {
     match v {
         Value::Map(m) => Ok(Value::Bool(m.get_str(field).is_some())),
+        // cel-go without its presence-test error (Kubernetes never turns it on): `has(null.x)` is false.
+        Value::Null => Ok(Value::Bool(false)),
         other => Err(no_overload("has", &[other])),
     }
 }

@@ -174,6 +174,7 @@ pub fn call<'a>(name: &str, target: Option<&Value<'a>>, args: &[Value<'a>], cost
         | ("matches", None, [Value::String(s), Value::String(re)]) => {
             cost.charge((s.len() / 10) as u64 + 1).and_then(|()| ext::regex(re)).map(|r| Value::Bool(r.is_match(s)))
         }
+        ("jsonpatch.escapeKey", None, [Value::String(k)]) => Ok(Value::string(k.replace('~', "~0").replace('/', "~1"))),
         ("optional.of", None, [x]) => Ok(Value::Optional(Some(Rc::new(x.clone())))),
         ("optional.none", None, []) => Ok(Value::Optional(None)),
         ("optional.ofNonZeroValue", None, [x]) => {
