@@ -183,6 +183,11 @@ pub(crate) struct ApiServerArgs {
     /// `privileged` (the default), `baseline` or `restricted`, optionally `:v1.30`.
     #[arg(long, value_name = "LEVEL[:VERSION]")]
     pub(crate) pod_security: Option<String>,
+    /// The cluster's Gatekeeper does not generate ValidatingAdmissionPolicies from CEL templates (it runs with
+    /// `--default-create-vap-for-templates=false`; true is its default since 3.20). A template's own
+    /// `generateVAP` still decides for it.
+    #[arg(long)]
+    pub(crate) no_generated_vap: bool,
 }
 
 impl ApiServerArgs {
@@ -197,6 +202,9 @@ impl ApiServerArgs {
             let (level, version) = level.split_once(':').unwrap_or((level.as_str(), "latest"));
             settings.pod_security.enforce = level.to_string();
             settings.pod_security.enforce_version = version.to_string();
+        }
+        if self.no_generated_vap {
+            settings.gatekeeper.vap_for_templates = false;
         }
         settings.api_server(version).map_err(|e| anyhow::anyhow!("{e}"))
     }

@@ -739,6 +739,24 @@ impl Parser<'_> {
             return Ok(Expr::Fold { kind, range: Box::new(target), var, var2, filter, body: Box::new(body) });
         }
         match (&*name, &target) {
+            // `list.sortBy(v, key)`: the list sorted by each element's key, as cel-go expands it.
+            ("sortBy", _) if args.len() == 2 => {
+                let var = self.var_name(&args[0], "sortBy")?;
+                let key = args.pop().ok_or_else(|| self.err("missing expression"))?;
+                let keys = Expr::Fold {
+                    kind: Comprehension::Map,
+                    range: Box::new(target.clone()),
+                    var,
+                    var2: None,
+                    filter: None,
+                    body: Box::new(key),
+                };
+                return Ok(Expr::Call {
+                    target: Some(Box::new(target)),
+                    name: "@sortByAssociatedKeys".into(),
+                    args: vec![keys],
+                });
+            }
             ("bind", Expr::Ident(ns)) if &**ns == "cel" && args.len() == 3 => {
                 let var = self.var_name(&args[0], "cel.bind")?;
                 let mut it = args.into_iter().skip(1);

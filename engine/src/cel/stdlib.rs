@@ -225,6 +225,7 @@ fn size<'a>(x: &Value<'a>, cost: &mut Cost) -> R<'a> {
         Value::Bytes(b) => Ok(Value::Int(b.len() as i64)),
         Value::List(l) => Ok(Value::Int(l.len() as i64)),
         Value::Map(m) => Ok(Value::Int(m.len() as i64)),
+        Value::Ext(e) => e.size().map(Value::Int).ok_or_else(|| no_overload("size", &[x])),
         other => Err(no_overload("size", &[other])),
     }
 }
@@ -305,8 +306,8 @@ fn to_string<'a>(x: &Value<'a>) -> R<'a> {
         | Value::Bool(_)
         | Value::Duration(_)
         | Value::Timestamp(_)
-        | Value::Type(_)
-        | Value::Ext(_) => Ok(Value::string(x.to_string())),
+        | Value::Type(_) => Ok(Value::string(x.to_string())),
+        Value::Ext(e) => e.to_cel_string().map(Value::string),
         other => Err(no_overload("string", &[other])),
     }
 }
