@@ -148,6 +148,9 @@ impl<'e, 'p, 'a> Eval<'e, 'p, 'a> {
                         }
                     }
                 }
+                if let Some(t) = self.qualified_type(operand, field) {
+                    return Ok(Value::Type(t));
+                }
                 let v = self.eval(operand)?;
                 select(v, field, *optional)
             }
@@ -307,13 +310,44 @@ impl<'e, 'p, 'a> Eval<'e, 'p, 'a> {
         }
     }
 
+    /// `google.protobuf.Duration`: a dotted name of a type, when its root names no variable.
+    fn qualified_type(&self, operand: &Expr, field: &str) -> Option<Type> {
+        let mut parts = vec![field];
+        let mut e = operand;
+        loop {
+            match e {
+                Expr::Select { operand, field, optional: false } => {
+                    parts.push(field);
+                    e = operand;
+                }
+                Expr::Ident(root) => {
+                    if self.is_local(root) || self.act.lookup(root).is_some() || root.as_ref() == self.act.lazy_root {
+                        return None;
+                    }
+                    parts.push(root);
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        parts.reverse();
+        type_named(&parts.join("."))
+    }
+
     fn is_local(&self, name: &str) -> bool {
         self.locals.iter().any(|(n, _)| *n == name)
     }
 
     fn ident(&mut self, name: &str) -> R<'a> {
-        if let Some((_, v)) = self.locals.iter().rev().find(|(n, _)| *n == name) {
-            return Ok(v.clone());
+        // `.x` names the root scope: comprehension variables do not hide it.
+        let (name, root) = match name.strip_prefix('.') {
+            Some(n) => (n, true),
+            None => (name, false),
+        };
+        if !root {
+            if let Some((_, v)) = self.locals.iter().rev().find(|(n, _)| *n == name) {
+                return Ok(v.clone());
+            }
         }
         if let Some(v) = self.act.lookup(name) {
             return Ok(v.clone());
@@ -352,6 +386,11 @@ impl<'e, 'p, 'a> Eval<'e, 'p, 'a> {
         if let Some(r) = ext::call(name, target.as_ref(), &args, &mut self.cost) {
             return r;
         }
+        if stdlib::FUNCTIONS.contains(&name) {
+            let mut all: Vec<&Value<'a>> = target.iter().collect();
+            all.extend(args.iter());
+            return Err(no_overload(name, &all));
+        }
         Err(Error::new(format!("undeclared reference to '{name}'")))
     }
 
@@ -361,7 +400,9 @@ impl<'e, 'p, 'a> Eval<'e, 'p, 'a> {
             BinaryOp::Eq => Ok(Value::Bool(x.equals(&y))),
             BinaryOp::Ne => Ok(Value::Bool(!x.equals(&y))),
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                let o = x.compare(&y).map_err(|_| no_overload(op.function(), &[&x, &y]))?;
+                let o = x.compare(&y).map_err(|e| {
+                    if e.message.starts_with("NaN") { e } else { no_overload(op.function(), &[&x, &y]) }
+                })?;
                 Ok(Value::Bool(match (op, o) {
                     (_, None) => false,
                     (BinaryOp::Lt, Some(o)) => o == Less,
@@ -402,7 +443,7 @@ impl<'e, 'p, 'a> Eval<'e, 'p, 'a> {
             (Value::Map(m), true) => m.entries().into_iter().map(|(k, v)| (k, Some(v))).collect(),
             (other, _) => return Err(no_overload(fold_name(kind), &[other])),
         };
-        if matches!(kind, Comprehension::TransformMap) && !matches!(range, Value::Map(_)) && var2.is_none() {
+        if matches!(kind, Comprehension::TransformMap | Comprehension::TransformMapEntry) && var2.is_none() {
             return Err(no_overload("transformMap", &[&range]));
         }
         let depth = self.locals.len();
@@ -437,6 +478,19 @@ impl<'e, 'p, 'a> Eval<'e, 'p, 'a> {
                     Comprehension::TransformMap => {
                         let v = self.eval(body)?;
                         out_map.push((Key::from_value(&key_for_map)?, v));
+                        Ok(None)
+                    }
+                    Comprehension::TransformMapEntry => {
+                        let Value::Map(entry) = self.eval(body)? else {
+                            return Err(Error::new("transformMapEntry: the expression must give a map"));
+                        };
+                        for (k, v) in entry.entries() {
+                            let key = Key::from_value(&k)?;
+                            if out_map.iter().any(|(k2, _)| k2.same(&key)) {
+                                return Err(Error::new(format!("insert failed: key {k} already exists")));
+                            }
+                            out_map.push((key, v));
+                        }
                         Ok(None)
                     }
                 }
@@ -475,7 +529,9 @@ impl<'e, 'p, 'a> Eval<'e, 'p, 'a> {
             Comprehension::Exists => error.map_or(Ok(Value::Bool(false)), Err),
             Comprehension::ExistsOne => Ok(Value::Bool(count == 1)),
             Comprehension::Map | Comprehension::Filter | Comprehension::TransformList => Ok(Value::list(out)),
-            Comprehension::TransformMap => Ok(Value::Map(MapValue::Owned(Rc::new(out_map)))),
+            Comprehension::TransformMap | Comprehension::TransformMapEntry => {
+                Ok(Value::Map(MapValue::Owned(Rc::new(out_map))))
+            }
         }
     }
 }
@@ -491,6 +547,7 @@ fn fold_name(kind: Comprehension) -> &'static str {
         Comprehension::Filter => "filter",
         Comprehension::TransformList => "transformList",
         Comprehension::TransformMap => "transformMap",
+        Comprehension::TransformMapEntry => "transformMapEntry",
     }
 }
 
@@ -520,6 +577,8 @@ pub fn type_named(name: &str) -> Option<Type> {
         "null_type" => Type::Null,
         "type" => Type::Type,
         "optional_type" => Type::Optional,
+        "google.protobuf.Duration" => Type::Duration,
+        "google.protobuf.Timestamp" => Type::Timestamp,
         _ => return None,
     })
 }
@@ -532,8 +591,9 @@ fn select<'a>(v: Value<'a>, field: &str, optional: bool) -> R<'a> {
             None if optional => Ok(Value::Optional(None)),
             None => Err(Error::new(format!("no such key: {field}"))),
         },
-        Value::Optional(None) if optional => Ok(Value::Optional(None)),
-        Value::Optional(Some(inner)) if optional => select((*inner).clone(), field, true),
+        // Selecting from an optional (`a.?b.c`) stays optional.
+        Value::Optional(None) => Ok(Value::Optional(None)),
+        Value::Optional(Some(inner)) => select((*inner).clone(), field, true),
         Value::Null => Err(Error::new(format!("no such key: {field}"))),
         other => Err(Error::new(format!(
             "no such key: {field} (a field of {}, which is not a map or an object)",
@@ -547,6 +607,8 @@ fn has<'a>(v: &Value<'a>, field: &str) -> R<'a> {
         Value::Map(m) => Ok(Value::Bool(m.get_str(field).is_some())),
         // cel-go without its presence-test error (Kubernetes never turns it on): `has(null.x)` is false.
         Value::Null => Ok(Value::Bool(false)),
+        Value::Optional(None) => Ok(Value::Bool(false)),
+        Value::Optional(Some(inner)) => has(inner, field),
         other => Err(no_overload("has", &[other])),
     }
 }
@@ -580,8 +642,8 @@ fn index_value<'a>(v: Value<'a>, i: &Value<'a>, optional: bool) -> R<'a> {
             },
             Err(e) => Err(e),
         },
-        Value::Optional(None) if optional => Ok(None),
-        Value::Optional(Some(inner)) if optional => return index_value((**inner).clone(), i, true),
+        Value::Optional(None) => return Ok(Value::Optional(None)),
+        Value::Optional(Some(inner)) => return index_value((**inner).clone(), i, true),
         _ => Err(no_overload("_[_]", &[&v, i])),
     };
     match found? {

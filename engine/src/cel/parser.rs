@@ -118,6 +118,8 @@ pub enum Comprehension {
     TransformList,
     /// `transformMap`.
     TransformMap,
+    /// `transformMapEntry`.
+    TransformMapEntry,
 }
 
 /// An expression.
@@ -183,7 +185,7 @@ const PUNCT: [&str; 26] = [
     "[", "]", "{", "}", "=",
 ];
 
-const RESERVED: [&str; 16] = [
+const RESERVED: [&str; 17] = [
     "as",
     "break",
     "const",
@@ -200,7 +202,11 @@ const RESERVED: [&str; 16] = [
     "return",
     "var",
     "void",
+    "while",
 ];
+
+/// Words that are never a name, not even a field's.
+const KEYWORDS: [&str; 4] = ["true", "false", "null", "in"];
 
 struct Lexer<'s> {
     src: &'s str,
@@ -650,7 +656,7 @@ impl Parser<'_> {
             if self.is(".") || self.is(".?") {
                 let optional = self.is(".?");
                 self.bump()?;
-                let name = self.ident()?;
+                let name = self.field_name()?;
                 if !optional && self.is("(") {
                     self.bump()?;
                     let args = self.list_until(")")?;
@@ -667,6 +673,14 @@ impl Parser<'_> {
             } else {
                 return Ok(e);
             }
+        }
+    }
+
+    /// A field or method name: reserved words are allowed there, the keywords are not.
+    fn field_name(&mut self) -> Result<Box<str>, ParseError> {
+        match self.bump()? {
+            Tok::Ident(i) if !KEYWORDS.contains(&&*i) => Ok(i),
+            other => Err(self.err(format!("expected a field name, found {}", describe(&other)))),
         }
     }
 
@@ -717,6 +731,7 @@ impl Parser<'_> {
             "filter" => Some(Comprehension::Filter),
             "transformList" => Some(Comprehension::TransformList),
             "transformMap" => Some(Comprehension::TransformMap),
+            "transformMapEntry" => Some(Comprehension::TransformMapEntry),
             _ => None,
         };
         if let Some(kind) = kind {
@@ -724,7 +739,10 @@ impl Parser<'_> {
                 (Comprehension::Map, 2 | 3) | (Comprehension::Filter, 2) => false,
                 (Comprehension::All | Comprehension::Exists | Comprehension::ExistsOne, 2) => false,
                 (Comprehension::All | Comprehension::Exists | Comprehension::ExistsOne, 3) => true,
-                (Comprehension::TransformList | Comprehension::TransformMap, 3 | 4) => true,
+                (
+                    Comprehension::TransformList | Comprehension::TransformMap | Comprehension::TransformMapEntry,
+                    3 | 4,
+                ) => true,
                 _ => return Err(self.err(format!("{name}(): wrong number of arguments ({})", args.len()))),
             };
             let var = self.var_name(&args[0], &name)?;
@@ -835,9 +853,13 @@ impl Parser<'_> {
                 Ok(Expr::Map(entries))
             }
             Tok::Punct(".") => {
-                // A leading dot names the root scope: `.x` is `x`.
+                // A leading dot names the root scope: `.x` is `x`, never a comprehension's variable.
                 let name = self.ident()?;
-                self.ident_rest(name)
+                let e = self.ident_rest(name)?;
+                Ok(match e {
+                    Expr::Ident(n) => Expr::Ident(format!(".{n}").into()),
+                    other => other,
+                })
             }
             Tok::Ident(i) => match &*i {
                 "true" => Ok(Expr::Lit(Lit::Bool(true))),

@@ -104,6 +104,43 @@ use super::{Cost, Error, Value, ext};
 
 type R<'a> = Result<Value<'a>, Error>;
 
+/// The standard functions: a call of one of these with arguments of no overload is `no such overload`.
+pub const FUNCTIONS: &[&str] = &[
+    "size",
+    "int",
+    "uint",
+    "double",
+    "string",
+    "bytes",
+    "bool",
+    "dyn",
+    "type",
+    "duration",
+    "timestamp",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "matches",
+    "hasValue",
+    "value",
+    "orValue",
+    "or",
+    "getFullYear",
+    "getMonth",
+    "getDate",
+    "getDayOfMonth",
+    "getDayOfWeek",
+    "getDayOfYear",
+    "getHours",
+    "getMinutes",
+    "getSeconds",
+    "getMilliseconds",
+    "optional.of",
+    "optional.none",
+    "optional.ofNonZeroValue",
+    "jsonpatch.escapeKey",
+];
+
 const NANOS: i128 = 1_000_000_000;
 /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z, in nanoseconds since the epoch.
 const MIN_TIMESTAMP: i128 = -62_135_596_800 * NANOS;
@@ -248,7 +285,7 @@ fn to_int<'a>(x: &Value<'a>) -> R<'a> {
             .map(Value::Int)
             .map_err(|_| Error::new(format!("type conversion error from 'string' to 'int': '{}'", &**s))),
         Value::Timestamp(t) => Ok(Value::Int(t.div_euclid(NANOS) as i64)),
-        Value::Bool(b) => Ok(Value::Int(*b as i64)),
+        Value::Duration(d) => Ok(Value::Int(*d as i64)),
         other => Err(no_overload("int", &[other])),
     }
 }
@@ -270,7 +307,6 @@ fn to_uint<'a>(x: &Value<'a>) -> R<'a> {
             .parse::<u64>()
             .map(Value::Uint)
             .map_err(|_| Error::new(format!("type conversion error from 'string' to 'uint': '{}'", &**s))),
-        Value::Bool(b) => Ok(Value::Uint(*b as u64)),
         other => Err(no_overload("uint", &[other])),
     }
 }
@@ -439,7 +475,7 @@ pub fn parse_timestamp(s: &str) -> Result<i128, Error> {
         if t.bytes().all(|c| c.is_ascii_digit()) { t.parse().map_err(|_| bad()) } else { Err(bad()) }
     };
     let (y, mo, d, h, mi, se) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo as u32) as i64 || h > 23 || mi > 59 || se > 60 {
+    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo as u32) as i64 || h > 23 || mi > 59 || se > 59 {
         return Err(bad());
     }
     let mut i = 19;

@@ -376,7 +376,10 @@ impl<'a> Value<'a> {
                 None => return Err(no_overload("_<_", &[self, other])),
             },
             _ => match (self.numeric(), other.numeric()) {
-                (Some(a), Some(b)) => compare_numbers(a, b),
+                (Some(a), Some(b)) => match compare_numbers(a, b) {
+                    Some(o) => Some(o),
+                    None => return Err(super::Error::new("NaN values cannot be ordered")),
+                },
                 _ => return Err(no_overload("_<_", &[self, other])),
             },
         })
@@ -459,45 +462,12 @@ fn compare_numbers(a: Number, b: Number) -> Option<Ordering> {
         (Number::Int(x), Number::Uint(y)) => Some(if x < 0 { Ordering::Less } else { (x as u64).cmp(&y) }),
         (Number::Uint(x), Number::Int(y)) => Some(if y < 0 { Ordering::Greater } else { x.cmp(&(y as u64)) }),
         (Number::Double(x), Number::Double(y)) => x.partial_cmp(&y),
-        (Number::Double(x), Number::Int(y)) => compare_double_int(x, y),
-        (Number::Int(x), Number::Double(y)) => compare_double_int(y, x).map(Ordering::reverse),
-        (Number::Double(x), Number::Uint(y)) => compare_double_uint(x, y),
-        (Number::Uint(x), Number::Double(y)) => compare_double_uint(y, x).map(Ordering::reverse),
+        // An int or uint is compared with a double as a double, as the language definition says.
+        (Number::Double(x), Number::Int(y)) => x.partial_cmp(&(y as f64)),
+        (Number::Int(x), Number::Double(y)) => (x as f64).partial_cmp(&y),
+        (Number::Double(x), Number::Uint(y)) => x.partial_cmp(&(y as f64)),
+        (Number::Uint(x), Number::Double(y)) => (x as f64).partial_cmp(&y),
     }
-}
-
-fn compare_double_int(d: f64, i: i64) -> Option<Ordering> {
-    if d.is_nan() {
-        return None;
-    }
-    if d < i64::MIN as f64 {
-        return Some(Ordering::Less);
-    }
-    if d >= i64::MAX as f64 {
-        return Some(Ordering::Greater);
-    }
-    let t = d.trunc() as i64;
-    Some(t.cmp(&i).then(if d.fract() > 0.0 {
-        Ordering::Greater
-    } else if d.fract() < 0.0 {
-        Ordering::Less
-    } else {
-        Ordering::Equal
-    }))
-}
-
-fn compare_double_uint(d: f64, u: u64) -> Option<Ordering> {
-    if d.is_nan() {
-        return None;
-    }
-    if d < 0.0 {
-        return Some(Ordering::Less);
-    }
-    if d >= u64::MAX as f64 {
-        return Some(Ordering::Greater);
-    }
-    let t = d.trunc() as u64;
-    Some(t.cmp(&u).then(if d.fract() > 0.0 { Ordering::Greater } else { Ordering::Equal }))
 }
 
 /// The error for a function or operator applied to arguments it has no overload for.
