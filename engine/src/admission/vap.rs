@@ -440,8 +440,11 @@ struct Pair<'s> {
     extra: &'s [Named],
     failure: FailurePolicy,
     actions: Vec<ValidationAction>,
-    /// The params to evaluate with (each separately); empty with `params_missing` set when none was found.
+    /// The params to evaluate with (each separately); empty when none was found and that is allowed.
     params: Vec<Value>,
+    /// For a policy Gatekeeper generated: the constraint's kind and name, which a refusal is filed under (the
+    /// rule a writer names), while its stage says the API server answered.
+    constraint: Option<(String, String)>,
 }
 
 /// The outcome of the stage: a refusal, and what it says otherwise.
@@ -477,10 +480,14 @@ pub(crate) fn validate(
                     failure: p.failure_policy,
                     actions: b.actions.clone(),
                     params,
+                    constraint: None,
                 }),
-                Err(why) if p.failure_policy == FailurePolicy::Fail => refusals.push(format!(
-                    "ValidatingAdmissionPolicy '{}' with binding '{}' denied request: failed to configure binding: {why}",
-                    p.name, b.name
+                Err(why) if p.failure_policy == FailurePolicy::Fail => refusals.push((
+                    format!(
+                        "ValidatingAdmissionPolicy '{}' with binding '{}' denied request: failed to configure binding: {why}",
+                        p.name, b.name
+                    ),
+                    (Stage::ValidatingAdmissionPolicy.name().to_string(), p.name.clone()),
                 )),
                 Err(_) => {}
             }
@@ -510,9 +517,14 @@ pub(crate) fn validate(
                 }
                 for action in &pair.actions {
                     match action {
-                        ValidationAction::Deny => refusals.push(format!(
-                            "ValidatingAdmissionPolicy '{}' with binding '{}' denied request: {}",
-                            pair.policy, pair.binding, f.message
+                        ValidationAction::Deny => refusals.push((
+                            format!(
+                                "ValidatingAdmissionPolicy '{}' with binding '{}' denied request: {}",
+                                pair.policy, pair.binding, f.message
+                            ),
+                            pair.constraint.clone().unwrap_or_else(|| {
+                                (Stage::ValidatingAdmissionPolicy.name().to_string(), pair.policy.clone())
+                            }),
                         )),
                         ValidationAction::Warn => {
                             let w = format!(
@@ -536,13 +548,14 @@ pub(crate) fn validate(
     refusals
         .into_iter()
         .next()
-        .map(|message| {
-            let policy = message.split('\'').nth(1).unwrap_or_default().to_string();
-            vec![Violation::refusal(
+        .map(|(message, (kind, name))| {
+            let mut v = Violation::refusal(
                 Stage::ValidatingAdmissionPolicy,
-                policy,
+                name,
                 format!("{} is forbidden: {message}", qualified_name(&facts)),
-            )]
+            );
+            v.kind = kind;
+            vec![v]
         })
         .unwrap_or_default()
 }
@@ -717,6 +730,7 @@ impl crate::policy::PolicySet {
                     failure: native.failure_policy,
                     actions,
                     params: vec![json!({"spec": {"parameters": c.parameters}})],
+                    constraint: Some((c.kind.clone(), c.name.clone())),
                 });
             }
         }
