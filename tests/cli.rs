@@ -986,3 +986,163 @@ fn a_closed_pipe_is_not_a_panic() {
     writer.join().expect("writer");
     assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
 }
+
+/// tests/fixtures/cel-library: the project's own ConstraintTemplates that use what gatekeeper-library's
+/// K8sNativeValidation templates use (variable chains, `variables.params` and `anyObject`, three-argument `map`,
+/// map literals, annotations, exempt image prefixes, UPDATE skips, a `matchCondition`, evaluation errors). All
+/// but one also carry Rego whose messages are worded differently, so a suite shows which engine judged.
+const CEL_LIBRARY: &str = "tests/fixtures/cel-library";
+
+/// Cases in [`CEL_LIBRARY`]'s suites.
+const CEL_LIBRARY_CASES: usize = 62;
+
+/// `template` without its `- engine: <engine>` code entries (the entry's line and every line indented deeper).
+fn without_engine(template: &str, engine: &str) -> String {
+    let entry = format!("- engine: {engine}");
+    let mut out = String::new();
+    let mut dropping: Option<usize> = None;
+    for line in template.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(at) = dropping {
+            if line.trim().is_empty() || indent > at {
+                continue;
+            }
+            dropping = None;
+        }
+        if line.trim_end().trim_start() == entry {
+            dropping = Some(indent);
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Copies `from` into `to`, passing every template.yaml through `edit`.
+fn copy_fixture(from: &Path, to: &Path, edit: &dyn Fn(&str) -> String) {
+    std::fs::create_dir_all(to).expect("dir");
+    for entry in std::fs::read_dir(from).expect("fixture dir") {
+        let path = entry.expect("entry").path();
+        let dest = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_fixture(&path, &dest, edit);
+        } else if path.file_name().is_some_and(|n| n == "template.yaml") {
+            std::fs::write(&dest, edit(&std::fs::read_to_string(&path).expect("template"))).expect("write");
+        } else {
+            std::fs::copy(&path, &dest).expect("copy");
+        }
+    }
+}
+
+/// A scratch copy of [`CEL_LIBRARY`] with one engine's code taken out of every template.
+fn cel_library_without(engine: &str) -> PathBuf {
+    let dir = scratch(&format!("cel-library-without-{engine}"));
+    copy_fixture(Path::new(CEL_LIBRARY), &dir, &|t| without_engine(t, engine));
+    dir
+}
+
+/// `verify --format json` of `dir`: the exit code and the report.
+fn verify_json(dir: &Path) -> (Option<i32>, Value) {
+    let out = run(&["verify", "--format", "json", dir.to_str().unwrap()], "");
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr)));
+    (out.status.code(), v)
+}
+
+/// `(suite directory, test, case)` of every case of [`CEL_LIBRARY`] whose assertions all say `violations: no`.
+fn cel_library_clean_cases() -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(CEL_LIBRARY).expect("fixture dir") {
+        let dir = entry.expect("entry").path();
+        let suite = std::fs::read_to_string(dir.join("suite.yaml")).expect("every fixture has a suite");
+        let docs =
+            guardrail_engine::yaml::load_documents(&suite, guardrail_engine::yaml::Schema::Core, &Default::default())
+                .expect("suite yaml");
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        for test in docs[0].value["tests"].as_array().expect("tests") {
+            for case in test["cases"].as_array().expect("cases") {
+                if case["assertions"].as_array().expect("assertions").iter().all(|a| a["violations"] == "no") {
+                    let id = |v: &Value| v.as_str().unwrap().to_string();
+                    out.push((name.clone(), id(&test["name"]), id(&case["name"])));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The suite directory, test and case of a case in `verify --format json`'s report.
+fn case_id(c: &Value) -> (String, String, String) {
+    let file = Path::new(c["file"].as_str().unwrap());
+    let dir = file.parent().and_then(Path::file_name).unwrap().to_string_lossy().into_owned();
+    (dir, c["test"].as_str().unwrap().to_string(), c["case"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn the_cel_library_fixtures_pass() {
+    let out = run(&["verify", CEL_LIBRARY], "");
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{s}{}", text(&out.stderr));
+    assert_eq!(s.trim_end(), format!("{CEL_LIBRARY_CASES} passed, 0 failed"));
+}
+
+/// With every Rego code entry taken out, the CEL alone passes every suite: it was the CEL that judged.
+#[test]
+fn the_cel_library_passes_on_cel_alone() {
+    let dir = cel_library_without("Rego");
+    let templates: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path().join("template.yaml")).unwrap())
+        .collect();
+    assert_eq!(templates.len(), 9);
+    for t in &templates {
+        assert!(t.contains("- engine: K8sNativeValidation") && !t.contains("engine: Rego"), "{t}");
+        assert!(!t.contains("package k8scel"), "{t}");
+    }
+    let (code, v) = verify_json(&dir);
+    assert_eq!(code, Some(0), "{v:#}");
+    assert_eq!((v["passed"].as_u64(), v["failed"].as_u64()), (Some(CEL_LIBRARY_CASES as u64), Some(0)));
+}
+
+/// With the CEL taken out, the Rego judges: the cases that expect no violation still pass, and every case
+/// that asserts a CEL message fails, the Rego's own words showing instead (the CEL-only template judges
+/// nothing at all).
+#[test]
+fn the_cel_library_without_cel_is_judged_by_the_rego() {
+    let dir = cel_library_without("K8sNativeValidation");
+    let (code, v) = verify_json(&dir);
+    assert_eq!(code, Some(1), "{v:#}");
+    let clean = cel_library_clean_cases();
+    assert_eq!(clean.len(), 26);
+    let cases = v["cases"].as_array().expect("cases");
+    assert_eq!(cases.len(), CEL_LIBRARY_CASES);
+    let mut rego_words = Vec::new();
+    for c in cases {
+        let id = case_id(c);
+        if clean.contains(&id) {
+            assert_eq!(c["status"], "passed", "{id:?}: {c:#}");
+            continue;
+        }
+        assert_eq!(c["status"], "failed", "{id:?} passed without the CEL: {c:#}");
+        let why = c["message"].as_str().unwrap();
+        assert!(why.starts_with("expected "), "{why}");
+        // A violation list follows the expectation; the CEL-only template leaves it empty.
+        match why.split_once('\n') {
+            Some((_, listed)) => rego_words.push(listed.to_string()),
+            None => assert_eq!(id.0, "host-network", "{why}"),
+        }
+    }
+    assert_eq!(v["failed"].as_u64(), Some((CEL_LIBRARY_CASES - clean.len()) as u64));
+    let rego = rego_words.join("\n");
+    for words in [
+        "privileged mode refused for app",
+        "may not add the capabilities",
+        "is not matched by ^team-[a-z]+$",
+        "container app must mount its root filesystem read-only",
+        "is outside the permitted ones",
+    ] {
+        assert!(rego.contains(words), "{words}: {rego}");
+    }
+    assert!(!rego.contains("resulted in error") && !rego.contains("failed expression"), "{rego}");
+}
