@@ -51,7 +51,9 @@ fn rule_description(rule: &str) -> &'static str {
         "example-policies" => "An example's own policies do not load.",
         "example-attribute" => "A code block attribute that is not one guardrail knows, or has a wrong value.",
         "unlabeled-kubernetes-block" => "A Kubernetes object in a code block that would not be checked.",
-        "unchecked-rule" => "A rule that matches the example but that guardrail cannot evaluate (CEL only).",
+        "unchecked-rule" => {
+            "A rule that matches the example but whose template has no code to run (neither Rego nor CEL)."
+        }
         "broken-link" => "A link to a page, heading or file that does not exist.",
         "merge-conflict" => "An unresolved merge-conflict marker.",
         "front-matter" => "Invalid front matter.",

@@ -564,7 +564,7 @@ impl Ctx<'_> {
             if let Err(d) = examples::compare(attrs, &outcome, blame) {
                 self.error(d);
             }
-            // A rule that applies but that nothing here can evaluate (CEL only): the page must not claim it held.
+            // A rule that applies but that nothing can evaluate (no Rego, no CEL): the page must not claim it held.
             let mut unchecked = decision.unchecked.clone();
             unchecked.extend(decision.descendants().iter().flat_map(|(_, c)| c.decision.unchecked.iter().cloned()));
             unchecked.sort();
@@ -577,7 +577,7 @@ impl Ctx<'_> {
                         line,
                         col,
                     )
-                    .note("their templates have only CEL code (K8sNativeValidation), which guardrail does not evaluate")
+                    .note("their templates have no code Gatekeeper can run (neither Rego nor K8sNativeValidation)")
                     .help("check this rule on a cluster, or give its template Rego as well"),
                 );
             }
@@ -760,7 +760,7 @@ impl Ctx<'_> {
         let unchecked: Vec<String> = results.iter().flat_map(|c| c.decision.unchecked.iter().cloned()).collect();
         if !unchecked.is_empty() {
             messages.push_str(
-                "<div class=\"example-messages example-unchecked\"><p>Not checked by guardrail (CEL only):</p><ul>",
+                "<div class=\"example-messages example-unchecked\"><p>Not checked by guardrail (no code to run):</p><ul>",
             );
             for id in &unchecked {
                 messages.push_str(&format!("<li><code>{}</code></li>", escape(id)));

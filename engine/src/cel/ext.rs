@@ -513,7 +513,7 @@ thread_local! {
 
 /// An RE2 pattern compiled, cached (a few hundred patterns per thread). The `regex` crate is built without
 /// its Unicode tables, so `\d`, `\w`, `\s`, `\b` and case-insensitivity are translated to the ASCII forms
-/// RE2 gives them; Unicode classes (`\pL`) are not available.
+/// RE2 gives them; Unicode classes (`\pL`) are available only where the build has the regex crate's Unicode tables (the binary, not the playground's wasm).
 pub fn regex(pattern: &str) -> Result<Rc<regex::Regex>, Error> {
     if let Some(r) = REGEXES.with(|c| c.borrow().get(pattern).cloned()) {
         return Ok(r);
@@ -731,7 +731,8 @@ mod tests {
     #[test]
     fn invalid_regexes_name_the_pattern() {
         assert_eq!(regex("(").map(|_| ()), Err(Error::new("invalid regex '(': unclosed group")));
-        assert!(regex(r"\pL").is_err());
+        // `\pL` depends on the build: the regex crate's Unicode tables are in a workspace build (another crate
+        // asks for them) and not in the playground's wasm, where it is an error.
         assert!(regex("[a").is_err());
         for i in 0..300 {
             assert!(regex(&format!("a{i}")).is_ok());
