@@ -297,23 +297,24 @@ pub fn gatekeeper_variables() -> Vec<Named> {
 }
 
 impl crate::template::NativeValidation {
-    /// Gatekeeper's K8sNativeValidation judging `object` for a constraint with `parameters`: the violations'
-    /// messages.
+    /// Gatekeeper's K8sNativeValidation judging `object` for a constraint (`params`: [`Constraint::cel_params`]):
+    /// the violations' messages.
+    ///
+    /// [`Constraint::cel_params`]: crate::template::Constraint::cel_params
     pub fn judge(
         &self,
         object: &Value,
         old_object: Option<&Value>,
         request: &Value,
         namespace_object: Option<&Value>,
-        parameters: &Value,
+        constraint: &Value,
     ) -> Vec<String> {
-        let constraint = serde_json::json!({"spec": {"parameters": parameters}});
         let null = Value::Null;
         let inputs = Inputs {
             object,
             old_object: old_object.unwrap_or(&null),
             request,
-            params: &constraint,
+            params: constraint,
             namespace_object: namespace_object.unwrap_or(&null),
         };
         match self.code.evaluate(&inputs, &self.injected) {

@@ -188,6 +188,20 @@ pub struct Constraint {
     pub enforcement: Enforcement,
     /// `spec.parameters` with the template schema's defaults applied; `{}` when absent.
     pub parameters: Value,
+    /// Whether the constraint has `spec.parameters` at all (CEL's `variables.params` is null when not).
+    pub parameters_given: bool,
+}
+
+impl Constraint {
+    /// The constraint as CEL's `params` sees it (Gatekeeper binds the constraint object; its variable
+    /// `params` is then `spec.parameters`, or null).
+    pub fn cel_params(&self) -> Value {
+        let mut spec = Map::new();
+        if self.parameters_given {
+            spec.insert("parameters".into(), self.parameters.clone());
+        }
+        serde_json::json!({"kind": self.kind, "metadata": {"name": self.name}, "spec": spec})
+    }
 }
 
 fn is_dns1123_subdomain(s: &str) -> bool {
@@ -394,6 +408,7 @@ impl Constraint {
                 FieldError::new("spec.enforcementAction", format!("`{action}` is not deny, warn, dryrun or scoped"))
             })?)
         };
+        let parameters_given = !matches!(spec.get("parameters"), None | Some(Value::Null));
         let mut parameters = match spec.get("parameters") {
             None | Some(Value::Null) => Value::Object(Map::new()),
             Some(p) => p.clone(),
@@ -402,7 +417,7 @@ impl Constraint {
             apply_defaults(&mut parameters, schema);
             check_schema(&parameters, schema, "spec.parameters", template.legacy_schema)?;
         }
-        Ok(Constraint { kind: gvk.kind, name, r#match, enforcement, parameters })
+        Ok(Constraint { kind: gvk.kind, name, r#match, enforcement, parameters, parameters_given })
     }
 }
 

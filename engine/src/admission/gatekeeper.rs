@@ -92,7 +92,8 @@ impl PolicySet {
                         Err(e) => out.push(violation(format!("unable to match constraints: {e}"), json!({}))),
                         Ok(true) => {
                             let req = cel_request.get_or_insert_with(|| request.cel_request(object));
-                            for message in native.judge(object, request.old_object.as_ref(), req, ns_obj, &c.parameters)
+                            for message in
+                                native.judge(object, request.old_object.as_ref(), req, ns_obj, &c.cel_params())
                             {
                                 out.push(violation(message, json!({})));
                             }

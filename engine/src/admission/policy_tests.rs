@@ -577,3 +577,36 @@ spec:
     let d = s.admit(&p, &in_ns("default")).unwrap();
     assert_eq!((d.verdict, &d.object["metadata"]["labels"]), (Verdict::Admitted, &json!({"app": "myapp"})));
 }
+
+#[test]
+fn a_constraint_without_parameters_gives_null_params_as_gatekeeper_binds_it() {
+    let template = r#"
+apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata: {name: k8sparamsshape}
+spec:
+  crd:
+    spec:
+      names: {kind: K8sParamsShape}
+  targets:
+  - target: admission.k8s.gatekeeper.sh
+    code:
+    - engine: K8sNativeValidation
+      source:
+        validations:
+        - expression: 'false'
+          messageExpression: '"params " + (variables.params == null ? "null" : "set") + ", has x " + string(has(variables.params.x))'
+"#;
+    let constraint = |params: &str| {
+        format!(
+            "---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sParamsShape\nmetadata: {{name: c}}\nspec:\n  match:\n    kinds: [{{apiGroups: [\"\"], kinds: [ConfigMap]}}]\n{params}"
+        )
+    };
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}});
+    for (params, want) in [("", "params null, has x false"), ("  parameters: {x: 1}\n", "params set, has x true")] {
+        let text = format!("{template}{}", constraint(params));
+        let mut s = PolicySet::load(&[PolicyText { name: "p.yaml", text: &text }], &Limits::default()).unwrap();
+        let d = s.admit(&cm, &in_ns("default")).unwrap();
+        assert_eq!(d.violations[0].message, want);
+    }
+}

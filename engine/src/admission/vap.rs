@@ -729,7 +729,7 @@ impl crate::policy::PolicySet {
                     extra: &native.injected,
                     failure: native.failure_policy,
                     actions,
-                    params: vec![json!({"spec": {"parameters": c.parameters}})],
+                    params: vec![c.cel_params()],
                     constraint: Some((c.kind.clone(), c.name.clone())),
                 });
             }
