@@ -129,8 +129,9 @@ fn suffix(seed: &str) -> String {
     }
     (0..5)
         .map(|i| {
-            let n = (h >> (i * 8)) as usize % ALPHABET.len();
-            ALPHABET[n] as char
+            // In u64: `usize` is 32 bits in the playground's wasm, and the page and the playground must agree.
+            let n = (h >> (i * 8)) % ALPHABET.len() as u64;
+            ALPHABET[n as usize] as char
         })
         .collect()
 }
