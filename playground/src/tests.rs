@@ -154,7 +154,10 @@ fn bad_bundles_are_errors() {
     let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"}});
     let bad = Bundle::new(vec![BundleObject { file: "policies/x.yaml".into(), object: pod }]);
     let err = Playground::load(&serde_json::to_string(&bad).unwrap()).unwrap_err().to_string();
-    assert!(err.contains("policies/x.yaml:1:") && err.contains("not a Gatekeeper policy object"), "{err}");
+    assert!(
+        err.contains("policies/x.yaml:1:") && err.contains("Pod x is not a policy object (ConstraintTemplate"),
+        "{err}"
+    );
 }
 
 #[test]
