@@ -68,39 +68,62 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// GitHub/Docusaurus-style heading ids: lower case, letters and digits kept, spaces become `-`.
+/// A heading's id as Docusaurus makes it (github-slugger): lower case; letters, marks, digits, `-` and `_` kept;
+/// every space a `-` (so `a -- b` is `a----b`: hyphens are neither collapsed nor trimmed); everything else dropped.
 pub(crate) fn slugify(text: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(text.len());
     for c in text.trim().chars() {
-        if c.is_alphanumeric() {
+        if c == ' ' {
+            out.push('-');
+        } else if c.is_alphanumeric() || c == '-' || c == '_' || is_mark(c) {
             out.extend(c.to_lowercase());
-        } else if (c == ' ' || c == '-' || c == '_') && !out.ends_with('-') {
-            out.push(if c == '_' { '_' } else { '-' });
         }
     }
-    out.trim_matches('-').to_string()
+    out
+}
+
+/// Combining marks (`\p{M}`), which github-slugger keeps: the common blocks.
+fn is_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0489}' | '\u{0591}'..='\u{05BD}' | '\u{064B}'..='\u{065F}'
+        | '\u{0900}'..='\u{0903}' | '\u{093A}'..='\u{094F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}' | '\u{FE00}'..='\u{FE0F}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// Unique heading ids as Docusaurus hands them out: the first `x`, then `x-1`, `x-2`, ... skipping any taken
+/// (a heading `x-1` written before keeps its id, the next duplicate of `x` becomes `x-2`). An explicit `{#id}`
+/// is used as written and takes no part.
+#[derive(Default)]
+pub(crate) struct Slugger {
+    occurrences: HashMap<String, usize>,
+}
+
+impl Slugger {
+    /// The id for a heading whose text is `text`.
+    pub(crate) fn slug(&mut self, text: &str) -> String {
+        let original = slugify(text);
+        let original = if original.is_empty() { "section".to_string() } else { original };
+        let mut result = original.clone();
+        while self.occurrences.contains_key(&result) {
+            let n = self.occurrences.entry(original.clone()).or_insert(0);
+            *n += 1;
+            result = format!("{original}-{n}");
+        }
+        self.occurrences.insert(result.clone(), 0);
+        result
+    }
 }
 
 struct State {
     found: Found,
-    ids: HashMap<String, usize>,
+    ids: Slugger,
     code_index: usize,
     /// Tab groups rendered so far, for unique element ids.
     tabs: usize,
 }
 
-impl State {
-    fn unique_id(&mut self, wanted: String) -> String {
-        let base = if wanted.is_empty() { "section".to_string() } else { wanted };
-        let n = self.ids.entry(base.clone()).or_insert(0);
-        *n += 1;
-        if *n == 1 { base } else { format!("{base}-{}", *n - 1) }
-    }
-}
-
 /// Renders the page body `text[body_start..]` and reports what it found.
 pub(crate) fn render(text: &str, body_start: usize, ctx: &dyn Context) -> (String, Found) {
-    let mut state = State { found: Found::default(), ids: HashMap::new(), code_index: 0, tabs: 0 };
+    let mut state = State { found: Found::default(), ids: Slugger::default(), code_index: 0, tabs: 0 };
     let mut html = String::with_capacity(text.len() * 2);
     let (pieces, errors) = mdx::split(text, body_start..text.len());
     state.found.mdx_errors = errors;
@@ -182,7 +205,9 @@ fn render_markdown(text: &str, seg: &Segment, ctx: &dyn Context, state: &mut Sta
     let mut events: Vec<Event<'_>> = Vec::new();
     // Text and raw HTML, gathered until something else comes, to read the inline JSX in them.
     let mut pending = String::new();
-    let mut pending_at: Vec<(usize, usize)> = Vec::new();
+    // Where each piece of `pending` starts in it, in the page, and whether Markdown decoded it (an escape `\\<`
+    // or an entity `&lt;`): such a `<` is a character, never the start of a JSX tag.
+    let mut pending_at: Vec<(usize, usize, bool)> = Vec::new();
     let mut open_links = 0usize;
     let mut iter = Parser::new_ext(src, options()).into_offset_iter().peekable();
     while let Some((event, span)) = iter.next() {
@@ -200,7 +225,10 @@ fn render_markdown(text: &str, seg: &Segment, ctx: &dyn Context, state: &mut Sta
                         other => inner.push(sanitize(other)),
                     }
                 }
-                let id = state.unique_id(id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&plain)));
+                let id = match id {
+                    Some(explicit) => explicit.to_string(),
+                    None => state.ids.slug(&plain),
+                };
                 let lvl = heading_level(level);
                 state.found.headings.push(Heading { level: lvl, id: id.clone(), text: plain });
                 let mut body = String::new();
@@ -261,7 +289,10 @@ fn render_markdown(text: &str, seg: &Segment, ctx: &dyn Context, state: &mut Sta
                 events.push(Event::Start(Tag::Link { link_type, dest_url: CowStr::from(url), title, id }));
             }
             Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                pending_at.push((pending.len(), at(span.start)));
+                // An entity's text differs from its source; a backslash escape's span starts after the backslash.
+                let decoded = src.get(span.clone()).is_some_and(|raw| raw != &*t)
+                    || (span.start > 0 && src.as_bytes().get(span.start - 1) == Some(&b'\\'));
+                pending_at.push((pending.len(), at(span.start), decoded));
                 pending.push_str(&t);
             }
             other => {
@@ -316,7 +347,16 @@ fn jsx_url(v: &AttrValue) -> Result<String, String> {
         }
         mdx::js_string(inner[..close].trim())
     };
-    let path = call("useBaseUrl").or_else(|| call("require")).ok_or_else(|| format!("`{{{e}}}`"))?;
+    // `useBaseUrl('img/x.png')` is the site's `/img/x.png`: Docusaurus puts the base URL before any path that is
+    // not an anchor, a URL with a protocol, or already under the base.
+    let based = call("useBaseUrl").map(|p| {
+        if p.is_empty() || p.starts_with(['/', '#']) || p.contains("://") || p.starts_with("mailto:") {
+            p
+        } else {
+            format!("/{p}")
+        }
+    });
+    let path = based.or_else(|| call("require")).ok_or_else(|| format!("`{{{e}}}`"))?;
     Ok(match path.strip_prefix("@site/static/") {
         Some(p) => format!("/{p}"),
         None => path,
@@ -328,7 +368,7 @@ fn jsx_url(v: &AttrValue) -> Result<String, String> {
 /// text (escaped when written out).
 fn inline_jsx(
     pending: &mut String,
-    pending_at: &mut Vec<(usize, usize)>,
+    pending_at: &mut Vec<(usize, usize, bool)>,
     events: &mut Vec<Event<'_>>,
     open_links: &mut usize,
     ctx: &dyn Context,
@@ -339,10 +379,10 @@ fn inline_jsx(
     }
     let s = std::mem::take(pending);
     let map = std::mem::take(pending_at);
-    let page_at = |o: usize| {
-        let i = map.partition_point(|(p, _)| *p <= o).saturating_sub(1);
-        map.get(i).map_or(o, |(p, at)| at + (o - p))
-    };
+    let piece = |o: usize| map.get(map.partition_point(|(p, _, _)| *p <= o).saturating_sub(1));
+    let page_at = |o: usize| piece(o).map_or(o, |(p, at, _)| at + (o - p));
+    // A decoded piece's first character is what was escaped (`\\<`) or the whole piece was an entity (`&lt;`).
+    let decoded = |o: usize| piece(o).is_some_and(|(p, _, decoded)| *decoded && *p == o);
     let mut literal = String::new();
     let flush = |literal: &mut String, events: &mut Vec<Event<'_>>| {
         if !literal.is_empty() {
@@ -363,7 +403,7 @@ fn inline_jsx(
             i += n;
             continue;
         }
-        if rest.starts_with('<') {
+        if rest.starts_with('<') && !decoded(i) {
             if let Some(tag) = mdx::jsx_tag(rest) {
                 let name = tag.name.as_str();
                 let mut handled = true;
@@ -526,6 +566,24 @@ mod tests {
     }
 
     #[test]
+    fn use_base_url_without_a_leading_slash_is_the_sites_path() {
+        let (html, found) =
+            render("<img src={useBaseUrl(\"img/x.png\")} />\n\n<a href={useBaseUrl('#top')}>top</a>\n", 0, &Plain);
+        assert!(html.contains("<img src=\"/img/x.png\""), "{html}");
+        let dests: Vec<&str> = found.links.iter().map(|l| l.dest.as_str()).collect();
+        assert_eq!(dests, ["/img/x.png", "#top"]);
+    }
+
+    #[test]
+    fn mdx_escapes_and_entities_are_text() {
+        let text = "Set \\<ENV\\> or &lt;ENV&gt; to `<ENV>`, then run it.\n\n- \\<cluster-name\\>: the name\n";
+        let (html, found) = render(text, 0, &Plain);
+        assert!(found.mdx_errors.is_empty(), "{:?}", found.mdx_errors);
+        assert_eq!(html.matches("&lt;ENV&gt;").count(), 3, "{html}");
+        assert!(html.contains("&lt;cluster-name&gt;: the name"), "{html}");
+    }
+
+    #[test]
     fn tables_footnotes_tasks_strikethrough() {
         let (html, _) =
             render("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ text[^1]\n\n[^1]: note\n", 0, &Plain);
@@ -585,8 +643,21 @@ mod tests {
     }
 
     #[test]
-    fn slugs() {
+    fn slugs_are_github_sluggers() {
         assert_eq!(slugify("Constraint Policies"), "constraint-policies");
         assert_eq!(slugify("What's `NET_RAW`?"), "whats-net_raw");
+        // Docusaurus keeps repeated hyphens: Gatekeeper's docs link to this one.
+        assert_eq!(
+            slugify("Exempting namespaces using --exempt-namespace flag"),
+            "exempting-namespaces-using---exempt-namespace-flag"
+        );
+        assert_eq!(slugify("Step 1: install (v3.20+)"), "step-1-install-v320");
+        assert_eq!(slugify("Über Größe"), "über-größe");
+        assert_eq!(slugify("🚀 Launch"), "-launch");
+        assert_eq!(slugify("a.b/c"), "abc");
+        assert_eq!(slugify("C++ & Rust"), "c--rust");
+        let mut s = Slugger::default();
+        let ids: Vec<String> = ["a", "a", "a-1", "a", "b"].iter().map(|t| s.slug(t)).collect();
+        assert_eq!(ids, ["a", "a-1", "a-1-1", "a-2", "b"]);
     }
 }
