@@ -100,6 +100,9 @@ pub(crate) struct CheckArgs {
     /// Print problems only: no summary line, no progress.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    /// Also list every YAML block that is not a Kubernetes example, and why.
+    #[arg(long, short)]
+    pub(crate) verbose: bool,
     /// A policy source (folder or file) instead of `[paths] policies`; repeat for several.
     #[arg(long = "policies", value_name = "PATH")]
     pub(crate) policies: Vec<PathBuf>,

@@ -610,6 +610,65 @@ fn examples_in_exempt_namespaces_say_why_they_are_not_judged() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Real docs hold YAML that is not a Kubernetes example: Helm values, a CI pipeline, configuration files no API
+/// server serves. Those are shown as written, counted in the summary and listed with `--verbose` and in JSON, never
+/// errors; an AdmissionReview is judged as gator judges it (its request's object, operation and user), and a JSON
+/// block that is an API object is an example while a webhook's JSON answer is not.
+#[test]
+fn yaml_that_is_not_a_kubernetes_example_is_shown_and_counted() {
+    let dir = site_with_policies("not-examples", "");
+    let review = |op: &str, expect: &str| {
+        format!(
+            "```yaml {expect}\napiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  uid: \"1\"\n  operation: {op}\n  namespace: team\n  userInfo: {{username: alice}}\n  object:\n    apiVersion: v1\n    kind: Pod\n    metadata: {{name: p, namespace: team}}\n    spec:\n      hostNetwork: true\n      containers:\n      - {{name: app, image: nginx:1.27}}\n```\n"
+        )
+    };
+    let page = format!(
+        "# Home\n\n```yaml\nreplicaCount: 2\nimage:\n  repository: nginx\n```\n\n```yaml\nname: ci\non: [push]\njobs:\n  build: {{runs-on: ubuntu-latest}}\n```\n\n```yaml\napiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins: []\n```\n\n```yaml\napiVersion: v1\nkind: Config\nclusters: []\n```\n\n```yaml\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n```\n\n{}\n```json\n{{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {{\"name\": \"j\"}}, \"spec\": {{\"containers\": [{{\"name\": \"a\", \"image\": \"nginx:1.27\", \"securityContext\": {{\"privileged\": true}}}}]}}}}\n```\n\n```json\n{{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"response\": {{\"uid\": \"1\", \"allowed\": false}}}}\n```\n",
+        review("CREATE", "expect=deny violates=\"K8sPSPHostNetwork\"")
+    );
+    std::fs::write(dir.join("content/index.md"), &page).expect("page");
+    let out = dir.join("out");
+    let run = guardrail(&["build", "-v", "--root", dir.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let err = text(&run.stderr);
+    // The JSON Pod is privileged: an example like any other, so the page must say so.
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(err.contains("example is rejected, but the page promises it is admitted"), "{err}");
+    assert!(err.contains("content/index.md:53:145"), "{err}");
+    let fixed = page.replace("\"securityContext\": {\"privileged\": true}", "\"securityContext\": {}");
+    std::fs::write(dir.join("content/index.md"), &fixed).expect("page");
+    let run = guardrail(&["build", "-v", "--root", dir.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let err = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{err}");
+    assert!(err.contains("2 examples checked, 2 YAML blocks are not Kubernetes objects, 3 configuration files no API server serves: AdmissionConfiguration (kube-apiserver), Config (kubeconfig), Kustomization (kustomize)"), "{err}");
+    assert!(err.contains("not an example: content/index.md:4: not a Kubernetes object: `replicaCount`, `image` are fields of no Kubernetes kind"), "{err}");
+    assert!(
+        err.contains(
+            "not an example: content/index.md:17: an AdmissionConfiguration (kube-apiserver) configuration file"
+        ),
+        "{err}"
+    );
+    let home = std::fs::read_to_string(out.join("index.html")).expect("page");
+    // Shown as written, with no verdict.
+    assert!(home.contains("replicaCount"), "{home}");
+    assert_eq!(home.matches("class=\"verdict ").count(), 2, "only the review and the JSON Pod are judged: {home}");
+    let check = guardrail(&["check", "--format", "json", "--root", dir.to_str().unwrap()]);
+    let out_json = text(&check.stdout);
+    assert_eq!(check.status.code(), Some(0), "{out_json}");
+    assert_eq!(out_json.matches("\"kind\":\"not-an-example\"").count(), 5, "{out_json}");
+    // The review's promise is checked: without `expect=deny` the page is wrong.
+    std::fs::write(
+        dir.join("content/index.md"),
+        fixed.replace(&review("CREATE", "expect=deny violates=\"K8sPSPHostNetwork\""), &review("CREATE", "")),
+    )
+    .expect("page");
+    let check = guardrail(&["check", "--root", dir.to_str().unwrap()]);
+    let err = text(&check.stderr);
+    assert_eq!(check.status.code(), Some(1), "{err}");
+    assert!(err.contains("example is rejected, but the page promises it is admitted"), "{err}");
+    assert!(err.contains("[psp-host-network] Sharing the host network namespace is not allowed, pod: p"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A template with only CEL code judges examples as Gatekeeper does, and on a 1.37 cluster whose Gatekeeper
 /// generates ValidatingAdmissionPolicies (its default flags) the API server answers first, in its own words; a
 /// writer names the rule (the constraint's kind) either way. A platform team's own ValidatingAdmissionPolicy is

@@ -235,6 +235,11 @@ pub fn admit(set: &mut PolicySet, placed: &Placed, namespace: &str) -> Result<De
     set.admit(&placed.object, &request)
 }
 
+/// Admits a placed document with a request of its own (an AdmissionReview's).
+pub fn admit_with(set: &mut PolicySet, placed: &Placed, request: &Request) -> Result<Decision, AdmitError> {
+    set.admit(&placed.object, request)
+}
+
 /// What a document's view after admission is made from: for a whole object, the object as admission left it;
 /// for a fragment, without what the API server's own plugins did to the Pod guardrail made up around it (its
 /// service account token, its namespace's LimitRange resources, its priority): those say nothing about what the

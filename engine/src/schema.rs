@@ -445,6 +445,18 @@ impl Schemas {
         self.defs.get(def).map(|&id| self.nodes[id].field_names().collect()).unwrap_or_default()
     }
 
+    /// Whether some definition (a kind or any object inside one) has every one of `keys` as a field: whether a
+    /// mapping with these keys could be a piece of a Kubernetes object at all. Helm values (`replicaCount`), a CI
+    /// pipeline (`jobs`, `on`) or a JSON schema's keys of another tool are not.
+    pub fn some_definition_has(&self, keys: &[&str]) -> bool {
+        !keys.is_empty()
+            && self.defs.values().any(|&id| {
+                let props = &self.nodes[id].properties;
+                props.len() >= keys.len()
+                    && keys.iter().all(|k| props.binary_search_by(|(name, _)| name.as_ref().cmp(k)).is_ok())
+            })
+    }
+
     /// Whether this version serves `apiVersion`/`kind`.
     pub fn serves(&self, api_version: &str, kind: &str) -> bool {
         let (g, v) = split_api_version(api_version);

@@ -98,14 +98,20 @@ pub(crate) fn is_yaml(lang: &str) -> bool {
     lang == "yaml" || lang == "yml"
 }
 
-/// Whether `code` is YAML (or JSON) holding a Kubernetes object: a mapping with string `apiVersion` and `kind`.
+/// Whether `code` is YAML (or JSON) holding a Kubernetes API object: a mapping with string `apiVersion` and `kind`
+/// that is not a webhook's payload (an AdmissionReview) or a configuration file no API server serves.
 pub(crate) fn is_kubernetes_object(code: &str) -> bool {
     if !(code.contains("apiVersion") && code.contains("kind")) {
         return false;
     }
     guardrail_engine::yaml::load_documents(code, Schema::Kubernetes, &Limits::default()).is_ok_and(|docs| {
         docs.iter().any(|d| {
-            d.value.get("apiVersion").is_some_and(Value::is_string) && d.value.get("kind").is_some_and(Value::is_string)
+            let (Some(v), Some(k)) =
+                (d.value.get("apiVersion").and_then(Value::as_str), d.value.get("kind").and_then(Value::as_str))
+            else {
+                return false;
+            };
+            k != "AdmissionReview" && guardrail_engine::object::configuration_file(v, k).is_none()
         })
     })
 }

@@ -26,6 +26,35 @@ pub(crate) struct ExampleCounts {
     pub(crate) unchecked: usize,
     /// Objects of kinds with no schema known (custom resources), by kind.
     pub(crate) unknown_kinds: std::collections::BTreeMap<String, usize>,
+    /// YAML blocks that hold no Kubernetes object (Helm values, a CI pipeline): shown, not checked.
+    pub(crate) not_objects: usize,
+    /// Configuration files written like objects that no API server serves, by what reads them.
+    pub(crate) config_files: std::collections::BTreeMap<String, usize>,
+    /// Where each document that is not an example is, and why (`content/x.md:12: a Kustomization ...`).
+    pub(crate) not_examples: Vec<String>,
+}
+
+/// Why a document is not an example.
+#[derive(Debug, Clone)]
+enum NotAnObject {
+    /// A configuration file of this kind and reader: `AdmissionConfiguration (kube-apiserver)`.
+    Configuration(String),
+    /// YAML of some other tool: the keys that say so.
+    NotKubernetes(String),
+}
+
+impl NotAnObject {
+    fn describe(&self) -> String {
+        match self {
+            NotAnObject::Configuration(what) => {
+                let a = if what.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
+                format!("{a} {what} configuration file, which no API server serves")
+            }
+            NotAnObject::NotKubernetes(keys) => {
+                format!("not a Kubernetes object: {keys} are fields of no Kubernetes kind")
+            }
+        }
+    }
 }
 
 /// A rendered page.
@@ -266,7 +295,11 @@ impl markdown::Context for Ctx<'_> {
         let (lang, attrs_start) = examples::split_info(&block.info);
         // A fence named like a file (```deployment.yaml, ```.yaml) is a YAML example titled by that name.
         let file_name = (lang.ends_with(".yaml") || lang.ends_with(".yml")).then_some(lang);
-        if !examples::is_yaml(lang) && file_name.is_none() {
+        // A JSON block that is an API object is an example like a YAML one (a webhook's payload is not).
+        let json_object = lang == "json"
+            && !block.info.split_whitespace().any(|w| w == "novalidate")
+            && examples::is_kubernetes_object(&block.code);
+        if !examples::is_yaml(lang) && file_name.is_none() && !json_object {
             if !block.info.split_whitespace().any(|w| w == "novalidate") && examples::is_kubernetes_object(&block.code)
             {
                 let (line, col) = line_col(&self.page.text, block.fence_offset);
@@ -487,10 +520,32 @@ impl Ctx<'_> {
             },
         };
         let mut results: Vec<Checked> = Vec::new();
+        // Documents that are not API objects (configuration files, Helm values): shown, counted, not judged.
+        let mut skipped: Vec<(usize, NotAnObject)> = Vec::new();
         for doc in docs.iter().filter(|d| !d.value.is_null()) {
             let (line, col) = code_pos(self.page, block, doc.line, 1);
+            // An AdmissionReview is judged as gator judges it: its request's object, operation, user, old object.
+            let review = match guardrail_engine::policy::Request::from_admission_review(&doc.value) {
+                Ok(r) => r,
+                Err(why) => {
+                    self.error(Diagnostic::error(format!("AdmissionReview example: {why}"), file, line, col).help(
+                        "give the review a request with an operation and an object (or an oldObject for a DELETE)",
+                    ));
+                    continue;
+                }
+            };
+            if review.is_none() && attrs.wrap.is_none() {
+                if let Some(why) = self.not_an_object(&doc.value) {
+                    skipped.push((line, why));
+                    continue;
+                }
+            }
+            let (value, review) = match review {
+                Some((request, object)) => (object, Some(request)),
+                None => (doc.value.clone(), None),
+            };
             let inferred = attrs.wrap.is_none();
-            let wrap = match examples::resolve_wrap(attrs, &doc.value) {
+            let wrap = match examples::resolve_wrap(attrs, &value) {
                 Ok(w) => w,
                 Err(why) => {
                     self.error(
@@ -500,16 +555,18 @@ impl Ctx<'_> {
                     continue;
                 }
             };
-            let placed = guardrail_engine::fragment::place(&doc.value, wrap);
+            let placed = guardrail_engine::fragment::place(&value, wrap);
             // The API server decodes the object strictly before any webhook sees it.
             let no_schema = match self.decodes(block, doc, &placed, inferred) {
                 Decoded::No => continue,
                 Decoded::Yes => None,
                 Decoded::NoSchema(what) => Some(what),
             };
-            let admitted = match extra.as_mut() {
-                Some(set) => guardrail_engine::fragment::admit(set, &placed, &namespace),
-                None => guardrail_engine::fragment::admit(&mut self.policies.borrow_mut(), &placed, &namespace),
+            let admitted = match (extra.as_mut(), &review) {
+                (Some(set), Some(r)) => guardrail_engine::fragment::admit_with(set, &placed, r),
+                (None, Some(r)) => guardrail_engine::fragment::admit_with(&mut self.policies.borrow_mut(), &placed, r),
+                (Some(set), None) => guardrail_engine::fragment::admit(set, &placed, &namespace),
+                (None, None) => guardrail_engine::fragment::admit(&mut self.policies.borrow_mut(), &placed, &namespace),
             };
             let decision = match admitted {
                 Ok(d) => d,
@@ -586,17 +643,67 @@ impl Ctx<'_> {
                 .chain
                 .last()
                 .map(|c| c.object.get("kind").and_then(Value::as_str).unwrap_or("object").to_string());
-            results.push(Checked {
-                placed,
-                decision,
-                original: doc.value.clone(),
-                by,
-                rejected,
-                made_rejected,
-                no_schema,
-            });
+            results.push(Checked { placed, decision, original: value.clone(), by, rejected, made_rejected, no_schema });
+        }
+        if results.is_empty()
+            && !skipped.is_empty()
+            && skipped.len() == docs.iter().filter(|d| !d.value.is_null()).count()
+        {
+            // Nothing here is a Kubernetes object: the block is shown as written, as Docusaurus shows it.
+            let mut counts = self.counts.borrow_mut();
+            counts.checked -= 1;
+            for (line, why) in &skipped {
+                match why {
+                    NotAnObject::Configuration(what) => *counts.config_files.entry(what.clone()).or_default() += 1,
+                    NotAnObject::NotKubernetes(_) => {}
+                }
+                counts.not_examples.push(format!("{file}:{line}: {}", why.describe()));
+            }
+            if skipped.iter().any(|(_, w)| matches!(w, NotAnObject::NotKubernetes(_))) {
+                counts.not_objects += 1;
+            }
+            drop(counts);
+            return code_html(&highlight(&block.code, "yaml"), "yaml", title);
+        }
+        for (line, why) in &skipped {
+            self.counts.borrow_mut().not_examples.push(format!("{file}:{line}: {}", why.describe()));
         }
         self.view(index, block, attrs, &namespace, &results)
+    }
+
+    /// Why a document of a YAML block is not an example, or `None` when it is one: a configuration file no API
+    /// server serves (a kubeconfig, an `AdmissionConfiguration`, a `Kustomization`), or a mapping whose keys are
+    /// not all fields of any Kubernetes definition (Helm values, a CI pipeline), or a scalar.
+    fn not_an_object(&self, doc: &Value) -> Option<NotAnObject> {
+        let api = guardrail_engine::schema::schemas(&self.config.examples.kubernetes_version)?;
+        match doc {
+            Value::Object(map) => {
+                let (api_version, kind) =
+                    (map.get("apiVersion").and_then(Value::as_str), map.get("kind").and_then(Value::as_str));
+                if let (Some(v), Some(k)) = (api_version, kind) {
+                    return guardrail_engine::object::configuration_file(v, k)
+                        .map(|reader| NotAnObject::Configuration(format!("{k} ({reader})")));
+                }
+                let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+                // A constraint's `spec`, a template's parameters: the loaded policies' kinds know these.
+                let policy_spec = keys
+                    .iter()
+                    .all(|k| ["match", "parameters", "enforcementAction", "scopedEnforcementActions"].contains(k));
+                (!api.some_definition_has(&keys) && !policy_spec).then(|| {
+                    NotAnObject::NotKubernetes(
+                        keys.iter().take(4).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "),
+                    )
+                })
+            }
+            Value::Array(items) => {
+                let fits = items.iter().all(|i| match i {
+                    Value::Object(m) => api.some_definition_has(&m.keys().map(String::as_str).collect::<Vec<_>>()),
+                    _ => false,
+                });
+                (!fits).then(|| NotAnObject::NotKubernetes("a list".to_string()))
+            }
+            _ => Some(NotAnObject::NotKubernetes("a scalar".to_string())),
+        }
     }
 
     /// The Markdown position a failure is best shown at: the field a violation of `d` names, else the document

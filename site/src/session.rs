@@ -67,6 +67,12 @@ pub struct Site {
     pub examples_unchecked: usize,
     /// Objects of kinds with no schema known (custom resources), by kind: decoded by no schema, still admitted.
     pub unknown_kinds: BTreeMap<String, usize>,
+    /// YAML blocks that hold no Kubernetes object (Helm values, a CI pipeline): shown as written, not checked.
+    pub not_objects: usize,
+    /// Configuration files written like objects that no API server serves (`Kustomization (kustomize)`), by kind.
+    pub config_files: BTreeMap<String, usize>,
+    /// Each document that is not an example, where and why (`content/x.md:12: ...`).
+    pub not_examples: Vec<String>,
     /// What the policy sources held that is not a policy and was skipped (`7 Kustomization, 2 not Kubernetes
     /// objects`), or "".
     pub skipped: String,
@@ -465,6 +471,15 @@ impl Session {
             pages: self.content_pages,
             examples_checked: content.iter().map(|r| r.counts.checked).sum(),
             examples_unchecked: content.iter().map(|r| r.counts.unchecked).sum(),
+            not_objects: content.iter().map(|r| r.counts.not_objects).sum(),
+            config_files: content.iter().flat_map(|r| r.counts.config_files.iter()).fold(
+                BTreeMap::new(),
+                |mut all, (k, n)| {
+                    *all.entry(k.clone()).or_insert(0) += n;
+                    all
+                },
+            ),
+            not_examples: content.iter().flat_map(|r| r.counts.not_examples.iter().cloned()).collect(),
             unknown_kinds: content.iter().flat_map(|r| r.counts.unknown_kinds.iter()).fold(
                 BTreeMap::new(),
                 |mut all, (k, n)| {

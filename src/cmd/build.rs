@@ -131,6 +131,35 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
     if built.examples_unchecked > 0 {
         summary.push_str(&format!(", {} not checked (novalidate)", built.examples_unchecked));
     }
+    if built.not_objects > 0 {
+        let what = if built.not_objects == 1 {
+            "YAML block is not a Kubernetes object"
+        } else {
+            "YAML blocks are not Kubernetes objects"
+        };
+        summary.push_str(&format!(", {} {what}", built.not_objects));
+    }
+    if !built.config_files.is_empty() {
+        let n: usize = built.config_files.values().sum();
+        let kinds: Vec<&str> = built.config_files.keys().map(String::as_str).collect();
+        summary.push_str(&format!(", {} no API server serves: {}", plural(n, "configuration file"), kinds.join(", ")));
+    }
+    if args.verbose && args.format == Format::Text {
+        for n in &built.not_examples {
+            eprintln!("not an example: {n}");
+        }
+    }
+    if args.format == Format::Json {
+        for n in &built.not_examples {
+            let (at, why) = n.split_once(": ").unwrap_or((n, ""));
+            let (file, line) = at.rsplit_once(':').unwrap_or((at, "0"));
+            println!(
+                "{}",
+                serde_json::json!({"severity": "info", "kind": "not-an-example", "file": file,
+                    "line": line.parse::<usize>().unwrap_or(0), "message": why})
+            );
+        }
+    }
     if !built.unknown_kinds.is_empty() {
         let n: usize = built.unknown_kinds.values().sum();
         let kinds: Vec<&str> = built.unknown_kinds.keys().map(String::as_str).collect();

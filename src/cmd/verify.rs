@@ -345,17 +345,15 @@ fn run_case(dir: &Path, mut set: PolicySet, case: &Value, api: Option<&Schemas>)
     };
     let mut object = objects[0].clone();
     let gvk = Gvk::of(&object);
-    if gvk.group == "admission.k8s.io" && gvk.kind == "AdmissionReview" {
-        let req = object.get("request").cloned().ok_or_else(|| anyhow!("{rel}: AdmissionReview without request"))?;
-        let op = str_field(&req, "operation").unwrap_or("");
-        request.operation = Operation::parse(op).ok_or_else(|| anyhow!("{rel}: unknown operation {op}"))?;
-        request.user_info = req.get("userInfo").cloned().unwrap_or(serde_json::json!({}));
-        request.namespace = str_field(&req, "namespace").map(str::to_string);
-        request.old_object = req.get("oldObject").filter(|o| !o.is_null()).cloned();
-        object = match req.get("object").filter(|o| !o.is_null()) {
-            Some(o) if request.operation != Operation::Delete => o.clone(),
-            _ => request.old_object.clone().ok_or_else(|| anyhow!("{rel}: the request has no object or oldObject"))?,
+    if let Some((from_review, judged)) =
+        guardrail_engine::policy::Request::from_admission_review(&object).map_err(|e| anyhow!("{rel}: {e}"))?
+    {
+        request = guardrail_engine::policy::Request {
+            enforcement_point: request.enforcement_point,
+            mutate: request.mutate,
+            ..from_review
         };
+        object = judged;
     }
     if let (Some(api), false) = (api, request.operation == Operation::Delete) {
         let custom = CustomSchemas::from_objects(inventory.iter());

@@ -45,6 +45,33 @@ impl Default for Request {
 }
 
 impl Request {
+    /// The request an `admission.k8s.io` AdmissionReview carries, and the object it judges (the old object of a
+    /// DELETE), as gator reads a review: its operation, userInfo, namespace and oldObject; `Ok(None)` for a
+    /// document that is not an AdmissionReview.
+    pub fn from_admission_review(review: &Value) -> Result<Option<(Request, Value)>, String> {
+        let gvk = Gvk::of(review);
+        if gvk.group != "admission.k8s.io" || gvk.kind != "AdmissionReview" {
+            return Ok(None);
+        }
+        let req = review.get("request").filter(|r| r.is_object()).ok_or("an AdmissionReview without a request")?;
+        let op = req.get("operation").and_then(Value::as_str).unwrap_or("");
+        let operation = Operation::parse(op).ok_or_else(|| format!("unknown operation `{op}`"))?;
+        let old_object = req.get("oldObject").filter(|o| !o.is_null()).cloned();
+        let object = match req.get("object").filter(|o| !o.is_null()) {
+            Some(o) if operation != Operation::Delete => o.clone(),
+            _ => old_object.clone().ok_or("the request has no object or oldObject")?,
+        };
+        let request = Request {
+            operation,
+            namespace: req.get("namespace").and_then(Value::as_str).map(str::to_string),
+            user_info: req.get("userInfo").cloned().unwrap_or_else(|| json!({})),
+            old_object,
+            enforcement_point: EnforcementPoint::Gator,
+            ..Request::default()
+        };
+        Ok(Some((request, object)))
+    }
+
     /// The namespace a request for `object` is in: the object's own, else the request's.
     pub(crate) fn namespace_for(&self, object: &Value) -> Option<String> {
         match object::meta_str(object, "namespace") {
@@ -115,5 +142,33 @@ impl Request {
         r.insert("options".into(), Value::Null);
         r.insert("namespaceObject".into(), self.namespace_object.clone().unwrap_or_else(|| json!({})));
         r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_admission_review_gives_its_request_and_the_object_judged() {
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}});
+        let review = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
+            "operation": "UPDATE", "namespace": "team", "userInfo": {"username": "alice", "groups": ["dev"]},
+            "object": pod, "oldObject": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"a": "b"}}}}});
+        let (r, object) = Request::from_admission_review(&review).unwrap().unwrap();
+        assert_eq!((r.operation, r.namespace.as_deref(), object), (Operation::Update, Some("team"), pod.clone()));
+        assert_eq!(r.user_info["username"], "alice");
+        assert_eq!(r.old_object.unwrap()["metadata"]["labels"]["a"], "b");
+        // A DELETE judges the old object; a review without a request, or of an unknown operation, is an error.
+        let delete = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {"operation": "DELETE", "oldObject": pod}});
+        let (r, object) = Request::from_admission_review(&delete).unwrap().unwrap();
+        assert_eq!((r.operation, object), (Operation::Delete, pod.clone()));
+        let bad = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {"operation": "PATCH", "object": pod}});
+        assert_eq!(Request::from_admission_review(&bad).unwrap_err(), "unknown operation `PATCH`");
+        assert!(
+            Request::from_admission_review(&json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview"}))
+                .is_err()
+        );
+        assert!(Request::from_admission_review(&pod).unwrap().is_none());
     }
 }
