@@ -669,6 +669,40 @@ fn yaml_that_is_not_a_kubernetes_example_is_shown_and_counted() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// An example that elides (`...`, `# ...`, `…`) is checked as far as it is shown: a field it shows wrong is still
+/// refused, but what it left out (a Deployment's selector, a Pod's containers) is never missed. It is marked
+/// partial on the page and counted.
+#[test]
+fn elided_examples_are_checked_as_far_as_shown() {
+    let dir = site_with_policies("partial", "");
+    let page = "# Partial\n\n```yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  ...\n  template:\n    spec:\n      # ...\n      containers:\n      - name: app\n        image: nginx:1.27\n        ...\n```\n\n```yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  ...\n```\n\n```yaml expect=deny violates=\"K8sPSPHostNetwork\"\napiVersion: v1\nkind: Pod\nmetadata:\n  name: host\nspec:\n  hostNetwork: true\n  …\n```\n";
+    std::fs::write(dir.join("content/index.md"), page).expect("page");
+    let out = dir.join("out");
+    let run = guardrail(&["build", "--root", dir.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let err = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{err}");
+    assert!(err.contains("3 examples checked, 3 partial (lines elided)"), "{err}");
+    let home = std::fs::read_to_string(out.join("index.html")).expect("page");
+    assert_eq!(home.matches("what is shown was checked\">Partial</span>").count(), 3, "{home}");
+    // The page shows what was written, elisions included.
+    assert!(home.contains("  ...") || home.contains("…"), "{home}");
+    // What is shown is checked strictly.
+    std::fs::write(
+        dir.join("content/index.md"),
+        page.replace(
+            "        image: nginx:1.27\n        ...",
+            "        image: nginx:1.27\n        resources: {request: {cpu: 1}}\n        ...",
+        ),
+    )
+    .expect("page");
+    let run = guardrail(&["check", "--root", dir.to_str().unwrap()]);
+    let err = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(err.contains("unknown field \"spec.template.spec.containers[0].resources.request\""), "{err}");
+    assert!(err.contains("check found 1 problem"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A template with only CEL code judges examples as Gatekeeper does, and on a 1.37 cluster whose Gatekeeper
 /// generates ValidatingAdmissionPolicies (its default flags) the API server answers first, in its own words; a
 /// writer names the rule (the constraint's kind) either way. A platform team's own ValidatingAdmissionPolicy is

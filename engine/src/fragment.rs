@@ -226,13 +226,17 @@ pub fn shown(placed: &Placed, object: &Value, original: &Value) -> Value {
 /// Admits a placed document as the docs check does: like `gator test`, operation "" and no namespace object, in
 /// `namespace` ("" for none).
 pub fn admit(set: &mut PolicySet, placed: &Placed, namespace: &str) -> Result<Decision, AdmitError> {
-    let request = Request {
+    set.admit(&placed.object, &request_in(namespace))
+}
+
+/// The request a docs example is admitted with: an offline check's (no operation, as gator's) in `namespace`.
+pub fn request_in(namespace: &str) -> Request {
+    Request {
         operation: Operation::Unspecified,
         namespace: Some(namespace.to_string()).filter(|n| !n.is_empty()),
         enforcement_point: EnforcementPoint::Gator,
         ..Request::default()
-    };
-    set.admit(&placed.object, &request)
+    }
 }
 
 /// Admits a placed document with a request of its own (an AdmissionReview's).

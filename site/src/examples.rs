@@ -116,6 +116,38 @@ pub(crate) fn is_kubernetes_object(code: &str) -> bool {
     })
 }
 
+/// Whether a line of an example elides (`...`, `…`, `# ...`, `- ...`, `key: ...`): the writer left something out.
+fn is_elision(line: &str) -> bool {
+    let t = line.trim();
+    let t = t.strip_prefix('#').or_else(|| t.strip_prefix('-')).map_or(t, str::trim_start);
+    let t = match t.split_once(':') {
+        Some((key, rest)) if !key.is_empty() && !key.contains(' ') => rest.trim(),
+        _ => t,
+    };
+    matches!(t, "..." | "…" | "[...]" | "{...}")
+}
+
+/// The code with its elision lines blanked (so that line numbers stay), and whether it had any: an example that
+/// shows part of an object.
+pub(crate) fn strip_elisions(code: &str) -> (std::borrow::Cow<'_, str>, bool) {
+    if !code.contains("...") && !code.contains('…') {
+        return (std::borrow::Cow::Borrowed(code), false);
+    }
+    let mut partial = false;
+    let out: Vec<&str> = code
+        .split_inclusive('\n')
+        .map(|line| {
+            if is_elision(line) {
+                partial = true;
+                if line.ends_with('\n') { "\n" } else { "" }
+            } else {
+                line
+            }
+        })
+        .collect();
+    if partial { (std::borrow::Cow::Owned(out.concat()), true) } else { (std::borrow::Cow::Borrowed(code), false) }
+}
+
 /// The language of an info string (its first word) and the byte offset where the attributes after it start.
 pub(crate) fn split_info(info: &str) -> (&str, usize) {
     let start = info.len() - info.trim_start_matches(|c: char| c.is_ascii_whitespace()).len();
@@ -442,6 +474,18 @@ mod tests {
 
     fn info(text: &str) -> Result<(String, Attrs), Diagnostic> {
         parse_info(text, At { file: "page.md", text, offset: 0 })
+    }
+
+    #[test]
+    fn elisions_are_blanked_and_mark_the_example_partial() {
+        let code = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  ...\nspec:\n  # ...\n  containers:\n  - name: app\n    image: nginx\n    env: …\n  - ...\n";
+        let (out, partial) = strip_elisions(code);
+        assert!(partial);
+        assert_eq!(out.lines().count(), code.lines().count());
+        assert!(!out.contains("...") && !out.contains('…'), "{out}");
+        assert!(out.contains("    image: nginx\n\n\n"), "{out}");
+        let (same, partial) = strip_elisions("a: '...'\nb: x...\n");
+        assert!(!partial && same == "a: '...'\nb: x...\n");
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub(crate) struct ExampleCounts {
     pub(crate) config_files: std::collections::BTreeMap<String, usize>,
     /// Where each document that is not an example is, and why (`content/x.md:12: a Kustomization ...`).
     pub(crate) not_examples: Vec<String>,
+    /// Examples that elide part of an object (`...`): checked as far as shown.
+    pub(crate) partial: usize,
 }
 
 /// Why a document is not an example.
@@ -490,7 +492,10 @@ impl Ctx<'_> {
         }
         self.counts.borrow_mut().checked += 1;
         let file = &self.page.file;
-        let docs = match yaml::load_documents(&block.code, Schema::Kubernetes, &Limits::default()) {
+        // Lines that elide (`...`, `# ...`) make a partial example: what is shown is checked, what was left out
+        // is not missed.
+        let (code, partial) = examples::strip_elisions(&block.code);
+        let docs = match yaml::load_documents(&code, Schema::Kubernetes, &Limits::default()) {
             Ok(d) => d,
             Err(e) => {
                 let (line, col) = code_pos(self.page, block, e.line, e.column);
@@ -562,11 +567,11 @@ impl Ctx<'_> {
                 Decoded::Yes => None,
                 Decoded::NoSchema(what) => Some(what),
             };
-            let admitted = match (extra.as_mut(), &review) {
-                (Some(set), Some(r)) => guardrail_engine::fragment::admit_with(set, &placed, r),
-                (None, Some(r)) => guardrail_engine::fragment::admit_with(&mut self.policies.borrow_mut(), &placed, r),
-                (Some(set), None) => guardrail_engine::fragment::admit(set, &placed, &namespace),
-                (None, None) => guardrail_engine::fragment::admit(&mut self.policies.borrow_mut(), &placed, &namespace),
+            let mut request = review.clone().unwrap_or_else(|| guardrail_engine::fragment::request_in(&namespace));
+            request.partial = partial;
+            let admitted = match extra.as_mut() {
+                Some(set) => guardrail_engine::fragment::admit_with(set, &placed, &request),
+                None => guardrail_engine::fragment::admit_with(&mut self.policies.borrow_mut(), &placed, &request),
             };
             let decision = match admitted {
                 Ok(d) => d,
@@ -583,7 +588,12 @@ impl Ctx<'_> {
                     let written: Vec<&str> =
                         decision.patch.iter().filter_map(|op| op.get("path").and_then(Value::as_str)).collect();
                     {
-                        for e in api.check_at(&decision.object, &written) {
+                        // A required field a partial example left out is not the mutator's fault.
+                        for e in api
+                            .check_at(&decision.object, &written)
+                            .into_iter()
+                            .filter(|e| !(partial && e.after_admission))
+                        {
                             self.error(
                                 Diagnostic::error(
                                     format!("after mutation the object no longer decodes: {}", e.message),
@@ -667,6 +677,16 @@ impl Ctx<'_> {
         }
         for (line, why) in &skipped {
             self.counts.borrow_mut().not_examples.push(format!("{file}:{line}: {}", why.describe()));
+        }
+        if partial {
+            self.counts.borrow_mut().partial += 1;
+            let html = self.view(index, block, attrs, &namespace, &results);
+            // Said on the chip line: the reader knows lines were left out.
+            return html.replacen(
+                "</figcaption>",
+                "<span class=\"verdict verdict-partial\" title=\"Lines elided with ...: what is shown was checked\">Partial</span></figcaption>",
+                1,
+            );
         }
         self.view(index, block, attrs, &namespace, &results)
     }

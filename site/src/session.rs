@@ -73,6 +73,8 @@ pub struct Site {
     pub config_files: BTreeMap<String, usize>,
     /// Each document that is not an example, where and why (`content/x.md:12: ...`).
     pub not_examples: Vec<String>,
+    /// Examples that elide part of an object, checked as far as shown.
+    pub examples_partial: usize,
     /// What the policy sources held that is not a policy and was skipped (`7 Kustomization, 2 not Kubernetes
     /// objects`), or "".
     pub skipped: String,
@@ -472,6 +474,7 @@ impl Session {
             examples_checked: content.iter().map(|r| r.counts.checked).sum(),
             examples_unchecked: content.iter().map(|r| r.counts.unchecked).sum(),
             not_objects: content.iter().map(|r| r.counts.not_objects).sum(),
+            examples_partial: content.iter().map(|r| r.counts.partial).sum(),
             config_files: content.iter().flat_map(|r| r.counts.config_files.iter()).fold(
                 BTreeMap::new(),
                 |mut all, (k, n)| {

@@ -131,6 +131,9 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
     if built.examples_unchecked > 0 {
         summary.push_str(&format!(", {} not checked (novalidate)", built.examples_unchecked));
     }
+    if built.examples_partial > 0 {
+        summary.push_str(&format!(", {} partial (lines elided)", built.examples_partial));
+    }
     if built.not_objects > 0 {
         let what = if built.not_objects == 1 {
             "YAML block is not a Kubernetes object"

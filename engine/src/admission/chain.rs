@@ -102,6 +102,8 @@ impl PolicySet {
                     enforcement_point: request.enforcement_point,
                     mutate: request.mutate,
                     validate: request.validate,
+                    // What a partial workload creates is as partial as its template.
+                    partial: request.partial,
                 };
                 let decision = self.admit_at(&created.object, &req, depth + 1)?;
                 d.children.push(Child {
@@ -221,6 +223,7 @@ impl PolicySet {
                         && (!self.admission_policies.validating.is_empty()
                             || self.templates.iter().any(|t| t.template.cel.is_some()))
                 }
+                (Stage::ObjectValidation, Some(_)) if request.partial => false,
                 (s, Some(api)) => {
                     s.plugin().is_none_or(|p| api.runs(p)) && handles(s, request.operation, &stored, &gvk)
                 }

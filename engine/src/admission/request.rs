@@ -27,6 +27,9 @@ pub struct Request {
     pub mutate: bool,
     /// Whether to run validation.
     pub validate: bool,
+    /// The object is shown in part (a docs example that elides with `...`): the object's validation, which would
+    /// miss what was left out, is skipped; every other stage judges what is there.
+    pub partial: bool,
 }
 
 impl Default for Request {
@@ -40,6 +43,7 @@ impl Default for Request {
             enforcement_point: EnforcementPoint::Validation,
             mutate: true,
             validate: true,
+            partial: false,
         }
     }
 }
