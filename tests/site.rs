@@ -703,6 +703,40 @@ fn elided_examples_are_checked_as_far_as_shown() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// `expect=refused` promises that the API server itself refuses an example (a removed API version, an unknown
+/// field, a required field missing), with `reason=` words of its refusal; the page shows the refusal. A Pod the API
+/// server takes and Gatekeeper refuses does not keep that promise, nor does a refusal for another reason.
+#[test]
+fn expect_refused_promises_the_api_servers_own_refusal() {
+    let dir = site_with_policies("refused", "");
+    let good = "# Migrations\n\n```yaml expect=refused reason=\"no matches for kind\"\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: nightly\nspec:\n  schedule: \"0 1 * * *\"\n```\n\n```yaml expect=refused reason=\"unknown field\"\napiVersion: v1\nkind: Pod\nmetadata: {name: typo}\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n    resources: {request: {cpu: 1}}\n```\n\n```yaml expect=refused reason=\"Required value\"\napiVersion: v1\nkind: Pod\nmetadata: {name: empty}\nspec: {}\n```\n";
+    std::fs::write(dir.join("content/index.md"), good).expect("page");
+    let out = dir.join("out");
+    let run = guardrail(&["build", "--root", dir.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let home = std::fs::read_to_string(out.join("index.html")).expect("page");
+    assert_eq!(home.matches(">Refused by the API server</span>").count(), 3, "{home}");
+    assert!(home.contains("no matches for kind &quot;CronJob&quot; in version &quot;batch/v1beta1&quot;"), "{home}");
+    let bad = format!(
+        "{good}\n```yaml expect=refused\napiVersion: v1\nkind: Pod\nmetadata: {{name: host}}\nspec:\n  hostNetwork: true\n  containers:\n  - {{name: app, image: nginx:1.27}}\n```\n\n```yaml expect=refused reason=\"forbidden\"\napiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {{name: x}}\nspec: {{}}\n```\n"
+    );
+    std::fs::write(dir.join("content/index.md"), bad).expect("page");
+    let run = guardrail(&["check", "--root", dir.to_str().unwrap()]);
+    let err = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(err.contains("the API server takes this example, but the page promises it refuses it"), "{err}");
+    assert!(
+        err.contains("got: rejected by Gatekeeper's webhook, after the API server took it: [psp-host-network]"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the API server refuses this example, but not for the reason the page gives (`forbidden`)"),
+        "{err}"
+    );
+    assert!(err.contains("check found 2 problems"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A template with only CEL code judges examples as Gatekeeper does, and on a 1.37 cluster whose Gatekeeper
 /// generates ValidatingAdmissionPolicies (its default flags) the API server answers first, in its own words; a
 /// writer names the rule (the constraint's kind) either way. A platform team's own ValidatingAdmissionPolicy is

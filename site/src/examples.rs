@@ -61,6 +61,9 @@ pub(crate) struct ExampleRecord {
 pub enum Expect {
     Admit,
     Deny,
+    /// The API server itself refuses it (an API version it no longer serves, a field it does not know, a
+    /// required field missing, one of its plugins): a page that shows what not to write.
+    Refused,
 }
 
 /// The attributes of a YAML code block (`yaml expect=deny violates="K8sPSPPrivilegedContainer"`).
@@ -68,6 +71,8 @@ pub enum Expect {
 pub struct Attrs {
     pub expect: Expect,
     pub violates: Vec<String>,
+    /// With `expect=refused`: words the API server's refusal must contain.
+    pub reason: Option<String>,
     pub wrap: Option<Wrap>,
     pub namespace: Option<String>,
     pub title: Option<String>,
@@ -82,6 +87,7 @@ impl Default for Attrs {
         Attrs {
             expect: Expect::Admit,
             violates: Vec::new(),
+            reason: None,
             wrap: None,
             namespace: None,
             title: None,
@@ -91,7 +97,7 @@ impl Default for Attrs {
     }
 }
 
-const KNOWN: &[&str] = &["expect", "violates", "wrap", "namespace", "title", "novalidate", "policies"];
+const KNOWN: &[&str] = &["expect", "violates", "reason", "wrap", "namespace", "title", "novalidate", "policies"];
 
 /// Whether a fence's language makes it an example.
 pub(crate) fn is_yaml(lang: &str) -> bool {
@@ -228,14 +234,16 @@ pub(crate) fn parse_attrs(info: &str, start: usize, at: At<'_>) -> Result<Attrs,
                 attrs.expect = match need(&value)?.as_str() {
                     "admit" => Expect::Admit,
                     "deny" => Expect::Deny,
+                    "refused" => Expect::Refused,
                     other => {
                         return Err(err(
                             format!("`expect={other}` is not a verdict"),
-                            Some("write `expect=admit` or `expect=deny`".into()),
+                            Some("write `expect=admit`, `expect=deny` (a policy rejects it) or `expect=refused` (the API server itself does)".into()),
                         ));
                     }
                 }
             }
+            "reason" => attrs.reason = Some(need(&value)?),
             "violates" => {
                 attrs.violates =
                     need(&value)?.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
@@ -279,6 +287,12 @@ pub(crate) fn parse_attrs(info: &str, start: usize, at: At<'_>) -> Result<Attrs,
                 ));
             }
         }
+    }
+    if attrs.reason.is_some() && attrs.expect != Expect::Refused {
+        return Err(at
+            .error(0, "`reason=` only goes with `expect=refused`")
+            .width(info.chars().count())
+            .help("add `expect=refused`, or remove `reason=`"));
     }
     if !attrs.violates.is_empty() && attrs.expect != Expect::Deny {
         return Err(at
@@ -502,6 +516,13 @@ mod tests {
         assert_eq!(info("yaml").unwrap().1, Attrs::default());
         assert_eq!(split_info("  yaml  expect=deny"), ("yaml", 6));
         assert_eq!(split_info(""), ("", 0));
+    }
+
+    #[test]
+    fn refused_takes_a_reason_and_reason_needs_refused() {
+        let (_, a) = info("yaml expect=refused reason=\"unknown field\"").unwrap();
+        assert_eq!((a.expect, a.reason.as_deref()), (Expect::Refused, Some("unknown field")));
+        assert_eq!(info("yaml expect=deny reason=x").unwrap_err().message, "`reason=` only goes with `expect=refused`");
     }
 
     #[test]

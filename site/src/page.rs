@@ -79,6 +79,8 @@ enum Decoded {
     No,
     /// A kind with no schema known: not decoded ("HelmRelease (helm.toolkit.fluxcd.io/v2)").
     NoSchema(String),
+    /// Refused, as the page promised (`expect=refused`): the API server's words.
+    Refused(String),
 }
 
 struct Checked {
@@ -408,7 +410,14 @@ impl Ctx<'_> {
     /// Whether the API server would decode `placed` (of `doc`): its kind is served by the Kubernetes version of
     /// `[examples] kubernetes-version` and it matches that kind's schema (a custom resource: its CRD's, when the
     /// cluster state has it). Each problem is an error at its field; a kind with no schema known is counted.
-    fn decodes(&self, block: &CodeBlock, doc: &yaml::Document, placed: &Placed, inferred: bool) -> Decoded {
+    fn decodes(
+        &self,
+        block: &CodeBlock,
+        doc: &yaml::Document,
+        placed: &Placed,
+        inferred: bool,
+        expect_refused: bool,
+    ) -> Decoded {
         use guardrail_engine::schema::{Check, schemas};
         let version = &self.config.examples.kubernetes_version;
         let Some(api) = schemas(version) else { return Decoded::Yes };
@@ -425,6 +434,12 @@ impl Ctx<'_> {
         let check = self.policies.borrow().decode(api, &placed.object);
         match check {
             Check::Checked(errors) if errors.is_empty() => Decoded::Yes,
+            Check::Checked(errors) if expect_refused => {
+                Decoded::Refused(errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "))
+            }
+            Check::NoSuchKind { .. } if expect_refused => {
+                Decoded::Refused(format!("no matches for kind \"{kind}\" in version \"{api_version}\""))
+            }
             Check::Checked(errors) => {
                 for e in errors {
                     let (line, col) = at(&e.pointer);
@@ -527,6 +542,8 @@ impl Ctx<'_> {
         let mut results: Vec<Checked> = Vec::new();
         // Documents that are not API objects (configuration files, Helm values): shown, counted, not judged.
         let mut skipped: Vec<(usize, NotAnObject)> = Vec::new();
+        // What the API server said of documents an `expect=refused` block shows, when it refused them.
+        let mut refusals: Vec<String> = Vec::new();
         for doc in docs.iter().filter(|d| !d.value.is_null()) {
             let (line, col) = code_pos(self.page, block, doc.line, 1);
             // An AdmissionReview is judged as gator judges it: its request's object, operation, user, old object.
@@ -562,10 +579,16 @@ impl Ctx<'_> {
             };
             let placed = guardrail_engine::fragment::place(&value, wrap);
             // The API server decodes the object strictly before any webhook sees it.
-            let no_schema = match self.decodes(block, doc, &placed, inferred) {
+            let expect_refused = attrs.expect == examples::Expect::Refused;
+            let no_schema = match self.decodes(block, doc, &placed, inferred, expect_refused) {
                 Decoded::No => continue,
                 Decoded::Yes => None,
                 Decoded::NoSchema(what) => Some(what),
+                Decoded::Refused(why) => {
+                    self.refused_as_promised(attrs, &why, line, col);
+                    refusals.push(why);
+                    continue;
+                }
             };
             let mut request = review.clone().unwrap_or_else(|| guardrail_engine::fragment::request_in(&namespace));
             request.partial = partial;
@@ -607,6 +630,34 @@ impl Ctx<'_> {
                         }
                     }
                 }
+            }
+            if expect_refused {
+                match decision.decided_by.filter(|s| s.is_api_server()).and_then(|_| decision.denial()) {
+                    Some(why) => {
+                        self.refused_as_promised(attrs, &why, line, col);
+                        refusals.push(why);
+                    }
+                    None => {
+                        let got = match decision.denial() {
+                            Some(why) => {
+                                format!("got: rejected by Gatekeeper's webhook, after the API server took it: {why}")
+                            }
+                            None => "got: admitted".to_string(),
+                        };
+                        self.error(
+                            Diagnostic::error(
+                                "the API server takes this example, but the page promises it refuses it".to_string(),
+                                file,
+                                line,
+                                col,
+                            )
+                            .note("expected: refused by the API server itself (expect=refused)".to_string())
+                            .note(got)
+                            .help("fix the example, or say what happens with `expect=deny` or `expect=admit`"),
+                        );
+                    }
+                }
+                continue;
             }
             let outcome = examples::Outcome::of(&decision);
             let blame = |headline: String| {
@@ -678,6 +729,15 @@ impl Ctx<'_> {
         for (line, why) in &skipped {
             self.counts.borrow_mut().not_examples.push(format!("{file}:{line}: {}", why.describe()));
         }
+        if !refusals.is_empty() && results.is_empty() {
+            let chip = "<span class=\"verdict verdict-rejected\">Refused by the API server</span>";
+            let items: String = refusals.iter().map(|r| format!("<li><code>{}</code></li>", escape(r))).collect();
+            let messages = format!(
+                "<div class=\"example-messages\"><p>The API server refuses it, before any admission webhook:</p><ul>{items}</ul></div>"
+            );
+            let code = highlight(&block.code, "yaml");
+            return example_html(index, title, chip, &code, "", &messages, None);
+        }
         if partial {
             self.counts.borrow_mut().partial += 1;
             let html = self.view(index, block, attrs, &namespace, &results);
@@ -689,6 +749,22 @@ impl Ctx<'_> {
             );
         }
         self.view(index, block, attrs, &namespace, &results)
+    }
+
+    /// A refusal an `expect=refused` block promised: its `reason=` must be in the API server's words.
+    fn refused_as_promised(&self, attrs: &Attrs, why: &str, line: usize, col: usize) {
+        if let Some(reason) = attrs.reason.as_deref().filter(|r| !why.contains(r)) {
+            self.error(
+                Diagnostic::error(
+                    format!("the API server refuses this example, but not for the reason the page gives (`{reason}`)"),
+                    &self.page.file,
+                    line,
+                    col,
+                )
+                .note(format!("the API server says: {why}"))
+                .help("fix `reason=` to words of the refusal, or the example"),
+            );
+        }
     }
 
     /// Why a document of a YAML block is not an example, or `None` when it is one: a configuration file no API
