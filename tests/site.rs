@@ -737,6 +737,29 @@ fn expect_refused_promises_the_api_servers_own_refusal() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A fragment that could be a Pod spec's or a container's (`resources:` alone) is not "ambiguous" when both
+/// readings refuse the same field: that field is the problem, with its did-you-mean (the typo XKS published); when
+/// both take it, it is judged.
+#[test]
+fn a_field_every_reading_refuses_is_reported_not_the_ambiguity() {
+    let dir = site_with_policies("readings", "");
+    std::fs::write(
+        dir.join("content/index.md"),
+        "# Resources\n\n```yaml\nresources:\n  request:\n    cpu: 100m\n```\n\n```yaml\nresources:\n  requests:\n    cpu: 100m\n```\n",
+    )
+    .expect("page");
+    let run = guardrail(&["check", "--root", dir.to_str().unwrap()]);
+    let err = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(err.contains("unknown field \"spec.resources.request\""), "{err}");
+    assert!(err.contains("--> content/index.md:5:3"), "{err}");
+    assert!(err.contains("whether it is read as a podspec or a container, the API server refuses this field"), "{err}");
+    assert!(err.contains("did you mean `requests`?"), "{err}");
+    assert!(!err.contains("ambiguous"), "{err}");
+    assert!(err.contains("check found 1 problem"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A template with only CEL code judges examples as Gatekeeper does, and on a 1.37 cluster whose Gatekeeper
 /// generates ValidatingAdmissionPolicies (its default flags) the API server answers first, in its own words; a
 /// writer names the rule (the constraint's kind) either way. A platform team's own ValidatingAdmissionPolicy is

@@ -64,6 +64,31 @@ pub struct Placed {
     pub wrap: Option<Wrap>,
 }
 
+/// The fragment kinds a document without apiVersion/kind could be, when it could be several (a mapping with only
+/// `resources`: a Pod spec's or a container's); empty otherwise.
+pub fn readings(doc: &Value) -> Vec<Wrap> {
+    if infer_wrap(doc).is_ok() {
+        return Vec::new();
+    }
+    let all: Vec<Wrap> =
+        [Wrap::Pod, Wrap::PodSpec, Wrap::Container, Wrap::Metadata].into_iter().filter(|w| fits(doc, *w)).collect();
+    if all.len() > 1 { all } else { Vec::new() }
+}
+
+/// Whether every key of `doc` is a field of what `wrap` places it as.
+fn fits(doc: &Value, wrap: Wrap) -> bool {
+    let Some(map) = doc.as_object() else { return false };
+    let api = crate::schema::schemas(crate::schema::NEWEST);
+    let fields_of = |def: &str| api.map(|a| a.fields(def)).unwrap_or_default();
+    let all_in = |fields: &[&str]| !map.is_empty() && map.keys().all(|k| fields.contains(&k.as_str()));
+    match wrap {
+        Wrap::Pod => map.contains_key("spec") && all_in(&["metadata", "spec"]),
+        Wrap::PodSpec => all_in(&fields_of("io.k8s.api.core.v1.PodSpec")),
+        Wrap::Container => all_in(&fields_of("io.k8s.api.core.v1.Container")),
+        Wrap::Metadata => (map.contains_key("labels") || map.contains_key("annotations")) && all_in(METADATA_KEYS),
+    }
+}
+
 /// Infers the fragment kind of a document (`Ok(None)`: a whole object), or says why it cannot.
 ///
 /// A fragment is what all of its keys are fields of, by the Kubernetes schemas: a container when every key is a

@@ -36,6 +36,16 @@ pub(crate) struct ExampleCounts {
     pub(crate) partial: usize,
 }
 
+/// What the API server's decoding says of a fragment under each of its readings.
+enum Reading {
+    /// Every reading decodes: judge it as this one.
+    Same(guardrail_engine::fragment::Wrap),
+    /// Every reading refuses the same field: this error (of this reading).
+    Refused(guardrail_engine::schema::SchemaError, guardrail_engine::fragment::Wrap),
+    /// The readings disagree.
+    Differs,
+}
+
 /// Why a document is not an example.
 #[derive(Debug, Clone)]
 enum NotAnObject {
@@ -569,6 +579,75 @@ impl Ctx<'_> {
             let inferred = attrs.wrap.is_none();
             let wrap = match examples::resolve_wrap(attrs, &value) {
                 Ok(w) => w,
+                Err(why) if attrs.wrap.is_none() && !guardrail_engine::fragment::readings(&value).is_empty() => {
+                    // Several readings (a Pod spec's or a container's `resources`): when each refuses the same
+                    // field, that field is the problem; when each takes it, any reading judges it.
+                    match self.every_reading(&value) {
+                        // Decoded under every reading: judged the same under each, it is judged; else ambiguous.
+                        Reading::Same(w)
+                            if {
+                                let verdicts: Vec<_> = guardrail_engine::fragment::readings(&value)
+                                    .into_iter()
+                                    .map(|r| {
+                                        let placed = guardrail_engine::fragment::place(&value, Some(r));
+                                        let request = guardrail_engine::fragment::request_in(&namespace);
+                                        let d = match extra.as_mut() {
+                                            Some(set) => guardrail_engine::fragment::admit_with(set, &placed, &request),
+                                            None => guardrail_engine::fragment::admit_with(
+                                                &mut self.policies.borrow_mut(),
+                                                &placed,
+                                                &request,
+                                            ),
+                                        };
+                                        d.map(|d| (d.verdict, examples::rejecting(&d))).ok()
+                                    })
+                                    .collect();
+                                verdicts.windows(2).all(|p| p[0] == p[1] && p[0].is_some())
+                            } =>
+                        {
+                            Some(w)
+                        }
+                        Reading::Same(_) => {
+                            self.error(
+                                Diagnostic::error(format!("ambiguous example: {why}; and the cluster judges the readings differently"), file, line, col)
+                                    .help("say what it is with `wrap=pod`, `wrap=podspec`, `wrap=container` or `wrap=metadata`; if it is not a Kubernetes object, mark the block `novalidate`"),
+                            );
+                            continue;
+                        }
+                        Reading::Refused(e, w) => {
+                            let placed = guardrail_engine::fragment::place(&value, Some(w));
+                            let rel = e.pointer.strip_prefix(placed.at.as_str()).unwrap_or("");
+                            let (l, c) = doc.source_map.field(rel).unwrap_or((doc.line, 1));
+                            let (line, col) = code_pos(self.page, block, l, c);
+                            let mut d = Diagnostic::error(
+                                format!("the API server refuses the example: {}", e.message),
+                                file,
+                                line,
+                                col,
+                            )
+                            .note(format!(
+                                "whether it is read as a {}, the API server refuses this field",
+                                guardrail_engine::fragment::readings(&value)
+                                    .iter()
+                                    .map(|w| w.name())
+                                    .collect::<Vec<_>>()
+                                    .join(" or a ")
+                            ));
+                            if let Some(hint) = e.hint.clone() {
+                                d = d.help(hint);
+                            }
+                            self.error(d);
+                            continue;
+                        }
+                        Reading::Differs => {
+                            self.error(
+                                Diagnostic::error(format!("ambiguous example: {why}"), file, line, col)
+                                    .help("say what it is with `wrap=pod`, `wrap=podspec`, `wrap=container` or `wrap=metadata`; if it is not a Kubernetes object, mark the block `novalidate`"),
+                            );
+                            continue;
+                        }
+                    }
+                }
                 Err(why) => {
                     self.error(
                         Diagnostic::error(format!("ambiguous example: {why}"), file, line, col)
@@ -749,6 +828,41 @@ impl Ctx<'_> {
             );
         }
         self.view(index, block, attrs, &namespace, &results)
+    }
+
+    /// Decodes a fragment under each of its readings.
+    fn every_reading(&self, value: &Value) -> Reading {
+        use guardrail_engine::schema::Check;
+        let Some(api) = guardrail_engine::schema::schemas(&self.config.examples.kubernetes_version) else {
+            return Reading::Differs;
+        };
+        let mut errors = Vec::new();
+        let readings = guardrail_engine::fragment::readings(value);
+        for w in &readings {
+            let placed = guardrail_engine::fragment::place(value, Some(*w));
+            match self.policies.borrow().decode(api, &placed.object) {
+                Check::Checked(e) => {
+                    // Each error's field relative to the fragment, so that the readings can be compared.
+                    let rel: Vec<(String, guardrail_engine::schema::SchemaError)> = e
+                        .into_iter()
+                        .filter(|x| !x.after_admission)
+                        .map(|x| (x.pointer.strip_prefix(placed.at.as_str()).unwrap_or(&x.pointer).to_string(), x))
+                        .collect();
+                    errors.push((*w, rel));
+                }
+                _ => return Reading::Differs,
+            }
+        }
+        if errors.iter().all(|(_, e)| e.is_empty()) {
+            return readings.first().copied().map_or(Reading::Differs, Reading::Same);
+        }
+        let Some((w0, first)) = errors.first() else { return Reading::Differs };
+        for (field, e) in first {
+            if errors.iter().all(|(_, es)| es.iter().any(|(f, _)| f == field)) {
+                return Reading::Refused(e.clone(), *w0);
+            }
+        }
+        Reading::Differs
     }
 
     /// A refusal an `expect=refused` block promised: its `reason=` must be in the API server's words.
