@@ -82,7 +82,15 @@ fn fits(doc: &Value, wrap: Wrap) -> bool {
     let fields_of = |def: &str| api.map(|a| a.fields(def)).unwrap_or_default();
     let all_in = |fields: &[&str]| !map.is_empty() && map.keys().all(|k| fields.contains(&k.as_str()));
     match wrap {
-        Wrap::Pod => map.contains_key("spec") && all_in(&["metadata", "spec"]),
+        Wrap::Pod => {
+            let pod_spec = fields_of("io.k8s.api.core.v1.PodSpec");
+            map.contains_key("spec")
+                && all_in(&["metadata", "spec"])
+                && map
+                    .get("spec")
+                    .and_then(Value::as_object)
+                    .is_none_or(|s| s.keys().all(|k| pod_spec.contains(&k.as_str())))
+        }
         Wrap::PodSpec => all_in(&fields_of("io.k8s.api.core.v1.PodSpec")),
         Wrap::Container => all_in(&fields_of("io.k8s.api.core.v1.Container")),
         Wrap::Metadata => (map.contains_key("labels") || map.contains_key("annotations")) && all_in(METADATA_KEYS),
@@ -110,7 +118,13 @@ pub fn infer_wrap(doc: &Value) -> Result<Option<Wrap>, String> {
     let all_in = |fields: &[&str]| map.keys().all(|k| fields.contains(&k.as_str()));
     let has = |k: &str| map.contains_key(k);
     let mut fits = Vec::new();
-    if has("spec") && all_in(&["metadata", "spec"]) {
+    // `spec:` alone is a Pod's only when what it holds are a Pod spec's fields (a ConstraintTemplate's `spec:`
+    // with `targets` is not).
+    let spec_is_pods = match map.get("spec") {
+        Some(Value::Object(spec)) => spec.keys().all(|k| pod_spec.contains(&k.as_str())),
+        _ => true,
+    };
+    if has("spec") && all_in(&["metadata", "spec"]) && spec_is_pods {
         fits.push(Wrap::Pod);
     }
     if all_in(&pod_spec) {

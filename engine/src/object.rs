@@ -313,6 +313,7 @@ pub fn configuration_file(api_version: &str, kind: &str) -> Option<&'static str>
         ("kind.x-k8s.io", "Cluster") => "kind",
         ("k3d.io", _) => "k3d",
         ("ctlptl.dev", _) => "ctlptl",
+        ("gvkmanifest.gatekeeper.sh", _) => "gator",
         (g, "Config") if g.starts_with("skaffold") => "skaffold",
         ("", _) if api_version.starts_with("skaffold/") => "skaffold",
         _ => return None,

@@ -28,6 +28,8 @@ pub(crate) struct ExampleCounts {
     pub(crate) unknown_kinds: std::collections::BTreeMap<String, usize>,
     /// YAML blocks that hold no Kubernetes object (Helm values, a CI pipeline): shown, not checked.
     pub(crate) not_objects: usize,
+    /// YAML blocks that hold pieces of objects guardrail does not place (a webhook's rules, a CRD's schema).
+    pub(crate) unplaced: usize,
     /// Configuration files written like objects that no API server serves, by what reads them.
     pub(crate) config_files: std::collections::BTreeMap<String, usize>,
     /// Where each document that is not an example is, and why (`content/x.md:12: a Kustomization ...`).
@@ -53,6 +55,9 @@ enum NotAnObject {
     Configuration(String),
     /// YAML of some other tool: the keys that say so.
     NotKubernetes(String),
+    /// A piece of a Kubernetes object that is not a Pod's, a Pod spec's, a container's or metadata (a webhook's
+    /// `namespaceSelector`, a CRD's `openAPIV3Schema`, a list of volumes): shown, not yet placed in an object.
+    Unplaced(String),
 }
 
 impl NotAnObject {
@@ -62,8 +67,16 @@ impl NotAnObject {
                 let a = if what.starts_with(['A', 'E', 'I', 'O', 'U']) { "an" } else { "a" };
                 format!("{a} {what} configuration file, which no API server serves")
             }
+            NotAnObject::NotKubernetes(what) if what.starts_with("an ") => {
+                format!("{what}: a test input, not an example")
+            }
             NotAnObject::NotKubernetes(keys) => {
                 format!("not a Kubernetes object: {keys} are fields of no Kubernetes kind")
+            }
+            NotAnObject::Unplaced(keys) => {
+                format!(
+                    "a piece of a Kubernetes object ({keys}) that guardrail does not place in one: shown, not checked"
+                )
             }
         }
     }
@@ -566,6 +579,17 @@ impl Ctx<'_> {
                     continue;
                 }
             };
+            if review.as_ref().is_some_and(|(_, o)| {
+                o.get("apiVersion").and_then(Value::as_str).is_none() || o.get("kind").and_then(Value::as_str).is_none()
+            }) {
+                skipped.push((
+                    line,
+                    NotAnObject::NotKubernetes(
+                        "an AdmissionReview whose object has no apiVersion and kind".to_string(),
+                    ),
+                ));
+                continue;
+            }
             if review.is_none() && attrs.wrap.is_none() {
                 if let Some(why) = self.not_an_object(&doc.value) {
                     skipped.push((line, why));
@@ -670,7 +694,9 @@ impl Ctx<'_> {
                 }
             };
             let mut request = review.clone().unwrap_or_else(|| guardrail_engine::fragment::request_in(&namespace));
-            request.partial = partial;
+            // A fragment is a piece of a manifest: what it does not show (a container's name in a snippet of
+            // `containers:`) is not missing, so only whole objects get the required-field check.
+            request.partial = partial || placed.wrap.is_some();
             let admitted = match extra.as_mut() {
                 Some(set) => guardrail_engine::fragment::admit_with(set, &placed, &request),
                 None => guardrail_engine::fragment::admit_with(&mut self.policies.borrow_mut(), &placed, &request),
@@ -795,11 +821,13 @@ impl Ctx<'_> {
             for (line, why) in &skipped {
                 match why {
                     NotAnObject::Configuration(what) => *counts.config_files.entry(what.clone()).or_default() += 1,
-                    NotAnObject::NotKubernetes(_) => {}
+                    NotAnObject::NotKubernetes(_) | NotAnObject::Unplaced(_) => {}
                 }
                 counts.not_examples.push(format!("{file}:{line}: {}", why.describe()));
             }
-            if skipped.iter().any(|(_, w)| matches!(w, NotAnObject::NotKubernetes(_))) {
+            if skipped.iter().any(|(_, w)| matches!(w, NotAnObject::Unplaced(_))) {
+                counts.unplaced += 1;
+            } else if skipped.iter().any(|(_, w)| matches!(w, NotAnObject::NotKubernetes(_))) {
                 counts.not_objects += 1;
             }
             drop(counts);
@@ -895,22 +923,39 @@ impl Ctx<'_> {
                         .map(|reader| NotAnObject::Configuration(format!("{k} ({reader})")));
                 }
                 let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+                let named =
+                    |keys: &[&str]| keys.iter().take(4).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+                // A `spec:` (with or without `metadata:`) of a kind no schema here knows (a ConstraintTemplate's).
+                if let Some(Value::Object(spec)) =
+                    map.get("spec").filter(|_| keys.iter().all(|k| ["metadata", "spec"].contains(k)))
+                {
+                    let inner: Vec<&str> = spec.keys().map(String::as_str).collect();
+                    if !inner.is_empty() && !api.some_definition_has(&inner) {
+                        return Some(NotAnObject::NotKubernetes(format!("`spec` with {}", named(&inner))));
+                    }
+                }
                 // A constraint's `spec`, a template's parameters: the loaded policies' kinds know these.
                 let policy_spec = keys
                     .iter()
                     .all(|k| ["match", "parameters", "enforcementAction", "scopedEnforcementActions"].contains(k));
-                (!api.some_definition_has(&keys) && !policy_spec).then(|| {
-                    NotAnObject::NotKubernetes(
-                        keys.iter().take(4).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "),
-                    )
-                })
+                if !api.some_definition_has(&keys) && !policy_spec {
+                    return Some(NotAnObject::NotKubernetes(named(&keys)));
+                }
+                // A piece of some object that is none of the fragments guardrail places, and no ambiguity among them.
+                let placed = guardrail_engine::fragment::infer_wrap(doc).is_ok()
+                    || !guardrail_engine::fragment::readings(doc).is_empty();
+                (!placed).then(|| NotAnObject::Unplaced(named(&keys)))
             }
             Value::Array(items) => {
                 let fits = items.iter().all(|i| match i {
                     Value::Object(m) => api.some_definition_has(&m.keys().map(String::as_str).collect::<Vec<_>>()),
                     _ => false,
                 });
-                (!fits).then(|| NotAnObject::NotKubernetes("a list".to_string()))
+                Some(if fits {
+                    NotAnObject::Unplaced("a list".to_string())
+                } else {
+                    NotAnObject::NotKubernetes("a list".to_string())
+                })
             }
             _ => Some(NotAnObject::NotKubernetes("a scalar".to_string())),
         }

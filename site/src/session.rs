@@ -69,6 +69,8 @@ pub struct Site {
     pub unknown_kinds: BTreeMap<String, usize>,
     /// YAML blocks that hold no Kubernetes object (Helm values, a CI pipeline): shown as written, not checked.
     pub not_objects: usize,
+    /// YAML blocks that hold pieces of objects guardrail does not place in one (a webhook's rules, a CRD schema).
+    pub unplaced: usize,
     /// Configuration files written like objects that no API server serves (`Kustomization (kustomize)`), by kind.
     pub config_files: BTreeMap<String, usize>,
     /// Each document that is not an example, where and why (`content/x.md:12: ...`).
@@ -474,6 +476,7 @@ impl Session {
             examples_checked: content.iter().map(|r| r.counts.checked).sum(),
             examples_unchecked: content.iter().map(|r| r.counts.unchecked).sum(),
             not_objects: content.iter().map(|r| r.counts.not_objects).sum(),
+            unplaced: content.iter().map(|r| r.counts.unplaced).sum(),
             examples_partial: content.iter().map(|r| r.counts.partial).sum(),
             config_files: content.iter().flat_map(|r| r.counts.config_files.iter()).fold(
                 BTreeMap::new(),
