@@ -760,6 +760,33 @@ fn a_field_every_reading_refuses_is_reported_not_the_ambiguity() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Pieces of objects that are not a Pod's, a Pod spec's, a container's or metadata (a webhook's rules, a CRD's
+/// schema, a list of volumes) are counted as not checked, not called ambiguous; a `spec:` of a kind guardrail does
+/// not know is not taken for a Pod; a fragment of a container list that leaves out names is not refused for them.
+#[test]
+fn pieces_of_other_objects_are_counted_not_errors() {
+    let dir = site_with_policies("pieces", "");
+    let page = "# Pieces\n\n```yaml\n- emptyDir:\n    medium: Memory\n```\n\n```yaml\nopenAPIV3Schema:\n  properties:\n    labels: {type: array}\n```\n\n```yaml\nnamespaceSelector:\n  matchExpressions:\n  - {key: admission.gatekeeper.sh/ignore, operator: DoesNotExist}\n```\n\n```yaml\nspec:\n  targets:\n  - target: admission.k8s.gatekeeper.sh\n```\n\n```yaml\ncontainers:\n- args: [--port=443]\n  ports:\n  - {containerPort: 443}\n```\n";
+    std::fs::write(dir.join("content/index.md"), page).expect("page");
+    let run = guardrail(&["check", "-v", "--root", dir.to_str().unwrap()]);
+    let err = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{err}");
+    assert!(err.contains("1 example checked, 1 YAML block is not a Kubernetes object, 3 YAML blocks not checked (pieces of objects guardrail does not place yet; -v lists them)"), "{err}");
+    assert!(
+        err.contains(
+            "content/index.md:4: a piece of a Kubernetes object (a list) that guardrail does not place in one"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "content/index.md:21: not a Kubernetes object: `spec` with `targets` are fields of no Kubernetes kind"
+        ),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A template with only CEL code judges examples as Gatekeeper does, and on a 1.37 cluster whose Gatekeeper
 /// generates ValidatingAdmissionPolicies (its default flags) the API server answers first, in its own words; a
 /// writer names the rule (the constraint's kind) either way. A platform team's own ValidatingAdmissionPolicy is
