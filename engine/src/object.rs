@@ -258,6 +258,32 @@ pub fn field_or<'m>(map: &'m mut Map<String, Value>, key: &str, empty: Value) ->
     slot
 }
 
+/// What reads a configuration file that is written like a Kubernetes object but that no API server serves
+/// (`kubeconfig` for `v1`/`Config`, `kube-apiserver` for an `AdmissionConfiguration`, `kustomize` for a
+/// `Kustomization`), or `None` for an API object.
+pub fn configuration_file(api_version: &str, kind: &str) -> Option<&'static str> {
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    Some(match (group, kind) {
+        ("", "Config") => "kubeconfig",
+        ("apiserver.config.k8s.io" | "apiserver.k8s.io", _) => "kube-apiserver",
+        ("audit.k8s.io", "Policy") => "kube-apiserver (audit policy)",
+        ("pod-security.admission.config.k8s.io", _) | ("eventratelimit.admission.k8s.io", _) => "kube-apiserver",
+        ("kubelet.config.k8s.io", _) | ("credentialprovider.kubelet.k8s.io", _) => "kubelet",
+        ("kubeproxy.config.k8s.io", _) => "kube-proxy",
+        ("kubescheduler.config.k8s.io", _) => "kube-scheduler",
+        ("controllermanager.config.k8s.io" | "kubecontrollermanager.config.k8s.io", _) => "kube-controller-manager",
+        ("kubeadm.k8s.io", _) => "kubeadm",
+        ("kustomize.config.k8s.io", _) => "kustomize",
+        ("kind.x-k8s.io", "Cluster") => "kind",
+        ("k3d.io", _) => "k3d",
+        ("ctlptl.dev", _) => "ctlptl",
+        ("gvkmanifest.gatekeeper.sh", _) => "gator",
+        (g, "Config") if g.starts_with("skaffold") => "skaffold",
+        ("", _) if api_version.starts_with("skaffold/") => "skaffold",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,30 +318,4 @@ mod tests {
         assert_eq!(describe(&d), "Deployment prod/web");
         assert_eq!(describe(&json!({"kind": "Pod", "metadata": {"generateName": "web-"}})), "Pod web-");
     }
-}
-
-/// What reads a configuration file that is written like a Kubernetes object but that no API server serves
-/// (`kubeconfig` for `v1`/`Config`, `kube-apiserver` for an `AdmissionConfiguration`, `kustomize` for a
-/// `Kustomization`), or `None` for an API object.
-pub fn configuration_file(api_version: &str, kind: &str) -> Option<&'static str> {
-    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
-    Some(match (group, kind) {
-        ("", "Config") => "kubeconfig",
-        ("apiserver.config.k8s.io" | "apiserver.k8s.io", _) => "kube-apiserver",
-        ("audit.k8s.io", "Policy") => "kube-apiserver (audit policy)",
-        ("pod-security.admission.config.k8s.io", _) | ("eventratelimit.admission.k8s.io", _) => "kube-apiserver",
-        ("kubelet.config.k8s.io", _) | ("credentialprovider.kubelet.k8s.io", _) => "kubelet",
-        ("kubeproxy.config.k8s.io", _) => "kube-proxy",
-        ("kubescheduler.config.k8s.io", _) => "kube-scheduler",
-        ("controllermanager.config.k8s.io" | "kubecontrollermanager.config.k8s.io", _) => "kube-controller-manager",
-        ("kubeadm.k8s.io", _) => "kubeadm",
-        ("kustomize.config.k8s.io", _) => "kustomize",
-        ("kind.x-k8s.io", "Cluster") => "kind",
-        ("k3d.io", _) => "k3d",
-        ("ctlptl.dev", _) => "ctlptl",
-        ("gvkmanifest.gatekeeper.sh", _) => "gator",
-        (g, "Config") if g.starts_with("skaffold") => "skaffold",
-        ("", _) if api_version.starts_with("skaffold/") => "skaffold",
-        _ => return None,
-    })
 }
