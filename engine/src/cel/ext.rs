@@ -20,6 +20,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 
+pub(crate) use crate::text::go_quote;
+
 use super::value::no_overload;
 use super::{Cost, Error, Value};
 
@@ -531,37 +533,6 @@ pub fn regex(pattern: &str) -> Result<Rc<regex::Regex>, Error> {
         c.insert(pattern.to_string(), re.clone());
     });
     Ok(re)
-}
-
-/// Go's `%q` (`strconv.Quote`) of a string: Go escapes, `\u` for what Go does not print.
-fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x0b' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\x7f' => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if !go_printable(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Whether Go's `strconv.IsPrint` holds, for the characters a Kubernetes string plausibly holds: controls,
-/// format characters, separators other than the space, and private use are not printed.
-fn go_printable(c: char) -> bool {
-    !matches!(c as u32, 0x80..=0xa0 | 0xad | 0x1680 | 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x2064
-        | 0x3000 | 0xfeff | 0xe000..=0xf8ff | 0xfff9..=0xfffb)
 }
 
 #[cfg(test)]
