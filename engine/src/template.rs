@@ -275,16 +275,7 @@ impl ConstraintTemplate {
                     cel = Some(NativeValidation {
                         code: CelCode::decode_gatekeeper(&src, &at)?,
                         generate_vap: object::opt_bool(&src, "generateVAP", &at)?,
-                        failure_policy: match object::opt_str(&src, "failurePolicy", &at)?.unwrap_or("Fail") {
-                            "Fail" => crate::admission::vap::FailurePolicy::Fail,
-                            "Ignore" => crate::admission::vap::FailurePolicy::Ignore,
-                            other => {
-                                return Err(FieldError::new(
-                                    format!("{at}.failurePolicy"),
-                                    format!("`{other}` is not Fail or Ignore"),
-                                ));
-                            }
-                        },
+                        failure_policy: crate::admission::vap::failure_policy(&src, &at)?,
                         source: src,
                         injected: crate::celpolicy::gatekeeper_variables(),
                     });

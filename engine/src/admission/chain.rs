@@ -421,8 +421,7 @@ fn handles(stage: Stage, operation: Operation, object: &Value, gvk: &Gvk) -> boo
 
 /// `pods "web"`: how the API server names the object it refuses.
 fn resource_name(object: &Value) -> String {
-    let kind = Gvk::of(object).kind.to_lowercase();
-    let plural = if kind.ends_with('s') { format!("{kind}es") } else { format!("{kind}s") };
+    let plural = super::vap::resource_of(&Gvk::of(object).kind, None);
     // A Pod named by `generateName` only is refused under that prefix.
     let name = match object::meta_str(object, "name") {
         "" => object::meta_str(object, "generateName"),

@@ -70,11 +70,7 @@ impl PolicySet {
                 self.constraints.iter().zip(&self.parameters).filter(|(c, _)| c.kind == entry.template.kind)
             {
                 let Some(action) = c.enforcement.at(request.enforcement_point) else { continue };
-                let matched = c.r#match.matches(&Target { object, namespace: ns_obj, source });
-                let matched = match (matched, request.old_object.as_ref()) {
-                    (Ok(false), Some(old)) => c.r#match.matches(&Target { object: old, namespace: ns_obj, source }),
-                    (m, _) => m,
-                };
+                let matched = constraint_matches(c, object, request, source);
                 let violation = |message: String, details: Value| Violation {
                     stage: super::Stage::Gatekeeper,
                     kind: c.kind.clone(),
@@ -130,5 +126,20 @@ impl PolicySet {
         }
         crate::policy::sort_violations(&mut out);
         out
+    }
+}
+
+/// Whether a constraint's match selects a request: its object, or else the old object of an UPDATE or DELETE, as
+/// Gatekeeper matches (the webhook's and the policies it generates alike).
+pub(crate) fn constraint_matches(
+    c: &crate::template::Constraint,
+    object: &Value,
+    request: &Request,
+    source: Source,
+) -> Result<bool, crate::matching::MatchError> {
+    let namespace = request.namespace_object.as_ref();
+    match (c.r#match.matches(&Target { object, namespace, source }), request.old_object.as_ref()) {
+        (Ok(false), Some(old)) => c.r#match.matches(&Target { object: old, namespace, source }),
+        (m, _) => m,
     }
 }

@@ -10,7 +10,7 @@ use super::Stage;
 use super::decision::{StageReport, Violation};
 use super::request::Request;
 use crate::celpolicy::{CelCode, Failure, Inputs, Named, Outcome};
-use crate::matching::{LabelSelector, Target};
+use crate::matching::LabelSelector;
 use crate::mutation::mutator::Operation;
 use crate::object::{self, FieldError, Gvk};
 use crate::template::EnforcementAction;
@@ -231,7 +231,8 @@ impl ResourceRule {
     }
 }
 
-fn failure_policy(v: &Value, at: &str) -> Result<FailurePolicy, FieldError> {
+/// `failurePolicy` of a policy's spec or a template's CEL source (`Fail` when unset).
+pub(crate) fn failure_policy(v: &Value, at: &str) -> Result<FailurePolicy, FieldError> {
     match object::opt_str(v, "failurePolicy", at)?.unwrap_or("Fail") {
         "Fail" => Ok(FailurePolicy::Fail),
         "Ignore" => Ok(FailurePolicy::Ignore),
@@ -696,21 +697,9 @@ impl crate::policy::PolicySet {
                 if actions.is_empty() {
                     continue;
                 }
-                let target = Target {
-                    object,
-                    namespace: request.namespace_object.as_ref(),
-                    source: crate::matching::Source::Original,
-                };
-                let matched = c.r#match.matches(&target).unwrap_or(false)
-                    || request.old_object.as_ref().is_some_and(|old| {
-                        c.r#match
-                            .matches(&Target {
-                                object: old,
-                                namespace: request.namespace_object.as_ref(),
-                                source: crate::matching::Source::Original,
-                            })
-                            .unwrap_or(false)
-                    });
+                let matched =
+                    super::gatekeeper::constraint_matches(c, object, request, crate::matching::Source::Original)
+                        .unwrap_or(false);
                 if !matched {
                     continue;
                 }
