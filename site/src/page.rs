@@ -603,39 +603,19 @@ impl Ctx<'_> {
             let inferred = attrs.wrap.is_none();
             let wrap = match examples::resolve_wrap(attrs, &value) {
                 Ok(w) => w,
-                Err(why) if attrs.wrap.is_none() && !guardrail_engine::fragment::readings(&value).is_empty() => {
+                Err(why) => {
                     // Several readings (a Pod spec's or a container's `resources`): when each refuses the same
-                    // field, that field is the problem; when each takes it, any reading judges it.
-                    match self.every_reading(&value) {
-                        // Decoded under every reading: judged the same under each, it is judged; else ambiguous.
-                        Reading::Same(w)
-                            if {
-                                let verdicts: Vec<_> = guardrail_engine::fragment::readings(&value)
-                                    .into_iter()
-                                    .map(|r| {
-                                        let placed = guardrail_engine::fragment::place(&value, Some(r));
-                                        let request = guardrail_engine::fragment::request_in(&namespace);
-                                        let d = match extra.as_mut() {
-                                            Some(set) => guardrail_engine::fragment::admit_with(set, &placed, &request),
-                                            None => guardrail_engine::fragment::admit_with(
-                                                &mut self.policies.borrow_mut(),
-                                                &placed,
-                                                &request,
-                                            ),
-                                        };
-                                        d.map(|d| (d.verdict, examples::rejecting(&d))).ok()
-                                    })
-                                    .collect();
-                                verdicts.windows(2).all(|p| p[0] == p[1] && p[0].is_some())
-                            } =>
-                        {
-                            Some(w)
-                        }
+                    // field, that field is the problem; when the cluster judges each alike, any reading judges it.
+                    let readings =
+                        if attrs.wrap.is_none() { guardrail_engine::fragment::readings(&value) } else { Vec::new() };
+                    let ambiguous = |more: &str| {
+                        Diagnostic::error(format!("ambiguous example: {why}{more}"), file, line, col)
+                            .help("say what it is with `wrap=pod`, `wrap=podspec`, `wrap=container` or `wrap=metadata`; if it is not a Kubernetes object, mark the block `novalidate`")
+                    };
+                    match self.every_reading(&value, &readings) {
+                        Reading::Same(w) if self.judged_alike(&value, &readings, &namespace, extra.as_mut()) => Some(w),
                         Reading::Same(_) => {
-                            self.error(
-                                Diagnostic::error(format!("ambiguous example: {why}; and the cluster judges the readings differently"), file, line, col)
-                                    .help("say what it is with `wrap=pod`, `wrap=podspec`, `wrap=container` or `wrap=metadata`; if it is not a Kubernetes object, mark the block `novalidate`"),
-                            );
+                            self.error(ambiguous("; and the cluster judges the readings differently"));
                             continue;
                         }
                         Reading::Refused(e, w) => {
@@ -643,6 +623,7 @@ impl Ctx<'_> {
                             let rel = e.pointer.strip_prefix(placed.at.as_str()).unwrap_or("");
                             let (l, c) = doc.source_map.field(rel).unwrap_or((doc.line, 1));
                             let (line, col) = code_pos(self.page, block, l, c);
+                            let names: Vec<&str> = readings.iter().map(|w| w.name()).collect();
                             let mut d = Diagnostic::error(
                                 format!("the API server refuses the example: {}", e.message),
                                 file,
@@ -651,11 +632,7 @@ impl Ctx<'_> {
                             )
                             .note(format!(
                                 "whether it is read as a {}, the API server refuses this field",
-                                guardrail_engine::fragment::readings(&value)
-                                    .iter()
-                                    .map(|w| w.name())
-                                    .collect::<Vec<_>>()
-                                    .join(" or a ")
+                                names.join(" or a ")
                             ));
                             if let Some(hint) = e.hint.clone() {
                                 d = d.help(hint);
@@ -664,20 +641,10 @@ impl Ctx<'_> {
                             continue;
                         }
                         Reading::Differs => {
-                            self.error(
-                                Diagnostic::error(format!("ambiguous example: {why}"), file, line, col)
-                                    .help("say what it is with `wrap=pod`, `wrap=podspec`, `wrap=container` or `wrap=metadata`; if it is not a Kubernetes object, mark the block `novalidate`"),
-                            );
+                            self.error(ambiguous(""));
                             continue;
                         }
                     }
-                }
-                Err(why) => {
-                    self.error(
-                        Diagnostic::error(format!("ambiguous example: {why}"), file, line, col)
-                            .help("say what it is with `wrap=pod`, `wrap=podspec`, `wrap=container` or `wrap=metadata`; if it is not a Kubernetes object, mark the block `novalidate`"),
-                    );
-                    continue;
                 }
             };
             let placed = guardrail_engine::fragment::place(&value, wrap);
@@ -858,15 +825,37 @@ impl Ctx<'_> {
         self.view(index, block, attrs, &namespace, &results)
     }
 
+    /// Whether the cluster judges a fragment the same under each of its readings (verdict and rejecting rules).
+    fn judged_alike(
+        &self,
+        value: &Value,
+        readings: &[guardrail_engine::fragment::Wrap],
+        namespace: &str,
+        mut extra: Option<&mut guardrail_engine::policy::PolicySet>,
+    ) -> bool {
+        let request = guardrail_engine::fragment::request_in(namespace);
+        let verdicts: Vec<_> = readings
+            .iter()
+            .map(|r| {
+                let placed = guardrail_engine::fragment::place(value, Some(*r));
+                let d = match extra.as_deref_mut() {
+                    Some(set) => guardrail_engine::fragment::admit_with(set, &placed, &request),
+                    None => guardrail_engine::fragment::admit_with(&mut self.policies.borrow_mut(), &placed, &request),
+                };
+                d.map(|d| (d.verdict, examples::rejecting(&d))).ok()
+            })
+            .collect();
+        verdicts.windows(2).all(|p| p[0] == p[1] && p[0].is_some())
+    }
+
     /// Decodes a fragment under each of its readings.
-    fn every_reading(&self, value: &Value) -> Reading {
+    fn every_reading(&self, value: &Value, readings: &[guardrail_engine::fragment::Wrap]) -> Reading {
         use guardrail_engine::schema::Check;
         let Some(api) = guardrail_engine::schema::schemas(&self.config.examples.kubernetes_version) else {
             return Reading::Differs;
         };
         let mut errors = Vec::new();
-        let readings = guardrail_engine::fragment::readings(value);
-        for w in &readings {
+        for w in readings {
             let placed = guardrail_engine::fragment::place(value, Some(*w));
             match self.policies.borrow().decode(api, &placed.object) {
                 Check::Checked(e) => {
