@@ -60,38 +60,114 @@ fn walk(from: &Value, to: &Value, path: &mut String, ops: &mut Vec<Value>) {
     }
 }
 
-/// Applies a patch made by [`diff`]; used to check that patches round-trip.
-pub fn apply(doc: &mut Value, patch: &[Value]) -> Result<(), String> {
-    for op in patch {
-        let path = op.get("path").and_then(Value::as_str).ok_or("patch operation without a path")?;
-        let kind = op.get("op").and_then(Value::as_str).ok_or("patch operation without an op")?;
-        if path.is_empty() {
-            *doc = op.get("value").cloned().unwrap_or(Value::Null);
-            continue;
+/// Why a JSON Patch does not apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatchError {
+    /// A `test` operation found another value (RFC 6902: the patch is not applied; not an error of the patch).
+    TestFailed,
+    /// The patch is wrong for this document: a missing path, a bad index, an unknown operation.
+    Invalid(String),
+}
+
+fn pointer_parts(path: &str) -> Result<Vec<String>, PatchError> {
+    if path.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(rest) = path.strip_prefix('/') else {
+        return Err(PatchError::Invalid(format!("path `{path}` does not start with /")));
+    };
+    Ok(rest.split('/').map(|p| crate::object::unescape_key(p).into_owned()).collect())
+}
+
+fn get_mut<'v>(doc: &'v mut Value, parts: &[String], path: &str) -> Result<&'v mut Value, PatchError> {
+    let mut cur = doc;
+    for p in parts {
+        cur = match cur {
+            Value::Object(m) => m.get_mut(p),
+            Value::Array(a) => p.parse::<usize>().ok().and_then(move |i| a.get_mut(i)),
+            _ => None,
         }
-        let (parent, last) = path.rsplit_once('/').ok_or("bad path")?;
-        let last = crate::object::unescape_key(last).into_owned();
-        let target = doc.pointer_mut(parent).ok_or_else(|| format!("no parent for {path}"))?;
-        let value = op.get("value").cloned().unwrap_or(Value::Null);
-        match (target, kind) {
-            (Value::Object(m), "add" | "replace") => {
-                m.insert(last, value);
+        .ok_or_else(|| PatchError::Invalid(format!("doc is missing path: {path}")))?;
+    }
+    Ok(cur)
+}
+
+fn remove(doc: &mut Value, path: &str) -> Result<Value, PatchError> {
+    let parts = pointer_parts(path)?;
+    let Some((last, parent)) = parts.split_last() else {
+        return Err(PatchError::Invalid("cannot remove the whole document".into()));
+    };
+    match get_mut(doc, parent, path)? {
+        Value::Object(m) => {
+            m.shift_remove(last).ok_or_else(|| PatchError::Invalid(format!("doc is missing path: {path}")))
+        }
+        Value::Array(a) => match last.parse::<usize>() {
+            Ok(i) if i < a.len() => Ok(a.remove(i)),
+            _ => Err(PatchError::Invalid(format!("index out of range: {path}"))),
+        },
+        _ => Err(PatchError::Invalid(format!("doc is missing path: {path}"))),
+    }
+}
+
+fn add(doc: &mut Value, path: &str, value: Value) -> Result<(), PatchError> {
+    let parts = pointer_parts(path)?;
+    let Some((last, parent)) = parts.split_last() else {
+        *doc = value;
+        return Ok(());
+    };
+    match get_mut(doc, parent, path)? {
+        Value::Object(m) => {
+            m.insert(last.clone(), value);
+            Ok(())
+        }
+        Value::Array(a) => {
+            let i = if last == "-" {
+                a.len()
+            } else {
+                last.parse::<usize>().map_err(|_| PatchError::Invalid(format!("bad index in {path}")))?
+            };
+            if i > a.len() {
+                return Err(PatchError::Invalid(format!("index out of range: {path}")));
             }
-            (Value::Object(m), "remove") => {
-                m.shift_remove(&last);
+            a.insert(i, value);
+            Ok(())
+        }
+        _ => Err(PatchError::Invalid(format!("doc is missing path: {path}"))),
+    }
+}
+
+/// Applies an RFC 6902 JSON Patch (add, remove, replace, move, copy, test): a MutatingAdmissionPolicy's, and the
+/// patches [`diff`] makes.
+pub fn apply(doc: &mut Value, ops: &[Value]) -> Result<(), PatchError> {
+    for op in ops {
+        let field = |k: &str| op.get(k).and_then(Value::as_str);
+        let path = field("path").ok_or_else(|| PatchError::Invalid("operation without a path".into()))?;
+        let value = || op.get("value").cloned().ok_or_else(|| PatchError::Invalid(format!("missing value for {path}")));
+        match field("op").unwrap_or("") {
+            "add" => add(doc, path, value()?)?,
+            "remove" => {
+                remove(doc, path)?;
             }
-            (Value::Array(a), op) => {
-                let i: usize = last.parse().map_err(|_| format!("bad index in {path}"))?;
-                match op {
-                    "add" if i <= a.len() => a.insert(i, value),
-                    "replace" if i < a.len() => a[i] = value,
-                    "remove" if i < a.len() => {
-                        a.remove(i);
-                    }
-                    _ => return Err(format!("cannot {op} at {path}")),
+            "replace" => {
+                let v = value()?;
+                *get_mut(doc, &pointer_parts(path)?, path)? = v;
+            }
+            "move" | "copy" => {
+                let from = field("from").ok_or_else(|| PatchError::Invalid(format!("missing from for {path}")))?;
+                let v = if field("op") == Some("move") {
+                    remove(doc, from)?
+                } else {
+                    get_mut(doc, &pointer_parts(from)?, from)?.clone()
+                };
+                add(doc, path, v)?;
+            }
+            "test" => {
+                let want = value()?;
+                if get_mut(doc, &pointer_parts(path)?, path).ok().map(|v| &*v) != Some(&want) {
+                    return Err(PatchError::TestFailed);
                 }
             }
-            _ => return Err(format!("cannot {kind} at {path}")),
+            other => return Err(PatchError::Invalid(format!("unexpected operation `{other}`"))),
         }
     }
     Ok(())

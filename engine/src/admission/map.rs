@@ -170,123 +170,15 @@ fn apply(m: &Mutation, act: &Activation<'_, '_>, object: &mut Value) -> Result<b
                 ops.push(op);
             }
             let mut patched = object.clone();
-            match json_patch(&mut patched, &ops) {
+            match crate::patch::apply(&mut patched, &ops) {
                 Ok(()) => *object = patched,
                 // A failed `test` leaves the object as it was; it is not an error.
-                Err(PatchError::TestFailed) => {}
-                Err(PatchError::Invalid(e)) => return Err(format!("JSON Patch: {e}")),
+                Err(crate::patch::PatchError::TestFailed) => {}
+                Err(crate::patch::PatchError::Invalid(e)) => return Err(format!("JSON Patch: {e}")),
             }
         }
     }
     Ok(*object != before)
-}
-
-enum PatchError {
-    TestFailed,
-    Invalid(String),
-}
-
-fn pointer_parts(path: &str) -> Result<Vec<String>, PatchError> {
-    if path.is_empty() {
-        return Ok(Vec::new());
-    }
-    let Some(rest) = path.strip_prefix('/') else {
-        return Err(PatchError::Invalid(format!("path `{path}` does not start with /")));
-    };
-    Ok(rest.split('/').map(|p| object::unescape_key(p).into_owned()).collect())
-}
-
-fn get_mut<'v>(doc: &'v mut Value, parts: &[String], path: &str) -> Result<&'v mut Value, PatchError> {
-    let mut cur = doc;
-    for p in parts {
-        cur = match cur {
-            Value::Object(m) => m.get_mut(p),
-            Value::Array(a) => p.parse::<usize>().ok().and_then(move |i| a.get_mut(i)),
-            _ => None,
-        }
-        .ok_or_else(|| PatchError::Invalid(format!("doc is missing path: {path}")))?;
-    }
-    Ok(cur)
-}
-
-fn remove(doc: &mut Value, path: &str) -> Result<Value, PatchError> {
-    let parts = pointer_parts(path)?;
-    let Some((last, parent)) = parts.split_last() else {
-        return Err(PatchError::Invalid("cannot remove the whole document".into()));
-    };
-    match get_mut(doc, parent, path)? {
-        Value::Object(m) => {
-            m.shift_remove(last).ok_or_else(|| PatchError::Invalid(format!("doc is missing path: {path}")))
-        }
-        Value::Array(a) => match last.parse::<usize>() {
-            Ok(i) if i < a.len() => Ok(a.remove(i)),
-            _ => Err(PatchError::Invalid(format!("index out of range: {path}"))),
-        },
-        _ => Err(PatchError::Invalid(format!("doc is missing path: {path}"))),
-    }
-}
-
-fn add(doc: &mut Value, path: &str, value: Value) -> Result<(), PatchError> {
-    let parts = pointer_parts(path)?;
-    let Some((last, parent)) = parts.split_last() else {
-        *doc = value;
-        return Ok(());
-    };
-    match get_mut(doc, parent, path)? {
-        Value::Object(m) => {
-            m.insert(last.clone(), value);
-            Ok(())
-        }
-        Value::Array(a) => {
-            let i = if last == "-" {
-                a.len()
-            } else {
-                last.parse::<usize>().map_err(|_| PatchError::Invalid(format!("bad index in {path}")))?
-            };
-            if i > a.len() {
-                return Err(PatchError::Invalid(format!("index out of range: {path}")));
-            }
-            a.insert(i, value);
-            Ok(())
-        }
-        _ => Err(PatchError::Invalid(format!("doc is missing path: {path}"))),
-    }
-}
-
-/// RFC 6902 JSON Patch: add, remove, replace, move, copy, test.
-fn json_patch(doc: &mut Value, ops: &[Value]) -> Result<(), PatchError> {
-    for op in ops {
-        let field = |k: &str| op.get(k).and_then(Value::as_str);
-        let path = field("path").ok_or_else(|| PatchError::Invalid("operation without a path".into()))?;
-        let value = || op.get("value").cloned().ok_or_else(|| PatchError::Invalid(format!("missing value for {path}")));
-        match field("op").unwrap_or("") {
-            "add" => add(doc, path, value()?)?,
-            "remove" => {
-                remove(doc, path)?;
-            }
-            "replace" => {
-                let v = value()?;
-                *get_mut(doc, &pointer_parts(path)?, path)? = v;
-            }
-            "move" | "copy" => {
-                let from = field("from").ok_or_else(|| PatchError::Invalid(format!("missing from for {path}")))?;
-                let v = if field("op") == Some("move") {
-                    remove(doc, from)?
-                } else {
-                    get_mut(doc, &pointer_parts(from)?, from)?.clone()
-                };
-                add(doc, path, v)?;
-            }
-            "test" => {
-                let want = value()?;
-                if get_mut(doc, &pointer_parts(path)?, path).ok().map(|v| &*v) != Some(&want) {
-                    return Err(PatchError::TestFailed);
-                }
-            }
-            other => return Err(PatchError::Invalid(format!("unexpected operation `{other}`"))),
-        }
-    }
-    Ok(())
 }
 
 impl crate::policy::PolicySet {
