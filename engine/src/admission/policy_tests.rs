@@ -3,24 +3,10 @@
 
 use serde_json::{Value, json};
 
+use super::tests::{in_ns, namespace, set};
 use super::{ApiServer, GatekeeperSettings, Stage};
 use crate::limits::Limits;
-use crate::policy::{PolicySet, PolicyText, Request, Verdict};
-
-fn set(policies: &str, cluster: &[Value]) -> PolicySet {
-    let mut s = PolicySet::load(&[PolicyText { name: "p.yaml", text: policies }], &Limits::default()).expect("loads");
-    s.set_cluster(cluster.iter().map(|v| ("cluster.yaml".to_string(), v.clone())).collect()).expect("cluster");
-    s.set_api_server(ApiServer::new("1.37"));
-    s
-}
-
-fn namespace(name: &str, labels: Value) -> Value {
-    json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}})
-}
-
-fn in_ns(ns: &str) -> Request {
-    Request { namespace: Some(ns.to_string()), ..Request::default() }
-}
+use crate::policy::{PolicySet, PolicyText, Verdict};
 
 fn deployment(replicas: i64, image: &str) -> Value {
     json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "labels": {"app": "web"}},

@@ -6,7 +6,7 @@ use super::{ApiServer, Stage};
 use crate::limits::Limits;
 use crate::policy::{PolicySet, PolicyText, Request, Verdict};
 
-fn set(policies: &str, cluster: &[Value]) -> PolicySet {
+pub(super) fn set(policies: &str, cluster: &[Value]) -> PolicySet {
     let mut s = PolicySet::load(&[PolicyText { name: "p.yaml", text: policies }], &Limits::default()).expect("loads");
     s.set_cluster(cluster.iter().map(|v| ("cluster.yaml".to_string(), v.clone())).collect()).expect("cluster");
     s.set_api_server(ApiServer::new("1.37"));
@@ -17,11 +17,11 @@ fn pod(spec: Value) -> Value {
     json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}, "spec": spec})
 }
 
-fn namespace(name: &str, labels: Value) -> Value {
+pub(super) fn namespace(name: &str, labels: Value) -> Value {
     json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}})
 }
 
-fn in_ns(ns: &str) -> Request {
+pub(super) fn in_ns(ns: &str) -> Request {
     Request { namespace: Some(ns.to_string()), ..Request::default() }
 }
 
