@@ -771,19 +771,58 @@ fn pieces_of_other_objects_are_counted_not_errors() {
     let run = guardrail(&["check", "-v", "--root", dir.to_str().unwrap()]);
     let err = text(&run.stderr);
     assert_eq!(run.status.code(), Some(0), "{err}");
-    assert!(err.contains("1 example checked, 1 YAML block is not a Kubernetes object, 3 YAML blocks not checked (pieces of objects guardrail does not place yet; -v lists them)"), "{err}");
+    // The list of volumes and the `containers:` are placed in a Pod and admitted; the CRD's schema and the
+    // webhook's selector decode as what has their fields; the template's `spec` is Gatekeeper's, not checked.
+    assert!(err.contains("2 examples checked, 2 pieces of other objects decoded, 1 YAML block not checked"), "{err}");
+    assert!(err.contains("content/index.md:9: a piece of a CustomResourceValidation: its fields decode"), "{err}");
     assert!(
-        err.contains(
-            "content/index.md:4: a piece of a Kubernetes object (a list) that guardrail does not place in one"
-        ),
+        err.contains("content/index.md:15: a piece of a MatchResources, MutatingWebhook, ValidatingWebhook or "),
         "{err}"
     );
     assert!(
-        err.contains(
-            "content/index.md:21: not a Kubernetes object: `spec` with `targets` are fields of no Kubernetes kind"
-        ),
+        err.contains("content/index.md:21: a piece of a Gatekeeper ConstraintTemplate spec: shown, not checked"),
         "{err}"
     );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A piece of an object that every definition with its fields refuses at one field is an error at that field,
+/// with the field it most likely meant: a list of volumes placed in a Pod, an object's `metadata` alone, a
+/// constraint's `match` and `parameters` read by the loaded templates' constraint kinds, a webhook rule with a
+/// misspelt key; a whole constraint is decoded against the CRD Gatekeeper makes for its template.
+#[test]
+fn pieces_are_refused_at_the_field_every_reading_refuses() {
+    let dir = site_with_policies("piece-errors", "");
+    let page = "# Pieces\n\n```yaml\n- name: data\n  emptyDir:\n    medum: Memory\n```\n\n```yaml\nmetadata:\n  name: web\n  lables: {app: web}\n```\n\n```yaml\nmatch:\n  kinds: [{apiGroups: [\"\"], kinds: [Pod]}]\n  excludeNamespaces: [kube-system]\n```\n\n```yaml\nspec:\n  parameters:\n    allowedCapabilities: NET_ADMIN\n```\n\n```yaml\noperations: [CREATE]\napiGroup: [\"\"]\nresources: [pods]\n```\n\n```yaml\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sPSPCapabilities\nmetadata:\n  name: caps\nspec:\n  enforcementActon: deny\n```\n";
+    std::fs::write(dir.join("content/index.md"), page).expect("page");
+    let run = guardrail(&["check", "--format", "json", "--root", dir.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+    let out = text(&run.stdout);
+    let errors: Vec<serde_json::Value> = out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    let at: Vec<(u64, String)> = errors
+        .iter()
+        .map(|d| {
+            let help = d["help"].as_str().or_else(|| d["helps"][0].as_str()).unwrap_or("").to_string();
+            (d["line"].as_u64().unwrap_or(0), format!("{} | {help}", d["message"].as_str().unwrap_or("")))
+        })
+        .collect();
+    let expect = [
+        (6, "medum", "did you mean `medium`?"),
+        (12, "lables", "did you mean `labels`?"),
+        (18, "excludeNamespaces", "did you mean `excludedNamespaces`?"),
+        (24, "allowedCapabilities", ""),
+        (29, "apiGroup", "did you mean `apiGroups`?"),
+        (39, "enforcementActon", "did you mean `enforcementAction`?"),
+    ];
+    assert_eq!(at.len(), expect.len(), "{out}");
+    for ((line, got), (want_line, field, help)) in at.iter().zip(expect) {
+        assert_eq!(*line, want_line, "{got}");
+        assert!(got.contains(field) && got.contains(help), "{got}");
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -1325,4 +1364,80 @@ fn custom_resources_are_decoded_by_the_crds_of_the_cluster_state() {
         "{err}"
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A policy library's page (`[examples] page-policies`, `summary-expect`): the template outside any group judges
+/// the whole page, each top-level `<details>` group's constraint only the examples of that group, and the
+/// `<summary>` says what each example promises; one whose summary names no verdict is judged, not compared. A
+/// wrong example is a broken promise at its line, and the first run ends with the problems by class.
+#[test]
+fn a_policy_library_page_is_judged_by_its_own_policies_group_by_group() {
+    let dir = std::env::temp_dir().join(format!("guardrail-site-{}-library", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(&repo().join("tests/fixtures/policy-library"), &dir);
+    let run = guardrail(&["build", "--root", dir.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+    let err = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{err}");
+    assert!(err.contains("1 whose <summary> promises nothing"), "{err}");
+    // The example that promises nothing is shown with its verdict: both groups' rules are not mixed, so it is
+    // rejected by its own group's constraint only.
+    let page = std::fs::read_to_string(dir.join("out/requiredlabels/index.html")).expect("page");
+    // `owner` is asked once (group one's disallowed Pod); `team` twice (group two's disallowed Pod and the one
+    // whose summary promises nothing, which group one's rule does not judge).
+    assert_eq!(page.matches("you must provide label owner").count(), 1, "{page}");
+    assert_eq!(page.matches("you must provide label team").count(), 2, "{page}");
+
+    // A wrong example: group two's disallowed Pod given the label its rule asks for.
+    let file = dir.join("docs/requiredlabels.md");
+    let text_before = std::fs::read_to_string(&file).expect("page");
+    let marker = "  name: has-owner\n  labels:\n    owner: platform\n";
+    let last = text_before.rfind(marker).expect("group two's disallowed example");
+    let wrong = format!(
+        "{}  name: has-owner\n  labels:\n    owner: platform\n    team: web\n{}",
+        &text_before[..last],
+        &text_before[last + marker.len()..]
+    );
+    std::fs::write(&file, &wrong).expect("edit");
+    let start = wrong[..last].rfind("apiVersion: v1").expect("the example's first line");
+    let line = wrong[..start].matches('\n').count() + 1;
+    let run = guardrail(&["check", "--root", dir.to_str().unwrap()]);
+    let err = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "error: example is admitted, but the page promises it is rejected\n   --> docs/requiredlabels.md:{line}:1"
+        )),
+        "line {line}: {err}"
+    );
+    assert!(err.contains("the page promises it under `<summary>example-disallowed</summary>`"), "{err}");
+    assert!(err.contains("check found 1 problem; nothing was written"), "{err}");
+    // The first-run summary: the problems by class, then what was checked and what was not.
+    assert!(
+        err.contains("      1  broken promises: the cluster judges an example otherwise than its page says\n"),
+        "{err}"
+    );
+    assert!(err.contains("  checked: 9 examples in 1 page;"), "{err}");
+    assert!(err.contains("1 examples whose <summary> promises nothing"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `[examples] summary-expect` names verdicts by the words of `expect=`, and single words.
+#[test]
+fn summary_expect_must_name_verdicts_and_words() {
+    for (setting, says) in [
+        ("{ allowed = \"ok\" }", "`allowed = \"ok\"` is not a verdict"),
+        ("{ \"example allowed\" = \"admit\" }", "`example allowed` is not a word"),
+    ] {
+        let dir = std::env::temp_dir().join(format!("guardrail-site-{}-summary-expect", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("docs")).expect("dir");
+        std::fs::write(dir.join("docs/index.md"), "# Home\n").expect("page");
+        std::fs::write(dir.join("guardrail.toml"), format!("title = \"T\"\n[examples]\nsummary-expect = {setting}\n"))
+            .expect("config");
+        let run = guardrail(&["check", "--root", dir.to_str().unwrap()]);
+        let err = text(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{err}");
+        assert!(err.contains(says) && err.contains("--> guardrail.toml:3:1"), "{err}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

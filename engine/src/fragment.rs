@@ -19,7 +19,39 @@ pub enum Wrap {
     Container,
     /// The Pod's `metadata` (a bare `labels:`/`annotations:` block).
     Metadata,
+    /// A list of containers: the Pod's `containers`.
+    Containers,
+    /// A list of volumes: the Pod's `volumes`.
+    Volumes,
+    /// A list of environment variables: its container's `env`.
+    Env,
+    /// A list of ports: its container's `ports`.
+    Ports,
+    /// A list of volume mounts: its container's `volumeMounts`.
+    VolumeMounts,
 }
+
+/// Every fragment kind, in the order inference prefers them.
+pub const WRAPS: [Wrap; 9] = [
+    Wrap::Pod,
+    Wrap::PodSpec,
+    Wrap::Container,
+    Wrap::Metadata,
+    Wrap::Containers,
+    Wrap::Volumes,
+    Wrap::Env,
+    Wrap::Ports,
+    Wrap::VolumeMounts,
+];
+
+/// The list fragments: the wrap, the definition of its items, where the list sits in the Pod.
+const LISTS: [(Wrap, &str, &str); 5] = [
+    (Wrap::Containers, "io.k8s.api.core.v1.Container", "/spec/containers"),
+    (Wrap::Volumes, "io.k8s.api.core.v1.Volume", "/spec/volumes"),
+    (Wrap::Env, "io.k8s.api.core.v1.EnvVar", "/spec/containers/0/env"),
+    (Wrap::Ports, "io.k8s.api.core.v1.ContainerPort", "/spec/containers/0/ports"),
+    (Wrap::VolumeMounts, "io.k8s.api.core.v1.VolumeMount", "/spec/containers/0/volumeMounts"),
+];
 
 impl Wrap {
     /// The name writers use (`wrap=podspec`).
@@ -29,12 +61,22 @@ impl Wrap {
             Wrap::PodSpec => "podspec",
             Wrap::Container => "container",
             Wrap::Metadata => "metadata",
+            Wrap::Containers => "containers",
+            Wrap::Volumes => "volumes",
+            Wrap::Env => "env",
+            Wrap::Ports => "ports",
+            Wrap::VolumeMounts => "volumeMounts",
         }
+    }
+
+    /// Whether it is a list (of containers, volumes, ...).
+    pub fn is_list(self) -> bool {
+        LISTS.iter().any(|(w, _, _)| *w == self)
     }
 
     /// The wrap a writer named, if it is one.
     pub fn from_name(name: &str) -> Option<Wrap> {
-        [Wrap::Pod, Wrap::PodSpec, Wrap::Container, Wrap::Metadata].into_iter().find(|w| w.name() == name)
+        WRAPS.into_iter().find(|w| w.name() == name)
     }
 }
 
@@ -70,16 +112,18 @@ pub fn readings(doc: &Value) -> Vec<Wrap> {
     if infer_wrap(doc).is_ok() {
         return Vec::new();
     }
-    let all: Vec<Wrap> =
-        [Wrap::Pod, Wrap::PodSpec, Wrap::Container, Wrap::Metadata].into_iter().filter(|w| fits(doc, *w)).collect();
+    let all: Vec<Wrap> = WRAPS.into_iter().filter(|w| fits(doc, *w)).collect();
     if all.len() > 1 { all } else { Vec::new() }
 }
 
 /// Whether every key of `doc` is a field of what `wrap` places it as.
 fn fits(doc: &Value, wrap: Wrap) -> bool {
-    let Some(map) = doc.as_object() else { return false };
     let api = crate::schema::schemas(crate::schema::NEWEST);
     let fields_of = |def: &str| api.map(|a| a.fields(def)).unwrap_or_default();
+    if let Some((_, def, _)) = LISTS.iter().find(|(w, _, _)| *w == wrap) {
+        return list_fits(doc, &fields_of(def));
+    }
+    let Some(map) = doc.as_object() else { return false };
     let all_in = |fields: &[&str]| !map.is_empty() && map.keys().all(|k| fields.contains(&k.as_str()));
     match wrap {
         Wrap::Pod => {
@@ -94,8 +138,67 @@ fn fits(doc: &Value, wrap: Wrap) -> bool {
         Wrap::PodSpec => all_in(&fields_of("io.k8s.api.core.v1.PodSpec")),
         Wrap::Container => all_in(&fields_of("io.k8s.api.core.v1.Container")),
         Wrap::Metadata => (map.contains_key("labels") || map.contains_key("annotations")) && all_in(METADATA_KEYS),
+        _ => false,
     }
 }
+
+/// Whether `doc` is a non-empty list of mappings whose every key is one of `fields`.
+fn list_fits(doc: &Value, fields: &[&str]) -> bool {
+    let Some(items) = doc.as_array() else { return false };
+    !items.is_empty()
+        && items
+            .iter()
+            .all(|i| i.as_object().is_some_and(|m| !m.is_empty() && m.keys().all(|k| fields.contains(&k.as_str()))))
+}
+
+/// The list kind of a list fragment, from its items' fields: the one kind they all fit, or, when they fit
+/// several (`- name: data` is a volume's, a mount's and an env var's), the one whose items' own required or
+/// telling fields they have (a container's `image`, a mount's `mountPath`, a port's `containerPort`, an env var's
+/// `value`/`valueFrom`, a volume's source).
+fn infer_list(doc: &Value) -> Result<Option<Wrap>, String> {
+    let Some(items) = doc.as_array() else { return Err(NOT_A_MAPPING.into()) };
+    if !items.iter().all(Value::is_object) {
+        return Err("the document is a list of values, not of Kubernetes objects".into());
+    }
+    let fits: Vec<Wrap> = LISTS.iter().map(|(w, _, _)| *w).filter(|w| fits(doc, *w)).collect();
+    let telling = |w: Wrap| -> &'static [&'static str] {
+        match w {
+            Wrap::Containers => &["image", "command", "args", "securityContext", "resources"],
+            Wrap::VolumeMounts => &["mountPath"],
+            Wrap::Ports => &["containerPort"],
+            Wrap::Env => &["value", "valueFrom"],
+            _ => &[],
+        }
+    };
+    let narrowed: Vec<Wrap> = if fits.len() > 1 {
+        let with: Vec<Wrap> = fits
+            .iter()
+            .copied()
+            .filter(|w| {
+                let t = telling(*w);
+                // A volume is told by its source, a mapping (`emptyDir: {}`; a container's `image` is a string).
+                let volume = *w == Wrap::Volumes
+                    && items
+                        .iter()
+                        .all(|i| i.as_object().is_some_and(|m| m.iter().any(|(k, v)| k != "name" && v.is_object())));
+                volume || items.iter().all(|i| t.iter().any(|k| i.get(*k).is_some()))
+            })
+            .collect();
+        if with.is_empty() { fits.clone() } else { with }
+    } else {
+        fits.clone()
+    };
+    match narrowed.as_slice() {
+        [one] => Ok(Some(*one)),
+        [] => Err("cannot tell what this list is: its items are not all containers, volumes, environment variables, ports or volume mounts".into()),
+        several => Err(format!(
+            "cannot tell what this list is: its items could be {}",
+            several.iter().map(|w| w.name()).collect::<Vec<_>>().join(" or ")
+        )),
+    }
+}
+
+const NOT_A_MAPPING: &str = "the document is not a YAML mapping, so it is not a Kubernetes object";
 
 /// Infers the fragment kind of a document (`Ok(None)`: a whole object), or says why it cannot.
 ///
@@ -106,8 +209,11 @@ fn fits(doc: &Value, wrap: Wrap) -> bool {
 /// of one only. Anything else is refused: a YAML file that is not Kubernetes (a CI pipeline with `name:` and
 /// `steps:`) is not taken for a container and mutated.
 pub fn infer_wrap(doc: &Value) -> Result<Option<Wrap>, String> {
+    if doc.is_array() {
+        return infer_list(doc);
+    }
     let Some(map) = doc.as_object() else {
-        return Err("the document is not a YAML mapping, so it is not a Kubernetes object".into());
+        return Err(NOT_A_MAPPING.into());
     };
     if map.contains_key("apiVersion") && map.contains_key("kind") {
         return Ok(None);
@@ -238,6 +344,25 @@ pub fn place(doc: &Value, wrap: Option<Wrap>) -> Placed {
                 wrap,
             }
         }
+        Some(Wrap::Containers) => {
+            Placed { object: pod(json!({"containers": doc}), default_meta), at: "/spec/containers".into(), wrap }
+        }
+        Some(Wrap::Volumes) => Placed {
+            object: pod(json!({"containers": [default_container], "volumes": doc}), default_meta),
+            at: "/spec/volumes".into(),
+            wrap,
+        },
+        Some(list @ (Wrap::Env | Wrap::Ports | Wrap::VolumeMounts)) => {
+            let mut c = default_container;
+            if let Some(m) = c.as_object_mut() {
+                m.insert(list.name().to_string(), doc.clone());
+            }
+            Placed {
+                object: pod(json!({"containers": [c]}), default_meta),
+                at: format!("/spec/containers/0/{}", list.name()),
+                wrap,
+            }
+        }
     }
 }
 
@@ -251,6 +376,7 @@ pub fn shown(placed: &Placed, object: &Value, original: &Value) -> Value {
         Some(Wrap::Pod) => &["apiVersion", "kind", "metadata"],
         Some(Wrap::PodSpec) => &["containers"],
         Some(Wrap::Metadata) => &["name"],
+        Some(_) => &[],
     };
     if let (Some(p), Some(o)) = (part.as_object_mut(), original.as_object()) {
         for k in added {
@@ -456,11 +582,44 @@ mod tests {
         assert_eq!(infer_wrap(&v("apiVersion: v1\nkind: Pod\n")), Ok(None));
         assert!(infer_wrap(&v("securityContext:\n  runAsUser: 1000\n")).unwrap_err().contains("could be a Pod's"));
         assert!(infer_wrap(&v("replicas: 3\n")).unwrap_err().contains("`replicas` is a field of no Pod"));
-        assert!(infer_wrap(&v("- a\n")).unwrap_err().contains("not a YAML mapping"));
-        for w in [Wrap::Pod, Wrap::PodSpec, Wrap::Container, Wrap::Metadata] {
-            assert_eq!(Wrap::from_name(w.name()), Some(w));
-        }
+        assert!(infer_wrap(&v("- a\n")).unwrap_err().contains("a list of values"));
+        assert!(infer_wrap(&v("a\n")).unwrap_err().contains("not a YAML mapping"));
         assert_eq!(Wrap::from_name("deployment"), None);
+    }
+
+    #[test]
+    fn lists_are_placed_by_what_their_items_are() {
+        let list = |s: &str| infer_wrap(&v(s));
+        assert_eq!(list("- name: app\n  image: nginx\n- name: side\n  image: envoy\n"), Ok(Some(Wrap::Containers)));
+        assert_eq!(list("- name: data\n  emptyDir: {}\n"), Ok(Some(Wrap::Volumes)));
+        assert_eq!(list("- name: FOO\n  value: bar\n"), Ok(Some(Wrap::Env)));
+        assert_eq!(list("- containerPort: 80\n  protocol: TCP\n"), Ok(Some(Wrap::Ports)));
+        assert_eq!(list("- name: data\n  mountPath: /data\n"), Ok(Some(Wrap::VolumeMounts)));
+        // A name alone is an env var's, a volume's, a mount's, a container's, a port's: readings, not a guess.
+        assert!(list("- name: data\n").unwrap_err().contains("could be"));
+        assert!(readings(&v("- name: data\n")).len() > 1);
+        // Items of different kinds, or of no Pod list, are not placed.
+        assert!(list("- name: a\n  image: x\n- containerPort: 80\n").is_err());
+        assert!(list("- operations: [CREATE]\n").is_err());
+        // Placed where the Pod has them, and shown back as written.
+        let vols = v("- name: data\n  emptyDir: {}\n");
+        let p = place(&vols, Some(Wrap::Volumes));
+        assert_eq!((p.at.as_str(), &p.object["spec"]["volumes"]), ("/spec/volumes", &vols));
+        assert_eq!(p.object["spec"]["containers"][0]["name"], "app");
+        assert_eq!(shown(&p, &p.object, &vols), vols);
+        let env = v("- name: FOO\n  value: bar\n");
+        let p = place(&env, Some(Wrap::Env));
+        assert_eq!(p.object.pointer("/spec/containers/0/env"), Some(&env));
+        assert_eq!(shown(&p, &p.object, &env), env);
+        let cs = v("- name: a\n  image: x\n");
+        assert_eq!(place(&cs, Some(Wrap::Containers)).object["spec"]["containers"], cs);
+        for w in WRAPS {
+            assert_eq!(Wrap::from_name(w.name()), Some(w));
+            assert_eq!(
+                w.is_list(),
+                matches!(w, Wrap::Containers | Wrap::Volumes | Wrap::Env | Wrap::Ports | Wrap::VolumeMounts)
+            );
+        }
     }
 
     #[test]

@@ -97,6 +97,28 @@ pub struct PolicySet {
     pub(crate) admission_policies: crate::admission::vap::AdmissionPolicies,
 }
 
+/// What the schemas say of a piece of an object ([`PolicySet::piece`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// No definition guardrail knows has its fields: not a piece of a Kubernetes object.
+    Unknown,
+    /// It decodes as a piece of these (`Volume`, `K8sAllowedRepos spec.match`).
+    Decodes(Vec<String>),
+    /// Each of these readings refuses it at one field: that error (of the first reading).
+    Refused(crate::schema::SchemaError, Vec<String>),
+    /// These readings refuse it, each in other places.
+    Differs(Vec<String>),
+    /// These readings take it, but where their schemas name no fields (a `spec` of any shape): not checked.
+    Loose(Vec<String>),
+}
+
+/// One way of reading a piece: a built-in definition, or a structural schema's piece (by index).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Reader {
+    Definition(String),
+    Structural(usize),
+}
+
 /// The API group of gator's test Suites, which may sit among policy files but are not policies.
 const SUITES_GROUP: &str = "test.gatekeeper.sh";
 
@@ -513,8 +535,182 @@ impl PolicySet {
     /// the API server's stages modelled, a missing required field is left to the object's validation after
     /// mutation (a mutator may add it); with Gatekeeper alone, decoding is the only check there is.
     pub fn decode(&self, schemas: &crate::schema::Schemas, object: &Value) -> crate::schema::Check {
-        let check = schemas.decode(&self.cluster_state.custom, object);
+        let mut check = schemas.decode(&self.cluster_state.custom, object);
+        if check == crate::schema::Check::Unknown {
+            // A constraint of a loaded template's kind: the CRD Gatekeeper makes for it.
+            let gvk = Gvk::of(object);
+            if gvk.group == CONSTRAINTS_GROUP && matches!(gvk.version.as_str(), "v1beta1" | "v1alpha1") {
+                if let Some(t) = self.templates.iter().find(|t| t.template.kind == gvk.kind) {
+                    let schema = t.template.constraint_schema();
+                    check = crate::schema::Check::Checked(crate::schema::check_structural(schemas, &schema, object));
+                }
+            }
+        }
         if self.api_server.is_some() { check.before_admission() } else { check }
+    }
+
+    /// What the schemas guardrail knows say of a piece of an object (a mapping, or a list of mappings, without
+    /// apiVersion and kind): the built-in definitions of `schemas`, the CRDs of the cluster state and the
+    /// constraint kinds of the loaded templates. Each definition with every key as a field is a reading (when
+    /// none has, those with all but one key, that one a typo of a field); a missing required field is no fault
+    /// of a piece.
+    pub fn piece(&self, schemas: &crate::schema::Schemas, doc: &Value) -> Piece {
+        let items: Vec<&Map<String, Value>> = match doc {
+            Value::Object(m) => vec![m],
+            Value::Array(list) => match list.iter().map(Value::as_object).collect::<Option<Vec<_>>>() {
+                Some(maps) if !maps.is_empty() => maps,
+                _ => return Piece::Unknown,
+            },
+            _ => return Piece::Unknown,
+        };
+        let constraint_schemas: Vec<(String, Value)> =
+            self.templates.iter().map(|t| (t.template.kind.clone(), t.template.constraint_schema())).collect();
+        let mut structural: Vec<(String, &Value)> = Vec::new();
+        for (kind, schema) in self.cluster_state.custom.kinds() {
+            structural.extend(crate::schema::structural_pieces(schema, kind));
+        }
+        for (kind, schema) in &constraint_schemas {
+            structural.extend(crate::schema::structural_pieces(schema, kind));
+        }
+        let fields = |s: &Value| -> Vec<String> {
+            s.get("properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default()
+        };
+        // The readings of one mapping: built-in definitions by name, structural pieces by index.
+        let readings_of = |keys: &[&str], near: bool| -> Vec<Reader> {
+            let mut out: Vec<Reader> = if near {
+                schemas.definitions_near(keys).into_iter().map(|d| Reader::Definition(d.to_string())).collect()
+            } else {
+                schemas.definitions_with(keys).into_iter().map(|d| Reader::Definition(d.to_string())).collect()
+            };
+            for (i, (_, s)) in structural.iter().enumerate() {
+                let names = fields(s);
+                let missing: Vec<&&str> = keys.iter().filter(|k| !names.iter().any(|n| n == **k)).collect();
+                let fits = match (near, missing.as_slice()) {
+                    (false, []) => !keys.is_empty(),
+                    (true, [one]) => {
+                        keys.len() > 1 && crate::text::one_edit_away(one, names.iter().map(String::as_str)).is_some()
+                    }
+                    _ => false,
+                };
+                if fits {
+                    out.push(Reader::Structural(i));
+                }
+            }
+            out
+        };
+        let common = |near: bool| -> Vec<Reader> {
+            let mut all: Option<Vec<Reader>> = None;
+            for m in &items {
+                let keys: Vec<&str> = m.keys().map(String::as_str).collect();
+                let these = readings_of(&keys, near);
+                all = Some(match all {
+                    None => these,
+                    Some(prev) => prev.into_iter().filter(|r| these.contains(r)).collect(),
+                });
+            }
+            all.unwrap_or_default()
+        };
+        let mut readers = common(false);
+        if readers.is_empty() {
+            readers = common(true);
+        }
+        if readers.is_empty() {
+            return Piece::Unknown;
+        }
+        let label = |r: &Reader| match r {
+            Reader::Definition(d) => d.rsplit('.').next().unwrap_or(d).to_string(),
+            Reader::Structural(i) => structural[*i].0.clone(),
+        };
+        let check_one = |r: &Reader, v: &Value| match r {
+            Reader::Definition(d) => schemas.check_definition(d, v),
+            // A whole custom resource's fields (`spec`, `metadata`) without its apiVersion and kind.
+            Reader::Structural(i) if structural[*i].0.ends_with(" object") => {
+                crate::schema::check_structural(schemas, structural[*i].1, v)
+            }
+            Reader::Structural(i) => crate::schema::check_piece(structural[*i].1, v),
+        };
+        // How many of the piece's fields the reading's schema names (a `spec` of no declared fields, or one that
+        // keeps unknown fields, says nothing of what is in it), and how many it has.
+        let coverage = |r: &Reader| {
+            let one = |v: &Value| match r {
+                Reader::Definition(d) => schemas.coverage(d, v),
+                Reader::Structural(i) => crate::schema::structural_coverage(structural[*i].1, v),
+            };
+            match doc {
+                Value::Array(list) => list.iter().map(one).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1)),
+                _ => one(doc),
+            }
+        };
+        // The readings that name the most of it: a constraint kind's `spec` that knows `parameters.label` reads
+        // `spec: {parameters: {label: 3}}` better than a kind whose `spec` names nothing.
+        let scored: Vec<(Reader, (usize, usize))> = readers
+            .into_iter()
+            .map(|r| {
+                let c = coverage(&r);
+                (r, c)
+            })
+            .collect();
+        let best = scored.iter().map(|(_, c)| c.0).max().unwrap_or(0);
+        let readers: Vec<(Reader, bool)> =
+            scored.into_iter().filter(|(_, c)| c.0 == best).map(|(r, c)| (r, c.0 == c.1)).collect();
+        let mut results: Vec<(String, Vec<crate::schema::SchemaError>, bool)> = Vec::new();
+        for (r, covered) in &readers {
+            let errors: Vec<crate::schema::SchemaError> = match doc {
+                Value::Array(list) => list
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, item)| {
+                        check_one(r, item).into_iter().map(move |mut e| {
+                            e.pointer = format!("/{i}{}", e.pointer);
+                            if !e.message.starts_with("strict decoding error") {
+                                e.message = if e.path.is_empty() {
+                                    format!("[{i}]: {}", e.message)
+                                } else {
+                                    format!("[{i}].{}", e.message)
+                                };
+                            }
+                            e.path = if e.path.is_empty() { format!("[{i}]") } else { format!("[{i}].{}", e.path) };
+                            e
+                        })
+                    })
+                    .collect(),
+                _ => check_one(r, doc),
+            };
+            let errors: Vec<crate::schema::SchemaError> = errors.into_iter().filter(|e| !e.after_admission).collect();
+            let covered = errors.is_empty() && *covered;
+            results.push((label(r), errors, covered));
+        }
+        let distinct = |names: Vec<String>| {
+            let mut seen = std::collections::BTreeSet::new();
+            names.into_iter().filter(|n| seen.insert(n.clone())).collect::<Vec<_>>()
+        };
+        let names = distinct(results.iter().map(|(l, _, _)| l.clone()).collect());
+        let clean = distinct(results.iter().filter(|(_, _, c)| *c).map(|(l, _, _)| l.clone()).collect());
+        if !clean.is_empty() {
+            return Piece::Decodes(clean);
+        }
+        if results.iter().any(|(_, e, _)| e.is_empty()) {
+            // Some reading takes it, but only where its schema says nothing of the fields.
+            let loose = distinct(results.iter().filter(|(_, e, _)| e.is_empty()).map(|(l, _, _)| l.clone()).collect());
+            return Piece::Loose(loose);
+        }
+        // A field every reading refuses, there or at a field above it (one reading's unknown `labels` is another's
+        // `labels.app` of the wrong type): the deepest such, as the reading that names it says.
+        let at_or_above = |p: &str, q: &str| q == p || (p.starts_with(q) && p[q.len()..].starts_with('/'));
+        let mut best: Option<&crate::schema::SchemaError> = None;
+        for (_, errors, _) in &results {
+            for e in errors {
+                let everywhere =
+                    results.iter().all(|(_, es, _)| es.iter().any(|x| at_or_above(&e.pointer, &x.pointer)));
+                if everywhere && best.is_none_or(|b| e.pointer.len() > b.pointer.len()) {
+                    best = Some(e);
+                }
+            }
+        }
+        match best {
+            Some(e) => Piece::Refused(e.clone(), names),
+            None => Piece::Differs(names),
+        }
     }
 
     /// The API server modelled in front of Gatekeeper, if any.
@@ -525,6 +721,26 @@ impl PolicySet {
     /// The cluster state, in the order it was given.
     pub fn cluster(&self) -> impl Iterator<Item = PolicyObject<'_>> {
         self.cluster.iter().map(|(name, value)| PolicyObject { name, value })
+    }
+
+    /// The constraint kinds whose templates read `data.inventory` (objects of the cluster Gatekeeper syncs): their
+    /// verdicts depend on what the cluster holds.
+    pub fn referential_kinds(&self) -> Vec<&str> {
+        self.templates
+            .iter()
+            .filter(|t| {
+                t.template.cel.is_none()
+                    && t.template.rego.as_ref().is_some_and(|r| {
+                        r.rego.contains("data.inventory") || r.libs.iter().any(|l| l.contains("data.inventory"))
+                    })
+            })
+            .map(|t| t.template.kind.as_str())
+            .collect()
+    }
+
+    /// Whether the cluster state holds no object (so `data.inventory` is empty).
+    pub fn cluster_is_empty(&self) -> bool {
+        self.cluster.is_empty()
     }
 
     /// Sets `data.inventory` from objects (cluster-scoped under `cluster`, namespaced under `namespace`).
@@ -640,6 +856,97 @@ spec:
 
     fn pod(labels: Value) -> Value {
         json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "labels": labels}, "spec": {"containers": [{"name": "a", "image": "x"}]}})
+    }
+
+    #[test]
+    fn pieces_are_read_by_every_definition_with_their_fields() {
+        let api = crate::schema::schemas(crate::schema::NEWEST).expect("schemas");
+        let set = set("");
+        let piece = |y: &str| {
+            let doc = crate::yaml::load_documents(y, Schema::Kubernetes, &Limits::default()).expect("yaml");
+            set.piece(api, &doc[0].value)
+        };
+        // A webhook's rule decodes as one.
+        let Piece::Decodes(names) = piece("operations: [CREATE]\napiGroups: [\"\"]\nresources: [pods]\n") else {
+            panic!("a rule decodes")
+        };
+        assert!(names.contains(&"RuleWithOperations".to_string()), "{names:?}");
+        // A misspelt key: the definitions it is one edit from read it, and refuse the field with a did-you-mean.
+        let Piece::Refused(e, _) = piece("operations: [CREATE]\napiGroup: [\"\"]\n") else { panic!("refused") };
+        assert_eq!((e.pointer.as_str(), e.hint.as_deref()), ("/apiGroup", Some("did you mean `apiGroups`?")));
+        // `metadata` alone: every kind refuses `lables`, each at that field.
+        let Piece::Refused(e, names) = piece("metadata:\n  name: x\n  lables: {app: web}\n") else { panic!() };
+        assert_eq!((e.pointer.as_str(), e.hint.as_deref()), ("/metadata/lables", Some("did you mean `labels`?")));
+        assert!(names.len() > 50, "{}", names.len());
+        // `y` is YAML 1.1's true: a Pod refuses the label's value, a List kind the labels; the deepest is said.
+        let Piece::Refused(e, _) = piece("metadata:\n  labels: {app: y}\n") else { panic!() };
+        assert_eq!(e.pointer, "/metadata/labels/app");
+        // A loaded template's constraint kind reads a constraint's spec, its match and its parameters.
+        assert_eq!(
+            piece("match:\n  kinds: [{apiGroups: [\"\"], kinds: [Pod]}]\n  excludedNamespaces: [kube-system]\n"),
+            Piece::Decodes(vec!["K8sDenyLabel spec".into()])
+        );
+        let Piece::Refused(e, names) = piece("match:\n  excludeNamespaces: [kube-system]\n") else { panic!() };
+        assert_eq!(
+            (e.hint.as_deref(), names),
+            (Some("did you mean `excludedNamespaces`?"), vec!["K8sDenyLabel spec".into()])
+        );
+        let Piece::Refused(e, _) = piece("spec:\n  parameters:\n    label: 3\n") else { panic!() };
+        assert_eq!(e.pointer, "/spec/parameters/label");
+        assert_eq!(piece("spec:\n  parameters:\n    label: x\n"), Piece::Decodes(vec!["K8sDenyLabel object".into()]));
+        // A list of webhook rules; a list whose items fit nothing; Helm values.
+        assert!(matches!(piece("- operations: [CREATE]\n  resources: [pods]\n"), Piece::Decodes(_)));
+        let Piece::Refused(e, _) = piece("- operations: [CREATE]\n  resources: pods\n") else { panic!() };
+        assert_eq!((e.pointer.as_str(), e.path.as_str()), ("/0/resources", "[0].resources"));
+        assert_eq!(piece("replicaCount: 2\nimage: {repository: x}\n"), Piece::Unknown);
+        assert_eq!(piece("- 1\n- 2\n"), Piece::Unknown);
+        // A `spec` a built-in kind leaves undescribed takes anything: not checked, not passed.
+        assert!(
+            matches!(piece("spec:\n  crd: {}\n  targets: []\n"), Piece::Loose(_)),
+            "{:?}",
+            piece("spec:\n  crd: {}\n")
+        );
+    }
+
+    #[test]
+    fn a_constraint_is_decoded_against_the_crd_gatekeeper_makes_for_it() {
+        let api = crate::schema::schemas(crate::schema::NEWEST).expect("schemas");
+        let set = set("");
+        let decode = |y: &str| {
+            let doc = crate::yaml::load_documents(y, Schema::Kubernetes, &Limits::default()).expect("yaml");
+            match set.decode(api, &doc[0].value) {
+                crate::schema::Check::Checked(e) => Some(e.into_iter().map(|e| e.message).collect::<Vec<_>>()),
+                _ => None,
+            }
+        };
+        let head = "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sDenyLabel\nmetadata:\n  name: x\n";
+        assert_eq!(decode(&format!("{head}spec:\n  parameters: {{label: team}}\n")), Some(vec![]));
+        assert_eq!(
+            decode(&format!("{head}spec:\n  match:\n    namespace: [a]\n")),
+            Some(vec!["strict decoding error: unknown field \"spec.match.namespace\"".to_string()])
+        );
+        assert_eq!(
+            decode(&format!("{head}spec:\n  parameters: {{labels: team}}\n")),
+            Some(vec!["strict decoding error: unknown field \"spec.parameters.labels\"".to_string()])
+        );
+        // A kind no template loaded has no schema.
+        assert_eq!(
+            decode("apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sOther\nmetadata: {name: x}\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_legacy_schema_keeps_unknown_parameters() {
+        let t = TEMPLATE.replace("templates.gatekeeper.sh/v1\n", "templates.gatekeeper.sh/v1beta1\n");
+        let set = PolicySet::load(&[PolicyText { name: "p.yaml", text: &t }], &Limits::default()).expect("loads");
+        let api = crate::schema::schemas(crate::schema::NEWEST).expect("schemas");
+        let c = json!({"apiVersion": "constraints.gatekeeper.sh/v1beta1", "kind": "K8sDenyLabel", "metadata": {"name": "x"},
+            "spec": {"parameters": {"label": "a", "extra": {"deep": 1}}, "match": {"namespace": ["a"]}}});
+        let crate::schema::Check::Checked(errors) = set.decode(api, &c) else { panic!("checked") };
+        // The parameters keep what the schema does not name; `match` is Gatekeeper's and stays strict.
+        let fields: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(fields, ["spec.match.namespace"]);
     }
 
     #[test]

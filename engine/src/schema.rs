@@ -457,6 +457,92 @@ impl Schemas {
             })
     }
 
+    /// The definitions (`io.k8s.api.core.v1.Volume`) with every one of `keys` as a field, sorted by name: what a
+    /// mapping with these keys could be a piece of.
+    pub fn definitions_with(&self, keys: &[&str]) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .defs
+            .iter()
+            .filter(|(_, id)| {
+                let node = &self.nodes[**id];
+                !keys.is_empty() && keys.iter().all(|k| node.property(k).is_some())
+            })
+            .map(|(name, _)| name.as_str())
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// The definitions with every one of `keys` but one as a field, that one a single edit from a field of the
+    /// definition (`apiGroup` for `apiGroups`): what a mapping with a misspelt key could be a piece of. Only for two
+    /// keys or more: one misspelt key alone says nothing of what it belongs to.
+    pub fn definitions_near(&self, keys: &[&str]) -> Vec<&str> {
+        if keys.len() < 2 {
+            return Vec::new();
+        }
+        let mut out: Vec<&str> = self
+            .defs
+            .iter()
+            .filter(|(_, id)| {
+                let node = &self.nodes[**id];
+                let missing: Vec<&&str> = keys.iter().filter(|k| node.property(k).is_none()).collect();
+                matches!(missing.as_slice(), [one] if crate::text::one_edit_away(one, node.field_names()).is_some())
+            })
+            .map(|(name, _)| name.as_str())
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// How many of the fields of `value` (at every depth) the definition `def` names, and how many there are: a
+    /// field inside a part of no declared fields, or of one that keeps unknown fields, is not named (a map's keys
+    /// are named by its value schema). What a piece is best read as names the most of it.
+    pub fn coverage(&self, def: &str, value: &Value) -> (usize, usize) {
+        let mut c = (0, 0);
+        if let Some(&id) = self.defs.get(def) {
+            self.coverage_of(Some(id), value, &mut c, 0);
+        }
+        c
+    }
+
+    fn coverage_of(&self, id: Option<NodeId>, v: &Value, c: &mut (usize, usize), depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        let node = id.map(|id| &self.nodes[id]).filter(|n| !n.preserve_unknown && !n.quantity && n.one_of == 0);
+        match v {
+            Value::Object(map) => {
+                for (k, x) in map {
+                    c.1 += 1;
+                    let sub = node.and_then(|n| match (n.property(k), &n.additional) {
+                        (Some(sub), _) | (None, &Additional::Schema(sub)) => Some(sub),
+                        _ => None,
+                    });
+                    if sub.is_some() {
+                        c.0 += 1;
+                    }
+                    self.coverage_of(sub, x, c, depth + 1);
+                }
+            }
+            Value::Array(items) => {
+                for x in items {
+                    self.coverage_of(node.and_then(|n| n.items), x, c, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Decodes `value` strictly as the definition `def` decodes it (paths relative to `value`); nothing for an
+    /// unknown definition.
+    pub fn check_definition(&self, def: &str, value: &Value) -> Vec<SchemaError> {
+        let mut errors = Vec::new();
+        if let Some(&id) = self.defs.get(def) {
+            self.walk(id, value, &mut Path::default(), &mut errors, 0);
+        }
+        errors
+    }
+
     /// Whether this version serves `apiVersion`/`kind`.
     pub fn serves(&self, api_version: &str, kind: &str) -> bool {
         let (g, v) = split_api_version(api_version);
@@ -915,18 +1001,106 @@ impl CustomSchemas {
         let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
         let (g, v) = split_api_version(api_version);
         let schema = self.by_gvk.get(&(g.to_string(), v.to_string(), kind.to_string()))?;
-        let mut errors = Vec::new();
-        let mut path = Path::default();
-        if let Some(meta) = obj.get("metadata") {
-            path.push_key("metadata");
-            if let Some(&object_meta) = api.defs.get("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta") {
-                api.walk(object_meta, meta, &mut path, &mut errors, 0);
-            }
-            path.pop();
-        }
-        structural(schema, obj, &mut path, &mut errors, 0, true);
-        Some(errors)
+        Some(check_structural(api, schema, obj))
     }
+
+    /// Each CRD's kind and schema, sorted by group, version and kind.
+    pub fn kinds(&self) -> Vec<(&str, &Value)> {
+        let mut out: Vec<(&(String, String, String), &Value)> = self.by_gvk.iter().collect();
+        out.sort_by(|a, b| a.0.cmp(b.0));
+        out.into_iter().map(|((_, _, k), s)| (k.as_str(), s)).collect()
+    }
+}
+
+/// Decodes a custom resource against a structural schema (its CRD's `openAPIV3Schema`), `metadata` against the
+/// built-in ObjectMeta of `api`, as the API server decodes it with strict field validation.
+pub fn check_structural(api: &Schemas, schema: &Value, obj: &Value) -> Vec<SchemaError> {
+    let mut errors = Vec::new();
+    let mut path = Path::default();
+    if let Some(meta) = obj.get("metadata") {
+        path.push_key("metadata");
+        if let Some(&object_meta) = api.defs.get("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta") {
+            api.walk(object_meta, meta, &mut path, &mut errors, 0);
+        }
+        path.pop();
+    }
+    structural(schema, obj, &mut path, &mut errors, 0, true);
+    errors
+}
+
+/// Decodes `value` as the part of a structural schema `schema` describes (paths relative to `value`).
+pub fn check_piece(schema: &Value, value: &Value) -> Vec<SchemaError> {
+    let mut errors = Vec::new();
+    structural(schema, value, &mut Path::default(), &mut errors, 0, false);
+    errors
+}
+
+/// [`Schemas::coverage`] for a structural schema: the fields of `value` it names, and how many there are.
+pub fn structural_coverage(s: &Value, v: &Value) -> (usize, usize) {
+    fn go(s: Option<&Value>, v: &Value, c: &mut (usize, usize), depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        let s = s.filter(|s| {
+            s.get("x-kubernetes-preserve-unknown-fields") != Some(&Value::Bool(true))
+                && s.get("x-kubernetes-int-or-string") != Some(&Value::Bool(true))
+        });
+        match v {
+            Value::Object(map) => {
+                let props = s.and_then(|s| s.get("properties")).and_then(Value::as_object);
+                let values = s.and_then(|s| s.get("additionalProperties")).filter(|a| a.is_object());
+                for (k, x) in map {
+                    c.1 += 1;
+                    let sub = props.and_then(|p| p.get(k)).or(values);
+                    if sub.is_some() {
+                        c.0 += 1;
+                    }
+                    go(sub, x, c, depth + 1);
+                }
+            }
+            Value::Array(items) => {
+                for x in items {
+                    go(s.and_then(|s| s.get("items")), x, c, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut c = (0, 0);
+    go(Some(s), v, &mut c, 0);
+    c
+}
+
+/// The object schemas inside a structural schema that name their fields (`properties`), each with where it sits
+/// (`Kind spec.http[]`); the root first, as `Kind object` (its `metadata` is ObjectMeta's to decode).
+pub fn structural_pieces<'a>(schema: &'a Value, label: &str) -> Vec<(String, &'a Value)> {
+    fn walk<'a>(s: &'a Value, at: String, out: &mut Vec<(String, &'a Value)>, depth: usize) {
+        if depth > 32 {
+            return;
+        }
+        if let Some(props) = s.get("properties").and_then(Value::as_object) {
+            out.push((at.clone(), s));
+            for (k, sub) in props {
+                let here = if depth == 0 { k.clone() } else { format!("{at}.{k}") };
+                if depth == 0 && k == "metadata" {
+                    continue;
+                }
+                walk(sub, here, out, depth + 1);
+            }
+        }
+        if let Some(items) = s.get("items").filter(|i| i.is_object()) {
+            walk(items, format!("{at}[]"), out, depth + 1);
+        }
+        if let Some(values) = s.get("additionalProperties").filter(|i| i.is_object()) {
+            walk(values, format!("{at}.*"), out, depth + 1);
+        }
+    }
+    let mut out = Vec::new();
+    walk(schema, String::new(), &mut out, 0);
+    for (at, _) in &mut out {
+        *at = if at.is_empty() { format!("{label} object") } else { format!("{label} {at}") };
+    }
+    out
 }
 
 /// A custom resource's value against a structural schema (a CRD's `openAPIV3Schema`).

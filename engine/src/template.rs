@@ -325,6 +325,47 @@ impl ConstraintTemplate {
         })
     }
 
+    /// The `openAPIV3Schema` of the CRD Gatekeeper makes for this template's constraint kind, as its constraint
+    /// framework writes it: `spec` with `match` (Gatekeeper's match schema), `enforcementAction`,
+    /// `scopedEnforcementActions` and, when the template gives a schema, `parameters`; a legacy schema
+    /// (`legacySchema`, the default of v1beta1 templates) keeps unknown fields at every level, and gives a template
+    /// without a schema parameters of any shape. The API server decodes a constraint against it.
+    pub fn constraint_schema(&self) -> Value {
+        let mut spec = serde_json::json!({
+            "type": "object",
+            "properties": {
+                "match": match_schema(),
+                "enforcementAction": {"type": "string"},
+                "scopedEnforcementActions": {"type": "array", "items": {"type": "object", "properties": {
+                    "action": {"type": "string"},
+                    "enforcementPoints": {"type": "array", "items": {"type": "object", "properties": {
+                        "name": {"type": "string"}}}}}}}
+            }
+        });
+        let parameters = match (&self.parameters_schema, self.legacy_schema) {
+            (Some(s), legacy) => {
+                let mut s = s.clone();
+                if legacy {
+                    preserve_unknown_fields(&mut s);
+                }
+                Some(s)
+            }
+            (None, true) => Some(serde_json::json!({"x-kubernetes-preserve-unknown-fields": true})),
+            (None, false) => None,
+        };
+        if let (Some(p), Some(props)) = (parameters, spec.get_mut("properties").and_then(Value::as_object_mut)) {
+            props.insert("parameters".into(), p);
+        }
+        serde_json::json!({
+            "type": "object",
+            "properties": {
+                "metadata": {"type": "object", "properties": {"name": {"type": "string", "maxLength": 63}}},
+                "spec": spec,
+                "status": {"x-kubernetes-preserve-unknown-fields": true}
+            }
+        })
+    }
+
     /// The engine that judges this template's constraints: CEL when it has any, else Rego (Gatekeeper's
     /// priority; no fallback).
     pub fn engine(&self) -> Engine {
@@ -409,6 +450,51 @@ impl Constraint {
             check_schema(&parameters, schema, "spec.parameters", template.legacy_schema)?;
         }
         Ok(Constraint { kind: gvk.kind, name, r#match, enforcement, parameters, parameters_given })
+    }
+}
+
+/// The schema of a constraint's `spec.match` (Gatekeeper's match CRD, `embeddedMatch`).
+fn match_schema() -> Value {
+    let strings = serde_json::json!({"type": "array", "items": {"type": "string"}});
+    let selector = serde_json::json!({"type": "object", "properties": {
+        "matchLabels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "matchExpressions": {"type": "array", "items": {"type": "object", "required": ["key", "operator"], "properties": {
+            "key": {"type": "string"}, "operator": {"type": "string"}, "values": strings.clone()}}}}});
+    serde_json::json!({"type": "object", "properties": {
+        "kinds": {"type": "array", "items": {"type": "object", "properties": {
+            "apiGroups": strings.clone(), "kinds": strings.clone()}}},
+        "scope": {"type": "string"},
+        "namespaces": strings.clone(),
+        "excludedNamespaces": strings,
+        "labelSelector": selector.clone(),
+        "namespaceSelector": selector,
+        "name": {"type": "string"},
+        "source": {"type": "string"}
+    }})
+}
+
+/// `x-kubernetes-preserve-unknown-fields: true` wherever a schema is an object or of no type, with structural
+/// item schemas for untyped arrays: what Gatekeeper's constraint framework does to a legacy parameters schema.
+fn preserve_unknown_fields(s: &mut Value) {
+    let Some(map) = s.as_object_mut() else { return };
+    match map.get("type").and_then(Value::as_str) {
+        None | Some("object") => {
+            map.insert("x-kubernetes-preserve-unknown-fields".into(), Value::Bool(true));
+        }
+        Some("array") if !map.get("items").is_some_and(Value::is_object) => {
+            map.insert("items".into(), serde_json::json!({"x-kubernetes-preserve-unknown-fields": true}));
+        }
+        Some(_) => {}
+    }
+    if let Some(props) = map.get_mut("properties").and_then(Value::as_object_mut) {
+        for v in props.values_mut() {
+            preserve_unknown_fields(v);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(sub) = map.get_mut(key).filter(|v| v.is_object()) {
+            preserve_unknown_fields(sub);
+        }
     }
 }
 

@@ -2,19 +2,25 @@
 
 use std::fmt::Write as _;
 
-/// The Levenshtein distance between `a` and `b` (insertions, deletions and substitutions of characters).
+/// The edit distance between `a` and `b`: insertions, deletions and substitutions of characters, and swaps of
+/// two neighbouring ones (a swap is one typo).
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+    // Optimal string alignment: insertions, deletions, substitutions and swaps of two neighbours (`lables`).
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut rows: Vec<Vec<usize>> = vec![(0..=b.len()).collect()];
+    for i in 1..=a.len() {
+        let mut cur = vec![i];
+        for j in 1..=b.len() {
+            let prev = &rows[i - 1];
+            let mut d = (prev[j - 1] + usize::from(a[i - 1] != b[j - 1])).min(prev[j] + 1).min(cur[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            cur.push(d);
         }
-        prev = cur;
+        rows.push(cur);
     }
-    prev[b.len()]
+    rows[a.len()][b.len()]
 }
 
 /// The candidate one edit away from `word` (or equal to it but for case), when exactly one is: what a typo of a
@@ -88,6 +94,8 @@ mod tests {
         assert_eq!(edit_distance("imagePullPolicy", "imagePulPolicy"), 1);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("lables", "labels"), 1);
+        assert_eq!(edit_distance("ca", "abc"), 3);
         assert_eq!(one_edit_away("request", ["limits", "requests", "claims"]), Some("requests"));
         assert_eq!(one_edit_away("ImagePullPolicy", ["imagePullPolicy"]), Some("imagePullPolicy"));
         assert_eq!(one_edit_away("colour", ["color", "size"]), Some("color"));

@@ -105,11 +105,24 @@ pub struct Examples {
     /// The Kubernetes version whose API (schemas, served kinds) examples are decoded against: one of those
     /// shipped (`guardrail_engine::schema::VERSIONS`), the newest by default.
     pub kubernetes_version: String,
+    /// Whether the policy objects a page shows (templates, constraints, mutators) judge that page's examples,
+    /// with the site's: those inside a top-level `<details>` the examples of that `<details>`, those outside any
+    /// the whole page. A policy library's pages show each policy with its examples.
+    pub page_policies: bool,
+    /// Words of a `<summary>` that say what the examples under it promise, when they say nothing themselves:
+    /// `{ allowed = "admit", disallowed = "deny" }` reads `<summary>example-disallowed</summary>` as `expect=deny`
+    /// (the innermost summary with one of the words, as a word: `disallowed` is not `allowed`).
+    pub summary_expect: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Examples {
     fn default() -> Self {
-        Examples { namespace: "default".into(), kubernetes_version: guardrail_engine::schema::NEWEST.into() }
+        Examples {
+            namespace: "default".into(),
+            kubernetes_version: guardrail_engine::schema::NEWEST.into(),
+            page_policies: false,
+            summary_expect: std::collections::BTreeMap::new(),
+        }
     }
 }
 
@@ -132,6 +145,12 @@ pub fn load(root: &Path) -> Result<Config, Diagnostic> {
     let names_content = text.lines().any(|l| l.trim_start().starts_with("content") && l.contains('='));
     if !names_content && !root.join(&config.paths.content).exists() && root.join("docs").is_dir() {
         config.paths.content = "docs".into();
+    }
+    // A site that names no policies and has no policies/ (a Docusaurus site trying guardrail) has its examples
+    // judged by the API server alone; a folder it names must exist.
+    let names_policies = text.lines().any(|l| l.trim_start().starts_with("policies") && l.contains('='));
+    if !names_policies && config.paths.policies.iter().all(|p| !root.join(p).exists()) {
+        config.paths.policies.clear();
     }
     Ok(config)
 }
@@ -157,6 +176,29 @@ pub fn parse(text: &str) -> Result<Config, Diagnostic> {
         .help(format!("use one of {}", guardrail_engine::schema::VERSIONS.join(", "))));
     }
     config.examples.kubernetes_version = v;
+    for (word, verdict) in &config.examples.summary_expect {
+        let at = text.find("summary-expect").map_or((1, 1), |o| line_col(text, o));
+        if crate::examples::Expect::from_name(verdict).is_none() {
+            return Err(Diagnostic::error(
+                format!("invalid {FILE}: [examples] summary-expect: `{word} = \"{verdict}\"` is not a verdict"),
+                FILE,
+                at.0,
+                at.1,
+            )
+            .help("say `admit`, `deny` or `refused` for each word"));
+        }
+        if word.is_empty() || !word.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return Err(Diagnostic::error(
+                format!("invalid {FILE}: [examples] summary-expect: `{word}` is not a word"),
+                FILE,
+                at.0,
+                at.1,
+            )
+            .help(
+                "name single words (`allowed`, `disallowed`); a summary matches one it contains between non-letters",
+            ));
+        }
+    }
     if let Err(e) = config.admission.api_server(&config.examples.kubernetes_version) {
         let at = text.find("[admission]").map_or((1, 1), |o| line_col(text, o));
         return Err(Diagnostic::error(format!("invalid {FILE}: [admission] {e}"), FILE, at.0, at.1));

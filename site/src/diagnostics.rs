@@ -201,6 +201,64 @@ impl Diagnostic {
     }
 }
 
+/// The classes of problems a check reports, in the order a summary names them: what the cluster would do
+/// otherwise than the page says first, then what the API server refuses, broken links, and what could not be
+/// read.
+pub const CLASSES: &[&str] = &[
+    "broken promises: the cluster judges an example otherwise than its page says",
+    "refusals: the API server refuses an example before any policy sees it",
+    "broken links",
+    "ambiguous examples: guardrail cannot tell what a fragment is",
+    "policies that do not load",
+    "files that do not parse (YAML, MDX, front matter, configuration)",
+    "other problems",
+];
+
+impl Diagnostic {
+    /// Which of [`CLASSES`] the problem is, from its message.
+    pub fn class(&self) -> &'static str {
+        let m = self.message.as_str();
+        let class = if m.contains("but the page")
+            || m.contains("the page promises")
+            || m.contains("but not for the reason")
+            || m.contains("which the page does not say")
+        {
+            0
+        } else if m.starts_with("the API server refuses") || m.starts_with("after mutation the object") {
+            1
+        } else if m.starts_with("broken link") {
+            2
+        } else if m.starts_with("ambiguous example") {
+            3
+        } else if m.contains("do not load")
+            || m.starts_with("policy does not load")
+            || m.starts_with("the cluster state")
+            || m.starts_with("example cannot be admitted")
+        {
+            4
+        } else if m.starts_with("invalid")
+            || m.contains("front matter")
+            || m.contains("merge-conflict")
+            || m.contains("MDX")
+            || m.starts_with('<')
+        {
+            5
+        } else {
+            6
+        };
+        CLASSES[class]
+    }
+}
+
+/// The problems counted by class, in [`CLASSES`] order: `5 broken links`.
+pub fn by_class(diagnostics: &[Diagnostic]) -> Vec<(usize, &'static str)> {
+    CLASSES
+        .iter()
+        .map(|c| (diagnostics.iter().filter(|d| d.class() == *c).count(), *c))
+        .filter(|(n, _)| *n > 0)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +276,24 @@ mod tests {
             "error: example is rejected, but the page says it is admitted\n --> content/a.md:3:5\n  |\n3 |     privileged: true\n  |     ^^^^^^^^^^^^^^^^\n  |\n  = note: expected: admitted\n  = note: got: rejected by\n            [x] nope\n  = help: mark it `expect=deny`\n"
         );
         assert!(d.to_json_line().starts_with("{\"severity\":\"error\",\"message\":"));
+    }
+
+    #[test]
+    fn problems_are_counted_by_class_true_problems_first() {
+        let d = |m: &str| Diagnostic::error(m, "a.md", 1, 1);
+        let all = [
+            d("broken link: no page at `x`"),
+            d("example is rejected, but the page promises it is admitted"),
+            d("the API server refuses the example: strict decoding error: unknown field \"x\""),
+            d("broken link: no heading `#y` on that page"),
+            d("invalid YAML in example: found a tab"),
+            d("example is refused by the API server's own validation, not by a policy as the page promises"),
+            d("something else"),
+        ];
+        assert_eq!(
+            by_class(&all),
+            [(2, CLASSES[0]), (1, CLASSES[1]), (2, CLASSES[2]), (1, CLASSES[5]), (1, CLASSES[6])]
+        );
     }
 
     #[test]

@@ -66,10 +66,24 @@ pub enum Expect {
     Refused,
 }
 
+impl Expect {
+    /// The verdict a writer names (`expect=deny`), if it is one.
+    pub fn from_name(name: &str) -> Option<Expect> {
+        match name {
+            "admit" => Some(Expect::Admit),
+            "deny" => Some(Expect::Deny),
+            "refused" => Some(Expect::Refused),
+            _ => None,
+        }
+    }
+}
+
 /// The attributes of a YAML code block (`yaml expect=deny violates="K8sPSPPrivilegedContainer"`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attrs {
     pub expect: Expect,
+    /// Whether `expect=` was written (else the page's `<summary>` may say it: `[examples] summary-expect`).
+    pub expect_given: bool,
     pub violates: Vec<String>,
     /// With `expect=refused`: words the API server's refusal must contain.
     pub reason: Option<String>,
@@ -86,6 +100,7 @@ impl Default for Attrs {
     fn default() -> Self {
         Attrs {
             expect: Expect::Admit,
+            expect_given: false,
             violates: Vec::new(),
             reason: None,
             wrap: None,
@@ -231,11 +246,12 @@ pub(crate) fn parse_attrs(info: &str, start: usize, at: At<'_>) -> Result<Attrs,
         };
         match key {
             "expect" => {
-                attrs.expect = match need(&value)?.as_str() {
-                    "admit" => Expect::Admit,
-                    "deny" => Expect::Deny,
-                    "refused" => Expect::Refused,
-                    other => {
+                attrs.expect_given = true;
+                let name = need(&value)?;
+                attrs.expect = match Expect::from_name(&name) {
+                    Some(e) => e,
+                    None => {
+                        let other = name.as_str();
                         return Err(err(
                             format!("`expect={other}` is not a verdict"),
                             Some("write `expect=admit`, `expect=deny` (a policy rejects it) or `expect=refused` (the API server itself does)".into()),
@@ -249,15 +265,15 @@ pub(crate) fn parse_attrs(info: &str, start: usize, at: At<'_>) -> Result<Attrs,
                     need(&value)?.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
             }
             "wrap" => {
-                attrs.wrap = Some(match need(&value)?.as_str() {
-                    "pod" => Wrap::Pod,
-                    "podspec" => Wrap::PodSpec,
-                    "container" => Wrap::Container,
-                    "metadata" => Wrap::Metadata,
-                    other => {
+                let name = need(&value)?;
+                attrs.wrap = Some(match Wrap::from_name(&name) {
+                    Some(w) => w,
+                    None => {
+                        let kinds: Vec<String> =
+                            guardrail_engine::fragment::WRAPS.iter().map(|w| format!("`wrap={}`", w.name())).collect();
                         return Err(err(
-                            format!("`wrap={other}` is not a fragment kind"),
-                            Some("write `wrap=pod`, `wrap=podspec`, `wrap=container` or `wrap=metadata`".into()),
+                            format!("`wrap={name}` is not a fragment kind"),
+                            Some(format!("write one of {}", kinds.join(", "))),
                         ));
                     }
                 })
@@ -409,7 +425,11 @@ pub(crate) fn compare(
         }
         Expect::Admit if rejected => {
             let mut notes = vec![
-                "expected: admitted (expect=admit is the default)".to_string(),
+                if attrs.expect_given {
+                    "expected: admitted (expect=admit)".to_string()
+                } else {
+                    "expected: admitted (expect=admit is the default)".to_string()
+                },
                 format!("got: rejected by {}", names(by)),
             ];
             notes.extend(messages());
@@ -430,6 +450,26 @@ pub(crate) fn compare(
                 at("example is admitted, but the page promises it is rejected".into()),
                 notes,
                 "fix the example, or remove `expect=deny` if the cluster does admit it".into(),
+            ))
+        }
+        // The API server's own validation is no policy: a Pod it refuses for a missing field never reaches the
+        // rule the page shows it to.
+        Expect::Deny
+            if matches!(
+                outcome.deciding().decided_by,
+                Some(guardrail_engine::admission::Stage::Decode | guardrail_engine::admission::Stage::ObjectValidation)
+            ) =>
+        {
+            let why = outcome.deciding().denial().unwrap_or_default();
+            Err(with_notes(
+                at("example is refused by the API server's own validation, not by a policy as the page promises"
+                    .into()),
+                vec![
+                    "expected: rejected by a policy (expect=deny)".to_string(),
+                    format!("got: refused by the API server: {why}"),
+                ],
+                "complete the object so that the policy judges it, or say `expect=refused` if the refusal is the point"
+                    .into(),
             ))
         }
         Expect::Deny if !attrs.violates.is_empty() => {

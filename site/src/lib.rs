@@ -43,8 +43,8 @@ pub use diagnostics::Diagnostic;
 pub use links::base_path;
 pub use policies::PolicyError;
 pub use session::{
-    Destination, Failure, Overrides, Rebuilt, Session, Site, build, build_to, build_with, default_out_dir, watched,
-    write,
+    Destination, Failure, Overrides, Rebuilt, Session, Site, Summary, build, build_to, build_with, default_out_dir,
+    watched, write,
 };
 
 #[cfg(test)]

@@ -121,6 +121,85 @@ struct State {
     tabs: usize,
 }
 
+/// A fenced code block's place among the page's `<details>`: the top-level `<details>` it is in (numbered from
+/// 0 in page order) and the text of the `<summary>`s above it, the outermost first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BlockPlace {
+    pub(crate) fence_offset: usize,
+    pub(crate) group: Option<usize>,
+    pub(crate) summaries: Vec<String>,
+    pub(crate) info: String,
+    pub(crate) code: String,
+}
+
+/// Every fenced code block of the page body `text[body_start..]` with its place among the `<details>`, read
+/// before the page is rendered (a page's policies judge examples shown above them too).
+pub(crate) fn block_places(text: &str, body_start: usize) -> Vec<BlockPlace> {
+    fn walk(pieces: &[Piece], group: Option<usize>, summaries: &[String], next: &mut usize, out: &mut Vec<BlockPlace>) {
+        for p in pieces {
+            match p {
+                Piece::Markdown(seg) => {
+                    let mut iter = Parser::new_ext(&seg.src, options()).into_offset_iter();
+                    while let Some((event, span)) = iter.next() {
+                        if let Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) = event {
+                            let mut code = String::new();
+                            for (e, _) in iter.by_ref() {
+                                match e {
+                                    Event::End(TagEnd::CodeBlock) => break,
+                                    Event::Text(t) => code.push_str(&t),
+                                    _ => {}
+                                }
+                            }
+                            out.push(BlockPlace {
+                                fence_offset: seg.page_offset(span.start),
+                                group,
+                                summaries: summaries.to_vec(),
+                                info: info.to_string(),
+                                code,
+                            });
+                        }
+                    }
+                }
+                Piece::Admonition { children, .. } => walk(children, group, summaries, next, out),
+                Piece::Tabs { items, .. } => {
+                    for item in items {
+                        walk(&item.children, group, summaries, next, out);
+                    }
+                }
+                Piece::Details { summary: own, children, .. } => {
+                    let group = group.or_else(|| {
+                        *next += 1;
+                        Some(*next - 1)
+                    });
+                    let mut inner = summaries.to_vec();
+                    inner.extend(own.as_ref().map(|seg| summary_text(&seg.src)));
+                    walk(children, group, &inner, next, out);
+                }
+            }
+        }
+    }
+    let (pieces, _) = mdx::split(text, body_start..text.len());
+    let mut out = Vec::new();
+    walk(&pieces, None, &[], &mut 0, &mut out);
+    out
+}
+
+/// A `<summary>`'s words: its source without tags and Markdown emphasis.
+fn summary_text(src: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in src.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if in_tag => {}
+            '*' | '_' | '`' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Renders the page body `text[body_start..]` and reports what it found.
 pub(crate) fn render(text: &str, body_start: usize, ctx: &dyn Context) -> (String, Found) {
     let mut state = State { found: Found::default(), ids: Slugger::default(), code_index: 0, tabs: 0 };
@@ -506,6 +585,25 @@ fn heading_level(l: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blocks_are_placed_in_their_top_level_details_with_their_summaries() {
+        let page = "# T\n\n```yaml\na: 1\n```\n\n<details>\n<summary>group-one</summary>\n\n<details>\n<summary>**example**-allowed</summary>\n\n```yaml\nb: 2\n```\n\n</details>\n</details>\n\n:::note\n\n<details>\n<summary>two</summary>\n\n```yaml title=\"x\"\nc: 3\n```\n\n</details>\n\n:::\n";
+        let places = block_places(page, 0);
+        let got: Vec<(Option<usize>, Vec<&str>, &str)> =
+            places.iter().map(|p| (p.group, p.summaries.iter().map(String::as_str).collect(), p.code.trim())).collect();
+        assert_eq!(
+            got,
+            [
+                (None, vec![], "a: 1"),
+                (Some(0), vec!["group-one", "example -allowed"], "b: 2"),
+                (Some(1), vec!["two"], "c: 3"),
+            ]
+        );
+        // The offsets are the fences' in the page, as the renderer reports them.
+        assert!(page[places[1].fence_offset..].starts_with("```yaml\nb: 2"));
+        assert_eq!(places[2].info, "yaml title=\"x\"");
+    }
 
     struct Plain;
     impl Context for Plain {

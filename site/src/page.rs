@@ -28,24 +28,50 @@ pub(crate) struct ExampleCounts {
     pub(crate) unknown_kinds: std::collections::BTreeMap<String, usize>,
     /// YAML blocks that hold no Kubernetes object (Helm values, a CI pipeline): shown, not checked.
     pub(crate) not_objects: usize,
-    /// YAML blocks that hold pieces of objects guardrail does not place (a webhook's rules, a CRD's schema).
+    /// YAML blocks that hold pieces of objects whose readings disagree (not checked).
     pub(crate) unplaced: usize,
+    /// YAML blocks that hold pieces of objects (a webhook's rules, a constraint's `match`) that decode as such.
+    pub(crate) pieces: usize,
     /// Configuration files written like objects that no API server serves, by what reads them.
     pub(crate) config_files: std::collections::BTreeMap<String, usize>,
     /// Where each document that is not an example is, and why (`content/x.md:12: a Kustomization ...`).
     pub(crate) not_examples: Vec<String>,
     /// Examples that elide part of an object (`...`): checked as far as shown.
     pub(crate) partial: usize,
+    /// Examples whose `<summary>` promises nothing (`[examples] summary-expect`): judged, not compared.
+    pub(crate) no_promise: usize,
 }
 
 /// What the API server's decoding says of a fragment under each of its readings.
 enum Reading {
-    /// Every reading decodes: judge it as this one.
-    Same(guardrail_engine::fragment::Wrap),
+    /// These readings decode (the others, if any, are refused): judge it as these, if they judge alike.
+    Same(Vec<guardrail_engine::fragment::Wrap>),
     /// Every reading refuses the same field: this error (of this reading).
     Refused(guardrail_engine::schema::SchemaError, guardrail_engine::fragment::Wrap),
     /// The readings disagree.
     Differs,
+}
+
+/// Up to three readings by name, then how many more: `Volume or EnvVar`, `RuleWithOperations, ... (7 kinds)`.
+fn readings_named(names: &[String]) -> String {
+    match names {
+        [] => "Kubernetes object".to_string(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} or {b}"),
+        [a, b, c] => format!("{a}, {b} or {c}"),
+        [a, b, c, ..] => format!("{a}, {b}, {c} or {} more", names.len() - 3),
+    }
+}
+
+/// What an example promises.
+#[derive(Debug, Clone, PartialEq)]
+enum Promise {
+    /// What its block says (`expect=`, or admitted by default).
+    Given,
+    /// What the `<summary>` of its `<details>` says (`[examples] summary-expect`), and that summary.
+    Summary(examples::Expect, String),
+    /// Nothing: its `<summary>` names none of the words, or words of different verdicts.
+    Nothing,
 }
 
 /// Why a document is not an example.
@@ -55,10 +81,42 @@ enum NotAnObject {
     Configuration(String),
     /// YAML of some other tool: the keys that say so.
     NotKubernetes(String),
-    /// A piece of a Kubernetes object that is not a Pod's, a Pod spec's, a container's or metadata (a webhook's
-    /// `namespaceSelector`, a CRD's `openAPIV3Schema`, a list of volumes): shown, not yet placed in an object.
+    /// A piece of a Kubernetes object that is not a Pod's (a webhook's `rules`, a CRD's `openAPIV3Schema`, a
+    /// constraint's `match`) whose readings (the definitions with its fields) refuse it in different places:
+    /// shown, not checked.
     Unplaced(String),
+    /// A piece of some object whose fields fall where its readings' schemas name none (a `spec` of any shape).
+    Loose(String),
+    /// A piece of some object that decodes as one (the definitions named): checked, not admitted.
+    Piece(String),
+    /// A piece of a Gatekeeper object guardrail has no schema for (`ConstraintTemplate spec`).
+    Gatekeeper(String),
 }
+
+/// What a document without apiVersion and kind is.
+enum Classified {
+    /// An example to admit (a piece of a Pod, or a whole object).
+    Example,
+    /// Not an example: shown, counted.
+    Skip(NotAnObject),
+    /// A piece of an object that every reading refuses at one field: the error, and the readings.
+    Refused(guardrail_engine::schema::SchemaError, Vec<String>),
+}
+
+/// Gatekeeper's own kinds, by the fields of their `spec`, for pieces of them (guardrail has their semantics, not
+/// their schemas).
+const GATEKEEPER_SPECS: &[(&str, &[&str])] = &[
+    ("constraint", &["match", "parameters", "enforcementAction", "scopedEnforcementActions"]),
+    ("ConstraintTemplate", &["crd", "targets"]),
+    ("Assign", &["applyTo", "match", "location", "parameters"]),
+    ("AssignMetadata", &["match", "location", "parameters"]),
+    ("AssignImage", &["applyTo", "match", "location", "parameters"]),
+    ("ModifySet", &["applyTo", "match", "location", "parameters"]),
+    ("ExpansionTemplate", &["applyTo", "templateSource", "generatedGVK", "enforcementAction"]),
+    ("Config", &["sync", "match", "validation", "readiness"]),
+    ("Provider", &["url", "timeout", "caBundle"]),
+    ("SyncSet", &["gvks"]),
+];
 
 impl NotAnObject {
     fn describe(&self) -> String {
@@ -73,9 +131,16 @@ impl NotAnObject {
             NotAnObject::NotKubernetes(keys) => {
                 format!("not a Kubernetes object: {keys} are fields of no Kubernetes kind")
             }
-            NotAnObject::Unplaced(keys) => {
+            NotAnObject::Unplaced(what) => {
+                format!("a piece of a {what}, which it breaks in different places under each reading: not checked")
+            }
+            NotAnObject::Piece(what) => format!("a piece of a {what}: its fields decode"),
+            NotAnObject::Loose(what) => {
+                format!("a piece of a {what}, whose schema does not describe these fields: not checked")
+            }
+            NotAnObject::Gatekeeper(what) => {
                 format!(
-                    "a piece of a Kubernetes object ({keys}) that guardrail does not place in one: shown, not checked"
+                    "a piece of a Gatekeeper {what}: shown, not checked (guardrail has no schema for Gatekeeper's own kinds, and no loaded template's constraint kind has these fields)"
                 )
             }
         }
@@ -278,8 +343,47 @@ struct Ctx<'a> {
     warnings: RefCell<Vec<Diagnostic>>,
     examples: RefCell<Vec<ExampleRecord>>,
     counts: RefCell<ExampleCounts>,
-    /// The site's policies together with an example's `policies=`, by that attribute, loaded once per page.
+    /// The site's policies together with an example's `policies=` and the page's own policies of its group, by
+    /// those, loaded once per page.
     extra_sets: RefCell<HashMap<String, Result<PolicySet, String>>>,
+    /// Each fenced block's top-level `<details>` and `<summary>`s, by its fence's offset (read when
+    /// `[examples] page-policies` or `summary-expect` asks).
+    places: HashMap<usize, (Option<usize>, Vec<String>)>,
+    /// The policy objects the page shows (`[examples] page-policies`): their top-level `<details>` (none: the
+    /// whole page's), a name (`file:line`) and the object.
+    page_policies: Vec<(Option<usize>, String, Value)>,
+}
+
+/// The places of a page's fenced blocks among its `<details>` and the policy objects it shows, when the site asks
+/// for them (`[examples] page-policies`, `summary-expect`).
+#[allow(clippy::type_complexity)]
+fn page_places(
+    page: &Page,
+    config: &Config,
+) -> (HashMap<usize, (Option<usize>, Vec<String>)>, Vec<(Option<usize>, String, Value)>) {
+    let examples = &config.examples;
+    let mut places = HashMap::new();
+    let mut policies = Vec::new();
+    if !examples.page_policies && (examples.summary_expect.is_empty() || !page.text.contains("<details")) {
+        return (places, policies);
+    }
+    for p in markdown::block_places(&page.text, page.body_start) {
+        let (lang, _) = examples::split_info(&p.info);
+        let yaml = examples::is_yaml(lang) || lang.ends_with(".yaml") || lang.ends_with(".yml");
+        if examples.page_policies && yaml && !p.info.split_whitespace().any(|w| w == "novalidate") {
+            // A block that does not parse is reported where it is checked as an example.
+            if let Ok(docs) = yaml::load_documents(&p.code, Schema::Kubernetes, &Limits::default()) {
+                let (fence_line, _) = line_col(&page.text, p.fence_offset);
+                for d in docs {
+                    if PolicySet::is_policy_object(&d.value) {
+                        policies.push((p.group, format!("{}:{}", page.file, fence_line + d.line), d.value));
+                    }
+                }
+            }
+        }
+        places.insert(p.fence_offset, (p.group, p.summaries));
+    }
+    (places, policies)
 }
 
 /// Renders `page`, checking its examples against `policies`.
@@ -290,9 +394,12 @@ pub(crate) fn render(
     links: &LinkTable,
     policies: &mut PolicySet,
 ) -> Rendered {
+    let (places, page_policies) = page_places(page, config);
     let ctx = Ctx {
         root,
         extra_sets: RefCell::new(HashMap::new()),
+        places,
+        page_policies,
         page,
         config,
         links,
@@ -391,9 +498,20 @@ impl Ctx<'_> {
         self.diagnostics.borrow_mut().push(d);
     }
 
-    /// The site's policy set with `paths` (policy sources from the site root) added, loaded once per page.
-    fn with_extra(&self, paths: &[String]) -> Result<PolicySet, String> {
-        let key = paths.join(",");
+    /// The page's policy objects that judge an example in the top-level `<details>` `group`: those of that group
+    /// and those outside any.
+    fn page_objects(&self, group: Option<usize>) -> Vec<(String, Value)> {
+        self.page_policies
+            .iter()
+            .filter(|(g, _, _)| g.is_none() || *g == group)
+            .map(|(_, name, value)| (name.clone(), value.clone()))
+            .collect()
+    }
+
+    /// The site's policy set with `paths` (policy sources from the site root) and the page's own policies of
+    /// `group` added, loaded once per page.
+    fn with_extra(&self, paths: &[String], group: Option<usize>) -> Result<PolicySet, String> {
+        let key = format!("{}#{group:?}", paths.join(","));
         if let Some(r) = self.extra_sets.borrow().get(&key) {
             return r.clone();
         }
@@ -412,8 +530,9 @@ impl Ctx<'_> {
             };
             let (extra, found) = PolicySet::load_sources(&refs, &Limits::default()).map_err(joined)?;
             let base = self.policies.borrow();
-            let objects: Vec<(String, Value)> =
+            let mut objects: Vec<(String, Value)> =
                 base.objects().chain(extra.objects()).map(|o| (o.name.to_string(), o.value.clone())).collect();
+            objects.extend(self.page_objects(group));
             let all: Vec<PolicyObject<'_>> = objects.iter().map(|(n, v)| PolicyObject { name: n, value: v }).collect();
             let mut set = PolicySet::load_objects(&all, &Limits::default()).map_err(joined)?;
             // The example's own cluster state (a Namespace with its labels, a LimitRange) joins the site's.
@@ -440,6 +559,7 @@ impl Ctx<'_> {
         placed: &Placed,
         inferred: bool,
         expect_refused: bool,
+        extra: Option<&PolicySet>,
     ) -> Decoded {
         use guardrail_engine::schema::{Check, schemas};
         let version = &self.config.examples.kubernetes_version;
@@ -454,7 +574,10 @@ impl Ctx<'_> {
         };
         let kind = placed.object.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
         let api_version = placed.object.get("apiVersion").and_then(Value::as_str).unwrap_or("").to_string();
-        let check = self.policies.borrow().decode(api, &placed.object);
+        let check = match extra {
+            Some(set) => set.decode(api, &placed.object),
+            None => self.policies.borrow().decode(api, &placed.object),
+        };
         match check {
             Check::Checked(errors) if errors.is_empty() => Decoded::Yes,
             Check::Checked(errors) if expect_refused => {
@@ -544,11 +667,55 @@ impl Ctx<'_> {
                 return code_html(&highlight(&block.code, "yaml"), "yaml", title);
             }
         };
+        let (group, summaries) = self.places.get(&block.fence_offset).cloned().unwrap_or_default();
+        // Under `[examples] summary-expect`, the `<summary>` of the example's own `<details>` says what it promises
+        // when the block says nothing: the verdict its words name, when they agree; nothing (judged and shown, not
+        // compared) when it names none or they disagree (`blank-host`). The policies a page shows promise nothing.
+        let policies_only =
+            docs.iter().all(|d| d.value.is_null() || guardrail_engine::policy::PolicySet::is_policy_object(&d.value));
+        let promise = match summaries.last() {
+            Some(summary)
+                if !attrs.expect_given && !self.config.examples.summary_expect.is_empty() && !policies_only =>
+            {
+                let mut verdicts: Vec<examples::Expect> = summary
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .filter_map(|w| self.config.examples.summary_expect.get(w))
+                    .filter_map(|v| examples::Expect::from_name(v))
+                    .collect();
+                verdicts.dedup();
+                match verdicts.as_slice() {
+                    [one] => Promise::Summary(*one, summary.clone()),
+                    _ => Promise::Nothing,
+                }
+            }
+            _ => Promise::Given,
+        };
+        let summary_attrs;
+        let attrs = match &promise {
+            Promise::Summary(expect, _) => {
+                summary_attrs = Attrs { expect: *expect, expect_given: true, ..attrs.clone() };
+                &summary_attrs
+            }
+            _ => attrs,
+        };
+        if promise == Promise::Nothing {
+            self.counts.borrow_mut().no_promise += 1;
+        }
         let namespace = attrs.namespace.clone().unwrap_or_else(|| self.config.examples.namespace.clone());
-        let mut extra = match attrs.policies.is_empty() {
+        let page_objects = !self.page_objects(group).is_empty();
+        let mut extra = match attrs.policies.is_empty() && !page_objects {
             true => None,
-            false => match self.with_extra(&attrs.policies) {
+            false => match self.with_extra(&attrs.policies, group) {
                 Ok(set) => Some(set),
+                Err(why) if attrs.policies.is_empty() => {
+                    let (line, col) = line_col(&self.page.text, block.fence_offset);
+                    self.error(
+                        Diagnostic::error(format!("the page's policies do not load: {why}"), file, line, col).help(
+                            "fix the policy the error names; `[examples] page-policies` judges this example by the policies the page shows",
+                        ),
+                    );
+                    return code_html(&highlight(&block.code, "yaml"), "yaml", title);
+                }
                 Err(why) => {
                     let at = block.info.find("policies=").unwrap_or(0);
                     let width = block.info[at..].find(char::is_whitespace).unwrap_or(block.info.len() - at);
@@ -591,9 +758,37 @@ impl Ctx<'_> {
                 continue;
             }
             if review.is_none() && attrs.wrap.is_none() {
-                if let Some(why) = self.not_an_object(&doc.value) {
-                    skipped.push((line, why));
-                    continue;
+                match self.classify(&doc.value) {
+                    Classified::Example => {}
+                    Classified::Skip(why) => {
+                        skipped.push((line, why));
+                        continue;
+                    }
+                    Classified::Refused(e, names) => {
+                        let (l, c) = doc.source_map.field(&e.pointer).unwrap_or((doc.line, 1));
+                        let (line, col) = code_pos(self.page, block, l, c);
+                        let width =
+                            e.path.rsplit(['.', '[']).next().map_or(1, |last| last.trim_end_matches(']').len().max(1));
+                        let mut d = Diagnostic::error(
+                            format!("the API server refuses the example: {}", e.message),
+                            file,
+                            line,
+                            col,
+                        )
+                        .width(width)
+                        .note(format!(
+                            "read as a piece of a {} (what has all its fields), the API server refuses this field",
+                            readings_named(&names)
+                        ));
+                        d = match e.hint.clone() {
+                            Some(hint) => d.help(hint),
+                            None => {
+                                d.help("fix the field; if the block is not a Kubernetes object, mark it `novalidate`")
+                            }
+                        };
+                        self.error(d);
+                        continue;
+                    }
                 }
             }
             let (value, review) = match review {
@@ -610,10 +805,12 @@ impl Ctx<'_> {
                         if attrs.wrap.is_none() { guardrail_engine::fragment::readings(&value) } else { Vec::new() };
                     let ambiguous = |more: &str| {
                         Diagnostic::error(format!("ambiguous example: {why}{more}"), file, line, col)
-                            .help("say what it is with `wrap=pod`, `wrap=podspec`, `wrap=container` or `wrap=metadata`; if it is not a Kubernetes object, mark the block `novalidate`")
+                            .help("say what it is with `wrap=` (`pod`, `podspec`, `container`, `metadata`, `containers`, `volumes`, `env`, `ports`, `volumeMounts`); if it is not a Kubernetes object, mark the block `novalidate`")
                     };
                     match self.every_reading(&value, &readings) {
-                        Reading::Same(w) if self.judged_alike(&value, &readings, &namespace, extra.as_mut()) => Some(w),
+                        Reading::Same(clean) if self.judged_alike(&value, &clean, &namespace, extra.as_mut()) => {
+                            clean.first().copied()
+                        }
                         Reading::Same(_) => {
                             self.error(ambiguous("; and the cluster judges the readings differently"));
                             continue;
@@ -650,7 +847,7 @@ impl Ctx<'_> {
             let placed = guardrail_engine::fragment::place(&value, wrap);
             // The API server decodes the object strictly before any webhook sees it.
             let expect_refused = attrs.expect == examples::Expect::Refused;
-            let no_schema = match self.decodes(block, doc, &placed, inferred, expect_refused) {
+            let no_schema = match self.decodes(block, doc, &placed, inferred, expect_refused, extra.as_ref()) {
                 Decoded::No => continue,
                 Decoded::Yes => None,
                 Decoded::NoSchema(what) => Some(what),
@@ -751,7 +948,44 @@ impl Ctx<'_> {
                 let (l, c, w) = self.blame(block, doc, &placed, deciding, prefix);
                 Diagnostic::error(headline, file, l, c).width(w)
             };
-            if let Err(d) = examples::compare(attrs, &outcome, blame) {
+            let compared = if promise == Promise::Nothing { Ok(()) } else { examples::compare(attrs, &outcome, blame) };
+            // A verdict of a rule that reads the cluster's objects (`data.inventory`), with no cluster state to read:
+            // the page may be right about a cluster guardrail cannot see, so it is said, not failed.
+            let referential: Vec<String> = {
+                let set = extra.as_ref().map_or_else(
+                    || self.policies.borrow().referential_kinds().iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                    |s| s.referential_kinds().iter().map(|k| k.to_string()).collect(),
+                );
+                let empty =
+                    extra.as_ref().map_or_else(|| self.policies.borrow().cluster_is_empty(), |s| s.cluster_is_empty());
+                let deciding = outcome.deciding();
+                if empty {
+                    set.into_iter()
+                        .filter(|k| deciding.constraints.iter().any(|c| c.split('/').next() == Some(k.as_str())))
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            };
+            let compared = match compared {
+                Err(d) if !referential.is_empty() => {
+                    let mut w = Diagnostic::warning(format!("{} (not checked: the verdict depends on the cluster's objects)", d.message), file, d.line, d.column)
+                        .note(format!("{} reads data.inventory, the objects Gatekeeper syncs from the cluster, and the site gives no cluster state", referential.join(", ")));
+                    for n in d.notes {
+                        w = w.note(n);
+                    }
+                    self.warnings.borrow_mut().push(w.help("give the objects the rule looks for (the page's inventory) as cluster state: `[paths] cluster`"));
+                    Ok(())
+                }
+                other => other,
+            };
+            if let Err(d) = compared {
+                let d = match &promise {
+                    Promise::Summary(_, summary) => d.note(format!(
+                        "the page promises it under `<summary>{summary}</summary>` ([examples] summary-expect)"
+                    )),
+                    _ => d,
+                };
                 self.error(d);
             }
             // A rule that applies but that nothing can evaluate (no Rego, no CEL): the page must not claim it held.
@@ -786,16 +1020,19 @@ impl Ctx<'_> {
             let mut counts = self.counts.borrow_mut();
             counts.checked -= 1;
             for (line, why) in &skipped {
-                match why {
-                    NotAnObject::Configuration(what) => *counts.config_files.entry(what.clone()).or_default() += 1,
-                    NotAnObject::NotKubernetes(_) | NotAnObject::Unplaced(_) => {}
+                if let NotAnObject::Configuration(what) = why {
+                    *counts.config_files.entry(what.clone()).or_default() += 1;
                 }
                 counts.not_examples.push(format!("{file}:{line}: {}", why.describe()));
             }
-            if skipped.iter().any(|(_, w)| matches!(w, NotAnObject::Unplaced(_))) {
+            if skipped.iter().any(|(_, w)| {
+                matches!(w, NotAnObject::Unplaced(_) | NotAnObject::Gatekeeper(_) | NotAnObject::Loose(_))
+            }) {
                 counts.unplaced += 1;
             } else if skipped.iter().any(|(_, w)| matches!(w, NotAnObject::NotKubernetes(_))) {
                 counts.not_objects += 1;
+            } else if skipped.iter().all(|(_, w)| matches!(w, NotAnObject::Piece(_))) {
+                counts.pieces += 1;
             }
             drop(counts);
             return code_html(&highlight(&block.code, "yaml"), "yaml", title);
@@ -833,7 +1070,9 @@ impl Ctx<'_> {
         namespace: &str,
         mut extra: Option<&mut guardrail_engine::policy::PolicySet>,
     ) -> bool {
-        let request = guardrail_engine::fragment::request_in(namespace);
+        // A fragment is judged as a partial object (what it does not show is not missing), as below.
+        let request =
+            guardrail_engine::policy::Request { partial: true, ..guardrail_engine::fragment::request_in(namespace) };
         let verdicts: Vec<_> = readings
             .iter()
             .map(|r| {
@@ -870,8 +1109,11 @@ impl Ctx<'_> {
                 _ => return Reading::Differs,
             }
         }
-        if errors.iter().all(|(_, e)| e.is_empty()) {
-            return readings.first().copied().map_or(Reading::Differs, Reading::Same);
+        // What decodes under some readings is what the writer meant by them.
+        let clean: Vec<guardrail_engine::fragment::Wrap> =
+            errors.iter().filter(|(_, e)| e.is_empty()).map(|(w, _)| *w).collect();
+        if !clean.is_empty() {
+            return Reading::Same(clean);
         }
         let Some((w0, first)) = errors.first() else { return Reading::Differs };
         for (field, e) in first {
@@ -898,55 +1140,63 @@ impl Ctx<'_> {
         }
     }
 
-    /// Why a document of a YAML block is not an example, or `None` when it is one: a configuration file no API
-    /// server serves (a kubeconfig, an `AdmissionConfiguration`, a `Kustomization`), or a mapping whose keys are
-    /// not all fields of any Kubernetes definition (Helm values, a CI pipeline), or a scalar.
-    fn not_an_object(&self, doc: &Value) -> Option<NotAnObject> {
-        let api = guardrail_engine::schema::schemas(&self.config.examples.kubernetes_version)?;
-        match doc {
-            Value::Object(map) => {
-                let (api_version, kind) =
-                    (map.get("apiVersion").and_then(Value::as_str), map.get("kind").and_then(Value::as_str));
-                if let (Some(v), Some(k)) = (api_version, kind) {
-                    return guardrail_engine::object::configuration_file(v, k)
-                        .map(|reader| NotAnObject::Configuration(format!("{k} ({reader})")));
-                }
-                let keys: Vec<&str> = map.keys().map(String::as_str).collect();
-                let named =
-                    |keys: &[&str]| keys.iter().take(4).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-                // A `spec:` (with or without `metadata:`) of a kind no schema here knows (a ConstraintTemplate's).
-                if let Some(Value::Object(spec)) =
-                    map.get("spec").filter(|_| keys.iter().all(|k| ["metadata", "spec"].contains(k)))
-                {
-                    let inner: Vec<&str> = spec.keys().map(String::as_str).collect();
-                    if !inner.is_empty() && !api.some_definition_has(&inner) {
-                        return Some(NotAnObject::NotKubernetes(format!("`spec` with {}", named(&inner))));
-                    }
-                }
-                // A constraint's `spec`, a template's parameters: the loaded policies' kinds know these.
-                let policy_spec = keys
-                    .iter()
-                    .all(|k| ["match", "parameters", "enforcementAction", "scopedEnforcementActions"].contains(k));
-                if !api.some_definition_has(&keys) && !policy_spec {
-                    return Some(NotAnObject::NotKubernetes(named(&keys)));
-                }
-                // A piece of some object that is none of the fragments guardrail places, and no ambiguity among them.
-                let placed = guardrail_engine::fragment::infer_wrap(doc).is_ok()
-                    || !guardrail_engine::fragment::readings(doc).is_empty();
-                (!placed).then(|| NotAnObject::Unplaced(named(&keys)))
+    /// What a document of a YAML block is: an example (an object, or a piece of a Pod guardrail places in one);
+    /// a configuration file no API server serves (a kubeconfig, an `AdmissionConfiguration`, a `Kustomization`);
+    /// YAML of another tool (keys that are fields of no Kubernetes definition: Helm values, a CI pipeline); or a
+    /// piece of some other object, decoded against the definitions with its fields (a webhook's `rules`, a
+    /// constraint's `match` by the loaded templates' kinds, a CRD's piece by the cluster state's CRDs).
+    fn classify(&self, doc: &Value) -> Classified {
+        use guardrail_engine::policy::Piece;
+        let Some(api) = guardrail_engine::schema::schemas(&self.config.examples.kubernetes_version) else {
+            return Classified::Example;
+        };
+        let named = |keys: &[&str]| keys.iter().take(4).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+        if let Value::Object(map) = doc {
+            let (api_version, kind) =
+                (map.get("apiVersion").and_then(Value::as_str), map.get("kind").and_then(Value::as_str));
+            if let (Some(v), Some(k)) = (api_version, kind) {
+                return match guardrail_engine::object::configuration_file(v, k) {
+                    Some(reader) => Classified::Skip(NotAnObject::Configuration(format!("{k} ({reader})"))),
+                    None => Classified::Example,
+                };
             }
-            Value::Array(items) => {
-                let fits = items.iter().all(|i| match i {
-                    Value::Object(m) => api.some_definition_has(&m.keys().map(String::as_str).collect::<Vec<_>>()),
-                    _ => false,
-                });
-                Some(if fits {
-                    NotAnObject::Unplaced("a list".to_string())
-                } else {
-                    NotAnObject::NotKubernetes("a list".to_string())
-                })
+        }
+        if guardrail_engine::fragment::infer_wrap(doc).is_ok() || !guardrail_engine::fragment::readings(doc).is_empty()
+        {
+            return Classified::Example;
+        }
+        let keys: Vec<&str> = match doc {
+            Value::Object(map) => map.keys().map(String::as_str).collect(),
+            Value::Array(_) => vec!["a list"],
+            _ => return Classified::Skip(NotAnObject::NotKubernetes("a scalar".to_string())),
+        };
+        // A piece of one of Gatekeeper's own kinds, written bare or under `spec:`.
+        let inner: Vec<&str> = match doc.get("spec").and_then(Value::as_object) {
+            Some(spec) if keys.iter().all(|k| ["metadata", "spec"].contains(k)) => {
+                spec.keys().map(String::as_str).collect()
             }
-            _ => Some(NotAnObject::NotKubernetes("a scalar".to_string())),
+            _ => keys.clone(),
+        };
+        let gatekeeper = GATEKEEPER_SPECS
+            .iter()
+            .find(|(_, fields)| !inner.is_empty() && inner.iter().all(|k| fields.contains(k)))
+            .map(|(kind, _)| *kind);
+        let piece = self.policies.borrow().piece(api, doc);
+        match piece {
+            Piece::Decodes(names) => Classified::Skip(NotAnObject::Piece(readings_named(&names))),
+            // Gatekeeper's kinds have no schema here: what fits one of them is not judged by other kinds' (a
+            // loaded template's constraint kind, named `Kind spec`, is one of them).
+            Piece::Refused(e, names) if names.iter().any(|n| n.contains(' ')) || gatekeeper.is_none() => {
+                Classified::Refused(e, names)
+            }
+            _ if gatekeeper.is_some() => {
+                Classified::Skip(NotAnObject::Gatekeeper(format!("{} spec", gatekeeper.unwrap_or_default())))
+            }
+            Piece::Refused(e, names) => Classified::Refused(e, names),
+            Piece::Differs(names) => Classified::Skip(NotAnObject::Unplaced(readings_named(&names))),
+            Piece::Loose(names) => Classified::Skip(NotAnObject::Loose(readings_named(&names))),
+            Piece::Unknown if doc.is_array() => Classified::Skip(NotAnObject::NotKubernetes("a list".to_string())),
+            Piece::Unknown => Classified::Skip(NotAnObject::NotKubernetes(named(&keys))),
         }
     }
 

@@ -23,6 +23,9 @@ pub struct Failure {
     /// Sorted by file, line and column.
     pub diagnostics: Vec<Diagnostic>,
     sources: HashMap<String, String>,
+    /// What the pages held, when they were all read: what was checked and what was not, and why (boxed: a
+    /// failure stays small enough to return by value).
+    pub summary: Option<Box<Summary>>,
 }
 
 impl std::fmt::Display for Failure {
@@ -35,7 +38,7 @@ impl std::error::Error for Failure {}
 
 impl Failure {
     fn one(d: Diagnostic) -> Self {
-        Failure { diagnostics: vec![d], sources: HashMap::new() }
+        Failure { diagnostics: vec![d], sources: HashMap::new(), summary: None }
     }
 
     fn sorted(mut self) -> Self {
@@ -59,6 +62,20 @@ impl Failure {
 pub struct Site {
     /// Output files: path relative to the output folder → bytes.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// What the pages held: what was checked and what was not, and why.
+    pub summary: Summary,
+    /// What the policy sources held that is not a policy and was skipped (`7 Kustomization, 2 not Kubernetes
+    /// objects`), or "".
+    pub skipped: String,
+    /// Problems that do not fail the build (an example a rule applies to that nothing could evaluate), sorted.
+    pub warnings: Vec<Diagnostic>,
+    /// The warnings as rustc-style text, each with the source line it points at.
+    pub warnings_text: String,
+}
+
+/// What the content pages held: the examples checked, and what was not checked and why.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
     /// Content pages (the generated policy reference not counted).
     pub pages: usize,
     /// YAML examples admitted and compared with what their page promises.
@@ -69,21 +86,45 @@ pub struct Site {
     pub unknown_kinds: BTreeMap<String, usize>,
     /// YAML blocks that hold no Kubernetes object (Helm values, a CI pipeline): shown as written, not checked.
     pub not_objects: usize,
-    /// YAML blocks that hold pieces of objects guardrail does not place in one (a webhook's rules, a CRD schema).
+    /// YAML blocks that hold pieces of objects that are not checked: their readings disagree, or they are pieces
+    /// of Gatekeeper's own kinds.
     pub unplaced: usize,
+    /// YAML blocks that hold pieces of objects other than Pods (a webhook's rules, a constraint's `match`) whose
+    /// fields decode.
+    pub pieces: usize,
     /// Configuration files written like objects that no API server serves (`Kustomization (kustomize)`), by kind.
     pub config_files: BTreeMap<String, usize>,
     /// Each document that is not an example, where and why (`content/x.md:12: ...`).
     pub not_examples: Vec<String>,
     /// Examples that elide part of an object, checked as far as shown.
     pub examples_partial: usize,
-    /// What the policy sources held that is not a policy and was skipped (`7 Kustomization, 2 not Kubernetes
-    /// objects`), or "".
-    pub skipped: String,
-    /// Problems that do not fail the build (an example a rule applies to that nothing could evaluate), sorted.
-    pub warnings: Vec<Diagnostic>,
-    /// The warnings as rustc-style text, each with the source line it points at.
-    pub warnings_text: String,
+    /// Examples whose `<summary>` promises nothing (`[examples] summary-expect`): judged and shown, not compared.
+    pub no_promise: usize,
+}
+
+impl Summary {
+    /// The sums over rendered content pages.
+    fn of(content: &[Rendered]) -> Summary {
+        let sum_map = |f: &dyn Fn(&Rendered) -> &BTreeMap<String, usize>| {
+            content.iter().flat_map(|r| f(r).iter()).fold(BTreeMap::new(), |mut all, (k, n)| {
+                *all.entry(k.clone()).or_insert(0) += n;
+                all
+            })
+        };
+        Summary {
+            pages: content.len(),
+            examples_checked: content.iter().map(|r| r.counts.checked).sum(),
+            examples_unchecked: content.iter().map(|r| r.counts.unchecked).sum(),
+            not_objects: content.iter().map(|r| r.counts.not_objects).sum(),
+            unplaced: content.iter().map(|r| r.counts.unplaced).sum(),
+            pieces: content.iter().map(|r| r.counts.pieces).sum(),
+            examples_partial: content.iter().map(|r| r.counts.partial).sum(),
+            no_promise: content.iter().map(|r| r.counts.no_promise).sum(),
+            config_files: sum_map(&|r| &r.counts.config_files),
+            not_examples: content.iter().flat_map(|r| r.counts.not_examples.iter().cloned()).collect(),
+            unknown_kinds: sum_map(&|r| &r.counts.unknown_kinds),
+        }
+    }
 }
 
 /// What the command line says instead of `guardrail.toml`.
@@ -340,6 +381,7 @@ impl Session {
             for p in &pages {
                 failure.sources.entry(p.file.clone()).or_insert_with(|| p.text.clone());
             }
+            failure.summary = Some(Box::new(Summary::of(&rendered[..content_pages])));
             return Err(failure.sorted());
         }
         let theme = theme.map_err(Failure::one)?;
@@ -472,27 +514,7 @@ impl Session {
             warnings: warnings.diagnostics,
             skipped: self.policy_sources.skipped_summary(),
             files: self.files.into_iter().map(|(k, v)| (k, Arc::unwrap_or_clone(v))).collect(),
-            pages: self.content_pages,
-            examples_checked: content.iter().map(|r| r.counts.checked).sum(),
-            examples_unchecked: content.iter().map(|r| r.counts.unchecked).sum(),
-            not_objects: content.iter().map(|r| r.counts.not_objects).sum(),
-            unplaced: content.iter().map(|r| r.counts.unplaced).sum(),
-            examples_partial: content.iter().map(|r| r.counts.partial).sum(),
-            config_files: content.iter().flat_map(|r| r.counts.config_files.iter()).fold(
-                BTreeMap::new(),
-                |mut all, (k, n)| {
-                    *all.entry(k.clone()).or_insert(0) += n;
-                    all
-                },
-            ),
-            not_examples: content.iter().flat_map(|r| r.counts.not_examples.iter().cloned()).collect(),
-            unknown_kinds: content.iter().flat_map(|r| r.counts.unknown_kinds.iter()).fold(
-                BTreeMap::new(),
-                |mut all, (k, n)| {
-                    *all.entry(k.clone()).or_insert(0) += n;
-                    all
-                },
-            ),
+            summary: Summary::of(content),
         }
     }
 
@@ -588,6 +610,7 @@ impl Session {
             for p in &self.pages[..n] {
                 failure.sources.entry(p.file.clone()).or_insert_with(|| p.text.clone());
             }
+            failure.summary = Some(Box::new(Summary::of(&self.rendered[..n])));
             for (i, page, rendered) in previous {
                 self.pages[i] = page;
                 self.rendered[i] = rendered;

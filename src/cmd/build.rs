@@ -72,6 +72,62 @@ fn sarif_text(diagnostics: &[guardrail_site::Diagnostic]) -> String {
     serde_json::to_string_pretty(&crate::report::sarif(diagnostics)).unwrap_or_default()
 }
 
+/// The end of a failed check: the problems by class (what the cluster would do otherwise than the page says
+/// first), then what was not checked and why, so a team's first run shows in one screen what to fix and what to
+/// mark.
+fn by_class(diagnostics: &[guardrail_site::Diagnostic], summary: Option<&guardrail_site::Summary>) -> String {
+    let mut out = String::new();
+    for (n, class) in guardrail_site::diagnostics::by_class(diagnostics) {
+        out.push_str(&format!("  {n:>5}  {class}\n"));
+    }
+    let Some(s) = summary else { return out };
+    let mut not_checked: Vec<String> = Vec::new();
+    if s.not_objects > 0 {
+        not_checked.push(format!("{} YAML of other tools (Helm values, CI files)", s.not_objects));
+    }
+    if !s.config_files.is_empty() {
+        let n: usize = s.config_files.values().sum();
+        let kinds: Vec<&str> = s.config_files.keys().map(String::as_str).collect();
+        not_checked.push(format!("{n} configuration files no API server serves ({})", kinds.join(", ")));
+    }
+    if s.unplaced > 0 {
+        not_checked.push(format!("{} pieces whose readings disagree or of Gatekeeper's own kinds", s.unplaced));
+    }
+    if !s.unknown_kinds.is_empty() {
+        let n: usize = s.unknown_kinds.values().sum();
+        let kinds: Vec<&str> = s.unknown_kinds.keys().map(String::as_str).collect();
+        let shown: Vec<&str> = kinds.iter().take(4).copied().collect();
+        let more = if kinds.len() > 4 { format!(" and {} more", kinds.len() - 4) } else { String::new() };
+        not_checked.push(format!(
+            "{n} objects of kinds with no schema ({}{more}): admitted, fields not decoded",
+            shown.join(", ")
+        ));
+    }
+    if s.examples_unchecked > 0 {
+        not_checked.push(format!("{} marked novalidate", s.examples_unchecked));
+    }
+    if s.no_promise > 0 {
+        not_checked.push(format!(
+            "{} examples whose <summary> promises nothing ([examples] summary-expect): judged and shown, not compared",
+            s.no_promise
+        ));
+    }
+    out.push_str(&format!(
+        "  checked: {} in {}; {} of other objects decoded; {} partial (lines elided)\n",
+        plural(s.examples_checked, "example"),
+        plural(s.pages, "page"),
+        plural(s.pieces, "piece"),
+        s.examples_partial
+    ));
+    if !not_checked.is_empty() {
+        out.push_str("  not checked (-v lists each):\n");
+        for line in not_checked {
+            out.push_str(&format!("        {line}\n"));
+        }
+    }
+    out
+}
+
 fn plural(n: usize, one: &str) -> String {
     format!("{n} {one}{}", if n == 1 { "" } else { "s" })
 }
@@ -111,11 +167,17 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
             match args.format {
                 Format::Text => {
                     eprint!("{}", failure.render());
+                    if args.verbose {
+                        for n in failure.summary.iter().flat_map(|s| s.not_examples.iter()) {
+                            eprintln!("not an example: {n}");
+                        }
+                    }
                     eprintln!(
                         "\n{}: {verb} found {}; nothing was written",
                         paint_err(Style::Error, "error"),
                         plural(failure.diagnostics.len(), "problem")
                     );
+                    eprint!("{}", by_class(&failure.diagnostics, failure.summary.as_deref()));
                 }
                 Format::Json => print_lines(args.format, &failure.diagnostics),
                 Format::Github => {
@@ -127,39 +189,50 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    let mut summary = format!("{}, {} checked", plural(built.pages, "page"), plural(built.examples_checked, "example"));
-    if built.examples_unchecked > 0 {
-        summary.push_str(&format!(", {} not checked (novalidate)", built.examples_unchecked));
+    let built_summary = &built.summary;
+    let mut summary = format!(
+        "{}, {} checked",
+        plural(built_summary.pages, "page"),
+        plural(built_summary.examples_checked, "example")
+    );
+    if built_summary.examples_unchecked > 0 {
+        summary.push_str(&format!(", {} not checked (novalidate)", built_summary.examples_unchecked));
     }
-    if built.examples_partial > 0 {
-        summary.push_str(&format!(", {} partial (lines elided)", built.examples_partial));
+    if built_summary.no_promise > 0 {
+        summary.push_str(&format!(", {} whose <summary> promises nothing", built_summary.no_promise));
     }
-    if built.not_objects > 0 {
-        let what = if built.not_objects == 1 {
+    if built_summary.examples_partial > 0 {
+        summary.push_str(&format!(", {} partial (lines elided)", built_summary.examples_partial));
+    }
+    if built_summary.not_objects > 0 {
+        let what = if built_summary.not_objects == 1 {
             "YAML block is not a Kubernetes object"
         } else {
             "YAML blocks are not Kubernetes objects"
         };
-        summary.push_str(&format!(", {} {what}", built.not_objects));
+        summary.push_str(&format!(", {} {what}", built_summary.not_objects));
     }
-    if built.unplaced > 0 {
+    if built_summary.pieces > 0 {
+        summary.push_str(&format!(", {} of other objects decoded", plural(built_summary.pieces, "piece")));
+    }
+    if built_summary.unplaced > 0 {
         summary.push_str(&format!(
-            ", {} not checked (pieces of objects guardrail does not place yet; -v lists them)",
-            plural(built.unplaced, "YAML block")
+            ", {} not checked (pieces whose readings disagree, or of Gatekeeper's own kinds; -v lists them)",
+            plural(built_summary.unplaced, "YAML block")
         ));
     }
-    if !built.config_files.is_empty() {
-        let n: usize = built.config_files.values().sum();
-        let kinds: Vec<&str> = built.config_files.keys().map(String::as_str).collect();
+    if !built_summary.config_files.is_empty() {
+        let n: usize = built_summary.config_files.values().sum();
+        let kinds: Vec<&str> = built_summary.config_files.keys().map(String::as_str).collect();
         summary.push_str(&format!(", {} no API server serves: {}", plural(n, "configuration file"), kinds.join(", ")));
     }
     if args.verbose && args.format == Format::Text {
-        for n in &built.not_examples {
+        for n in &built_summary.not_examples {
             eprintln!("not an example: {n}");
         }
     }
     if args.format == Format::Json {
-        for n in &built.not_examples {
+        for n in &built_summary.not_examples {
             let (at, why) = n.split_once(": ").unwrap_or((n, ""));
             let (file, line) = at.rsplit_once(':').unwrap_or((at, "0"));
             println!(
@@ -169,9 +242,9 @@ pub(crate) fn run(args: &CheckArgs, mode: Mode<'_>) -> Result<ExitCode> {
             );
         }
     }
-    if !built.unknown_kinds.is_empty() {
-        let n: usize = built.unknown_kinds.values().sum();
-        let kinds: Vec<&str> = built.unknown_kinds.keys().map(String::as_str).collect();
+    if !built_summary.unknown_kinds.is_empty() {
+        let n: usize = built_summary.unknown_kinds.values().sum();
+        let kinds: Vec<&str> = built_summary.unknown_kinds.keys().map(String::as_str).collect();
         summary.push_str(&format!(", {} of kinds with no schema: {}", plural(n, "object"), kinds.join(", ")));
     }
     if !built.skipped.is_empty() {
