@@ -1417,7 +1417,7 @@ fn a_policy_library_page_is_judged_by_its_own_policies_group_by_group() {
         "{err}"
     );
     assert!(err.contains("  checked: 9 examples in 1 page;"), "{err}");
-    assert!(err.contains("1 examples whose <summary> promises nothing"), "{err}");
+    assert!(err.contains("\n      1  examples whose <summary> promises nothing"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -1440,4 +1440,24 @@ fn summary_expect_must_name_verdicts_and_words() {
         assert!(err.contains(says) && err.contains("--> guardrail.toml:3:1"), "{err}");
         let _ = std::fs::remove_dir_all(dir);
     }
+}
+
+/// `expect=deny` promises a policy's refusal: a Pod with only ephemeral containers, which the API server's own
+/// validation refuses before any policy sees it, breaks the promise (naming the stage, `violates=`, keeps it).
+#[test]
+fn expect_deny_is_not_kept_by_the_api_servers_own_validation() {
+    let dir = site_with_policies("deny-validation", "");
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\nspec:\n  ephemeralContainers:\n  - name: shell\n    image: busybox\n    securityContext: {privileged: true}\n";
+    std::fs::write(
+        dir.join("content/index.md"),
+        format!("# Home\n\n```yaml expect=deny\n{pod}```\n\n```yaml expect=deny violates=\"ObjectValidation\"\n{pod}```\n"),
+    )
+    .expect("page");
+    let run = guardrail(&["check", "--root", dir.to_str().unwrap()]);
+    let err = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(err.contains("error: example is refused by the API server's own validation, not by a policy as the page promises\n --> content/index.md:4:1"), "{err}");
+    assert!(err.contains("got: refused by the API server: Pod \"debug\" is invalid: spec.containers: Required value"), "{err}");
+    assert!(err.contains("check found 1 problem"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -209,6 +209,7 @@ pub const CLASSES: &[&str] = &[
     "refusals: the API server refuses an example before any policy sees it",
     "broken links",
     "ambiguous examples: guardrail cannot tell what a fragment is",
+    "unchecked objects: a Kubernetes object in a fence that is not YAML",
     "policies that do not load",
     "files that do not parse (YAML, MDX, front matter, configuration)",
     "other problems",
@@ -230,21 +231,23 @@ impl Diagnostic {
             2
         } else if m.starts_with("ambiguous example") {
             3
+        } else if m.starts_with("this code block holds a Kubernetes object") {
+            4
         } else if m.contains("do not load")
             || m.starts_with("policy does not load")
             || m.starts_with("the cluster state")
             || m.starts_with("example cannot be admitted")
         {
-            4
+            5
         } else if m.starts_with("invalid")
             || m.contains("front matter")
             || m.contains("merge-conflict")
             || m.contains("MDX")
             || m.starts_with('<')
         {
-            5
-        } else {
             6
+        } else {
+            7
         };
         CLASSES[class]
     }
@@ -292,7 +295,7 @@ mod tests {
         ];
         assert_eq!(
             by_class(&all),
-            [(2, CLASSES[0]), (1, CLASSES[1]), (2, CLASSES[2]), (1, CLASSES[5]), (1, CLASSES[6])]
+            [(2, CLASSES[0]), (1, CLASSES[1]), (2, CLASSES[2]), (1, CLASSES[6]), (1, CLASSES[7])]
         );
     }
 

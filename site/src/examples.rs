@@ -453,12 +453,16 @@ pub(crate) fn compare(
             ))
         }
         // The API server's own validation is no policy: a Pod it refuses for a missing field never reaches the
-        // rule the page shows it to.
+        // rule the page shows it to (unless the page names that stage: `violates="ObjectValidation"`).
         Expect::Deny
-            if matches!(
-                outcome.deciding().decided_by,
-                Some(guardrail_engine::admission::Stage::Decode | guardrail_engine::admission::Stage::ObjectValidation)
-            ) =>
+            if attrs.violates.is_empty()
+                && matches!(
+                    outcome.deciding().decided_by,
+                    Some(
+                        guardrail_engine::admission::Stage::Decode
+                            | guardrail_engine::admission::Stage::ObjectValidation
+                    )
+                ) =>
         {
             let why = outcome.deciding().denial().unwrap_or_default();
             Err(with_notes(

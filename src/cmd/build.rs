@@ -81,35 +81,36 @@ fn by_class(diagnostics: &[guardrail_site::Diagnostic], summary: Option<&guardra
         out.push_str(&format!("  {n:>5}  {class}\n"));
     }
     let Some(s) = summary else { return out };
-    let mut not_checked: Vec<String> = Vec::new();
+    let mut not_checked: Vec<(usize, String)> = Vec::new();
     if s.not_objects > 0 {
-        not_checked.push(format!("{} YAML of other tools (Helm values, CI files)", s.not_objects));
+        not_checked.push((s.not_objects, "YAML of other tools (Helm values, CI files)".into()));
     }
     if !s.config_files.is_empty() {
-        let n: usize = s.config_files.values().sum();
         let kinds: Vec<&str> = s.config_files.keys().map(String::as_str).collect();
-        not_checked.push(format!("{n} configuration files no API server serves ({})", kinds.join(", ")));
+        not_checked.push((
+            s.config_files.values().sum(),
+            format!("configuration files no API server serves: {}", kinds.join(", ")),
+        ));
     }
     if s.unplaced > 0 {
-        not_checked.push(format!("{} pieces whose readings disagree or of Gatekeeper's own kinds", s.unplaced));
+        not_checked.push((s.unplaced, "pieces whose readings disagree, or of Gatekeeper's own kinds".into()));
     }
     if !s.unknown_kinds.is_empty() {
-        let n: usize = s.unknown_kinds.values().sum();
         let kinds: Vec<&str> = s.unknown_kinds.keys().map(String::as_str).collect();
         let shown: Vec<&str> = kinds.iter().take(4).copied().collect();
         let more = if kinds.len() > 4 { format!(" and {} more", kinds.len() - 4) } else { String::new() };
-        not_checked.push(format!(
-            "{n} objects of kinds with no schema ({}{more}): admitted, fields not decoded",
-            shown.join(", ")
+        not_checked.push((
+            s.unknown_kinds.values().sum(),
+            format!("objects of kinds with no schema, admitted, fields not decoded: {}{more}", shown.join(", ")),
         ));
     }
     if s.examples_unchecked > 0 {
-        not_checked.push(format!("{} marked novalidate", s.examples_unchecked));
+        not_checked.push((s.examples_unchecked, "examples marked novalidate".into()));
     }
     if s.no_promise > 0 {
-        not_checked.push(format!(
-            "{} examples whose <summary> promises nothing ([examples] summary-expect): judged and shown, not compared",
-            s.no_promise
+        not_checked.push((
+            s.no_promise,
+            "examples whose <summary> promises nothing (summary-expect): judged and shown, not compared".into(),
         ));
     }
     out.push_str(&format!(
@@ -121,8 +122,8 @@ fn by_class(diagnostics: &[guardrail_site::Diagnostic], summary: Option<&guardra
     ));
     if !not_checked.is_empty() {
         out.push_str("  not checked (-v lists each):\n");
-        for line in not_checked {
-            out.push_str(&format!("        {line}\n"));
+        for (n, what) in not_checked {
+            out.push_str(&format!("  {n:>5}  {what}\n"));
         }
     }
     out
