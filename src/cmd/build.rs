@@ -77,10 +77,14 @@ fn sarif_text(diagnostics: &[guardrail_site::Diagnostic]) -> String {
 /// mark.
 fn by_class(diagnostics: &[guardrail_site::Diagnostic], summary: Option<&guardrail_site::Summary>) -> String {
     let mut out = String::new();
-    for (n, class) in guardrail_site::diagnostics::by_class(diagnostics) {
-        out.push_str(&format!("  {n:>5}  {class}\n"));
+    // One problem is its own summary.
+    if diagnostics.len() > 1 {
+        for (n, class) in guardrail_site::diagnostics::by_class(diagnostics) {
+            out.push_str(&format!("  {n:>5}  {class}\n"));
+        }
     }
-    let Some(s) = summary else { return out };
+    // What was checked and not, once the pages were read.
+    let Some(s) = summary.filter(|s| s.pages > 0) else { return out };
     let mut not_checked: Vec<(usize, String)> = Vec::new();
     if s.not_objects > 0 {
         not_checked.push((s.not_objects, "YAML of other tools (Helm values, CI files)".into()));
@@ -113,14 +117,15 @@ fn by_class(diagnostics: &[guardrail_site::Diagnostic], summary: Option<&guardra
             "examples whose <summary> promises nothing (summary-expect): judged and shown, not compared".into(),
         ));
     }
-    out.push_str(&format!(
-        "  checked: {} in {}; {} of other objects decoded; {} partial (lines elided)\n",
-        plural(s.examples_checked, "example"),
-        plural(s.pages, "page"),
-        plural(s.pieces, "piece"),
-        s.examples_partial
-    ));
+    // When everything was checked, the problems are the whole story.
     if !not_checked.is_empty() {
+        out.push_str(&format!(
+            "  checked: {} in {}; {} of other objects decoded; {} partial (lines elided)\n",
+            plural(s.examples_checked, "example"),
+            plural(s.pages, "page"),
+            plural(s.pieces, "piece"),
+            s.examples_partial
+        ));
         out.push_str("  not checked (-v lists each):\n");
         for (n, what) in not_checked {
             out.push_str(&format!("  {n:>5}  {what}\n"));
