@@ -751,10 +751,10 @@ fn a_field_every_reading_refuses_is_reported_not_the_ambiguity() {
     let dir = site_with_policies("readings", "");
     std::fs::write(
         dir.join("content/index.md"),
-        "# Resources\n\n```yaml\nresources:\n  request:\n    cpu: 100m\n```\n\n```yaml\nresources:\n  requests:\n    cpu: 100m\n```\n",
+        "# Resources\n\n```yaml\nresources:\n  request:\n    cpu: 100m\n```\n\n```yaml\nresources:\n  requests:\n    cpu: 100m\n```\n\nAn Azure Pipelines `resources:` shares the key and nothing else:\n\n```yaml\nresources:\n  repositories:\n    - repository: templates\n      type: git\n      name: project1/azure-devops-templates\n      ref: refs/tags/2021.03.1\n```\n",
     )
     .expect("page");
-    let run = guardrail(&["check", "--root", dir.to_str().unwrap()]);
+    let run = guardrail(&["check", "-v", "--root", dir.to_str().unwrap()]);
     let err = text(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{err}");
     assert!(err.contains("unknown field \"spec.resources.request\""), "{err}");
@@ -763,6 +763,10 @@ fn a_field_every_reading_refuses_is_reported_not_the_ambiguity() {
     assert!(err.contains("did you mean `requests`?"), "{err}");
     assert!(!err.contains("ambiguous"), "{err}");
     assert!(err.contains("check found 1 problem"), "{err}");
+    assert!(
+        err.contains("content/index.md:18: not a Kubernetes object: `resources` holds `repositories` and other fields of no Kubernetes kind"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -651,6 +651,7 @@ impl PolicySet {
             })
             .collect();
         let best = scored.iter().map(|(_, c)| c.0).max().unwrap_or(0);
+        let total = scored.iter().map(|(_, c)| c.1).max().unwrap_or(0);
         let readers: Vec<(Reader, bool)> =
             scored.into_iter().filter(|(_, c)| c.0 == best).map(|(r, c)| (r, c.0 == c.1)).collect();
         let mut results: Vec<(String, Vec<crate::schema::SchemaError>, bool)> = Vec::new();
@@ -697,6 +698,7 @@ impl PolicySet {
         // A field every reading refuses, there or at a field above it (one reading's unknown `labels` is another's
         // `labels.app` of the wrong type): the deepest such, as the reading that names it says.
         let at_or_above = |p: &str, q: &str| q == p || (p.starts_with(q) && p[q.len()..].starts_with('/'));
+        let best_named = best;
         let mut best: Option<&crate::schema::SchemaError> = None;
         for (_, errors, _) in &results {
             for e in errors {
@@ -708,6 +710,11 @@ impl PolicySet {
             }
         }
         match best {
+            // A field no reading has and none is a typo of, in a piece whose fields are mostly of no kind (an Azure
+            // Pipelines `resources: {repositories: ...}`): YAML of another tool that shares a key name.
+            Some(e) if e.hint.is_none() && e.message.contains("unknown field") && best_named * 2 < total => {
+                Piece::Unknown
+            }
             Some(e) => Piece::Refused(e.clone(), names),
             None => Piece::Differs(names),
         }
@@ -899,6 +906,9 @@ spec:
         let Piece::Refused(e, _) = piece("- operations: [CREATE]\n  resources: pods\n") else { panic!() };
         assert_eq!((e.pointer.as_str(), e.path.as_str()), ("/0/resources", "[0].resources"));
         assert_eq!(piece("replicaCount: 2\nimage: {repository: x}\n"), Piece::Unknown);
+        // Another tool's YAML under a Kubernetes key name: an unknown field no reading has a near miss for, in a
+        // piece whose fields are mostly of no kind.
+        assert_eq!(piece("namespaceSelector:\n  include: [a, b]\n  exclude: [c]\n  mode: strict\n"), Piece::Unknown);
         assert_eq!(piece("- 1\n- 2\n"), Piece::Unknown);
         // A `spec` a built-in kind leaves undescribed takes anything: not checked, not passed.
         assert!(

@@ -215,7 +215,12 @@ fn parse_front_matter(file: &str, text: &str, stem: &str) -> Result<(FrontMatter
         let bad = |what: &str| {
             Diagnostic::error(format!("invalid front matter: `{k}` must be {what}"), file, line, col).width(k.len())
         };
-        let string = |v: &Value| v.as_str().map(str::to_string).ok_or_else(|| bad("a string"));
+        // Docusaurus reads a number where a string is asked as its text (`title: 101`, `tags: [2021]`).
+        let string = |v: &Value| match v {
+            Value::String(s) => Ok(s.clone()),
+            Value::Number(n) => Ok(n.to_string()),
+            _ => Err(bad("a string")),
+        };
         let flag = |v: &Value| v.as_bool().ok_or_else(|| bad("true or false"));
         let doc_or_null = |v: &Value| match v {
             Value::Null => Ok(None),
@@ -227,6 +232,7 @@ fn parse_front_matter(file: &str, text: &str, stem: &str) -> Result<(FrontMatter
                 .iter()
                 .map(|i| match i {
                     Value::String(s) => Ok(s.clone()),
+                    Value::Number(n) => Ok(n.to_string()),
                     // A tag may be {label, permalink}.
                     Value::Object(m) => m
                         .get("label")
@@ -437,6 +443,15 @@ mod tests {
         assert_eq!((i.url.as_str(), i.front.title.as_str()), ("", "Welcome"));
         let s = read_page("content/a.md", "a", "---\nslug: /guides/writing\n---\n".into()).unwrap();
         assert_eq!(s.output_path(), "guides/writing/index.html");
+        // A number where a string is asked is its text, as Docusaurus reads `title: 101`; a list is not.
+        let n =
+            read_page("content/a.md", "a", "---\nid: oneoone\ntitle: 101\ntags: [2021, k8s]\n---\n".into()).unwrap();
+        assert_eq!(
+            (n.front.title.as_str(), n.front.tags.clone()),
+            ("101", vec!["2021".to_string(), "k8s".to_string()])
+        );
+        let e = read_page("content/a.md", "a", "---\ntitle: [a]\n---\n".into()).unwrap_err();
+        assert_eq!(e[0].message, "invalid front matter: `title` must be a string");
     }
 
     #[test]

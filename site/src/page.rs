@@ -85,6 +85,9 @@ enum NotAnObject {
     /// constraint's `match`) whose readings (the definitions with its fields) refuse it in different places:
     /// shown, not checked.
     Unplaced(String),
+    /// YAML of another tool whose top keys are Kubernetes field names (`resources`) but whose fields inside are
+    /// mostly of no Kubernetes kind (`repositories`): the keys, and the first such field.
+    Foreign(String, String),
     /// A piece of some object whose fields fall where its readings' schemas name none (a `spec` of any shape).
     Loose(String),
     /// A piece of some object that decodes as one (the definitions named): checked, not admitted.
@@ -135,6 +138,9 @@ impl NotAnObject {
                 format!("a piece of a {what}, which it breaks in different places under each reading: not checked")
             }
             NotAnObject::Piece(what) => format!("a piece of a {what}: its fields decode"),
+            NotAnObject::Foreign(keys, field) => format!(
+                "not a Kubernetes object: {keys} holds `{field}` and other fields of no Kubernetes kind (YAML of another tool)"
+            ),
             NotAnObject::Loose(what) => {
                 format!("a piece of a {what}, whose schema does not describe these fields: not checked")
             }
@@ -815,6 +821,21 @@ impl Ctx<'_> {
                             self.error(ambiguous("; and the cluster judges the readings differently"));
                             continue;
                         }
+                        // A field no reading has and none is a typo of, in a block whose fields are mostly of
+                        // no Pod part (an Azure Pipelines `resources: {repositories: ...}`): another tool's YAML.
+                        Reading::Refused(e, _)
+                            if e.hint.is_none()
+                                && e.message.contains("unknown field")
+                                && self.mostly_foreign(&value, &readings) =>
+                        {
+                            let keys: Vec<String> = value
+                                .as_object()
+                                .map(|m| m.keys().map(|k| format!("`{k}`")).collect())
+                                .unwrap_or_default();
+                            let field = e.path.rsplit('.').next().unwrap_or(&e.path).to_string();
+                            skipped.push((line, NotAnObject::Foreign(keys.join(", "), field)));
+                            continue;
+                        }
                         Reading::Refused(e, w) => {
                             let placed = guardrail_engine::fragment::place(&value, Some(w));
                             let rel = e.pointer.strip_prefix(placed.at.as_str()).unwrap_or("");
@@ -1029,7 +1050,8 @@ impl Ctx<'_> {
                 matches!(w, NotAnObject::Unplaced(_) | NotAnObject::Gatekeeper(_) | NotAnObject::Loose(_))
             }) {
                 counts.unplaced += 1;
-            } else if skipped.iter().any(|(_, w)| matches!(w, NotAnObject::NotKubernetes(_))) {
+            } else if skipped.iter().any(|(_, w)| matches!(w, NotAnObject::NotKubernetes(_) | NotAnObject::Foreign(..)))
+            {
                 counts.not_objects += 1;
             } else if skipped.iter().all(|(_, w)| matches!(w, NotAnObject::Piece(_))) {
                 counts.pieces += 1;
@@ -1085,6 +1107,26 @@ impl Ctx<'_> {
             })
             .collect();
         verdicts.windows(2).all(|p| p[0] == p[1] && p[0].is_some())
+    }
+
+    /// Whether most of a fragment's fields are fields of none of its readings (by the most any reading names).
+    fn mostly_foreign(&self, value: &Value, readings: &[guardrail_engine::fragment::Wrap]) -> bool {
+        let Some(api) = guardrail_engine::schema::schemas(&self.config.examples.kubernetes_version) else {
+            return false;
+        };
+        let best = readings
+            .iter()
+            .map(|w| {
+                // The fragment's own fields, read at its place in a Pod: the Pod's, less those of the Pod around
+                // an empty fragment.
+                let pod = "io.k8s.api.core.v1.Pod";
+                let whole = api.coverage(pod, &guardrail_engine::fragment::place(value, Some(*w)).object);
+                let empty = if w.is_list() { Value::Array(Vec::new()) } else { Value::Object(Default::default()) };
+                let around = api.coverage(pod, &guardrail_engine::fragment::place(&empty, Some(*w)).object);
+                (whole.0.saturating_sub(around.0), whole.1.saturating_sub(around.1))
+            })
+            .max_by_key(|c| c.0);
+        best.is_some_and(|(named, total)| named * 2 < total)
     }
 
     /// Decodes a fragment under each of its readings.
