@@ -319,7 +319,7 @@ fn script_injection_payloads_are_shown_as_text_and_never_run() {
          t.value = arguments[0]; t.dispatchEvent(new Event('input')); document.getElementById('pg-share').click();",
         json!([format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: {}\n    image: nginx\n    securityContext: {{privileged: true}}\n", quote(payloads[1]))]),
     );
-    b.wait("location.hash.startsWith('#yaml=')", WAIT, "the share link");
+    b.wait("location.hash.startsWith('#s=')", WAIT, "the share link");
     let url = b.js("return location.href;", json!([])).as_str().unwrap_or_default().to_string();
     b.goto("about:blank");
     b.goto(&url);
@@ -327,6 +327,17 @@ fn script_injection_payloads_are_shown_as_text_and_never_run() {
     assert!(text(&b, "#pg-documents").contains(&format!("<{}>", payloads[1])));
     assert_eq!(b.js("return window.__pwned || null;", json!([])), Value::Null);
     assert_eq!(b.js("return document.querySelectorAll('#pg-documents script').length;", json!([])), json!(0));
+    // A policy document whose names are payloads: listed and shown as text.
+    add_policy(
+        &b,
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: \"<img src=x onerror=window.__pwned=1>\"\n  labels: {a: \"<script>window.__pwned=1</script>\"}\n",
+    );
+    assert!(text(&b, "#pg-policies").contains("<img src=x onerror=window.__pwned=1>"));
+    assert_eq!(
+        b.js("return document.querySelectorAll('#pg-policies img, #pg-policies script').length;", json!([])),
+        json!(0)
+    );
+    assert_eq!(b.js("return window.__pwned || null;", json!([])), Value::Null);
 }
 
 #[test]
@@ -454,4 +465,404 @@ fn a_deployments_rejected_pods_are_shown_with_their_messages() {
     assert!(added.contains(&"readOnlyRootFilesystem: true".to_string()), "the Pod as mutated: {added:?}");
     std::fs::create_dir_all("target/screenshots").expect("dir");
     std::fs::write("target/screenshots/playground-deployment.png", b.screenshot()).expect("png");
+}
+
+// ---- the playground for policy authors ----
+
+/// The Policies panel's item whose label starts with `prefix`, as a JavaScript expression.
+fn item(prefix: &str) -> String {
+    format!(
+        "Array.from(document.querySelectorAll('#pg-policies li')).find(l => l.querySelector('.pg-mono').textContent.startsWith({}))",
+        serde_json::to_string(prefix).unwrap_or_default()
+    )
+}
+
+/// Runs `script`, which changes the policy set, and waits for the verdict judged by the changed set.
+fn after_policy_edit(b: &Browser, script: &str, args: Value) {
+    b.js("delete document.getElementById('playground').dataset.policyRoundTripMs;", json!([]));
+    b.js(script, args);
+    b.wait(
+        "document.getElementById('playground').dataset.policyRoundTripMs",
+        WAIT,
+        "the verdict under the edited policies",
+    );
+}
+
+/// Adds a policy document holding `text` and waits for the verdict under it.
+fn add_policy(b: &Browser, text: &str) {
+    b.js("document.getElementById('pg-add-policy').click();", json!([]));
+    after_policy_edit(
+        b,
+        "const t = document.activeElement; t.value = arguments[0]; t.dispatchEvent(new Event('input'));",
+        json!([text]),
+    );
+}
+
+/// Sets a request field (an input or a select) and waits for the verdict with it.
+fn set_field(b: &Browser, id: &str, value: &str) {
+    let before = evaluations(b);
+    b.js(
+        "const f = document.getElementById(arguments[0]); f.value = arguments[1]; \
+         f.dispatchEvent(new Event(f.tagName === 'SELECT' ? 'change' : 'input'));",
+        json!([id, value]),
+    );
+    b.wait(
+        &format!("Number(document.getElementById('playground').dataset.evaluations || 0) > {before}"),
+        WAIT,
+        "a verdict with the request",
+    );
+}
+
+fn violation_rows(b: &Browser) -> Vec<String> {
+    texts(b, ".pg-violations tbody tr")
+}
+
+/// A template that reads the request: the old object's `owner` label must not change, and with `adminOnly` only
+/// the user `admin` may create the object; with its constraint, one YAML document each.
+const OWNER_POLICY: &str = include_str!("fixtures/playground/owner-policy.yaml");
+
+const OWNED: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels:
+    owner: team-b
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+";
+
+#[test]
+fn policies_are_switched_off_edited_and_reset() {
+    let b = Browser::start(false, 1280, 1000);
+    open(&b, "");
+    type_yaml(&b, PRIVILEGED);
+    let denies = |b: &Browser, action: &str| {
+        violation_rows(b).iter().any(|r| r.contains("K8sPSPPrivilegedContainer/") && r.contains(action))
+    };
+    assert!(denies(&b, "deny"), "{:?}", violation_rows(&b));
+    // Switched off: the constraint no longer judges, and the set is no longer the site's.
+    after_policy_edit(
+        &b,
+        &format!("{}.querySelector('[data-role=use]').click();", item("K8sPSPPrivilegedContainer/")),
+        json!([]),
+    );
+    assert!(!violation_rows(&b).iter().any(|r| r.contains("K8sPSPPrivilegedContainer/")), "{:?}", violation_rows(&b));
+    assert!(text(&b, "#pg-versions").contains("policies edited"), "{}", text(&b, "#pg-versions"));
+    assert_eq!(
+        b.js(&format!("return {}.classList.contains('pg-off');", item("K8sPSPPrivilegedContainer/")), json!([])),
+        json!(true)
+    );
+    // On again, opened (its source highlighted), edited as a copy: the same rule warns instead.
+    after_policy_edit(
+        &b,
+        &format!("{}.querySelector('[data-role=use]').click();", item("K8sPSPPrivilegedContainer/")),
+        json!([]),
+    );
+    b.js(&format!("{}.querySelector('[data-role=open]').click();", item("K8sPSPPrivilegedContainer/")), json!([]));
+    let source = b.js(
+        &format!("return {}.querySelector('.pg-policy-source').textContent;", item("K8sPSPPrivilegedContainer/")),
+        json!([]),
+    );
+    assert!(source.as_str().unwrap_or("").contains("enforcementAction: deny"), "{source}");
+    assert!(
+        b.js(
+            &format!("return {}.querySelectorAll('.pg-y-key').length;", item("K8sPSPPrivilegedContainer/")),
+            json!([])
+        )
+        .as_u64()
+        .unwrap_or(0)
+            > 5
+    );
+    b.js(&format!("{}.querySelector('[data-role=edit]').click();", item("K8sPSPPrivilegedContainer/")), json!([]));
+    after_policy_edit(
+        &b,
+        &format!(
+            "const t = {}.querySelector('textarea'); t.value = t.value.replace('enforcementAction: deny', 'enforcementAction: warn'); t.dispatchEvent(new Event('input'));",
+            item("K8sPSPPrivilegedContainer/")
+        ),
+        json!([]),
+    );
+    assert!(denies(&b, "warn") && !denies(&b, "deny"), "{:?}", violation_rows(&b));
+    assert!(
+        b.js(&format!("return {}.textContent;", item("K8sPSPPrivilegedContainer/")), json!([]))
+            .as_str()
+            .unwrap_or("")
+            .contains("edited")
+    );
+    // The site's set again.
+    after_policy_edit(&b, "document.getElementById('pg-reset-policies').click();", json!([]));
+    assert!(denies(&b, "deny"), "{:?}", violation_rows(&b));
+    assert!(!text(&b, "#pg-versions").contains("edited"));
+    // Re-evaluation after a policy edit, for the record (benches/playground.rs measures it).
+    let ms = b.js("return document.getElementById('playground').dataset.policyRoundTripMs;", json!([]));
+    eprintln!("policy edit to verdict: {ms} ms");
+}
+
+#[test]
+fn a_broken_template_shows_its_error_at_its_line() {
+    let b = Browser::start(false, 1280, 1000);
+    open(&b, "");
+    type_yaml(&b, PRIVILEGED);
+    // The Rego's `old != new` cut short on line 26 of the document.
+    add_policy(&b, &OWNER_POLICY.replace("old != new", "old != "));
+    let broken = item("ConstraintTemplate/k8simmutableowner");
+    let error = b.js(&format!("return {broken}.querySelector('.pg-error').textContent;"), json!([]));
+    let error = error.as_str().unwrap_or_default().to_string();
+    let line: usize =
+        error.strip_prefix("Line ").and_then(|r| r.split(',').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
+    // The Rego starts on line 20 of the document; the error is in it, not at the document's start.
+    assert!((20..=32).contains(&line), "{error}");
+    assert!(b.js(&format!("return {broken}.textContent;"), json!([])).as_str().unwrap_or("").contains("does not load"));
+    assert_eq!(
+        b.js(&format!("return {broken}.querySelector('textarea').getAttribute('aria-invalid');"), json!([])),
+        json!("true")
+    );
+    assert_ne!(b.js("return document.getElementById('playground').dataset.policyProblems;", json!([])), json!("0"));
+    // The site's policies still judge.
+    assert!(violation_rows(&b).iter().any(|r| r.contains("K8sPSPPrivilegedContainer/")));
+    // Typing in the editor keeps the caret where it is when the panel shows the new verdict.
+    after_policy_edit(
+        &b,
+        &format!(
+            "const t = {broken}.querySelector('textarea'); t.focus(); t.setSelectionRange(40, 40); t.dispatchEvent(new Event('input'));"
+        ),
+        json!([]),
+    );
+    assert_eq!(
+        b.js("const t = document.activeElement; return [t.tagName, t.selectionStart];", json!([])),
+        json!(["TEXTAREA", 40])
+    );
+    // Fixed: it loads, and the error is gone.
+    after_policy_edit(
+        &b,
+        &format!(
+            "const t = {broken}.querySelector('textarea'); t.value = arguments[0]; t.dispatchEvent(new Event('input'));"
+        ),
+        json!([OWNER_POLICY]),
+    );
+    assert_eq!(b.js("return document.getElementById('playground').dataset.policyProblems;", json!([])), json!("0"));
+}
+
+#[test]
+fn the_request_reaches_the_old_object_the_user_and_the_namespace_labels() {
+    let b = Browser::start(false, 1280, 1000);
+    open(&b, "");
+    type_yaml(&b, OWNED);
+    add_policy(&b, OWNER_POLICY);
+    let owner_rows = |b: &Browser| -> Vec<String> {
+        violation_rows(b).into_iter().filter(|r| r.contains("K8sImmutableOwner/")).collect()
+    };
+    assert!(owner_rows(&b).is_empty(), "{:?}", owner_rows(&b));
+    // The labels of the request's fields are their names, as a screen reader reads them.
+    for (label, id) in
+        [("Operation", "pg-op"), ("User", "pg-user"), ("Groups", "pg-groups"), ("Namespace labels", "pg-ns-labels")]
+    {
+        let found = b.js(
+            "const l = Array.from(document.querySelectorAll('label')).find(l => l.firstChild && l.firstChild.textContent.trim() === arguments[0]); return l ? l.querySelector('input, select').id : null;",
+            json!([label]),
+        );
+        assert_eq!(found, json!(id), "{label}");
+    }
+    // UPDATE with an old object whose owner differs: the template reads oldObject.
+    set_field(&b, "pg-op", "UPDATE");
+    assert_eq!(b.js("return document.getElementById('pg-old-wrap').hidden;", json!([])), json!(false));
+    assert_eq!(b.js("return document.querySelector('label[for=pg-old]').textContent;", json!([])), json!("Old object"));
+    set_field(&b, "pg-old", &OWNED.replace("team-b", "team-a"));
+    assert!(
+        owner_rows(&b).iter().any(|r| r.contains("the owner label cannot change from team-a")),
+        "{:?}",
+        owner_rows(&b)
+    );
+    set_field(&b, "pg-op", "CREATE");
+    assert!(owner_rows(&b).is_empty(), "{:?}", owner_rows(&b));
+    // userInfo.username: with adminOnly, alice is denied and admin admitted.
+    after_policy_edit(
+        &b,
+        &format!(
+            "const t = {}.querySelector('textarea'); t.value = t.value + '  parameters:\\n    adminOnly: true\\n'; t.dispatchEvent(new Event('input'));",
+            item("ConstraintTemplate/k8simmutableowner")
+        ),
+        json!([]),
+    );
+    set_field(&b, "pg-user", "alice");
+    assert!(owner_rows(&b).iter().any(|r| r.contains("only admin may do this, not alice")), "{:?}", owner_rows(&b));
+    set_field(&b, "pg-user", "admin");
+    assert!(owner_rows(&b).is_empty(), "{:?}", owner_rows(&b));
+    // Namespace labels: a constraint that selects env=prod namespaces judges only there.
+    set_field(&b, "pg-user", "alice");
+    after_policy_edit(
+        &b,
+        &format!(
+            "const t = {}.querySelector('textarea'); t.value = t.value.replace('      kinds: [Pod]\\n', '      kinds: [Pod]\\n    namespaceSelector:\\n      matchLabels: {{env: prod}}\\n'); t.dispatchEvent(new Event('input'));",
+            item("ConstraintTemplate/k8simmutableowner")
+        ),
+        json!([]),
+    );
+    set_field(&b, "pg-ns-labels", "env=dev");
+    assert!(owner_rows(&b).is_empty(), "{:?}", owner_rows(&b));
+    set_field(&b, "pg-ns-labels", "env=prod, team=web");
+    assert!(owner_rows(&b).iter().any(|r| r.contains("only admin may do this, not alice")), "{:?}", owner_rows(&b));
+}
+
+#[test]
+fn an_admission_review_is_judged_and_answered_with_a_valid_review() {
+    let b = Browser::start(false, 1280, 1000);
+    open(&b, "");
+    let object: String = PRIVILEGED.lines().map(|l| format!("    {l}\n")).collect();
+    let review = format!(
+        "apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  uid: 705ab4f5-6393-11e8-b7cc-42010a800002\n  operation: CREATE\n  namespace: default\n  userInfo:\n    username: alice\n  object:\n{object}"
+    );
+    type_yaml(&b, &review);
+    assert_eq!(text(&b, "#pg-documents .pg-doc .verdict"), "Rejected");
+    assert!(text(&b, "#pg-documents .pg-doc-head").contains("AdmissionReview"));
+    b.js(
+        "Array.from(document.querySelectorAll('.pg-takeaways button')).find(x => x.textContent === 'AdmissionReview response').click();",
+        json!([]),
+    );
+    let copied = b.js("return document.querySelector('.pg-takeaway-text').value;", json!([]));
+    let response: Value = serde_json::from_str(copied.as_str().unwrap_or("")).expect("the response is JSON");
+    assert_eq!(response["apiVersion"], "admission.k8s.io/v1");
+    assert_eq!(response["kind"], "AdmissionReview");
+    assert_eq!(response["response"]["uid"], "705ab4f5-6393-11e8-b7cc-42010a800002");
+    assert_eq!(response["response"]["allowed"], false);
+    assert_eq!(response["response"]["status"]["code"], 403);
+    assert!(response["response"]["status"]["message"].as_str().unwrap_or("").contains("[psp-privileged-containers]"));
+    // A Pod the policies mutate is allowed with Gatekeeper's patch.
+    type_yaml(&b, BARE);
+    b.js(
+        "Array.from(document.querySelectorAll('.pg-takeaways button')).find(x => x.textContent === 'AdmissionReview response').click();",
+        json!([]),
+    );
+    let copied = b.js("return document.querySelector('.pg-takeaway-text').value;", json!([]));
+    let response: Value = serde_json::from_str(copied.as_str().unwrap_or("")).expect("JSON");
+    assert_eq!(response["response"]["allowed"], true);
+    assert_eq!(response["response"]["patchType"], "JSONPatch");
+    let patch = b.js("return JSON.parse(atob(arguments[0]));", json!([response["response"]["patch"]]));
+    assert!(patch.as_array().is_some_and(|ops| ops.iter().any(|op| op["op"] == "add")), "{patch}");
+    // The docs block promises what the engine found.
+    type_yaml(&b, PRIVILEGED);
+    b.js("Array.from(document.querySelectorAll('.pg-takeaways button')).find(x => x.textContent === 'Docs block').click();", json!([]));
+    let block = b.js("return document.querySelector('.pg-takeaway-text').value;", json!([]));
+    let block = block.as_str().unwrap_or_default();
+    assert!(block.starts_with("```yaml expect=deny violates=\"K8sPSPPrivilegedContainer"), "{block}");
+    assert!(block.ends_with("```\n") && block.contains("privileged: true"), "{block}");
+}
+
+#[test]
+fn a_share_link_with_an_added_policy_round_trips() {
+    let b = Browser::start(false, 1280, 1000);
+    open(&b, "");
+    type_yaml(&b, OWNED);
+    add_policy(&b, OWNER_POLICY);
+    set_field(&b, "pg-op", "UPDATE");
+    set_field(&b, "pg-old", &OWNED.replace("team-b", "team-a"));
+    set_field(&b, "pg-user", "alice");
+    after_policy_edit(
+        &b,
+        &format!("{}.querySelector('[data-role=use]').click();", item("K8sPSPPrivilegedContainer/")),
+        json!([]),
+    );
+    let before: Vec<String> = violation_rows(&b);
+    assert!(before.iter().any(|r| r.contains("the owner label cannot change")), "{before:?}");
+    b.js("document.getElementById('pg-share').click();", json!([]));
+    b.wait("document.getElementById('pg-share-url').value", WAIT, "the share link");
+    let link = b.js("return document.getElementById('pg-share-url').value;", json!([]));
+    let link = link.as_str().unwrap_or_default().to_string();
+    assert!(link.contains("/playground/#s="), "{link}");
+    // A fresh browser: everything comes back from the link alone.
+    let fresh = Browser::start(false, 1280, 1000);
+    fresh.goto(&link);
+    fresh.wait(
+        "document.getElementById('playground').dataset.policyRoundTripMs",
+        WAIT,
+        "the verdict under the link's policies",
+    );
+    assert_eq!(fresh.js("return document.getElementById('pg-op').value;", json!([])), json!("UPDATE"));
+    assert_eq!(fresh.js("return document.getElementById('pg-user').value;", json!([])), json!("alice"));
+    assert!(
+        fresh
+            .js("return document.getElementById('pg-old').value;", json!([]))
+            .as_str()
+            .unwrap_or("")
+            .contains("team-a")
+    );
+    assert_eq!(
+        fresh.js(
+            &format!("return {}.querySelector('[data-role=use]').checked;", item("K8sPSPPrivilegedContainer/")),
+            json!([])
+        ),
+        json!(false)
+    );
+    assert!(
+        fresh
+            .js(&format!("return {}.textContent;", item("ConstraintTemplate/k8simmutableowner")), json!([]))
+            .as_str()
+            .unwrap_or("")
+            .contains("added")
+    );
+    let after = violation_rows(&fresh);
+    assert_eq!(after, before);
+    // A state too large for a link says so, and makes none.
+    let huge: String = (0..40_000).map(|i| format!("# {i:x}{}\n", i * 7919 % 104_729)).collect();
+    type_yaml(&b, &huge);
+    b.js("document.getElementById('pg-share').click();", json!([]));
+    b.wait("document.getElementById('playground').dataset.shareTooLong", WAIT, "the too-long message");
+    let placeholder = b.js("return document.getElementById('pg-share-url').placeholder;", json!([]));
+    assert!(placeholder.as_str().unwrap_or("").starts_with("Too long to share as a link"), "{placeholder}");
+    assert_eq!(b.js("return document.getElementById('pg-share-url').value;", json!([])), json!(""));
+}
+
+#[test]
+fn the_exported_suite_passes_guardrail_verify() {
+    let b = Browser::start(false, 1280, 1000);
+    open(&b, "");
+    type_yaml(&b, PRIVILEGED);
+    b.js("document.getElementById('pg-export').click();", json!([]));
+    b.wait("document.querySelector('.pg-suite-file')", WAIT, "the suite's files");
+    let files = b.js(
+        "return Array.from(document.querySelectorAll('.pg-suite-file'), p => [p.dataset.path, p.textContent]);",
+        json!([]),
+    );
+    let dir = std::env::temp_dir().join(format!("guardrail-playground-suite-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for f in files.as_array().expect("files") {
+        let (path, body) = (f[0].as_str().unwrap_or_default(), f[1].as_str().unwrap_or_default());
+        let file = dir.join(path);
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("dir");
+        std::fs::write(&file, body).expect("file");
+    }
+    assert!(dir.join("suite.yaml").is_file());
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_guardrail")).arg("verify").arg(&dir).output().expect("runs");
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("passed") && !said.contains(" 0 passed"), "{said}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn author_screenshots_light_and_dark() {
+    let out = support::repo().join("target/screenshots");
+    std::fs::create_dir_all(&out).expect("dir");
+    for dark in [false, true] {
+        let b = Browser::start(dark, 1400, 1500);
+        open(&b, "");
+        type_yaml(&b, OWNED);
+        add_policy(&b, &OWNER_POLICY.replace("old != new", "old != "));
+        set_field(&b, "pg-op", "UPDATE");
+        set_field(&b, "pg-old", &OWNED.replace("team-b", "team-a"));
+        b.js(&format!("{}.querySelector('[data-role=open]').click();", item("K8sPSPPrivilegedContainer/")), json!([]));
+        b.js("Array.from(document.querySelectorAll('.pg-takeaways button')).find(x => x.textContent === 'AdmissionReview response').click();", json!([]));
+        let scheme = if dark { "dark" } else { "light" };
+        // The request and the verdict at the top; the policy documents (one opened, one that does not load) below.
+        b.js("document.activeElement.blur(); window.scrollTo(0, 0);", json!([]));
+        let png = b.screenshot();
+        assert!(png_size(&png).0 > 0);
+        std::fs::write(out.join(format!("playground-authors-{scheme}.png")), png).expect("png");
+        b.js("document.querySelector('#pg-policies .pg-broken').scrollIntoView({block: 'center'});", json!([]));
+        let png = b.screenshot();
+        std::fs::write(out.join(format!("playground-authors-policies-{scheme}.png")), png).expect("png");
+    }
 }

@@ -97,6 +97,44 @@ pub struct PolicySet {
     pub(crate) admission_policies: crate::admission::vap::AdmissionPolicies,
 }
 
+/// Templates' Rego compiled before, by their source: loading a set again compiles only what changed.
+#[derive(Debug, Default)]
+pub struct CompileCache {
+    rego: std::collections::HashMap<(String, Vec<String>, bool), CompiledRego>,
+}
+
+impl CompileCache {
+    /// How many compiled templates it holds.
+    pub fn len(&self) -> usize {
+        self.rego.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.rego.is_empty()
+    }
+}
+
+/// A template's Rego, compiled, or taken from `cache` when the same source was compiled before (at most 256 are
+/// kept: an editor's every keystroke is a new source).
+fn compile_rego(
+    src: &rego::RegoSource,
+    limits: &Limits,
+    cache: Option<&mut CompileCache>,
+) -> Result<CompiledRego, rego::RegoError> {
+    let Some(cache) = cache else { return CompiledRego::compile(src, limits) };
+    let key = (src.rego.clone(), src.libs.clone(), src.version == rego::RegoVersion::V0);
+    if let Some(c) = cache.rego.get(&key) {
+        return Ok(c.clone());
+    }
+    let compiled = CompiledRego::compile(src, limits)?;
+    if cache.rego.len() >= 256 {
+        cache.rego.clear();
+    }
+    cache.rego.insert(key, compiled.clone());
+    Ok(compiled)
+}
+
 /// What the schemas say of a piece of an object ([`PolicySet::piece`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Piece {
@@ -235,6 +273,24 @@ impl PolicySet {
     /// Kubernetes object) is counted as skipped. YAML that does not parse, and policies that do not load, are still
     /// errors, all of them together.
     pub fn load_sources(texts: &[PolicyText<'_>], limits: &Limits) -> Result<(PolicySet, Sources), Vec<PolicyError>> {
+        Self::sources_with(texts, limits, None)
+    }
+
+    /// [`PolicySet::load_sources`], compiling each template's Rego once per `cache`: a set loaded again with one
+    /// template changed (a playground edit) compiles only that one.
+    pub fn load_sources_cached(
+        texts: &[PolicyText<'_>],
+        limits: &Limits,
+        cache: &mut CompileCache,
+    ) -> Result<(PolicySet, Sources), Vec<PolicyError>> {
+        Self::sources_with(texts, limits, Some(cache))
+    }
+
+    fn sources_with(
+        texts: &[PolicyText<'_>],
+        limits: &Limits,
+        cache: Option<&mut CompileCache>,
+    ) -> Result<(PolicySet, Sources), Vec<PolicyError>> {
         let mut errors = Vec::new();
         let mut docs = Vec::new();
         Self::parse(texts, limits, &mut docs, &mut errors);
@@ -243,7 +299,7 @@ impl PolicySet {
         for l in docs {
             classify(l, &mut loaded, &mut sources);
         }
-        let set = Self::build(&loaded, limits, errors)?;
+        let set = Self::build_with(&loaded, limits, errors, cache)?;
         Ok((set, sources))
     }
 
@@ -328,7 +384,16 @@ impl PolicySet {
         }
     }
 
-    fn build(loaded: &[Loaded], limits: &Limits, mut errors: Vec<PolicyError>) -> Result<PolicySet, Vec<PolicyError>> {
+    fn build(loaded: &[Loaded], limits: &Limits, errors: Vec<PolicyError>) -> Result<PolicySet, Vec<PolicyError>> {
+        Self::build_with(loaded, limits, errors, None)
+    }
+
+    fn build_with(
+        loaded: &[Loaded],
+        limits: &Limits,
+        mut errors: Vec<PolicyError>,
+        mut cache: Option<&mut CompileCache>,
+    ) -> Result<PolicySet, Vec<PolicyError>> {
         let mut set = PolicySet::default();
         let mut mutators = Vec::new();
         let mut expansion_sources: Vec<(String, &Loaded)> = Vec::new();
@@ -346,7 +411,7 @@ impl PolicySet {
                         let rego = match &t.rego {
                             _ if t.cel.is_some() => None,
                             None => None,
-                            Some(src) => match CompiledRego::compile(src, limits) {
+                            Some(src) => match compile_rego(src, limits, cache.as_deref_mut()) {
                                 Ok(c) => Some(c),
                                 Err(e) => {
                                     errors.push(rego_error(l, &t, &e));

@@ -6,6 +6,7 @@
 
 use guardrail_engine::fragment::{self, AfterLine, Wrap};
 use guardrail_engine::limits::Limits;
+use guardrail_engine::mutation::mutator::Operation;
 use guardrail_engine::policy::{Child, PolicyObject, PolicySet, Verdict};
 use guardrail_engine::schema::Check;
 use guardrail_engine::template::{EnforcementAction, EnforcementPoint};
@@ -14,6 +15,9 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+
+mod authors;
+pub use authors::{PoliciesOutcome, PolicyDoc, PolicyProblem, RequestIn, SiteDoc, SuiteFile, review_response};
 
 /// The policy set of a build, as `guardrail build` ships it: every policy object of its policy files, read from
 /// YAML by the build (the browser then parses JSON, which is cheaper than YAML, and only once).
@@ -152,6 +156,8 @@ pub struct Problem {
 pub struct Outcome {
     /// A YAML error stops everything: no document is judged.
     pub error: Option<Problem>,
+    /// The old object does not parse (its editor's line and column): the documents are judged without one.
+    pub old_error: Option<Problem>,
     /// One entry per non-empty document.
     pub documents: Vec<DocumentOutcome>,
 }
@@ -204,6 +210,13 @@ pub struct DocumentOutcome {
     /// What the API server's own admission plugins did, in words (`ServiceAccount: mounted the service account
     /// token ...`).
     pub plugins: Vec<String>,
+    /// Whether the document is an AdmissionReview, judged with its own request.
+    pub review: bool,
+    /// The AdmissionReview response Gatekeeper's webhook would return (its uid the request's).
+    pub response: serde_json::Value,
+    /// The object after admission, whole (what an exported gator suite judges).
+    #[serde(skip)]
+    pub stored: serde_json::Value,
 }
 
 /// An object a document leads to.
@@ -304,6 +317,35 @@ pub struct Playground {
     api: Option<&'static guardrail_engine::schema::Schemas>,
     info: Info,
     limits: Limits,
+    /// The bundle as shipped: what "Reset to the site's policies" restores, and what the set is rebuilt with.
+    bundle: Bundle,
+    /// The Kubernetes version the bundle names (the newest when it names none).
+    version: &'static str,
+    /// Templates' Rego compiled so far: a policy edit compiles only the template it changed.
+    cache: guardrail_engine::policy::CompileCache,
+}
+
+/// What [`Info`] says of a policy set, named `version`.
+fn info_of(set: &PolicySet, version: &str) -> Info {
+    let constraints = set
+        .constraints()
+        .iter()
+        .map(|c| {
+            let template = set.templates().find(|t| t.kind == c.kind);
+            ConstraintInfo {
+                id: format!("{}/{}", c.kind, c.name),
+                about: template.and_then(|t| t.title.clone().or_else(|| t.description.clone())).unwrap_or_default(),
+                action: c
+                    .enforcement
+                    .at(EnforcementPoint::Gator)
+                    .map(EnforcementAction::as_str)
+                    .unwrap_or("none")
+                    .into(),
+            }
+        })
+        .collect();
+    let mutators = set.mutation().mutators().iter().map(|m| m.id()).collect();
+    Info { engine: env!("CARGO_PKG_VERSION"), policies: version.to_string(), constraints, mutators }
 }
 
 impl Playground {
@@ -319,37 +361,22 @@ impl Playground {
         set.set_cluster(cluster).map_err(|e| LoadError::Policies(vec![format!("cluster state: {e}")]))?;
         set.set_exempt_namespaces(&bundle.exempt_namespaces)
             .map_err(|e| LoadError::Policies(vec![format!("exempt namespaces: {e}")]))?;
-        let constraints = set
-            .constraints()
+        let info = info_of(&set, &bundle.version);
+        let version = guardrail_engine::schema::VERSIONS
             .iter()
-            .map(|c| {
-                let template = set.templates().find(|t| t.kind == c.kind);
-                ConstraintInfo {
-                    id: format!("{}/{}", c.kind, c.name),
-                    about: template.and_then(|t| t.title.clone().or_else(|| t.description.clone())).unwrap_or_default(),
-                    action: c
-                        .enforcement
-                        .at(EnforcementPoint::Gator)
-                        .map(EnforcementAction::as_str)
-                        .unwrap_or("none")
-                        .into(),
-                }
-            })
-            .collect();
-        let mutators = set.mutation().mutators().iter().map(|m| m.id()).collect();
-        let info = Info { engine: env!("CARGO_PKG_VERSION"), policies: bundle.version, constraints, mutators };
-        let version = if bundle.kubernetes_version.is_empty() {
-            guardrail_engine::schema::NEWEST
-        } else {
-            bundle.kubernetes_version.as_str()
-        };
-        let api = guardrail_engine::schema::schemas(version);
-        if api.is_none() {
-            return Err(LoadError::Policies(vec![format!("Kubernetes {version} is not a version this engine ships")]));
+            .copied()
+            .find(|v| *v == bundle.kubernetes_version)
+            .unwrap_or(guardrail_engine::schema::NEWEST);
+        if !bundle.kubernetes_version.is_empty() && bundle.kubernetes_version != version {
+            return Err(LoadError::Policies(vec![format!(
+                "Kubernetes {} is not a version this engine ships",
+                bundle.kubernetes_version
+            )]));
         }
+        let api = guardrail_engine::schema::schemas(version);
         let api_server = bundle.admission.api_server(version).map_err(|e| LoadError::Policies(vec![e]))?;
         set.set_api_server(api_server);
-        Ok(Playground { set, api, info, limits })
+        Ok(Playground { set, api, info, limits, bundle, version, cache: Default::default() })
     }
 
     /// The engine's and the policy set's versions, and what the set holds.
@@ -360,23 +387,62 @@ impl Playground {
     /// Admits every document of `text` in `namespace` as the docs check does. `wrap` is "" to infer fragments, or
     /// `pod`, `podspec`, `container` to say what every fragment is.
     pub fn admit(&mut self, text: &str, namespace: &str, wrap: &str) -> Outcome {
+        let request = RequestIn { namespace: namespace.to_string(), wrap: wrap.to_string(), ..RequestIn::default() };
+        self.admit_request(text, &request)
+    }
+
+    /// Admits every document of `text` with the request the reader set (operation, old object, user, groups, the
+    /// namespace and its labels); an AdmissionReview among the documents is judged with its own request, as gator
+    /// judges one.
+    pub fn admit_request(&mut self, text: &str, req: &RequestIn) -> Outcome {
         let docs = match yaml::load_documents(text, Schema::Kubernetes, &self.limits) {
             Ok(d) => d,
             Err(e) => {
                 return Outcome {
                     error: Some(Problem { line: e.line, column: e.column, message: e.message, hint: None }),
-                    documents: Vec::new(),
+                    ..Outcome::default()
                 };
             }
         };
-        let forced = Wrap::from_name(wrap);
+        let (base, old_error) = match req.request() {
+            Ok(r) => (r, None),
+            Err(problem) => (req.request_without_old(), Some(problem)),
+        };
+        let forced = Wrap::from_name(&req.wrap);
         let mut documents = Vec::new();
         for doc in docs.iter().filter(|d| !d.value.is_null()) {
             let mut out = DocumentOutcome { line: doc.line, ..DocumentOutcome::default() };
-            let whole = doc.value.get("apiVersion").is_some() && doc.value.get("kind").is_some();
+            // An AdmissionReview brings its own request and object.
+            let (value, mut request, uid) = match guardrail_engine::policy::Request::from_admission_review(&doc.value) {
+                Ok(Some((r, object))) => {
+                    let uid = doc.value.pointer("/request/uid").and_then(|u| u.as_str()).unwrap_or("").to_string();
+                    out.review = true;
+                    (object, r, uid)
+                }
+                Ok(None) => {
+                    // A DELETE judges the object deleted: the old object, or what the editor holds.
+                    let mut r = base.clone();
+                    let value = match (r.operation, r.old_object.clone()) {
+                        (Operation::Delete, Some(old)) => old,
+                        (Operation::Delete, None) => {
+                            r.old_object = Some(doc.value.clone());
+                            doc.value.clone()
+                        }
+                        _ => doc.value.clone(),
+                    };
+                    (value, r, String::new())
+                }
+                Err(why) => {
+                    out.verdict = "error".into();
+                    out.problem = Some(Problem { line: doc.line, column: 1, message: why, hint: None });
+                    documents.push(out);
+                    continue;
+                }
+            };
+            let whole = value.get("apiVersion").is_some() && value.get("kind").is_some();
             let wrap = match (forced, whole) {
                 (Some(w), false) => Ok(Some(w)),
-                _ => fragment::infer_wrap(&doc.value),
+                _ => fragment::infer_wrap(&value),
             };
             let wrap = match wrap {
                 Ok(w) => w,
@@ -387,7 +453,9 @@ impl Playground {
                     continue;
                 }
             };
-            let placed = fragment::place(&doc.value, wrap);
+            let placed = fragment::place(&value, wrap);
+            // As the docs check: a fragment is a piece of a manifest, not missing what it does not show.
+            request.partial = placed.wrap.is_some();
             out.kind = placed.object.get("kind").and_then(|k| k.as_str()).unwrap_or("").to_string();
             if let Some(w) = wrap {
                 out.kind = format!("{} ({} fragment)", out.kind, w.name());
@@ -440,10 +508,12 @@ impl Playground {
                     continue;
                 }
             }
-            match fragment::admit(&mut self.set, &placed, namespace) {
+            match fragment::admit_with(&mut self.set, &placed, &request) {
                 Ok(d) => {
                     // As on the docs page: a fragment is "mutated" only when what it shows changed.
-                    let shown = fragment::shown_mutators(&self.set, &placed, &d, &doc.value);
+                    let shown = fragment::shown_mutators(&self.set, &placed, &d, &value);
+                    out.response = review_response(&uid, &d);
+                    out.stored = d.object.clone();
                     out.verdict = match (d.verdict, shown.is_empty()) {
                         (Verdict::Rejected, _) => "rejected",
                         (_, false) => "mutated",
@@ -461,7 +531,7 @@ impl Playground {
                     out.exempt = d.exempt.clone();
                     out.decided_by = d.decided_by.filter(|s| s.is_api_server()).map(|s| s.describe().to_string());
                     out.plugins = d.plugins_said();
-                    out.after = fragment::after_admission(&placed, &d, &doc.value);
+                    out.after = fragment::after_admission(&placed, &d, &value);
                     out.violations = violations_out(&d);
                     out.denial = d.denial();
                     out.warnings = d.warnings;
@@ -476,7 +546,7 @@ impl Playground {
             }
             documents.push(out);
         }
-        Outcome { error: None, documents }
+        Outcome { error: None, old_error, documents }
     }
 }
 

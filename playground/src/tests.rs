@@ -253,3 +253,213 @@ fn the_bundle_names_the_kubernetes_version() {
     let err = Playground::load(&serde_json::to_string(&b).unwrap()).unwrap_err().to_string();
     assert!(err.contains("Kubernetes 1.20 is not a version this engine ships"), "{err}");
 }
+
+// ---- the playground for policy authors ----
+
+fn site_docs(p: &Playground) -> Vec<PolicyDoc> {
+    p.site_documents().into_iter().map(|d| PolicyDoc { id: d.id, text: d.text, enabled: true }).collect()
+}
+
+fn rejected_by(out: &Outcome, kind: &str) -> bool {
+    out.documents[0].violations.iter().any(|v| v.constraint.starts_with(&format!("{kind}/")) && v.action == "deny")
+}
+
+/// The template of tests/fixtures/playground/owner-policy.yaml (the browser tests' too), without its constraint.
+fn owner_template() -> &'static str {
+    const ALL: &str = include_str!("../../tests/fixtures/playground/owner-policy.yaml");
+    ALL.split_once("---\n").map_or(ALL, |(template, _)| template)
+}
+
+fn owner_constraint(extra: &str) -> String {
+    format!(
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sImmutableOwner\nmetadata:\n  name: owner\nspec:\n  match:\n    kinds:\n    - apiGroups: [\"\"]\n      kinds: [Pod]\n{extra}"
+    )
+}
+
+#[test]
+fn the_site_documents_are_the_bundles_objects_as_yaml() {
+    let p = playground();
+    let docs = p.site_documents();
+    assert!(docs.iter().any(|d| d.kind == "ConstraintTemplate" && !d.cluster));
+    assert!(docs.iter().all(|d| d.id.starts_with("site:") && !d.text.is_empty()));
+    let privileged = docs.iter().find(|d| d.kind == "K8sPSPPrivilegedContainer").unwrap();
+    assert!(privileged.text.starts_with("apiVersion: constraints.gatekeeper.sh/v1beta1\n"), "{}", privileged.text);
+    assert!(privileged.file.starts_with("policies/"), "{}", privileged.file);
+}
+
+#[test]
+fn switching_a_constraint_off_or_editing_it_changes_the_verdict() {
+    let mut p = playground();
+    assert!(rejected_by(&p.admit(PRIVILEGED, "default", ""), "K8sPSPPrivilegedContainer"));
+    let mut docs = site_docs(&p);
+    // The same set, as the site ships it: judged alike, and named by the bundle's version.
+    let same = p.set_policies(&docs);
+    assert!(same.problems.is_empty(), "{:?}", same.problems);
+    assert_ne!(same.info.policies, "edited");
+    assert!(rejected_by(&p.admit(PRIVILEGED, "default", ""), "K8sPSPPrivilegedContainer"));
+    // Switched off: nothing denies the Pod for being privileged.
+    let i = p.site_documents().iter().position(|d| d.kind == "K8sPSPPrivilegedContainer").unwrap();
+    docs[i].enabled = false;
+    let off = p.set_policies(&docs);
+    assert_eq!(off.info.policies, "edited");
+    assert!(!off.info.constraints.iter().any(|c| c.id.starts_with("K8sPSPPrivilegedContainer/")));
+    assert!(!rejected_by(&p.admit(PRIVILEGED, "default", ""), "K8sPSPPrivilegedContainer"));
+    // Edited: the same constraint, warning instead of denying.
+    docs[i].enabled = true;
+    docs[i].text = docs[i].text.replace("enforcementAction: deny", "enforcementAction: warn");
+    assert!(docs[i].text.contains("enforcementAction: warn"), "{}", docs[i].text);
+    assert!(p.set_policies(&docs).problems.is_empty());
+    let out = p.admit(PRIVILEGED, "default", "");
+    let d = &out.documents[0];
+    assert!(d.violations.iter().any(|v| v.constraint.starts_with("K8sPSPPrivilegedContainer/") && v.action == "warn"));
+    assert!(!rejected_by(&out, "K8sPSPPrivilegedContainer"));
+}
+
+#[test]
+fn a_broken_policy_is_named_at_its_line_and_the_rest_still_judge() {
+    let mut p = playground();
+    let mut docs = site_docs(&p);
+    let broken = owner_template().replace("old != new", "old != ");
+    docs.push(PolicyDoc { id: "added:1".into(), text: broken, enabled: true });
+    docs.push(PolicyDoc { id: "added:2".into(), text: owner_constraint(""), enabled: true });
+    let out = p.set_policies(&docs);
+    let t = out.problems.iter().find(|x| x.id == "added:1").unwrap_or_else(|| panic!("{:?}", out.problems));
+    // The Rego error, at its line in the template's text.
+    assert!(t.line > 10, "{t:?}");
+    // Its constraint has no template then, and says so; the site's policies still judge.
+    assert!(out.problems.iter().any(|x| x.id == "added:2"), "{:?}", out.problems);
+    assert!(rejected_by(&p.admit(PRIVILEGED, "default", ""), "K8sPSPPrivilegedContainer"));
+    // YAML that does not parse, at its line and column.
+    docs.truncate(docs.len() - 2);
+    docs.push(PolicyDoc { id: "added:3".into(), text: "kind: [\n".into(), enabled: true });
+    let out = p.set_policies(&docs);
+    let y = &out.problems[0];
+    assert_eq!((y.id.as_str(), y.line), ("added:3", 2), "{y:?}");
+}
+
+#[test]
+fn the_request_reaches_old_object_and_user_info() {
+    let mut p = playground();
+    let mut docs = site_docs(&p);
+    docs.push(PolicyDoc { id: "added:t".into(), text: owner_template().into(), enabled: true });
+    docs.push(PolicyDoc { id: "added:c".into(), text: owner_constraint(""), enabled: true });
+    assert!(p.set_policies(&docs).problems.is_empty());
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels: {owner: team-b}\nspec:\n  containers:\n  - name: app\n    image: nginx\n";
+    let old = pod.replace("team-b", "team-a");
+    // CREATE: no old object, nothing to compare.
+    let create = RequestIn { operation: "CREATE".into(), namespace: "default".into(), ..RequestIn::default() };
+    assert!(!rejected_by(&p.admit_request(pod, &create), "K8sImmutableOwner"));
+    // UPDATE with the old object: the template reads it.
+    let update = RequestIn { operation: "UPDATE".into(), old_object: old.clone(), ..create.clone() };
+    let out = p.admit_request(pod, &update);
+    assert!(rejected_by(&out, "K8sImmutableOwner"), "{:?}", out.documents[0].violations);
+    assert!(out.documents[0].violations.iter().any(|v| v.message == "the owner label cannot change from team-a"));
+    // An old object that does not parse is marked in its editor; the object is judged without it.
+    let bad = RequestIn { old_object: "a: [\n".into(), ..update.clone() };
+    let out = p.admit_request(pod, &bad);
+    assert_eq!(out.old_error.as_ref().map(|e| e.line), Some(2));
+    assert!(!rejected_by(&out, "K8sImmutableOwner"));
+    // userInfo.username: one user is denied, another admitted.
+    docs.pop();
+    docs.push(PolicyDoc {
+        id: "added:c".into(),
+        text: owner_constraint("  parameters:\n    adminOnly: true\n"),
+        enabled: true,
+    });
+    assert!(p.set_policies(&docs).problems.is_empty());
+    let alice = RequestIn { username: "alice".into(), groups: vec!["dev".into()], ..create.clone() };
+    let out = p.admit_request(pod, &alice);
+    assert!(out.documents[0].violations.iter().any(|v| v.message == "only admin may do this, not alice"));
+    let admin = RequestIn { username: "admin".into(), ..create.clone() };
+    assert!(!rejected_by(&p.admit_request(pod, &admin), "K8sImmutableOwner"));
+}
+
+#[test]
+fn namespace_labels_select_a_constraints_namespace_selector() {
+    let mut p = playground();
+    let mut docs = site_docs(&p);
+    docs.push(PolicyDoc { id: "added:t".into(), text: owner_template().into(), enabled: true });
+    let selected = owner_constraint(
+        "    namespaceSelector:\n      matchLabels: {env: prod}\n  parameters:\n    adminOnly: true\n",
+    );
+    docs.push(PolicyDoc { id: "added:c".into(), text: selected, enabled: true });
+    assert!(p.set_policies(&docs).problems.is_empty());
+    let labels = |env: &str| RequestIn {
+        namespace: "shop".into(),
+        username: "alice".into(),
+        namespace_labels: [("env".to_string(), env.to_string())].into(),
+        ..RequestIn::default()
+    };
+    assert!(rejected_by(&p.admit_request(BARE, &labels("prod")), "K8sImmutableOwner"));
+    assert!(!rejected_by(&p.admit_request(BARE, &labels("dev")), "K8sImmutableOwner"));
+    // A Namespace added as cluster state labels it as well.
+    docs.push(PolicyDoc {
+        id: "added:ns".into(),
+        text: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {env: prod}\n".into(),
+        enabled: true,
+    });
+    assert!(p.set_policies(&docs).problems.is_empty());
+    let plain = RequestIn { namespace: "shop".into(), username: "alice".into(), ..RequestIn::default() };
+    assert!(rejected_by(&p.admit_request(BARE, &plain), "K8sImmutableOwner"));
+}
+
+#[test]
+fn an_admission_review_is_judged_with_its_request_and_answered_as_a_webhook_would() {
+    let mut p = playground();
+    let review = format!(
+        "apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  uid: 705ab4f5-6393-11e8-b7cc-42010a800002\n  operation: CREATE\n  namespace: default\n  userInfo: {{username: alice}}\n  object:\n{}",
+        PRIVILEGED.lines().map(|l| format!("    {l}\n")).collect::<String>()
+    );
+    let out = p.admit_request(&review, &RequestIn::default());
+    let d = &out.documents[0];
+    assert!(d.review && d.verdict == "rejected", "{d:?}");
+    let r = &d.response;
+    assert_eq!((r["apiVersion"].as_str(), r["kind"].as_str()), (Some("admission.k8s.io/v1"), Some("AdmissionReview")));
+    assert_eq!(r["response"]["uid"], "705ab4f5-6393-11e8-b7cc-42010a800002");
+    assert_eq!(r["response"]["allowed"], false);
+    assert_eq!(r["response"]["status"]["code"], 403);
+    assert!(r["response"]["status"]["message"].as_str().unwrap().contains("Privileged container is not allowed"));
+    // A Pod the policies mutate: Gatekeeper's patch, base64, as the API server applies it.
+    let out = p.admit_request(BARE, &RequestIn { namespace: "default".into(), ..RequestIn::default() });
+    let r = &out.documents[0].response["response"];
+    assert_eq!((r["allowed"].as_bool(), r["patchType"].as_str()), (Some(true), Some("JSONPatch")), "{r}");
+    let patch = r["patch"].as_str().unwrap();
+    assert!(patch.len().is_multiple_of(4) && patch.chars().all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c)));
+}
+
+#[test]
+fn a_case_exports_as_a_gator_suite() {
+    let mut p = playground();
+    let files = p.suite(PRIVILEGED, &RequestIn { namespace: "default".into(), ..RequestIn::default() }).unwrap();
+    let suite = &files[0];
+    assert_eq!(suite.path, "suite.yaml");
+    assert!(suite.text.contains("kind: Suite") && suite.text.contains("apiVersion: test.gatekeeper.sh/v1alpha1"));
+    assert!(suite.text.contains("- violations: \"yes\"") || suite.text.contains("- violations: yes"), "{}", suite.text);
+    assert!(files.iter().any(|f| f.path.starts_with("templates/k8spspprivilegedcontainer")));
+    assert!(files.iter().any(|f| f.path == "object.yaml" && f.text.contains("privileged: true")));
+    // With a user, the object is an AdmissionReview that carries the request.
+    let with_user = RequestIn { operation: "CREATE".into(), username: "alice".into(), ..RequestIn::default() };
+    let files = p.suite(PRIVILEGED, &with_user).unwrap();
+    let object = files.iter().find(|f| f.path == "object.yaml").unwrap();
+    assert!(
+        object.text.contains("kind: AdmissionReview") && object.text.contains("username: alice"),
+        "{}",
+        object.text
+    );
+    // Nothing judges a ConfigMap: no suite.
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    assert!(p.suite(cm, &RequestIn::default()).unwrap_err().contains("no constraint judged"));
+}
+
+#[test]
+fn an_edit_compiles_only_the_template_it_changed() {
+    let mut p = playground();
+    let mut docs = site_docs(&p);
+    p.set_policies(&docs);
+    let compiled = p.cache.len();
+    assert!(compiled > 5, "{compiled}");
+    let i = p.site_documents().iter().position(|d| d.kind == "ConstraintTemplate").unwrap();
+    docs[i].text = docs[i].text.replace("msg :=", "msg  :=");
+    assert!(p.set_policies(&docs).problems.is_empty());
+    assert_eq!(p.cache.len(), compiled + 1);
+}

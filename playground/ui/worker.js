@@ -38,20 +38,39 @@ async function start() {
 
 const engineReady = start();
 engineReady.then(
-  ({ engine, ms }) => self.postMessage({ type: "ready", info: JSON.parse(engine.info()), ms, phases: marks }),
+  ({ engine, ms }) =>
+    self.postMessage({
+      type: "ready",
+      info: JSON.parse(engine.info()),
+      docs: JSON.parse(engine.site_documents()),
+      ms,
+      phases: marks,
+    }),
   (e) => self.postMessage({ type: "fatal", message: String(e && e.message ? e.message : e) }),
 );
 
-self.onmessage = async (event) => {
-  const msg = event.data;
-  if (msg.type !== "admit") return;
+// Messages are handled one at a time, in order: a policy edit posted before an evaluation is in force for it.
+let queue = Promise.resolve();
+self.onmessage = (event) => {
+  queue = queue.then(() => handle(event.data));
+};
+
+async function handle(msg) {
   const { engine } = await engineReady;
   const started = performance.now();
   try {
-    const outcome = JSON.parse(engine.admit(msg.text, msg.namespace, msg.wrap));
-    self.postMessage({ type: "result", id: msg.id, outcome, ms: performance.now() - started });
+    if (msg.type === "admit") {
+      const outcome = JSON.parse(engine.admit_request(msg.text, JSON.stringify(msg.request)));
+      self.postMessage({ type: "result", id: msg.id, outcome, ms: performance.now() - started });
+    } else if (msg.type === "policies") {
+      const outcome = JSON.parse(engine.set_policies(JSON.stringify(msg.docs)));
+      self.postMessage({ type: "policies", id: msg.id, outcome, ms: performance.now() - started });
+    } else if (msg.type === "suite") {
+      const out = JSON.parse(engine.suite(msg.text, JSON.stringify(msg.request)));
+      self.postMessage({ type: "suite", out });
+    }
   } catch (e) {
     // A trap leaves the module unusable: say so; the page starts a new worker.
     self.postMessage({ type: "crashed", id: msg.id, message: String(e && e.message ? e.message : e) });
   }
-};
+}
