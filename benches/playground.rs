@@ -133,8 +133,9 @@ fn main() {
 
     // Re-evaluation after a policy edit: one template's Rego changed each time (a new comment line), so that
     // template is compiled again and the set rebuilt; from the edit sent to the verdict under the new set.
+    b.wait("document.querySelector('#pg-policies li[data-doc]')", wait, "the site's policy documents");
     let template = b.js(
-        "const li = Array.from(document.querySelectorAll('#pg-policies li')).find(l => l.textContent.startsWith('ConstraintTemplate/k8spspprivilegedcontainer')); \
+        "const li = Array.from(document.querySelectorAll('#pg-policies li[data-doc]')).find(l => l.querySelector('.pg-mono').textContent.startsWith('ConstraintTemplate/k8spspprivilegedcontainer')); \
          li.querySelector('[data-role=open]').click(); return li.dataset.doc;",
         json!([]),
     );

@@ -25,6 +25,8 @@ fn site() -> &'static str {
 /// Opens the playground (with `fragment`, if any) and waits for the first verdict.
 fn open(browser: &Browser, fragment: &str) {
     land(browser, &format!("{}/playground/{fragment}", site()), "the first verdict");
+    // The site's policy documents come after the first verdict.
+    browser.wait("document.querySelector('#pg-policies li[data-doc]')", WAIT, "the site's policy documents");
 }
 
 /// Goes to `url` and waits for the verdict evaluated there. Going from one `/playground/#yaml=` link to
@@ -472,7 +474,7 @@ fn a_deployments_rejected_pods_are_shown_with_their_messages() {
 /// The Policies panel's item whose label starts with `prefix`, as a JavaScript expression.
 fn item(prefix: &str) -> String {
     format!(
-        "Array.from(document.querySelectorAll('#pg-policies li')).find(l => l.querySelector('.pg-mono').textContent.startsWith({}))",
+        "Array.from(document.querySelectorAll('#pg-policies li[data-doc]')).find(l => l.querySelector('.pg-mono').textContent.startsWith({}))",
         serde_json::to_string(prefix).unwrap_or_default()
     )
 }

@@ -151,14 +151,16 @@ function onMessage(event) {
     phases.ready = Math.round(performance.now());
     root.dataset.phases = JSON.stringify(phases);
     showVersions();
+    renderPolicies(null);
+    if (pending && !pending.timer) pending.timer = watchdog();
+  } else if (msg.type === "docs") {
     siteDocs = msg.docs || [];
     if (!docs.length) docs = siteDocs.map((d) => ({ id: d.id, text: d.text, enabled: true, added: false }));
     if (pendingPolicyState) {
       applyPolicyState(pendingPolicyState);
       pendingPolicyState = null;
     }
-    renderPolicies(null);
-    if (pending && !pending.timer) pending.timer = watchdog();
+    renderPolicies(lastDocs);
   } else if (msg.type === "policies") {
     info = msg.outcome.info;
     problems = {};
@@ -166,7 +168,8 @@ function onMessage(event) {
     root.dataset.policyMs = msg.ms.toFixed(2);
     root.dataset.policyProblems = String(msg.outcome.problems.length);
     showVersions();
-    renderPolicies(lastDocs);
+    // The verdict under the new set is on its way and renders the panel with it; render now only if none is.
+    if (!pending && !queued) renderPolicies(lastDocs);
   } else if (msg.type === "suite") {
     renderSuite(msg.out);
   } else if (msg.type === "fatal") {
@@ -181,6 +184,8 @@ function onMessage(event) {
     }
     evaluations += 1;
     root.dataset.evaluations = String(evaluations);
+    // The site's documents, once, after the first verdict (the Policies panel lists them).
+    if (evaluations === 1 && !siteDocs.length) worker.postMessage({ type: "docs" });
     root.dataset.evalMs = msg.ms.toFixed(2);
     render(msg.outcome);
     // Measured for the benchmark (benches/playground.rs): from navigation start, and from the request to the
@@ -466,6 +471,19 @@ function renderPolicies(judged) {
   policiesPane.textContent = "";
   const about = {};
   for (const c of info.constraints) about[c.id] = c;
+  // Until the site's documents are known (they come after the first verdict): the set's rules by name.
+  const listed = docs.length
+    ? docs
+    : info.constraints.map((c) => ({ id: c.id, label: c.id })).concat(info.mutators.map((m) => ({ id: m, label: m })));
+  if (!docs.length) {
+    for (const r of listed) {
+      const item = el("li", applied.has(r.label) ? "pg-applied" : null, el("span", "pg-mono", r.label));
+      const c = about[r.label];
+      item.append(" ", el("span", "pg-action", c ? c.action : "mutates"));
+      if (c && c.about) item.append(el("span", "pg-muted", " — " + c.about));
+      policiesPane.append(item);
+    }
+  }
   for (const d of docs) {
     const label = docLabel(d);
     const site = siteDoc(d.id);

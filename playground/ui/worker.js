@@ -39,13 +39,7 @@ async function start() {
 const engineReady = start();
 engineReady.then(
   ({ engine, ms }) =>
-    self.postMessage({
-      type: "ready",
-      info: JSON.parse(engine.info()),
-      docs: JSON.parse(engine.site_documents()),
-      ms,
-      phases: marks,
-    }),
+    self.postMessage({ type: "ready", info: JSON.parse(engine.info()), ms, phases: marks }),
   (e) => self.postMessage({ type: "fatal", message: String(e && e.message ? e.message : e) }),
 );
 
@@ -65,6 +59,9 @@ async function handle(msg) {
     } else if (msg.type === "policies") {
       const outcome = JSON.parse(engine.set_policies(JSON.stringify(msg.docs)));
       self.postMessage({ type: "policies", id: msg.id, outcome, ms: performance.now() - started });
+    } else if (msg.type === "docs") {
+      // The site's documents as YAML, asked for after the first verdict: printing them does not delay it.
+      self.postMessage({ type: "docs", docs: JSON.parse(engine.site_documents()) });
     } else if (msg.type === "suite") {
       const out = JSON.parse(engine.suite(msg.text, JSON.stringify(msg.request)));
       self.postMessage({ type: "suite", out });
