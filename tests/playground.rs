@@ -401,7 +401,9 @@ fn fragments_several_documents_and_the_examples_list() {
         "re-evaluation",
     );
     assert!(text(&b, "#pg-documents").contains("Pod (container fragment)"));
-    // The examples list links every checked example of the docs, by page; one click loads it.
+    // The examples list links every checked example of the docs, by page (fetched as the page opens); one click
+    // loads it.
+    b.wait("document.querySelector('.pg-examples a')", WAIT, "the examples list");
     let links =
         b.js("return Array.from(document.querySelectorAll('.pg-examples a'), a => a.getAttribute('href'));", json!([]));
     let links = links.as_array().cloned().unwrap_or_default();

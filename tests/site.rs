@@ -1108,8 +1108,8 @@ fn an_example_can_name_policies_of_its_own() {
     // Without them: the Pods the ReplicaSet creates, and no proxy.
     assert!(figures[1].contains("(created by the replicaset-controller)") && !figures[1].contains("mesh-proxy"));
     assert!(figures[1].contains("playground-link"));
-    let listed = text(&std::fs::read(out.join("assets/examples.json")).expect("examples"));
-    assert_eq!(listed.matches("\"yaml\"").count(), 1, "only the example the playground can judge: {listed}");
+    let listed = text(&std::fs::read(out.join("assets/examples/0.json")).expect("examples"));
+    assert_eq!(listed.matches("\"url\"").count(), 1, "only the example the playground can judge: {listed}");
     // A path that is not there.
     std::fs::write(root.join("content/index.md"), format!("# Mesh\n\n```yaml policies=\"nowhere\"\n{deployment}```\n"))
         .expect("page");
@@ -1471,4 +1471,45 @@ fn expect_deny_is_not_kept_by_the_api_servers_own_validation() {
     );
     assert!(err.contains("check found 1 problem"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[path = "../benches/support/corpus.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod corpus;
+
+/// No output file grows with the site: built at 100 and at 400 pages of the benchmark corpus, no file but the
+/// engine's wasm is over 1 MB, and no file of both builds (the playground page, the examples list's pieces, the
+/// search index's, the sidebar's) grows with the page count; the examples list comes in pieces of at most 192 KB.
+#[test]
+fn no_output_file_grows_with_the_site() {
+    let sizes = |pages: usize| -> BTreeMap<String, usize> {
+        let dir = std::env::temp_dir().join(format!("guardrail-site-{}-growth-{pages}", std::process::id()));
+        corpus::generate(&dir, pages, &repo());
+        let out = dir.join("out");
+        let run = guardrail(&["build", "--quiet", "--root", dir.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+        let files: BTreeMap<String, usize> =
+            read_tree(&out).into_iter().map(|(path, bytes)| (path, bytes.len())).collect();
+        let _ = std::fs::remove_dir_all(dir);
+        files
+    };
+    let (small, large) = (sizes(100), sizes(400));
+    for (path, &size) in &large {
+        if path.ends_with(".wasm") {
+            continue;
+        }
+        assert!(size <= 1024 * 1024, "{path} is {size} bytes at 400 pages");
+        // A file both builds have holds the same kind of thing: it must not hold four times as much.
+        if let Some(&before) = small.get(path) {
+            assert!(
+                size < before * 2 + 64 * 1024,
+                "{path} grows with the site: {before} bytes at 100 pages, {size} at 400"
+            );
+        }
+    }
+    let page = |files: &BTreeMap<String, usize>| files.get("playground/index.html").copied().unwrap_or(0);
+    assert!(page(&large) < 100 * 1024, "the playground page is {} bytes", page(&large));
+    assert!(page(&large) < page(&small) + 4 * 1024, "{} then {}", page(&small), page(&large));
+    let pieces: Vec<usize> = large.iter().filter(|(p, _)| p.starts_with("assets/examples/")).map(|(_, s)| *s).collect();
+    assert!(pieces.len() > 1 && pieces.iter().all(|&s| s <= 192 * 1024), "{pieces:?}");
 }

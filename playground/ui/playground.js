@@ -929,6 +929,42 @@ function showOld() {
   oldWrap.hidden = !(op === "UPDATE" || op === "DELETE");
 }
 
+// ---- the docs' examples, fetched a piece at a time (assets/examples/<n>.json) ----
+let examplesLoaded = 0;
+let examplesPage = null; // the page whose list the last piece ended in
+async function moreExamples() {
+  const section = document.getElementById("pg-examples");
+  const list = document.getElementById("pg-examples-list");
+  const more = document.getElementById("pg-more-examples");
+  if (!section || !list) return;
+  const shards = Number(section.dataset.shards || 0);
+  if (examplesLoaded >= shards) return;
+  more.disabled = true;
+  try {
+    const response = await fetch(new URL(section.dataset.examples + examplesLoaded + ".json", location.href));
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    const records = await response.json();
+    examplesLoaded += 1;
+    let ul = examplesPage ? examplesPage.ul : null;
+    for (const r of records) {
+      if (!examplesPage || examplesPage.title !== r.page) {
+        ul = el("ul", "example-list");
+        list.append(el("h3", null, r.page), ul);
+        examplesPage = { title: r.page, ul };
+      }
+      const a = el("a", null, r.title);
+      // Only the site's own playground links: a piece that says otherwise is not followed.
+      a.href = new URL(r.url, location.href).origin === location.origin ? r.url : "#";
+      ul.append(el("li", null, a, " ", el("span", "verdict verdict-" + r.verdict, r.label)));
+    }
+    section.dataset.loaded = String(examplesLoaded);
+  } catch (e) {
+    list.append(el("p", "pg-problem", "The examples list could not be fetched (" + e.message + ")."));
+  }
+  more.disabled = false;
+  more.hidden = examplesLoaded >= shards;
+}
+
 function setup() {
   root = document.getElementById("playground");
   if (!root) return;
@@ -961,6 +997,9 @@ function setup() {
   exportButton.addEventListener("click", exportSuite);
   document.getElementById("pg-add-policy").addEventListener("click", addDocument);
   document.getElementById("pg-reset-policies").addEventListener("click", resetPolicies);
+  const more = document.getElementById("pg-more-examples");
+  if (more) more.addEventListener("click", moreExamples);
+  moreExamples();
   input.addEventListener("keydown", (event) => {
     if (event.key !== "Tab" || event.ctrlKey || event.altKey || event.metaKey) return;
     const { selectionStart: start, selectionEnd: end, value } = input;

@@ -43,17 +43,58 @@ impl Verdict {
 }
 
 /// A checked example, as shown in the playground's example list.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct ExampleRecord {
     /// The title of its page.
     pub(crate) page: String,
-    /// Its playground URL (made once: compressing is the costly part).
+    /// Its playground URL, which carries its YAML (made once: compressing is the costly part).
     pub(crate) url: String,
     pub(crate) title: String,
-    pub(crate) yaml: String,
     pub(crate) verdict: Verdict,
     /// The line of its opening fence.
     pub(crate) line: usize,
+}
+
+/// The most a piece of the examples list holds (a page's examples are never split, so one page alone may make a
+/// piece larger): the playground fetches the pieces one at a time, as the reader asks for more.
+pub(crate) const SHARD_BYTES: usize = 192 * 1024;
+
+/// The examples list in pieces (`assets/examples/<n>.json`), each a JSON array of `{page, title, url, verdict,
+/// label, line}` for whole pages, in page order: no file grows with the site, and the playground page carries
+/// none of it.
+pub(crate) fn example_shards(examples: &[ExampleRecord]) -> Vec<Vec<u8>> {
+    let mut shards = Vec::new();
+    let mut current: Vec<u8> = Vec::new();
+    let mut i = 0;
+    while i < examples.len() {
+        // One page's examples, together.
+        let page = &examples[i].page;
+        let end = examples[i..].iter().position(|e| &e.page != page).map_or(examples.len(), |n| i + n);
+        let mut piece = Vec::new();
+        for e in &examples[i..end] {
+            let record = serde_json::json!({
+                "page": e.page, "title": e.title, "url": e.url,
+                "verdict": e.verdict.name(), "label": e.verdict.label(), "line": e.line,
+            });
+            piece.push(b',');
+            piece.extend(serde_json::to_vec(&record).unwrap_or_default());
+        }
+        if !current.is_empty() && current.len() + piece.len() + 1 > SHARD_BYTES {
+            current.push(b']');
+            shards.push(std::mem::take(&mut current));
+        }
+        if current.is_empty() {
+            current.push(b'[');
+            piece.remove(0);
+        }
+        current.extend(piece);
+        i = end;
+    }
+    if !current.is_empty() {
+        current.push(b']');
+        shards.push(current);
+    }
+    shards
 }
 
 /// What the page promises about an example.
@@ -529,6 +570,39 @@ pub(crate) fn resolve_wrap(attrs: &Attrs, doc: &Value) -> Result<Option<Wrap>, S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_examples_list_comes_in_pieces_of_whole_pages() {
+        let record = |page: usize, n: usize| ExampleRecord {
+            page: format!("Page {page}"),
+            url: format!("/playground/#yaml={}", "x".repeat(900 + n)),
+            title: format!("Example {n}"),
+            verdict: Verdict::Rejected,
+            line: n,
+        };
+        let examples: Vec<ExampleRecord> = (0..600).flat_map(|p| (0..3).map(move |n| record(p, n))).collect();
+        let shards = example_shards(&examples);
+        assert!(shards.len() > 5, "{}", shards.len());
+        let mut pages_seen = Vec::new();
+        let mut count = 0;
+        for bytes in &shards {
+            assert!(bytes.len() <= SHARD_BYTES, "{}", bytes.len());
+            let list: Vec<serde_json::Value> = serde_json::from_slice(bytes).expect("a JSON array");
+            count += list.len();
+            let pages: Vec<&str> = list.iter().filter_map(|r| r["page"].as_str()).collect();
+            // Each page's three examples are in one piece.
+            for p in &pages {
+                assert_eq!(pages.iter().filter(|q| q == &p).count(), 3, "{p}");
+            }
+            pages_seen.extend(pages.iter().map(|p| p.to_string()));
+            assert_eq!(list[0]["verdict"], "rejected");
+            assert_eq!(list[0]["label"], "Rejected");
+        }
+        assert_eq!(count, 1800);
+        pages_seen.dedup();
+        assert_eq!(pages_seen.len(), 600, "pages in order, none split");
+        assert!(example_shards(&[]).is_empty());
+    }
 
     fn info(text: &str) -> Result<(String, Attrs), Diagnostic> {
         parse_info(text, At { file: "page.md", text, offset: 0 })

@@ -1442,7 +1442,6 @@ impl Ctx<'_> {
             page: self.page.front.title.clone(),
             url: link.clone(),
             title: attrs.title.clone().unwrap_or_else(|| format!("Example on line {line}")),
-            yaml: block.code.clone(),
             verdict,
             line,
         });

@@ -11,7 +11,6 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha2::Digest;
 
 use crate::assets::asset_url;
-use crate::examples::ExampleRecord;
 use crate::html::escape;
 
 const GLUE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/guardrail_playground.js"));
@@ -120,8 +119,10 @@ impl Shipped {
         (html, hash)
     }
 
-    /// The page's content: the editor, the panes the script fills, and the docs' examples by page.
-    pub(crate) fn page_html(&self, examples: &[ExampleRecord]) -> String {
+    /// The page's content: the editor, the panes the script fills, and where the docs' examples list is: the
+    /// script fetches its pieces (`<examples>0.json`, ...; `shards` of them) as the reader asks, so the page stays
+    /// the same size however many examples the docs have.
+    pub(crate) fn page_html(&self, examples: &str, shards: usize) -> String {
         let mut html = format!(
             concat!(
                 "<link rel=\"stylesheet\" href=\"{style}\">\n",
@@ -180,29 +181,16 @@ impl Shipped {
             script = self.url("script"),
             style = self.url("style"),
         );
-        html.push_str("<section class=\"pg-examples\"><h2>Examples from the docs</h2>");
-        if examples.is_empty() {
+        html.push_str(&format!(
+            "<section class=\"pg-examples\" id=\"pg-examples\" data-examples=\"{}\" data-shards=\"{shards}\"><h2>Examples from the docs</h2>",
+            escape(examples)
+        ));
+        if shards == 0 {
             html.push_str("<p class=\"pg-muted\">These docs have no checked examples yet.</p>");
-        }
-        let mut current: Option<&str> = None;
-        for e in examples {
-            if current != Some(e.page.as_str()) {
-                if current.is_some() {
-                    html.push_str("</ul>");
-                }
-                html.push_str(&format!("<h3>{}</h3><ul class=\"example-list\">", escape(&e.page)));
-                current = Some(&e.page);
-            }
-            html.push_str(&format!(
-                "<li><a href=\"{}\">{}</a> <span class=\"verdict verdict-{}\">{}</span></li>",
-                escape(&e.url),
-                escape(&e.title),
-                e.verdict.name(),
-                e.verdict.label()
-            ));
-        }
-        if current.is_some() {
-            html.push_str("</ul>");
+        } else {
+            html.push_str(
+                "<div id=\"pg-examples-list\"></div><button type=\"button\" class=\"pg-more\" id=\"pg-more-examples\" hidden>More examples</button>",
+            );
         }
         html.push_str("</section>\n</div>\n");
         html
@@ -233,7 +221,7 @@ mod tests {
         let bundle: Bundle = serde_json::from_slice(bundle).unwrap();
         assert_eq!(bundle.policies[0].file, "policies/a.yaml");
         assert_eq!(bundle.policies[0].object["kind"], "ConstraintTemplate");
-        let html = shipped.page_html(&[]);
+        let html = shipped.page_html("/docs/assets/examples/", 0);
         for k in shipped.files.keys() {
             assert!(k.starts_with("assets/playground/"), "{k}");
             assert!(html.contains(&format!("\"/docs/{k}\"")), "the page does not name {k}");

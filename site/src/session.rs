@@ -618,9 +618,14 @@ impl Session {
             return Err(failure.sorted());
         }
         let mut files = self.extras()?;
-        // The search index's shards are made again (a shard the new index does not have is gone); the updated
+        // The search index's and the examples list's pieces are made again (one the new list does not have is
+        // gone); the updated
         // pages' texts replace theirs.
-        let index_file = |p: &str| p.starts_with("assets/search/s/") || p == "assets/search/manifest.json";
+        let index_file = |p: &str| {
+            p.starts_with("assets/search/s/")
+                || p == "assets/search/manifest.json"
+                || p.starts_with(crate::theme::EXAMPLES)
+        };
         for (path, bytes) in std::mem::take(&mut self.files).into_iter().filter(|(p, _)| !index_file(p)) {
             files.entry(path).or_insert(bytes);
         }

@@ -213,7 +213,8 @@ const SIDEBAR_EXPANDED_MAX: usize = 60;
 /// The search index and the examples list live at fixed URLs (not content-hashed) so that editing one page
 /// does not change every page that links to them.
 const SEARCH_MANIFEST: &str = "assets/search/manifest.json";
-const EXAMPLES: &str = "assets/examples.json";
+/// The examples list's pieces: `<n>.json` below it.
+pub(crate) const EXAMPLES: &str = "assets/examples/";
 
 impl Theme {
     /// Reads the templates and the theme's assets; the site's static files (read once by the build) are added
@@ -267,7 +268,7 @@ impl Theme {
             }
         }
         assets.insert("search-index.json".into(), format!("{base}{SEARCH_MANIFEST}"));
-        assets.insert("examples.json".into(), format!("{base}{EXAMPLES}"));
+        assets.insert("examples".into(), format!("{base}{EXAMPLES}"));
         Ok(Theme {
             tera: load_templates(&theme_dir, &templates_label)?,
             assets,
@@ -682,7 +683,10 @@ impl Theme {
         for (path, _, bytes) in layout.big.iter().flat_map(|b| b.navs.iter()) {
             files.insert(path.clone(), bytes.clone());
         }
-        files.insert(EXAMPLES.into(), serde_json::to_vec(examples).unwrap_or_default());
+        let shards = crate::examples::example_shards(examples);
+        for (i, bytes) in shards.iter().enumerate() {
+            files.insert(format!("{EXAMPLES}{i}.json"), bytes.clone());
+        }
 
         let mut ctx = self.context(layout, pages, "Page not found", &self.description, "", None);
         ctx.insert("section", "");
@@ -698,7 +702,7 @@ impl Theme {
             pages,
             "Playground",
             "Paste a Pod and see what the cluster would do to it.",
-            &playground.page_html(examples),
+            &playground.page_html(&format!("{base}{EXAMPLES}"), shards.len()),
             None,
         );
         ctx.insert("section", "playground");
