@@ -868,5 +868,12 @@ fn author_screenshots_light_and_dark() {
         b.js("document.querySelector('#pg-policies .pg-broken').scrollIntoView({block: 'center'});", json!([]));
         let png = b.screenshot();
         std::fs::write(out.join(format!("playground-authors-policies-{scheme}.png")), png).expect("png");
+        // The webhook's response, and the suite exported.
+        b.js("document.querySelector('.pg-takeaway').scrollIntoView({block: 'center'});", json!([]));
+        std::fs::write(out.join(format!("playground-authors-review-{scheme}.png")), b.screenshot()).expect("png");
+        b.js("document.getElementById('pg-export').click();", json!([]));
+        b.wait("document.querySelector('.pg-suite-file')", WAIT, "the suite");
+        b.js("window.scrollTo(0, 0);", json!([]));
+        std::fs::write(out.join(format!("playground-authors-suite-{scheme}.png")), b.screenshot()).expect("png");
     }
 }
