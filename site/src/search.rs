@@ -71,11 +71,21 @@ pub(crate) struct Doc<'a> {
     pub(crate) sections: &'a [Section],
 }
 
-/// A term and its postings, encoded.
-type Term = (String, String);
+/// A page's terms, sorted, each with whether it is in the title or a heading: one string of the words (each
+/// followed by a NUL) and a flag per word, two allocations a page however many words it has (a 10,000-page site
+/// holds every page's terms until the index is written).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Terms {
+    words: String,
+    strong: Vec<bool>,
+}
 
-/// A page's terms, sorted, each with whether it is in the title or a heading.
-pub(crate) type Terms = Vec<(String, bool)>;
+impl Terms {
+    /// Each term and whether it is strong, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.words.split_terminator('\0').zip(self.strong.iter().copied())
+    }
+}
 
 /// The terms of a page with this title and these sections.
 pub(crate) fn page_terms(title: &str, sections: &[Section]) -> Terms {
@@ -95,8 +105,17 @@ pub(crate) fn page_terms(title: &str, sections: &[Section]) -> Terms {
             terms.entry(w).or_insert(false);
         }
     }
-    let mut out: Terms = terms.into_iter().map(|(t, strong)| (t.to_string(), strong)).collect();
-    out.sort_unstable();
+    let mut sorted: Vec<(&str, bool)> = terms.into_iter().collect();
+    sorted.sort_unstable();
+    let mut out = Terms {
+        words: String::with_capacity(sorted.iter().map(|(t, _)| t.len() + 1).sum()),
+        strong: Vec::with_capacity(sorted.len()),
+    };
+    for (t, strong) in sorted {
+        out.words.push_str(t);
+        out.words.push('\0');
+        out.strong.push(strong);
+    }
     out
 }
 
@@ -126,14 +145,14 @@ fn base36(mut n: usize, out: &mut String) {
     out.extend(buf.iter().rev().map(|&b| b as char));
 }
 
-fn postings_text(postings: &[(usize, bool)]) -> String {
+fn postings_text(postings: &[(u32, bool)]) -> String {
     let mut out = String::new();
     let mut last = 0;
     for (k, &(page, strong)) in postings.iter().enumerate() {
         if k > 0 {
             out.push(',');
         }
-        base36(page - last, &mut out);
+        base36((page - last) as usize, &mut out);
         if strong {
             out.push('!');
         }
@@ -154,48 +173,67 @@ pub(crate) fn files(docs: &[Doc<'_>]) -> BTreeMap<String, Vec<u8>> {
         files.insert(path, bytes);
     }
     let terms: Vec<Terms> = docs.iter().map(|d| page_terms(d.title, d.sections)).collect();
-    files.extend(index_files(&terms, &digests));
+    let made: Result<(), std::convert::Infallible> =
+        index_files(&terms.iter().collect::<Vec<_>>(), &digests, |path, bytes| {
+            files.insert(path, bytes);
+            Ok(())
+        });
+    let Ok(()) = made;
     files
 }
 
-/// The shards and the manifest for the pages whose terms are `terms` (in page order); `pages_digest` names the
+/// The shards and the manifest for the pages whose terms are `terms` (in page order), each handed to `emit` as
+/// soon as it is made (a 10,000-page index is over 100 MB: it is never held whole); `pages_digest` names the
 /// pages' text files, so that the manifest's version changes with them.
-pub(crate) fn index_files(terms: &[Terms], pages_digest: &[u8]) -> BTreeMap<String, Vec<u8>> {
-    let mut index: BTreeMap<&str, Vec<(usize, bool)>> = BTreeMap::new();
+pub(crate) fn index_files<E>(
+    terms: &[&Terms],
+    pages_digest: &[u8],
+    mut emit: impl FnMut(String, Vec<u8>) -> Result<(), E>,
+) -> Result<(), E> {
+    use sha2::Digest;
+    // Page numbers as u32: half the memory of the postings, which are one per page per term.
+    let mut index: BTreeMap<&str, Vec<(u32, bool)>> = BTreeMap::new();
     for (page, terms) in terms.iter().enumerate() {
-        for (term, strong) in terms {
-            index.entry(term.as_str()).or_default().push((page, *strong));
+        let page = u32::try_from(page).unwrap_or(u32::MAX);
+        for (term, strong) in terms.iter() {
+            index.entry(term).or_default().push((page, strong));
         }
     }
-    // BTreeMap order is byte order, which for UTF-8 is code point order, as the script compares.
-    let encoded: Vec<Term> = index.into_iter().map(|(t, p)| (t.to_string(), postings_text(&p))).collect();
-    let mut shards: Vec<Vec<&Term>> = Vec::new();
+    // The version: the pages' digests, then every shard's bytes, hashed as they are made.
+    let mut version = sha2::Sha256::new();
+    version.update(pages_digest);
+    let mut firsts: Vec<String> = Vec::new();
+    let mut shard = serde_json::Map::new();
     let mut size = 0;
-    for term in &encoded {
-        let bytes = term.0.len() + term.1.len() + 6;
-        match shards.last_mut() {
-            Some(shard) if size + bytes <= SHARD_BYTES => shard.push(term),
-            _ => {
-                shards.push(vec![term]);
-                size = 0;
+    let mut flush = |shard: &mut serde_json::Map<String, serde_json::Value>,
+                     version: &mut sha2::Sha256,
+                     n: usize|
+     -> Result<(), E> {
+        let bytes = serde_json::to_vec(&*shard).unwrap_or_default();
+        version.update(&bytes);
+        shard.clear();
+        emit(format!("assets/search/s/{n}.json"), bytes)
+    };
+    // BTreeMap order is byte order, which for UTF-8 is code point order, as the script compares.
+    for (term, postings) in index {
+        let text = postings_text(&postings);
+        let bytes = term.len() + text.len() + 6;
+        if firsts.is_empty() || size + bytes > SHARD_BYTES {
+            if !firsts.is_empty() {
+                flush(&mut shard, &mut version, firsts.len() - 1)?;
             }
+            firsts.push(term.to_string());
+            size = 0;
         }
         size += bytes;
+        shard.insert(term.to_string(), serde_json::Value::String(text));
     }
-    let mut files = BTreeMap::new();
-    let mut version_input = pages_digest.to_vec();
-    for (i, terms) in shards.iter().enumerate() {
-        let map: serde_json::Map<String, serde_json::Value> =
-            terms.iter().map(|(t, p)| (t.clone(), serde_json::Value::String(p.clone()))).collect();
-        let bytes = serde_json::to_vec(&map).unwrap_or_default();
-        version_input.extend_from_slice(&bytes);
-        files.insert(format!("assets/search/s/{i}.json"), bytes);
+    if !firsts.is_empty() {
+        flush(&mut shard, &mut version, firsts.len() - 1)?;
     }
-    let firsts: Vec<&str> = shards.iter().map(|terms| terms[0].0.as_str()).collect();
-    let version = crate::assets::content_hash(&version_input);
+    let version: String = version.finalize()[..4].iter().map(|b| format!("{b:02x}")).collect();
     let manifest = serde_json::json!({"v": version, "n": terms.len(), "s": firsts});
-    files.insert("assets/search/manifest.json".into(), serde_json::to_vec(&manifest).unwrap_or_default());
-    files
+    emit("assets/search/manifest.json".into(), serde_json::to_vec(&manifest).unwrap_or_default())
 }
 
 #[cfg(test)]
