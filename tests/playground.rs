@@ -45,6 +45,10 @@ fn evaluations(browser: &Browser) -> u64 {
         .unwrap_or(0)
 }
 
+/// Whether the verdict on the page judged the last input, with nothing waiting for the debounce.
+const INPUT_SETTLED: &str = "(() => { const d = document.getElementById('playground').dataset; \
+     return !d.inputPending && d.input === d.judgedInput; })()";
+
 /// Replaces the editor's text as typing would, and waits for the verdict on it.
 fn type_yaml(browser: &Browser, yaml: &str) {
     let before = evaluations(browser);
@@ -53,7 +57,9 @@ fn type_yaml(browser: &Browser, yaml: &str) {
         json!([yaml]),
     );
     browser.wait(
-        &format!("Number(document.getElementById('playground').dataset.evaluations || 0) > {before}"),
+        &format!(
+            "Number(document.getElementById('playground').dataset.evaluations || 0) > {before} && {INPUT_SETTLED}"
+        ),
         WAIT,
         "a new verdict",
     );
@@ -481,15 +487,15 @@ fn item(prefix: &str) -> String {
     )
 }
 
+/// Whether the verdict on the page is judged by the last policy set sent, with no edit waiting for the debounce.
+const POLICIES_SETTLED: &str = "(() => { const d = document.getElementById('playground').dataset; \
+     return !d.policyPending && d.policiesSent && d.policiesSent === d.policiesJudged && d.policyRoundTripMs; })()";
+
 /// Runs `script`, which changes the policy set, and waits for the verdict judged by the changed set.
 fn after_policy_edit(b: &Browser, script: &str, args: Value) {
     b.js("delete document.getElementById('playground').dataset.policyRoundTripMs;", json!([]));
     b.js(script, args);
-    b.wait(
-        "document.getElementById('playground').dataset.policyRoundTripMs",
-        WAIT,
-        "the verdict under the edited policies",
-    );
+    b.wait(POLICIES_SETTLED, WAIT, "the verdict under the edited policies");
 }
 
 /// Adds a policy document holding `text` and waits for the verdict under it.
@@ -511,7 +517,9 @@ fn set_field(b: &Browser, id: &str, value: &str) {
         json!([id, value]),
     );
     b.wait(
-        &format!("Number(document.getElementById('playground').dataset.evaluations || 0) > {before}"),
+        &format!(
+            "Number(document.getElementById('playground').dataset.evaluations || 0) > {before} && {INPUT_SETTLED}"
+        ),
         WAIT,
         "a verdict with the request",
     );
@@ -778,11 +786,7 @@ fn a_share_link_with_an_added_policy_round_trips() {
     // A fresh browser: everything comes back from the link alone.
     let fresh = Browser::start(false, 1280, 1000);
     fresh.goto(&link);
-    fresh.wait(
-        "document.getElementById('playground').dataset.policyRoundTripMs",
-        WAIT,
-        "the verdict under the link's policies",
-    );
+    fresh.wait(POLICIES_SETTLED, WAIT, "the verdict under the link's policies");
     assert_eq!(fresh.js("return document.getElementById('pg-op').value;", json!([])), json!("UPDATE"));
     assert_eq!(fresh.js("return document.getElementById('pg-user').value;", json!([])), json!("alice"));
     assert!(

@@ -177,6 +177,8 @@ function onMessage(event) {
   } else if (msg.type === "result" || msg.type === "crashed") {
     if (!pending || pending.id !== msg.id) return;
     clearTimeout(pending.timer);
+    const judgedBy = pending.policies;
+    root.dataset.judgedInput = String(pending.input);
     pending = null;
     if (msg.type === "crashed") {
       restart("The engine failed on this input (" + msg.message + "); it was restarted.");
@@ -193,7 +195,8 @@ function onMessage(event) {
     const now = performance.now();
     if (!root.dataset.firstVerdictMs) root.dataset.firstVerdictMs = now.toFixed(1);
     root.dataset.roundTripMs = (now - sentAt).toFixed(2);
-    if (policyEditAt) {
+    root.dataset.policiesJudged = String(judgedBy);
+    if (policyEditAt && judgedBy === policySeq) {
       // From the policy edit sent to the verdict under the edited set.
       root.dataset.policyRoundTripMs = (now - policyEditAt).toFixed(2);
       policyEditAt = 0;
@@ -215,8 +218,14 @@ function restart(message) {
   startWorker();
 }
 
+// Which input the verdict on the page judged (`judgedInput`) and the last one (`input`): a verdict is the
+// current input's when they are equal and nothing waits for the debounce (`inputPending`).
+let inputSeq = 0;
 function schedule() {
   clearTimeout(debounce);
+  inputSeq += 1;
+  root.dataset.input = String(inputSeq);
+  root.dataset.inputPending = "true";
   debounce = setTimeout(evaluate, DEBOUNCE_MS);
 }
 
@@ -239,7 +248,8 @@ function evaluate() {
   const text = input.value;
   setStatus("evaluating", ready ? "Evaluating…" : "Loading the engine…");
   const id = nextId++;
-  pending = { id, timer: ready ? watchdog() : 0 };
+  delete root.dataset.inputPending;
+  pending = { id, timer: ready ? watchdog() : 0, policies: policySeq, input: inputSeq };
   sentAt = performance.now();
   worker.postMessage({ type: "admit", id, text, request: requestIn() });
 }
@@ -278,13 +288,20 @@ function docsForEngine() {
 let policyDebounce = 0;
 function policiesChanged() {
   clearTimeout(policyDebounce);
+  root.dataset.policyPending = "true";
   policyDebounce = setTimeout(sendPolicies, DEBOUNCE_MS);
 }
 
+// How many policy sets were sent, and which one the verdict on the page was judged by (`policiesJudged`): a
+// verdict is the current set's when the two are equal and no edit waits (`policyPending`).
+let policySeq = 0;
 function sendPolicies() {
   if (!worker) return;
   policiesSent = true;
   policyEditAt = performance.now();
+  policySeq += 1;
+  root.dataset.policiesSent = String(policySeq);
+  delete root.dataset.policyPending;
   worker.postMessage({ type: "policies", id: 0, docs: docsForEngine() });
   evaluate();
 }
