@@ -142,8 +142,9 @@ pub enum Piece {
     Unknown,
     /// It decodes as a piece of these (`Volume`, `K8sAllowedRepos spec.match`).
     Decodes(Vec<String>),
-    /// Each of these readings refuses it at one field: that error (of the first reading).
-    Refused(crate::schema::SchemaError, Vec<String>),
+    /// Each of these readings refuses it at one field: that error (of the first reading), the readings, and
+    /// whether they are all built-in definitions (no CRD's or constraint kind's).
+    Refused(crate::schema::SchemaError, Vec<String>, bool),
     /// These readings refuse it, each in other places.
     Differs(Vec<String>),
     /// These readings take it, but where their schemas name no fields (a `spec` of any shape): not checked.
@@ -236,6 +237,8 @@ fn classify(mut l: Loaded, loaded: &mut Vec<Loaded>, sources: &mut Sources) {
 pub(crate) struct TemplateEntry {
     pub(crate) template: ConstraintTemplate,
     pub(crate) rego: Option<CompiledRego>,
+    /// The schema of the CRD Gatekeeper makes for the template's constraint kind, made once at load.
+    pub(crate) constraint_schema: Value,
 }
 
 impl PolicySet {
@@ -420,7 +423,8 @@ impl PolicySet {
                             },
                         };
                         set.notes.extend(t.notes.iter().cloned());
-                        set.templates.push(TemplateEntry { template: t, rego });
+                        let constraint_schema = t.constraint_schema();
+                        set.templates.push(TemplateEntry { template: t, rego, constraint_schema });
                     }
                 }
             }
@@ -606,8 +610,11 @@ impl PolicySet {
             let gvk = Gvk::of(object);
             if gvk.group == CONSTRAINTS_GROUP && matches!(gvk.version.as_str(), "v1beta1" | "v1alpha1") {
                 if let Some(t) = self.templates.iter().find(|t| t.template.kind == gvk.kind) {
-                    let schema = t.template.constraint_schema();
-                    check = crate::schema::Check::Checked(crate::schema::check_structural(schemas, &schema, object));
+                    check = crate::schema::Check::Checked(crate::schema::check_structural(
+                        schemas,
+                        &t.constraint_schema,
+                        object,
+                    ));
                 }
             }
         }
@@ -628,14 +635,12 @@ impl PolicySet {
             },
             _ => return Piece::Unknown,
         };
-        let constraint_schemas: Vec<(String, Value)> =
-            self.templates.iter().map(|t| (t.template.kind.clone(), t.template.constraint_schema())).collect();
-        let mut structural: Vec<(String, &Value)> = Vec::new();
+        let mut structural: Vec<crate::schema::StructuralPiece<'_>> = Vec::new();
         for (kind, schema) in self.cluster_state.custom.kinds() {
             structural.extend(crate::schema::structural_pieces(schema, kind));
         }
-        for (kind, schema) in &constraint_schemas {
-            structural.extend(crate::schema::structural_pieces(schema, kind));
+        for t in &self.templates {
+            structural.extend(crate::schema::structural_pieces(&t.constraint_schema, &t.template.kind));
         }
         let fields = |s: &Value| -> Vec<String> {
             s.get("properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default()
@@ -647,8 +652,8 @@ impl PolicySet {
             } else {
                 schemas.definitions_with(keys).into_iter().map(|d| Reader::Definition(d.to_string())).collect()
             };
-            for (i, (_, s)) in structural.iter().enumerate() {
-                let names = fields(s);
+            for (i, piece) in structural.iter().enumerate() {
+                let names = fields(piece.schema);
                 let missing: Vec<&&str> = keys.iter().filter(|k| !names.iter().any(|n| n == **k)).collect();
                 let fits = match (near, missing.as_slice()) {
                     (false, []) => !keys.is_empty(),
@@ -684,22 +689,22 @@ impl PolicySet {
         }
         let label = |r: &Reader| match r {
             Reader::Definition(d) => d.rsplit('.').next().unwrap_or(d).to_string(),
-            Reader::Structural(i) => structural[*i].0.clone(),
+            Reader::Structural(i) => structural[*i].label.clone(),
         };
         let check_one = |r: &Reader, v: &Value| match r {
             Reader::Definition(d) => schemas.check_definition(d, v),
             // A whole custom resource's fields (`spec`, `metadata`) without its apiVersion and kind.
-            Reader::Structural(i) if structural[*i].0.ends_with(" object") => {
-                crate::schema::check_structural(schemas, structural[*i].1, v)
+            Reader::Structural(i) if structural[*i].root => {
+                crate::schema::check_structural(schemas, structural[*i].schema, v)
             }
-            Reader::Structural(i) => crate::schema::check_piece(structural[*i].1, v),
+            Reader::Structural(i) => crate::schema::check_piece(structural[*i].schema, v),
         };
         // How many of the piece's fields the reading's schema names (a `spec` of no declared fields, or one that
         // keeps unknown fields, says nothing of what is in it), and how many it has.
         let coverage = |r: &Reader| {
             let one = |v: &Value| match r {
                 Reader::Definition(d) => schemas.coverage(d, v),
-                Reader::Structural(i) => crate::schema::structural_coverage(structural[*i].1, v),
+                Reader::Structural(i) => crate::schema::structural_coverage(structural[*i].schema, v),
             };
             match doc {
                 Value::Array(list) => list.iter().map(one).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1)),
@@ -719,6 +724,7 @@ impl PolicySet {
         let total = scored.iter().map(|(_, c)| c.1).max().unwrap_or(0);
         let readers: Vec<(Reader, bool)> =
             scored.into_iter().filter(|(_, c)| c.0 == best).map(|(r, c)| (r, c.0 == c.1)).collect();
+        let builtin_only = readers.iter().all(|(r, _)| matches!(r, Reader::Definition(_)));
         let mut results: Vec<(String, Vec<crate::schema::SchemaError>, bool)> = Vec::new();
         for (r, covered) in &readers {
             let errors: Vec<crate::schema::SchemaError> = match doc {
@@ -777,10 +783,8 @@ impl PolicySet {
         match best {
             // A field no reading has and none is a typo of, in a piece whose fields are mostly of no kind (an Azure
             // Pipelines `resources: {repositories: ...}`): YAML of another tool that shares a key name.
-            Some(e) if e.hint.is_none() && e.message.contains("unknown field") && best_named * 2 < total => {
-                Piece::Unknown
-            }
-            Some(e) => Piece::Refused(e.clone(), names),
+            Some(e) if e.is_foreign((best_named, total)) => Piece::Unknown,
+            Some(e) => Piece::Refused(e.clone(), names, builtin_only),
             None => Piece::Differs(names),
         }
     }
@@ -944,31 +948,31 @@ spec:
         };
         assert!(names.contains(&"RuleWithOperations".to_string()), "{names:?}");
         // A misspelt key: the definitions it is one edit from read it, and refuse the field with a did-you-mean.
-        let Piece::Refused(e, _) = piece("operations: [CREATE]\napiGroup: [\"\"]\n") else { panic!("refused") };
+        let Piece::Refused(e, _, _) = piece("operations: [CREATE]\napiGroup: [\"\"]\n") else { panic!("refused") };
         assert_eq!((e.pointer.as_str(), e.hint.as_deref()), ("/apiGroup", Some("did you mean `apiGroups`?")));
         // `metadata` alone: every kind refuses `lables`, each at that field.
-        let Piece::Refused(e, names) = piece("metadata:\n  name: x\n  lables: {app: web}\n") else { panic!() };
+        let Piece::Refused(e, names, _) = piece("metadata:\n  name: x\n  lables: {app: web}\n") else { panic!() };
         assert_eq!((e.pointer.as_str(), e.hint.as_deref()), ("/metadata/lables", Some("did you mean `labels`?")));
         assert!(names.len() > 50, "{}", names.len());
         // `y` is YAML 1.1's true: a Pod refuses the label's value, a List kind the labels; the deepest is said.
-        let Piece::Refused(e, _) = piece("metadata:\n  labels: {app: y}\n") else { panic!() };
+        let Piece::Refused(e, _, _) = piece("metadata:\n  labels: {app: y}\n") else { panic!() };
         assert_eq!(e.pointer, "/metadata/labels/app");
         // A loaded template's constraint kind reads a constraint's spec, its match and its parameters.
         assert_eq!(
             piece("match:\n  kinds: [{apiGroups: [\"\"], kinds: [Pod]}]\n  excludedNamespaces: [kube-system]\n"),
             Piece::Decodes(vec!["K8sDenyLabel spec".into()])
         );
-        let Piece::Refused(e, names) = piece("match:\n  excludeNamespaces: [kube-system]\n") else { panic!() };
+        let Piece::Refused(e, names, _) = piece("match:\n  excludeNamespaces: [kube-system]\n") else { panic!() };
         assert_eq!(
             (e.hint.as_deref(), names),
             (Some("did you mean `excludedNamespaces`?"), vec!["K8sDenyLabel spec".into()])
         );
-        let Piece::Refused(e, _) = piece("spec:\n  parameters:\n    label: 3\n") else { panic!() };
+        let Piece::Refused(e, _, _) = piece("spec:\n  parameters:\n    label: 3\n") else { panic!() };
         assert_eq!(e.pointer, "/spec/parameters/label");
         assert_eq!(piece("spec:\n  parameters:\n    label: x\n"), Piece::Decodes(vec!["K8sDenyLabel object".into()]));
         // A list of webhook rules; a list whose items fit nothing; Helm values.
         assert!(matches!(piece("- operations: [CREATE]\n  resources: [pods]\n"), Piece::Decodes(_)));
-        let Piece::Refused(e, _) = piece("- operations: [CREATE]\n  resources: pods\n") else { panic!() };
+        let Piece::Refused(e, _, _) = piece("- operations: [CREATE]\n  resources: pods\n") else { panic!() };
         assert_eq!((e.pointer.as_str(), e.path.as_str()), ("/0/resources", "[0].resources"));
         assert_eq!(piece("replicaCount: 2\nimage: {repository: x}\n"), Piece::Unknown);
         // Another tool's YAML under a Kubernetes key name: an unknown field no reading has a near miss for, in a

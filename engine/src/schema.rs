@@ -269,6 +269,15 @@ pub struct SchemaError {
     pub after_admission: bool,
 }
 
+impl SchemaError {
+    /// Whether this refusal says the YAML is another tool's that shares a Kubernetes key name (an Azure Pipelines
+    /// `resources: {repositories: ...}`): a field no reading has and none is a typo of, in YAML of which the
+    /// readings name `named` of `total` fields, fewer than half.
+    pub fn is_foreign(&self, (named, total): (usize, usize)) -> bool {
+        self.hint.is_none() && self.message.contains("unknown field") && named * 2 < total
+    }
+}
+
 /// What the schemas say about an object's kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
@@ -1071,35 +1080,43 @@ pub fn structural_coverage(s: &Value, v: &Value) -> (usize, usize) {
     c
 }
 
-/// The object schemas inside a structural schema that name their fields (`properties`), each with where it sits
-/// (`Kind spec.http[]`); the root first, as `Kind object` (its `metadata` is ObjectMeta's to decode).
-pub fn structural_pieces<'a>(schema: &'a Value, label: &str) -> Vec<(String, &'a Value)> {
-    fn walk<'a>(s: &'a Value, at: String, out: &mut Vec<(String, &'a Value)>, depth: usize) {
+/// An object schema inside a structural schema (a CRD's, a constraint kind's) that names its fields.
+#[derive(Debug, Clone)]
+pub struct StructuralPiece<'a> {
+    /// Where it sits, for messages: `Kind spec.http[]`, or `Kind object` for the root.
+    pub label: String,
+    pub schema: &'a Value,
+    /// The whole object (its `metadata` is ObjectMeta's to decode, its apiVersion and kind the API server's).
+    pub root: bool,
+}
+
+/// The object schemas inside a structural schema that name their fields (`properties`), the root first, each
+/// labelled with the kind and where it sits.
+pub fn structural_pieces<'a>(schema: &'a Value, kind: &str) -> Vec<StructuralPiece<'a>> {
+    fn walk<'a>(s: &'a Value, at: String, kind: &str, out: &mut Vec<StructuralPiece<'a>>, depth: usize) {
         if depth > 32 {
             return;
         }
         if let Some(props) = s.get("properties").and_then(Value::as_object) {
-            out.push((at.clone(), s));
+            let label = if depth == 0 { format!("{kind} object") } else { format!("{kind} {at}") };
+            out.push(StructuralPiece { label, schema: s, root: depth == 0 });
             for (k, sub) in props {
-                let here = if depth == 0 { k.clone() } else { format!("{at}.{k}") };
                 if depth == 0 && k == "metadata" {
                     continue;
                 }
-                walk(sub, here, out, depth + 1);
+                let here = if depth == 0 { k.clone() } else { format!("{at}.{k}") };
+                walk(sub, here, kind, out, depth + 1);
             }
         }
         if let Some(items) = s.get("items").filter(|i| i.is_object()) {
-            walk(items, format!("{at}[]"), out, depth + 1);
+            walk(items, format!("{at}[]"), kind, out, depth + 1);
         }
         if let Some(values) = s.get("additionalProperties").filter(|i| i.is_object()) {
-            walk(values, format!("{at}.*"), out, depth + 1);
+            walk(values, format!("{at}.*"), kind, out, depth + 1);
         }
     }
     let mut out = Vec::new();
-    walk(schema, String::new(), &mut out, 0);
-    for (at, _) in &mut out {
-        *at = if at.is_empty() { format!("{label} object") } else { format!("{label} {at}") };
-    }
+    walk(schema, String::new(), kind, &mut out, 0);
     out
 }
 

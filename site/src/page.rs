@@ -823,11 +823,7 @@ impl Ctx<'_> {
                         }
                         // A field no reading has and none is a typo of, in a block whose fields are mostly of
                         // no Pod part (an Azure Pipelines `resources: {repositories: ...}`): another tool's YAML.
-                        Reading::Refused(e, _)
-                            if e.hint.is_none()
-                                && e.message.contains("unknown field")
-                                && self.mostly_foreign(&value, &readings) =>
-                        {
+                        Reading::Refused(e, _) if e.is_foreign(self.coverage(&value, &readings)) => {
                             let keys: Vec<String> = value
                                 .as_object()
                                 .map(|m| m.keys().map(|k| format!("`{k}`")).collect())
@@ -1109,10 +1105,10 @@ impl Ctx<'_> {
         verdicts.windows(2).all(|p| p[0] == p[1] && p[0].is_some())
     }
 
-    /// Whether most of a fragment's fields are fields of none of its readings (by the most any reading names).
-    fn mostly_foreign(&self, value: &Value, readings: &[guardrail_engine::fragment::Wrap]) -> bool {
+    /// How many of a fragment's fields its best reading names, and how many it has.
+    fn coverage(&self, value: &Value, readings: &[guardrail_engine::fragment::Wrap]) -> (usize, usize) {
         let Some(api) = guardrail_engine::schema::schemas(&self.config.examples.kubernetes_version) else {
-            return false;
+            return (0, 0);
         };
         let best = readings
             .iter()
@@ -1126,7 +1122,7 @@ impl Ctx<'_> {
                 (whole.0.saturating_sub(around.0), whole.1.saturating_sub(around.1))
             })
             .max_by_key(|c| c.0);
-        best.is_some_and(|(named, total)| named * 2 < total)
+        best.unwrap_or((0, 0))
     }
 
     /// Decodes a fragment under each of its readings.
@@ -1226,15 +1222,15 @@ impl Ctx<'_> {
         let piece = self.policies.borrow().piece(api, doc);
         match piece {
             Piece::Decodes(names) => Classified::Skip(NotAnObject::Piece(readings_named(&names))),
-            // Gatekeeper's kinds have no schema here: what fits one of them is not judged by other kinds' (a
-            // loaded template's constraint kind, named `Kind spec`, is one of them).
-            Piece::Refused(e, names) if names.iter().any(|n| n.contains(' ')) || gatekeeper.is_none() => {
+            // Gatekeeper's kinds have no schema here: what fits one of them is not judged by built-in kinds' alone
+            // (a loaded template's constraint kind, or a CRD, is a reading of its own).
+            Piece::Refused(e, names, builtin_only) if !builtin_only || gatekeeper.is_none() => {
                 Classified::Refused(e, names)
             }
             _ if gatekeeper.is_some() => {
                 Classified::Skip(NotAnObject::Gatekeeper(format!("{} spec", gatekeeper.unwrap_or_default())))
             }
-            Piece::Refused(e, names) => Classified::Refused(e, names),
+            Piece::Refused(e, names, _) => Classified::Refused(e, names),
             Piece::Differs(names) => Classified::Skip(NotAnObject::Unplaced(readings_named(&names))),
             Piece::Loose(names) => Classified::Skip(NotAnObject::Loose(readings_named(&names))),
             Piece::Unknown if doc.is_array() => Classified::Skip(NotAnObject::NotKubernetes("a list".to_string())),
