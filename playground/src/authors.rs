@@ -171,22 +171,25 @@ pub struct SuiteFile {
 }
 
 impl Playground {
-    /// The site's policy documents (then its cluster state), as the Policies panel lists and opens them.
-    pub fn site_documents(&self) -> Vec<SiteDoc> {
-        let policies = self.bundle.policies.iter().map(|o| (o, false));
-        let cluster = self.bundle.cluster.iter().map(|o| (o, true));
-        policies
-            .chain(cluster)
-            .enumerate()
-            .map(|(i, (o, cluster))| SiteDoc {
-                id: format!("site:{i}"),
-                file: o.file.clone(),
-                kind: o.object.get("kind").and_then(Value::as_str).unwrap_or("").to_string(),
-                name: o.object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string(),
-                cluster,
-                text: yaml::to_yaml(&o.object),
-            })
-            .collect()
+    /// The site's policy documents (then its cluster state), as the Policies panel lists and opens them; printed
+    /// once.
+    pub fn site_documents(&self) -> &[SiteDoc] {
+        self.site.get_or_init(|| {
+            let policies = self.bundle.policies.iter().map(|o| (o, false));
+            let cluster = self.bundle.cluster.iter().map(|o| (o, true));
+            policies
+                .chain(cluster)
+                .enumerate()
+                .map(|(i, (o, cluster))| SiteDoc {
+                    id: format!("site:{i}"),
+                    file: o.file.clone(),
+                    kind: o.object.get("kind").and_then(Value::as_str).unwrap_or("").to_string(),
+                    name: o.object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string(),
+                    cluster,
+                    text: yaml::to_yaml(&o.object),
+                })
+                .collect()
+        })
     }
 
     /// Judges with `docs` as the policy set (templates, constraints, mutators, admission policies, Gatekeeper's
@@ -196,7 +199,7 @@ impl Playground {
     pub fn set_policies(&mut self, docs: &[PolicyDoc]) -> PoliciesOutcome {
         let site = self.site_documents();
         let unchanged = docs.len() == site.len()
-            && docs.iter().zip(&site).all(|(d, s)| d.enabled && d.id == s.id && d.text == s.text);
+            && docs.iter().zip(site).all(|(d, s)| d.enabled && d.id == s.id && d.text == s.text);
         let mut problems: Vec<PolicyProblem> = Vec::new();
         let mut left_out: BTreeSet<String> = BTreeSet::new();
         // A document that fails is left out, and the rest loaded again (a constraint whose template failed then
@@ -296,27 +299,18 @@ impl Playground {
             }
             files.push(SuiteFile { path: c.clone(), text: yaml::to_yaml(constraint) });
             let violates = d.violations.iter().any(|v| &v.constraint == id);
-            tests.push(json!({
-                "name": name,
-                "template": t,
-                "constraint": c,
-                "cases": [{
-                    "name": if violates { "violates" } else { "admitted" },
-                    "object": "object.yaml",
-                    "inventory": if cluster.is_empty() { json!([]) } else { json!(["inventory.yaml"]) },
-                    "assertions": [{"violations": if violates { "yes" } else { "no" }}],
-                }],
-            }));
+            let mut case = json!({
+                "name": if violates { "violates" } else { "admitted" },
+                "object": "object.yaml",
+                "assertions": [{"violations": if violates { "yes" } else { "no" }}],
+            });
+            if !cluster.is_empty() {
+                case["inventory"] = json!(["inventory.yaml"]);
+            }
+            tests.push(json!({"name": name, "template": t, "constraint": c, "cases": [case]}));
         }
         if tests.is_empty() {
             return Err("no constraint judged this object: a suite needs a constraint whose match selects it".into());
-        }
-        for t in &mut tests {
-            if cluster.is_empty() {
-                if let Some(case) = t.pointer_mut("/cases/0").and_then(Value::as_object_mut) {
-                    case.remove("inventory");
-                }
-            }
         }
         let suite = json!({
             "kind": "Suite",

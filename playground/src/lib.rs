@@ -323,6 +323,8 @@ pub struct Playground {
     version: &'static str,
     /// Templates' Rego compiled so far: a policy edit compiles only the template it changed.
     cache: guardrail_engine::policy::CompileCache,
+    /// The bundle's objects as YAML documents, made when first asked for (after the first verdict).
+    site: std::cell::OnceCell<Vec<SiteDoc>>,
 }
 
 /// What [`Info`] says of a policy set, named `version`.
@@ -376,7 +378,7 @@ impl Playground {
         let api = guardrail_engine::schema::schemas(version);
         let api_server = bundle.admission.api_server(version).map_err(|e| LoadError::Policies(vec![e]))?;
         set.set_api_server(api_server);
-        Ok(Playground { set, api, info, limits, bundle, version, cache: Default::default() })
+        Ok(Playground { set, api, info, limits, bundle, version, cache: Default::default(), site: Default::default() })
     }
 
     /// The engine's and the policy set's versions, and what the set holds.

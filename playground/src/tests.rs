@@ -257,7 +257,7 @@ fn the_bundle_names_the_kubernetes_version() {
 // ---- the playground for policy authors ----
 
 fn site_docs(p: &Playground) -> Vec<PolicyDoc> {
-    p.site_documents().into_iter().map(|d| PolicyDoc { id: d.id, text: d.text, enabled: true }).collect()
+    p.site_documents().iter().map(|d| PolicyDoc { id: d.id.clone(), text: d.text.clone(), enabled: true }).collect()
 }
 
 fn rejected_by(out: &Outcome, kind: &str) -> bool {

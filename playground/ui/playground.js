@@ -30,7 +30,6 @@ let docs = []; // [{id, text, enabled, added}]
 let problems = {}; // document id -> [{line, column, message}], in the engine's order
 const openDocs = new Set();
 let policyEditAt = 0;
-let policiesSent = false; // whether the engine holds the reader's set rather than the site's
 let pendingPolicyState = null; // a link's policy changes, applied once the site's documents are known
 let nextAdded = 1;
 
@@ -297,7 +296,6 @@ function policiesChanged() {
 let policySeq = 0;
 function sendPolicies() {
   if (!worker) return;
-  policiesSent = true;
   policyEditAt = performance.now();
   policySeq += 1;
   root.dataset.policiesSent = String(policySeq);
