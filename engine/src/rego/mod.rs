@@ -50,11 +50,56 @@ pub struct RawViolation {
     pub details: Json,
 }
 
-/// A template's Rego, parsed and prepared; cheap to clone (regorus shares the parsed modules).
+/// A template's Rego, parsed and prepared; cheap to clone (regorus shares the parsed modules and the program).
+///
+/// `violation` runs on regorus' bytecode VM when the template compiles to it, on its interpreter otherwise (a
+/// template calling the deprecated builtins guardrail adds as extensions, which the VM cannot call).
 #[derive(Clone)]
 pub struct CompiledRego {
     engine: regorus::Engine,
     entry: String,
+    vm: Option<Vm>,
+}
+
+/// The template's `violation` compiled to bytecode, and a machine to run it on.
+struct Vm {
+    program: std::sync::Arc<regorus::rvm::Program>,
+    policy: regorus::CompiledPolicy,
+    data: regorus::Value,
+    timer: Option<regorus::utils::limits::ExecutionTimerConfig>,
+    machine: regorus::rvm::RegoVM,
+}
+
+impl Vm {
+    fn machine(
+        program: &std::sync::Arc<regorus::rvm::Program>,
+        policy: &regorus::CompiledPolicy,
+        data: &regorus::Value,
+        timer: Option<regorus::utils::limits::ExecutionTimerConfig>,
+    ) -> regorus::rvm::RegoVM {
+        let mut machine = regorus::rvm::RegoVM::new_with_policy(policy.clone());
+        machine.load_program(program.clone());
+        machine.set_strict_builtin_errors(false);
+        // The wall-clock limit bounds an evaluation; the VM's own instruction budget (25,000 by default) would
+        // stop a template iterating over a large inventory.
+        machine.set_max_instructions(usize::MAX);
+        machine.set_execution_timer_config(timer);
+        // The data was accepted when it was set; the program has no rule under `data.inventory` to conflict.
+        let _ = machine.set_data(data.clone());
+        machine
+    }
+}
+
+impl Clone for Vm {
+    fn clone(&self) -> Vm {
+        Vm {
+            program: self.program.clone(),
+            policy: self.policy.clone(),
+            data: self.data.clone(),
+            timer: self.timer,
+            machine: Vm::machine(&self.program, &self.policy, &self.data, self.timer),
+        }
+    }
 }
 
 impl std::fmt::Debug for CompiledRego {
@@ -86,16 +131,24 @@ impl CompiledRego {
         let _ = limits;
         add_extensions(&mut engine);
 
-        let prepare = |text: &str| -> String {
+        let rewrite = |text: &str| -> String {
             if source.version == RegoVersion::V0 { prepass::rewrite(text) } else { text.to_string() }
+        };
+        let prepare = |text: &str| -> String { prepass::guard_assignments(&rewrite(text)) };
+        // A module that does not parse is reported as its author wrote it, without the guards.
+        let error_in = |module: &str, text: &str, guarded: anyhow::Error| -> RegoError {
+            let mut bare = regorus::Engine::new();
+            bare.set_rego_v0(source.version == RegoVersion::V0);
+            let message = match bare.add_policy(module.to_string(), rewrite(text)) {
+                Err(e) => e.to_string(),
+                Ok(_) => guarded.to_string(),
+            };
+            RegoError { module: module.to_string(), line: line_of(&message), message }
         };
         for (i, lib) in source.libs.iter().enumerate() {
             let module = format!("libs[{i}]");
             check_data_refs(&module, lib)?;
-            let pkg = engine.add_policy(module.clone(), prepare(lib)).map_err(|e| {
-                let message = e.to_string();
-                RegoError { module: module.clone(), line: line_of(&message), message }
-            })?;
+            let pkg = engine.add_policy(module.clone(), prepare(lib)).map_err(|e| error_in(&module, lib, e))?;
             if !pkg.starts_with("data.lib.") {
                 return Err(RegoError {
                     module,
@@ -108,10 +161,9 @@ impl CompiledRego {
             }
         }
         check_data_refs("rego", &source.rego)?;
-        let pkg = engine.add_policy("rego".to_string(), prepare(&source.rego)).map_err(|e| {
-            let message = e.to_string();
-            RegoError { module: "rego".into(), line: line_of(&message), message }
-        })?;
+        let pkg = engine
+            .add_policy("rego".to_string(), prepare(&source.rego))
+            .map_err(|e| error_in("rego", &source.rego, e))?;
         if !prepass::defines_rule(&source.rego, "violation") {
             return Err(RegoError {
                 module: "rego".into(),
@@ -128,7 +180,16 @@ impl CompiledRego {
                 return Err(RegoError { module: "rego".into(), line: line_of(&message), message });
             }
         }
-        Ok(CompiledRego { engine, entry })
+        // A template whose rules may give two values for one input runs on the interpreter, which reports that
+        // as OPA does; the others on the bytecode VM.
+        let conflicts = prepass::may_conflict(&source.rego) || source.libs.iter().any(|l| prepass::may_conflict(l));
+        let vm = if conflicts { None } else { compile_vm(&mut engine, &entry, limits) };
+        Ok(CompiledRego { engine, entry, vm })
+    }
+
+    /// Whether `violation` runs on the bytecode VM (false: on the interpreter).
+    pub fn on_vm(&self) -> bool {
+        self.vm.is_some()
     }
 
     /// Replaces `data.inventory`.
@@ -136,7 +197,12 @@ impl CompiledRego {
         self.engine.clear_data();
         let mut data = BTreeMap::new();
         data.insert(regorus::Value::from("inventory"), to_rego(inventory));
-        self.engine.add_data(regorus::Value::from(data)).map_err(|e| e.to_string())
+        let data = regorus::Value::from(data);
+        if let Some(vm) = &mut self.vm {
+            vm.machine.set_data(data.clone()).map_err(|e| e.to_string())?;
+            vm.data = data.clone();
+        }
+        self.engine.add_data(data).map_err(|e| e.to_string())
     }
 
     /// Evaluates `violation` for one constraint: `input = {"review": review, "parameters": parameters}`. An
@@ -149,8 +215,17 @@ impl CompiledRego {
         let mut input = BTreeMap::new();
         input.insert(regorus::Value::from("review"), review.clone());
         input.insert(regorus::Value::from("parameters"), parameters.clone());
-        self.engine.set_input(regorus::Value::from(input));
-        let result = self.engine.eval_rule(self.entry.clone()).map_err(|e| e.to_string())?;
+        let input = regorus::Value::from(input);
+        let result = match &mut self.vm {
+            Some(vm) => {
+                vm.machine.set_input(input);
+                vm.machine.execute_entry_point_by_name(&self.entry).map_err(|e| e.to_string())?
+            }
+            None => {
+                self.engine.set_input(input);
+                self.engine.eval_rule(self.entry.clone()).map_err(|e| e.to_string())?
+            }
+        };
         let items: Vec<regorus::Value> = match &result {
             regorus::Value::Undefined => return Ok(Vec::new()),
             regorus::Value::Set(s) => s.iter().cloned().collect(),
@@ -172,6 +247,25 @@ impl CompiledRego {
         }
         Ok(out)
     }
+}
+
+/// `violation` compiled to bytecode, or `None` when the VM cannot run it (the interpreter does then).
+fn compile_vm(engine: &mut regorus::Engine, entry: &str, limits: &Limits) -> Option<Vm> {
+    let policy = engine.compile_with_entrypoint(&entry.into()).ok()?;
+    let program = regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &[entry]).ok()?;
+    #[cfg(not(target_arch = "wasm32"))]
+    let timer = std::num::NonZeroU32::new(64).map(|interval| regorus::utils::limits::ExecutionTimerConfig {
+        limit: limits.max_rego_time,
+        check_interval: interval,
+    });
+    #[cfg(target_arch = "wasm32")]
+    let timer = {
+        let _ = limits;
+        None
+    };
+    let data = regorus::Value::new_object();
+    let machine = Vm::machine(&program, &policy, &data, timer);
+    Some(Vm { program, policy, data, timer, machine })
 }
 
 fn kind_of(v: &regorus::Value) -> &'static str {
@@ -465,6 +559,71 @@ violation[{"msg": "all"}] { all({true, input.review.object.flag}) }"#,
         );
         assert_eq!(msgs(&mut c, json!({"a": true, "b": true}), json!({})).unwrap(), ["a", "b"]);
         assert_eq!(msgs(&mut c, json!({"b": true}), json!({})).unwrap(), ["b"]);
+    }
+
+    /// Rule bodies on which regorus' bytecode VM and its interpreter disagreed before the guards (an assignment
+    /// of an undefined value goes on on the VM), and the shapes around them. Each is judged on the VM and on the
+    /// interpreter, and both must give OPA's answer.
+    #[test]
+    fn the_vm_judges_as_opa_does() {
+        let rules = "f(k) = 1 { k == \"x\" }\ng(k) = 1 { k == \"Pod\" }\nh(k) := input.review.object.nope\n\
+                     r := input.review.object.nope\ndefault d = 5\nd = 6 { input.review.object.nope }\n\
+                     e = 1 { input.review.object.nope } else = 2 { true }\n";
+        let cases: &[(&str, usize)] = &[
+            ("x := input.review.object.nope; m := \"a\"", 0),
+            ("x := input.review.object.nope; not startswith(x, \"a\"); m := \"a\"", 0),
+            ("not startswith(input.review.object.nope, \"a\"); m := \"a\"", 0),
+            ("x := input.review.object.kind; not startswith(x, \"a\"); m := \"a\"", 1),
+            ("x := false; m := \"a\"", 1),
+            ("x := null; y := x; m := \"a\"", 1),
+            ("some i; c := input.review.object.cs[i]; x := c.nope; m := \"a\"", 0),
+            ("some i; c := input.review.object.cs[i]; x := c.a; m := sprintf(\"%v\", [x])", 1),
+            ("x := f(input.review.object.kind); m := \"a\"", 0),
+            ("x := g(input.review.object.kind); m := \"a\"", 1),
+            ("x := h(input.review.object.kind); m := \"a\"", 0),
+            ("y := r; m := \"a\"", 0),
+            ("x := concat(\",\", input.review.object.nope); m := \"a\"", 0),
+            ("x := {1 | input.review.object.nope}; m := \"a\"", 1),
+            ("x := [y | y := input.review.object.cs[_].nope]; count(x) == 0; m := \"a\"", 1),
+            ("x := input.review.object[\"nope\"]; m := \"a\"", 0),
+            ("[a, b] := input.review.object.nope; m := \"a\"", 0),
+            ("m := sprintf(\"%v\", [input.review.object.nope])", 0),
+            ("d == 5; e == 2; m := \"a\"", 1),
+        ];
+        for (body, want) in cases {
+            let src = format!("package t\n{rules}violation[{{\"msg\": m}}] {{ {body} }}");
+            let mut c = compile(&src);
+            assert!(c.on_vm(), "{body}: on the VM");
+            let object = json!({"kind": "Pod", "cs": [{"a": 1}]});
+            let on_vm = msgs(&mut c, object.clone(), json!({})).unwrap();
+            c.vm = None;
+            let interpreted = msgs(&mut c, object, json!({})).unwrap();
+            assert_eq!((on_vm.len(), interpreted.len()), (*want, *want), "{body}");
+        }
+    }
+
+    /// A function or complete rule defined twice with a value may conflict for some input: such a template runs
+    /// on the interpreter, which reports the conflict as OPA does (regorus' VM gives no value instead). Definitions
+    /// with no value (`true`) and partial sets do not conflict and stay on the VM.
+    #[test]
+    fn templates_whose_rules_may_conflict_run_on_the_interpreter() {
+        let conflict = "package t\nk(v) = \"one\" { v }\nk(v) = \"two\" { v }\n\
+                        violation[{\"msg\": m}] { m := k(input.review.object.kind) }";
+        let mut c = compile(conflict);
+        assert!(!c.on_vm());
+        let err = msgs(&mut c, json!({"kind": "Pod"}), json!({})).unwrap_err();
+        assert!(err.contains("multiple outputs"), "{err}");
+        let complete = "package t\nc = 1 { input.review.object.kind }\nc = 2 { input.review.object.kind }\n\
+                        violation[{\"msg\": \"x\"}] { c > 0 }";
+        let mut c = compile(complete);
+        assert!(!c.on_vm());
+        assert!(msgs(&mut c, json!({"kind": "Pod"}), json!({})).unwrap_err().contains("conflicts"));
+        let fine = "package t\nok(v) { v == 1 }\nok(v) = true { v == 2 }\np[x] { x := 1 }\np[x] { x := 2 }\n\
+                    violation[{\"msg\": \"x\"}] { ok(input.review.object.n); p[_] }";
+        let mut c = compile(fine);
+        assert!(c.on_vm());
+        assert_eq!(msgs(&mut c, json!({"n": 2}), json!({})).unwrap(), ["x"]);
+        assert!(msgs(&mut c, json!({"n": 3}), json!({})).unwrap().is_empty());
     }
 
     #[test]

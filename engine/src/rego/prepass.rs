@@ -126,6 +126,140 @@ pub fn rewrite(src: &str) -> String {
     out
 }
 
+/// After every `name := value` statement of a rule body, a statement that fails when `name` is undefined:
+/// `name := value; type_name(name)`. OPA's body fails at an assignment of an undefined value; regorus' bytecode VM
+/// goes on with the variable undefined (a later `sprintf`, `not f(name)` or a message then succeeds where OPA's
+/// rule did not). `type_name` is defined for every defined value, `false` and `null` included, so the guard changes
+/// nothing else. Statements at the package level (rule definitions) are left alone.
+pub fn guard_assignments(src: &str) -> String {
+    let toks = tokenize(src);
+    let mut edits = Vec::new();
+    let mut braces = 0i32;
+    for i in 0..toks.len() {
+        match toks[i].kind {
+            Kind::Punct(b'{') => braces += 1,
+            Kind::Punct(b'}') => braces -= 1,
+            _ => {}
+        }
+        let assigns = toks[i].kind == Kind::Ident
+            && toks.get(i + 1).map(|t| t.kind) == Some(Kind::Punct(b':'))
+            && toks.get(i + 2).is_some_and(|t| t.kind == Kind::Punct(b'=') && t.start == toks[i + 1].end);
+        if !assigns || braces <= 0 || !is_statement_start(prev_token(toks.as_slice(), i)) {
+            continue;
+        }
+        let name = text(src, &toks[i]);
+        if name == "_" {
+            continue;
+        }
+        // The statement runs to a newline, `;` or a closing bracket at its depth.
+        let mut depth = 0i32;
+        let mut end = i + 3;
+        while end < toks.len() {
+            match toks[end].kind {
+                Kind::Punct(b'(' | b'[' | b'{') => depth += 1,
+                Kind::Punct(b')' | b']' | b'}') => {
+                    if depth == 0 {
+                        break;
+                    }
+                    depth -= 1;
+                }
+                Kind::Newline | Kind::Punct(b';') if depth == 0 => break,
+                _ => {}
+            }
+            end += 1;
+        }
+        let value = &toks[i + 3..end];
+        let literal = value.len() == 1
+            && (matches!(value[0].kind, Kind::Number | Kind::Str)
+                || matches!(text(src, &value[0]), "true" | "false" | "null"));
+        if value.is_empty() || literal {
+            continue; // nothing assigned (a syntax error regorus reports as it is), or a value always defined
+        }
+        let at = toks[end - 1].end;
+        edits.push(Edit { at, end: at, text: format!("; type_name({name})") });
+    }
+    if edits.is_empty() {
+        return src.to_string();
+    }
+    // An assignment inside another's value (a comprehension) ends first.
+    edits.sort_by_key(|e| e.at);
+    let mut out = String::with_capacity(src.len() + edits.len() * 24);
+    let mut pos = 0;
+    for e in edits {
+        out.push_str(&src[pos..e.at]);
+        out.push_str(&e.text);
+        pos = e.end;
+    }
+    out.push_str(&src[pos..]);
+    out
+}
+
+/// Whether a module defines a function, a complete rule or an object rule more than once with a value in its
+/// head (`f(x) = y { ... }` twice): two of its bodies may then give two values for one input, which OPA reports as
+/// an evaluation error (Gatekeeper turns it into a violation). regorus' bytecode VM does not report it, so such a
+/// template runs on the interpreter. Definitions whose value is `true` (`f(x) { ... }`) cannot conflict.
+pub fn may_conflict(src: &str) -> bool {
+    let toks = tokenize(src);
+    let mut depth = 0i32;
+    let mut valued: Vec<(&str, bool)> = Vec::new();
+    for i in 0..toks.len() {
+        match toks[i].kind {
+            Kind::Punct(b'(' | b'[' | b'{') => depth += 1,
+            Kind::Punct(b')' | b']' | b'}') => depth -= 1,
+            _ => {}
+        }
+        let line_start = i == 0 || toks[i - 1].kind == Kind::Newline;
+        if depth != 0 || !line_start || toks[i].kind != Kind::Ident {
+            continue;
+        }
+        let name = text(src, &toks[i]);
+        if matches!(name, "package" | "import" | "default") {
+            continue;
+        }
+        // The head: `name(.name)*`, then `(args)` or `[key]`, then `=`/`:=` and a value, up to the body.
+        let mut j = i + 1;
+        while toks.get(j).map(|t| t.kind) == Some(Kind::Punct(b'.'))
+            && toks.get(j + 1).map(|t| t.kind) == Some(Kind::Ident)
+        {
+            j += 2;
+        }
+        let full = &src[toks[i].start..toks[j - 1].end];
+        if matches!(toks.get(j).map(|t| t.kind), Some(Kind::Punct(b'(' | b'['))) {
+            let Some(close) = matching_close(&toks, j) else { continue };
+            j = close + 1;
+        }
+        if toks.get(j).map(|t| t.kind) == Some(Kind::Punct(b':')) {
+            j += 1;
+        }
+        let has_value = toks.get(j).map(|t| t.kind) == Some(Kind::Punct(b'='));
+        let value = if has_value {
+            let start = j + 1;
+            let mut end = start;
+            let mut d = 0i32;
+            while let Some(t) = toks.get(end) {
+                match t.kind {
+                    Kind::Punct(b'(' | b'[') => d += 1,
+                    Kind::Punct(b')' | b']') => d -= 1,
+                    Kind::Punct(b'{') if d == 0 => break,
+                    Kind::Newline if d == 0 => break,
+                    Kind::Ident if d == 0 && text(src, t) == "if" => break,
+                    _ => {}
+                }
+                end += 1;
+            }
+            let v = &toks[start..end];
+            !(v.len() == 1 && text(src, &v[0]) == "true")
+        } else {
+            false
+        };
+        valued.push((full, value));
+    }
+    valued
+        .iter()
+        .enumerate()
+        .any(|(k, (name, v))| valued.iter().enumerate().any(|(l, (other, w))| k != l && name == other && (*v || *w)))
+}
+
 fn text<'s>(src: &'s str, t: &Token) -> &'s str {
     &src[t.start..t.end]
 }
@@ -465,7 +599,38 @@ fn prev_significant(toks: &[Token], i: usize) -> Option<&Token> {
 
 #[cfg(test)]
 mod tests {
-    use super::rewrite;
+    use super::{guard_assignments, may_conflict, rewrite};
+
+    #[test]
+    fn assignments_in_bodies_are_guarded() {
+        assert_eq!(
+            guard_assignments("package t\nr := input.x\np { x := input.a; y := 1\n  z := f(x) # note\n}"),
+            "package t\nr := input.x\np { x := input.a; type_name(x); y := 1\n  z := f(x); type_name(z) # note\n}"
+        );
+        // An assignment inside another's value ends first; the edits are applied in order of place.
+        assert_eq!(
+            guard_assignments("p { x := [y | y := f(z)]; w := {\"a\": 1} }"),
+            "p { x := [y | y := f(z); type_name(y)]; type_name(x); w := {\"a\": 1}; type_name(w) }"
+        );
+        // A value spanning lines inside brackets; `_ :=` and literals are left alone.
+        assert_eq!(
+            guard_assignments("p {\n  x := concat(\",\",\n    [a, b])\n  _ := g(1)\n  s := \"lit\"\n}"),
+            "p {\n  x := concat(\",\",\n    [a, b]); type_name(x)\n  _ := g(1)\n  s := \"lit\"\n}"
+        );
+    }
+
+    #[test]
+    fn rules_defined_twice_with_a_value_may_conflict() {
+        assert!(may_conflict("package t\nf(x) = y { y := x }\nf(x) = y { y := 2 }"));
+        assert!(may_conflict("package t\nc := 1 { true }\nc := 2 if { true }"));
+        assert!(may_conflict("package t\no[k] = v { k := 1; v := 1 }\no[k] = v { k := 1; v := 2 }"));
+        // `true` heads, partial sets, `default` and different names cannot conflict.
+        assert!(!may_conflict("package t\nf(x) { x }\nf(x) = true { x }\np[x] { x := 1 }\np[x] { x := 2 }"));
+        assert!(!may_conflict("package t\ndefault d = 1\nd = 2 { input.a }\ng(x) = 1 { x }\nh(x) = 2 { x }"));
+        assert!(!may_conflict(
+            "package t\nviolation[{\"msg\": m}] { m := \"a\" }\nviolation[{\"msg\": m}] { m := \"b\" }"
+        ));
+    }
 
     #[test]
     fn sprintf_missing_verbs_become_gos_text() {
