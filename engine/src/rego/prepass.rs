@@ -151,23 +151,7 @@ pub fn guard_assignments(src: &str) -> String {
         if name == "_" {
             continue;
         }
-        // The statement runs to a newline, `;` or a closing bracket at its depth.
-        let mut depth = 0i32;
-        let mut end = i + 3;
-        while end < toks.len() {
-            match toks[end].kind {
-                Kind::Punct(b'(' | b'[' | b'{') => depth += 1,
-                Kind::Punct(b')' | b']' | b'}') => {
-                    if depth == 0 {
-                        break;
-                    }
-                    depth -= 1;
-                }
-                Kind::Newline | Kind::Punct(b';') if depth == 0 => break,
-                _ => {}
-            }
-            end += 1;
-        }
+        let end = statement_end(&toks, i + 3);
         let value = &toks[i + 3..end];
         let literal = value.len() == 1
             && (matches!(value[0].kind, Kind::Number | Kind::Str)
@@ -433,23 +417,7 @@ fn negated_wildcards(src: &str, toks: &[Token], edits: &mut Vec<Edit>) {
         if toks[i].kind != Kind::Ident || text(src, &toks[i]) != "not" || !is_statement_start(prev_token(toks, i)) {
             continue;
         }
-        // The expression runs to the end of the statement: a newline, `;` or a closing bracket at its depth.
-        let mut depth = 0i32;
-        let mut end = i + 1;
-        while end < toks.len() {
-            match toks[end].kind {
-                Kind::Punct(b'(' | b'[' | b'{') => depth += 1,
-                Kind::Punct(b')' | b']' | b'}') => {
-                    if depth == 0 {
-                        break;
-                    }
-                    depth -= 1;
-                }
-                Kind::Newline | Kind::Punct(b';') if depth == 0 => break,
-                _ => {}
-            }
-            end += 1;
-        }
+        let end = statement_end(toks, i + 1);
         let expr = &toks[i + 1..end];
         let has_wildcard = expr.iter().any(|t| t.kind == Kind::Ident && text(src, t) == "_");
         let has_with = expr.iter().any(|t| t.kind == Kind::Ident && text(src, t) == "with");
@@ -459,6 +427,28 @@ fn negated_wildcards(src: &str, toks: &[Token], edits: &mut Vec<Edit>) {
         let (s, e) = (expr[0].start, expr[expr.len() - 1].end);
         edits.push(Edit { at: toks[i].start, end: e, text: format!("count([1 | {}]) == 0", &src[s..e]) });
     }
+}
+
+/// The index of the token ending the statement that goes on at `from`: a newline, `;` or a closing bracket at
+/// its depth (or the end).
+fn statement_end(toks: &[Token], from: usize) -> usize {
+    let mut depth = 0i32;
+    let mut end = from;
+    while end < toks.len() {
+        match toks[end].kind {
+            Kind::Punct(b'(' | b'[' | b'{') => depth += 1,
+            Kind::Punct(b')' | b']' | b'}') => {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            }
+            Kind::Newline | Kind::Punct(b';') if depth == 0 => break,
+            _ => {}
+        }
+        end += 1;
+    }
+    end
 }
 
 fn prev_token(toks: &[Token], i: usize) -> Option<&Token> {
