@@ -15,6 +15,51 @@ pub fn diff(from: &Value, to: &Value) -> Vec<Value> {
     ops
 }
 
+/// The paths [`diff`] would name, without making its operations (no value is copied).
+pub fn changed_paths(from: &Value, to: &Value) -> Vec<String> {
+    let mut paths = Vec::new();
+    walk_paths(from, to, &mut String::new(), &mut paths);
+    paths
+}
+
+fn walk_paths(from: &Value, to: &Value, path: &mut String, out: &mut Vec<String>) {
+    use std::fmt::Write as _;
+    match (from, to) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, va) in a {
+                let len = path.len();
+                push_key(path, k);
+                match b.get(k) {
+                    Some(vb) => walk_paths(va, vb, path, out),
+                    None => out.push(path.clone()),
+                }
+                path.truncate(len);
+            }
+            for k in b.keys() {
+                if !a.contains_key(k) {
+                    let len = path.len();
+                    push_key(path, k);
+                    out.push(path.clone());
+                    path.truncate(len);
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            let common = a.len().min(b.len());
+            let len = path.len();
+            for i in 0..common {
+                let _ = write!(path, "/{i}");
+                walk_paths(&a[i], &b[i], path, out);
+                path.truncate(len);
+            }
+            out.extend((common..b.len()).map(|i| format!("{path}/{i}")));
+            out.extend((common..a.len()).rev().map(|i| format!("{path}/{i}")));
+        }
+        _ if from == to => {}
+        _ => out.push(path.clone()),
+    }
+}
+
 /// Each node is visited once: mappings and lists are compared by walking them (an equality test first would
 /// compare every subtree again at every level above it), the path is one buffer, and a path is made into a string
 /// only for an operation.
@@ -190,6 +235,8 @@ mod tests {
         ];
         for (from, to) in cases {
             let p = diff(&from, &to);
+            let paths: Vec<&str> = p.iter().filter_map(|op| op["path"].as_str()).collect();
+            assert_eq!(changed_paths(&from, &to), paths, "the paths of the patch, in its order");
             let mut doc = from.clone();
             apply(&mut doc, &p).unwrap();
             assert_eq!(doc, to, "{p:?}");

@@ -281,10 +281,7 @@ impl crate::policy::PolicySet {
                 return vec![*v];
             }
         }
-        report.changed = crate::patch::diff(&before, object)
-            .iter()
-            .filter_map(|op| op.get("path").and_then(Value::as_str).map(str::to_string))
-            .collect();
+        report.changed = crate::patch::changed_paths(&before, object);
         let mut names: Vec<String> =
             changed_by.iter().map(|&i| format!("MutatingAdmissionPolicy/{}", invocations[i].0.name)).collect();
         names.dedup();

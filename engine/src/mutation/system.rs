@@ -152,10 +152,7 @@ impl MutationSystem {
             outcome.iterations = iteration;
             if changed_by.is_empty() || before == *obj {
                 if let Some(first) = first {
-                    outcome.changed = crate::patch::diff(&first, obj)
-                        .iter()
-                        .filter_map(|op| op.get("path").and_then(Value::as_str).map(str::to_string))
-                        .collect();
+                    outcome.changed = crate::patch::changed_paths(&first, obj);
                 }
                 return Ok(outcome);
             }
