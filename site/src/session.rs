@@ -162,10 +162,13 @@ pub enum Destination<'a> {
 /// outer error is the output folder's (it is left as it was); the inner one, the docs' problems (nothing is
 /// written).
 pub fn build_to(root: &Path, overrides: &Overrides, target: Destination<'_>) -> std::io::Result<Result<Site, Failure>> {
-    let session = match Session::prepare(root, overrides) {
+    let mut session = match Session::prepare(root, overrides) {
         Ok(s) => s,
         Err(f) => return Ok(Err(f)),
     };
+    // The pages' Markdown served their diagnostics; only those with warnings are shown again (at 10,000 pages
+    // the texts are a fifth of what the build holds).
+    session.release_texts();
     let made = match target {
         // A check puts every page through the theme (its errors are the build's) but makes no search index.
         Destination::Check => session.emit(&|_, _| Ok(()), false).map(drop),
@@ -410,6 +413,16 @@ impl Session {
     /// Everything but putting the pages into the theme: what [`Session::build_with`] and [`build_to`] share.
     fn prepare(root: &Path, overrides: &Overrides) -> Result<Session, Failure> {
         Session::build_inner(root, overrides)
+    }
+
+    /// Drops the Markdown of every page without warnings: a one-shot build has no further use for it (a
+    /// session that rebuilds keeps it).
+    fn release_texts(&mut self) {
+        for (i, p) in self.pages.iter_mut().enumerate() {
+            if self.rendered.get(i).is_none_or(|r| r.warnings.is_empty()) {
+                p.text = String::new();
+            }
+        }
     }
 
     /// The pages the search index lists (neither draft nor unlisted), in page order.
