@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""Side-by-side build times, peak memory and output size: guardrail, Hugo and mdBook on the same generated
-Markdown corpus (1,000 pages by default, or 10,000: one flat folder, ~1,100 words and 3 YAML examples a page).
-Not part of CI.
+"""Side-by-side build times, peak memory and output size: guardrail, Zola, Hugo and mdBook on the same
+generated Markdown corpus (1,000 pages by default, or 10,000: one flat folder, ~1,100 words and 3 YAML examples a
+page). Not part of CI.
 
     cargo build --release            # guardrail
     apt-get install hugo             # Debian's Hugo
     cargo install mdbook             # mdBook
+    # Zola is on neither crates.io nor Debian: build its release from its source (cargo build --release --locked)
+    # and put the binary on PATH, or name it with ZOLA=/path/to/zola.
     python3 scripts/compare.py [--pages 1000|10000] [--runs 5] [--cleanup move|delete] [--tools a,b,...]
+
+Zola and Hugo render the pages with a bare template (no sidebar, no search, no highlighting): what they do is the
+least a docs build does, so the ratios are against their best case.
 
 Hugo with a sidebar on every page writes every link into every page (its output grows with the square of the
 page count: about 6 GB at 10,000 pages), so above 2,000 pages it is left out unless `--tools` names it.
@@ -87,6 +92,31 @@ def hugo_site(dst, items, sidebar):
             f.write(f"---\ntitle: \"{title}\"\nweight: {weight}\n---\n{body}")
 
 
+def zola_site(dst, items):
+    shutil.rmtree(dst, ignore_errors=True)
+    os.makedirs(os.path.join(dst, "templates"))
+    with open(os.path.join(dst, "config.toml"), "w") as f:
+        f.write('base_url = "/"\ntitle = "Bench"\ncompile_sass = false\nbuild_search_index = false\n'
+                'generate_feeds = false\n')
+    page = '<!doctype html><title>{{ page.title }}</title><main>{{ page.content | safe }}</main>\n'
+    listing = '<!doctype html><title>{{ section.title }}</title><main>{{ section.content | safe }}</main>\n'
+    for name, text in [("page.html", page), ("section.html", listing), ("index.html", listing)]:
+        with open(os.path.join(dst, "templates", name), "w") as f:
+            f.write(text)
+    content = os.path.join(dst, "content")
+    os.makedirs(content)
+    with open(os.path.join(content, "_index.md"), "w") as f:
+        f.write('+++\ntitle = "Bench"\n+++\n')
+    for section, name, title, weight, body in items:
+        d = os.path.join(content, section)
+        if not os.path.exists(d):
+            os.makedirs(d)
+            with open(os.path.join(d, "_index.md"), "w") as f:
+                f.write(f'+++\ntitle = "{section}"\nsort_by = "weight"\n+++\n')
+        with open(os.path.join(d, name), "w") as f:
+            f.write(f'+++\ntitle = "{title}"\nweight = {weight}\n+++\n{body}')
+
+
 def mdbook_site(dst, items):
     shutil.rmtree(dst, ignore_errors=True)
     os.makedirs(os.path.join(dst, "src"))
@@ -113,18 +143,21 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--cleanup", choices=["move", "delete"], default="move")
     ap.add_argument("--settle", type=float, default=65, help="seconds to wait after setting up (default 65)")
-    ap.add_argument("--tools", default="", help="comma-separated: guardrail, hugo-plain, hugo-sidebar, mdbook")
+    ap.add_argument("--tools", default="",
+                    help="comma-separated: guardrail, zola, hugo-plain, hugo-sidebar, mdbook (default: those installed)")
     args = ap.parse_args()
     corpus = f"/tmp/guardrail-bench-{args.pages}"
     env = dict(os.environ, GUARDRAIL_BENCH_PAGES=str(args.pages), GUARDRAIL_BENCH_RUNS="1")
     subprocess.run(["cargo", "bench", "--bench", "site"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     items = pages(corpus)
     work = f"/tmp/guardrail-compare-{args.pages}"
+    zola_site(os.path.join(work, "zola"), items)
     hugo_site(os.path.join(work, "hugo-sidebar"), items, True)
     hugo_site(os.path.join(work, "hugo-plain"), items, False)
     mdbook_site(os.path.join(work, "mdbook"), items)
     guardrail = os.path.join(ROOT, "target", "release", "guardrail")
     mdbook = shutil.which("mdbook") or os.path.expanduser("~/.cargo/bin/mdbook")
+    zola = os.environ.get("ZOLA") or shutil.which("zola") or "zola"
     book = os.path.join(work, "mdbook")
     out = os.path.join(work, "guardrail-out")
     G = "guardrail build (checks 3 examples a page, sidebar)"
@@ -132,14 +165,20 @@ def main():
     # one is not timed.
     tools = [
         (G, [guardrail, "build", "--root", corpus, "--out", out], None, out),
+        ("zola build (no sidebar)", [zola, "build", "--output-dir", os.path.join(work, "zola", "public"), "--force"],
+         os.path.join(work, "zola"), os.path.join(work, "zola", "public")),
         ("hugo (no sidebar)", ["hugo", "--quiet", "-d", os.path.join(work, "hugo-plain", "public")],
          os.path.join(work, "hugo-plain"), os.path.join(work, "hugo-plain", "public")),
         ("hugo (sidebar)", ["hugo", "--quiet", "-d", os.path.join(work, "hugo-sidebar", "public")],
          os.path.join(work, "hugo-sidebar"), os.path.join(work, "hugo-sidebar", "public")),
         ("mdbook build (sidebar)", [mdbook, "build", book], None, os.path.join(book, "book")),
     ]
-    keys = ["guardrail", "hugo-plain", "hugo-sidebar", "mdbook"]
-    wanted = [t for t in args.tools.split(",") if t] or [k for k in keys if k != "hugo-sidebar" or args.pages <= 2000]
+    keys = ["guardrail", "zola", "hugo-plain", "hugo-sidebar", "mdbook"]
+    installed = {"guardrail": True, "zola": os.path.exists(zola) or shutil.which(zola) is not None,
+                 "hugo-plain": shutil.which("hugo") is not None, "hugo-sidebar": shutil.which("hugo") is not None,
+                 "mdbook": os.path.exists(mdbook)}
+    wanted = [t for t in args.tools.split(",") if t] or [
+        k for k in keys if installed[k] and (k != "hugo-sidebar" or args.pages <= 2000)]
     tools = [t for k, t in zip(keys, tools) if k in wanted]
     if G not in [t[0] for t in tools]:
         sys.exit("--tools must include guardrail (the ratios are against it)")
@@ -172,8 +211,9 @@ def main():
     g = results[G]
     for name, t in results.items():
         spread = f"{min(times[name]):.2f}-{max(times[name]):.2f}"
-        print(f"  {name:<52} {t:7.2f} s ({spread})   guardrail/this = {g / t:.2f}   "
-              f"peak {peaks[name] / 1024:.0f} MB, output {sizes[name] / 1e6:.0f} MB")
+        print(f"  {name:<52} {t:7.2f} s ({spread})   time guardrail/this = {g / t:.2f}   "
+              f"peak {peaks[name] / 1024:.0f} MB, output {sizes[name] / 1e6:.0f} MB "
+              f"(guardrail/this = {sizes[G] / max(sizes[name], 1):.2f})")
 
 
 if __name__ == "__main__":

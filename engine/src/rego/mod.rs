@@ -1,6 +1,7 @@
 //! ConstraintTemplate Rego on regorus: compile once per template, evaluate `violation` per matched constraint.
 
 pub mod prepass;
+mod vm;
 
 use std::collections::BTreeMap;
 
@@ -52,54 +53,13 @@ pub struct RawViolation {
 
 /// A template's Rego, parsed and prepared; cheap to clone (regorus shares the parsed modules and the program).
 ///
-/// `violation` runs on regorus' bytecode VM when the template compiles to it, on its interpreter otherwise (a
-/// template calling the deprecated builtins guardrail adds as extensions, which the VM cannot call).
+/// Natively, `violation` runs on regorus' bytecode VM when the template compiles to it, on its interpreter
+/// otherwise (see [`vm`]); in the browser always on the interpreter.
 #[derive(Clone)]
 pub struct CompiledRego {
     engine: regorus::Engine,
     entry: String,
-    vm: Option<Vm>,
-}
-
-/// The template's `violation` compiled to bytecode, and a machine to run it on.
-struct Vm {
-    program: std::sync::Arc<regorus::rvm::Program>,
-    policy: regorus::CompiledPolicy,
-    data: regorus::Value,
-    timer: Option<regorus::utils::limits::ExecutionTimerConfig>,
-    machine: regorus::rvm::RegoVM,
-}
-
-impl Vm {
-    fn machine(
-        program: &std::sync::Arc<regorus::rvm::Program>,
-        policy: &regorus::CompiledPolicy,
-        data: &regorus::Value,
-        timer: Option<regorus::utils::limits::ExecutionTimerConfig>,
-    ) -> regorus::rvm::RegoVM {
-        let mut machine = regorus::rvm::RegoVM::new_with_policy(policy.clone());
-        machine.load_program(program.clone());
-        machine.set_strict_builtin_errors(false);
-        // The wall-clock limit bounds an evaluation; the VM's own instruction budget (25,000 by default) would
-        // stop a template iterating over a large inventory.
-        machine.set_max_instructions(usize::MAX);
-        machine.set_execution_timer_config(timer);
-        // The data was accepted when it was set; the program has no rule under `data.inventory` to conflict.
-        let _ = machine.set_data(data.clone());
-        machine
-    }
-}
-
-impl Clone for Vm {
-    fn clone(&self) -> Vm {
-        Vm {
-            program: self.program.clone(),
-            policy: self.policy.clone(),
-            data: self.data.clone(),
-            timer: self.timer,
-            machine: Vm::machine(&self.program, &self.policy, &self.data, self.timer),
-        }
-    }
+    vm: Option<vm::Vm>,
 }
 
 impl std::fmt::Debug for CompiledRego {
@@ -183,7 +143,7 @@ impl CompiledRego {
         // A template whose rules may give two values for one input runs on the interpreter, which reports that
         // as OPA does; the others on the bytecode VM.
         let conflicts = prepass::may_conflict(&source.rego) || source.libs.iter().any(|l| prepass::may_conflict(l));
-        let vm = if conflicts { None } else { compile_vm(&mut engine, &entry, limits) };
+        let vm = if conflicts { None } else { vm::Vm::compile(&mut engine, &entry, limits) };
         Ok(CompiledRego { engine, entry, vm })
     }
 
@@ -199,8 +159,7 @@ impl CompiledRego {
         data.insert(regorus::Value::from("inventory"), to_rego(inventory));
         let data = regorus::Value::from(data);
         if let Some(vm) = &mut self.vm {
-            vm.machine.set_data(data.clone()).map_err(|e| e.to_string())?;
-            vm.data = data.clone();
+            vm.set_data(&data)?;
         }
         self.engine.add_data(data).map_err(|e| e.to_string())
     }
@@ -217,10 +176,7 @@ impl CompiledRego {
         input.insert(regorus::Value::from("parameters"), parameters.clone());
         let input = regorus::Value::from(input);
         let result = match &mut self.vm {
-            Some(vm) => {
-                vm.machine.set_input(input);
-                vm.machine.execute_entry_point_by_name(&self.entry).map_err(|e| e.to_string())?
-            }
+            Some(vm) => vm.eval(input, &self.entry)?,
             None => {
                 self.engine.set_input(input);
                 self.engine.eval_rule(self.entry.clone()).map_err(|e| e.to_string())?
@@ -247,25 +203,6 @@ impl CompiledRego {
         }
         Ok(out)
     }
-}
-
-/// `violation` compiled to bytecode, or `None` when the VM cannot run it (the interpreter does then).
-fn compile_vm(engine: &mut regorus::Engine, entry: &str, limits: &Limits) -> Option<Vm> {
-    let policy = engine.compile_with_entrypoint(&entry.into()).ok()?;
-    let program = regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &[entry]).ok()?;
-    #[cfg(not(target_arch = "wasm32"))]
-    let timer = std::num::NonZeroU32::new(64).map(|interval| regorus::utils::limits::ExecutionTimerConfig {
-        limit: limits.max_rego_time,
-        check_interval: interval,
-    });
-    #[cfg(target_arch = "wasm32")]
-    let timer = {
-        let _ = limits;
-        None
-    };
-    let data = regorus::Value::new_object();
-    let machine = Vm::machine(&program, &policy, &data, timer);
-    Some(Vm { program, policy, data, timer, machine })
 }
 
 fn kind_of(v: &regorus::Value) -> &'static str {
