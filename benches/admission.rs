@@ -12,7 +12,57 @@ use guardrail_engine::yaml::{self, Schema};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // `cargo bench --bench admission` (divan passes `--bench`): the chain's stages first, then divan's table.
+    if std::env::args().any(|a| a == "--bench") {
+        print_stage_times();
+    }
     divan::main();
+}
+
+/// The median time of each stage of the chain, for the two-container Pod and for the Deployment (its ReplicaSet's
+/// and Pod's stages included), over 2,000 admissions each.
+fn print_stage_times() {
+    let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
+    let deployment = deployment_of(&pod);
+    let mut set = chain_set();
+    for (what, object) in [("two-container Pod", &pod), ("Deployment (with its ReplicaSet and Pod)", &deployment)] {
+        set.time_stages(true);
+        let mut per: Vec<(&'static str, Vec<std::time::Duration>)> = Vec::new();
+        for _ in 0..2000 {
+            set.admit(object, &in_tenant()).expect("admits");
+            let mut sums: Vec<(&'static str, std::time::Duration)> = Vec::new();
+            for (stage, took) in set.take_stage_times() {
+                match sums.iter_mut().find(|(s, _)| *s == stage) {
+                    Some((_, t)) => *t += took,
+                    None => sums.push((stage, took)),
+                }
+            }
+            for (stage, took) in sums {
+                match per.iter_mut().find(|(s, _)| *s == stage) {
+                    Some((_, all)) => all.push(took),
+                    None => per.push((stage, vec![took])),
+                }
+            }
+        }
+        set.time_stages(false);
+        println!("chain stages, {what} (median of 2,000 admissions; a stage run several times is summed):");
+        let mut total = std::time::Duration::ZERO;
+        for (stage, mut all) in per {
+            all.sort();
+            let median = all[all.len() / 2];
+            total += median;
+            println!("  {stage:<40} {:>9.2} µs", median.as_secs_f64() * 1e6);
+        }
+        println!("  {:<40} {:>9.2} µs", "sum of the medians", total.as_secs_f64() * 1e6);
+    }
+}
+
+fn deployment_of(pod: &serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": pod["metadata"], "spec": pod["spec"]}},
+    })
 }
 
 fn policy_set() -> PolicySet {
@@ -39,11 +89,7 @@ fn admit_two_container_pod(bencher: divan::Bencher<'_, '_>) {
 fn admit_two_container_deployment(bencher: divan::Bencher<'_, '_>) {
     let mut set = policy_set();
     let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
-    let deployment = serde_json::json!({
-        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
-        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
-            "template": {"metadata": pod["metadata"], "spec": pod["spec"]}},
-    });
+    let deployment = deployment_of(&pod);
     let request = Request::default();
     let d = set.admit(&deployment, &request).expect("admits");
     assert!(d.rejected_child().is_none() && d.children[0].decision.children.len() == 1);
@@ -83,11 +129,7 @@ fn chain_two_container_pod(bencher: divan::Bencher<'_, '_>) {
 fn chain_two_container_deployment(bencher: divan::Bencher<'_, '_>) {
     let mut set = chain_set();
     let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
-    let deployment = serde_json::json!({
-        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
-        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
-            "template": {"metadata": pod["metadata"], "spec": pod["spec"]}},
-    });
+    let deployment = deployment_of(&pod);
     let request = in_tenant();
     let d = set.admit(&deployment, &request).expect("admits");
     assert!(d.rejected_child().is_none() && d.children[0].decision.children.len() == 1);

@@ -95,6 +95,9 @@ pub struct PolicySet {
     pub(crate) cluster_state: std::sync::Arc<ClusterState>,
     /// ValidatingAdmissionPolicies and MutatingAdmissionPolicies with their bindings.
     pub(crate) admission_policies: crate::admission::vap::AdmissionPolicies,
+    /// When asked for ([`PolicySet::time_stages`]), how long each stage of each admission took: for benchmarks,
+    /// natively (the browser has no clock this can read).
+    pub(crate) stage_times: Option<Vec<(&'static str, std::time::Duration)>>,
 }
 
 /// Templates' Rego compiled before, by their source: loading a set again compiles only what changed.

@@ -231,6 +231,7 @@ impl PolicySet {
             if !runs {
                 continue;
             }
+            let started = self.stage_times.is_some().then(std::time::Instant::now);
             let mut report = StageReport::new(stage);
             let refused = match (stage, &api) {
                 (Stage::GatekeeperMutation, _) => {
@@ -298,6 +299,9 @@ impl PolicySet {
             {
                 run.stages.push(report);
             }
+            if let (Some(times), Some(started)) = (&mut self.stage_times, started) {
+                times.push((stage.name(), started.elapsed()));
+            }
             let denies = refused.iter().any(|v| v.action == EnforcementAction::Deny);
             run.violations.extend(refused);
             // The first stage that denies ends the request; Gatekeeper's constraints are judged together.
@@ -327,6 +331,7 @@ impl PolicySet {
             ));
         }
         // The object as admission left it, the API server's defaults apart (those nothing changed afterwards).
+        let started = self.stage_times.is_some().then(std::time::Instant::now);
         let mut shown = stored.clone();
         let mut kept = Vec::new();
         // Last set first, so that items appended to a list come off its end.
@@ -345,6 +350,9 @@ impl PolicySet {
             run.stages.insert(0, StageReport { changed: kept, ..StageReport::new(Stage::Defaulting) });
         }
         let patch = crate::patch::diff(object, &shown);
+        if let (Some(times), Some(started)) = (&mut self.stage_times, started) {
+            times.push((DECISION, started.elapsed()));
+        }
         Ok(Decision {
             verdict,
             object: shown,
@@ -360,6 +368,24 @@ impl PolicySet {
             exempt: None,
             unchecked: run.unchecked,
         })
+    }
+}
+
+/// What [`PolicySet::time_stages`] calls the work after the last stage: the object shown (defaults apart) and its
+/// patch.
+pub const DECISION: &str = "decision (object shown, patch)";
+
+impl PolicySet {
+    /// Times every stage of every admission from now on (`true`), or no longer (`false`); the times so far are
+    /// dropped either way.
+    pub fn time_stages(&mut self, on: bool) {
+        self.stage_times = on.then(Vec::new);
+    }
+
+    /// The stages timed since the last call, in the order they ran (the stages of a Deployment's children
+    /// included), as (stage name, time).
+    pub fn take_stage_times(&mut self) -> Vec<(&'static str, std::time::Duration)> {
+        self.stage_times.as_mut().map(std::mem::take).unwrap_or_default()
     }
 }
 

@@ -492,3 +492,22 @@ fn priority_refuses_a_preemption_policy_its_class_does_not_have() {
     named["spec"]["priorityClassName"] = json!("gold");
     assert!(s.admit(&named, &Request::default()).unwrap().denial().unwrap().starts_with("pods \"web-\" is forbidden"));
 }
+
+#[test]
+fn stages_are_timed_only_when_asked_in_the_order_they_ran() {
+    let mut s = set(SIDECAR, &[namespace("team", json!({}))]);
+    let p = pod(json!({"containers": [{"name": "app", "image": "nginx"}]}));
+    s.admit(&p, &in_ns("team")).expect("admits");
+    assert!(s.take_stage_times().is_empty(), "nothing is timed unless asked");
+    s.time_stages(true);
+    s.admit(&p, &in_ns("team")).expect("admits");
+    let names: Vec<&str> = s.take_stage_times().into_iter().map(|(name, _)| name).collect();
+    let at = |n: &str| names.iter().position(|x| *x == n).unwrap_or_else(|| panic!("{n} in {names:?}"));
+    assert!(at("Decode") < at("Defaulting") && at("Defaulting") < at("GatekeeperMutation"), "{names:?}");
+    assert!(at("GatekeeperMutation") < at("Gatekeeper"));
+    assert_eq!(names.last(), Some(&super::chain::DECISION));
+    assert!(s.take_stage_times().is_empty(), "taken");
+    s.time_stages(false);
+    s.admit(&p, &in_ns("team")).expect("admits");
+    assert!(s.take_stage_times().is_empty());
+}
