@@ -561,6 +561,17 @@ impl PolicySet {
         self.templates.iter().map(|t| &t.template)
     }
 
+    /// The names of the templates whose Rego judges on regorus' interpreter rather than its bytecode VM (see
+    /// `rego/vm.rs`): those whose rules may conflict or that call guardrail's extensions; every template in the
+    /// browser.
+    pub fn templates_on_interpreter(&self) -> Vec<&str> {
+        self.templates
+            .iter()
+            .filter(|t| t.rego.as_ref().is_some_and(|r| !r.on_vm()))
+            .map(|t| t.template.name.as_str())
+            .collect()
+    }
+
     /// Every policy object loaded, in load order: what [`PolicySet::load_objects`] takes to load the same set
     /// again (gator Suites and empty documents are not among them).
     pub fn objects(&self) -> impl Iterator<Item = PolicyObject<'_>> {

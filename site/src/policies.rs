@@ -141,3 +141,17 @@ pub fn load_with(sources: &[PathBuf], extra: &[PolicyObject<'_>]) -> Result<Load
     })?;
     Ok(Loaded { set, sources: found })
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every template of the project's policies (the set XKS deploys) judges on regorus' bytecode VM: one that
+    /// falls back to the interpreter (rules that may conflict, guardrail's extensions) doubles its share of every
+    /// admission, so it is caught here rather than in a benchmark.
+    #[test]
+    fn the_projects_templates_run_on_the_bytecode_vm() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies");
+        let loaded = super::load(&[root]).expect("the project's policies load");
+        assert!(loaded.set.templates().count() >= 16);
+        assert_eq!(loaded.set.templates_on_interpreter(), Vec::<&str>::new());
+    }
+}
