@@ -1,17 +1,30 @@
 //! YAML highlighting by hand: a line-oriented scanner for the YAML of Kubernetes manifests (block mappings and
-//! sequences, flow collections, quoted and plain scalars, block scalars, comments, anchors, tags). It emits the
-//! same `hl-*` classes syntect's stylesheet colours, in a fraction of the markup and of the time (syntect's YAML
-//! grammar runs dozens of regexes per line; a docs build highlights thousands of examples).
+//! sequences, flow collections, quoted and plain scalars, block scalars, comments, anchors, tags), in a fraction
+//! of syntect's time (its YAML grammar runs dozens of regexes per line; a docs build highlights thousands of
+//! examples). Each token gets one short class (`hl-k` for a key), coloured as syntect's theme colours the scope it
+//! stands for ([`CLASSES`]; `highlight::stylesheet`): a key was `hl-entity hl-name hl-tag` in syntect's markup, and
+//! a page's examples and their admitted objects are mostly keys.
 
 use crate::html::escape;
 
-const KEY: &str = "hl-entity hl-name hl-tag";
-const STRING: &str = "hl-string";
-const NUMBER: &str = "hl-constant hl-numeric";
-const CONSTANT: &str = "hl-constant hl-language";
-const COMMENT: &str = "hl-comment";
-const ANCHOR: &str = "hl-variable";
-const TAG: &str = "hl-storage hl-type";
+const KEY: &str = "hl-k";
+const STRING: &str = "hl-s";
+const NUMBER: &str = "hl-n";
+const CONSTANT: &str = "hl-c";
+const COMMENT: &str = "hl-m";
+const ANCHOR: &str = "hl-v";
+const TAG: &str = "hl-t";
+
+/// Each class and the TextMate scope whose colours it takes.
+pub(crate) const CLASSES: [(&str, &str); 7] = [
+    (KEY, "entity.name.tag"),
+    (STRING, "string"),
+    (NUMBER, "constant.numeric"),
+    (CONSTANT, "constant.language"),
+    (COMMENT, "comment"),
+    (ANCHOR, "variable"),
+    (TAG, "storage.type"),
+];
 
 fn span(out: &mut String, class: &str, text: &str) {
     if text.is_empty() {
@@ -398,7 +411,7 @@ mod tests {
         let code = "rego: |\n  package x\n  violation[{\"msg\": m}] {\n\n  }\nnext: 1\n";
         let lines = highlight_lines(code);
         assert_eq!(lines.len(), 6);
-        assert!(lines[1].contains("hl-string") && !lines[1].contains(KEY), "{}", lines[1]);
+        assert!(lines[1].contains(STRING) && !lines[1].contains(KEY), "{}", lines[1]);
         assert!(!lines[2].contains(KEY), "{}", lines[2]);
         assert!(lines[5].contains(KEY), "{}", lines[5]);
     }
