@@ -41,7 +41,7 @@ pub(crate) fn sections(html: &str, headings: &[Heading]) -> Vec<Section> {
         let close = format!("</h{}>", h.level);
         let Some(start) = html[from..].find(&open).map(|i| from + i) else { continue };
         let end = html[start..].find(&close).map_or(html.len(), |i| start + i + close.len());
-        let text = plain_text(&html[from..start]);
+        let text = plain_text(&authored(&html[from..start]));
         if anchor.is_some() || !text.is_empty() {
             out.push(Section { anchor: anchor.take(), heading: std::mem::take(&mut heading), text });
         }
@@ -49,11 +49,62 @@ pub(crate) fn sections(html: &str, headings: &[Heading]) -> Vec<Section> {
         heading = h.text.clone();
         from = end;
     }
-    let text = plain_text(&html[from..]);
+    let text = plain_text(&authored(&html[from..]));
     if anchor.is_some() || !text.is_empty() {
         out.push(Section { anchor, heading, text });
     }
     out
+}
+
+/// What guardrail writes under an example and the search leaves out: the object as admission left it and as it
+/// was stored (every default of every example's object: searching `terminationMessagePath` would find every page
+/// with a Pod). What the author wrote, the example's own YAML, and what the cluster answers (its messages, which a
+/// reader may paste into the search) stay.
+const GENERATED: [(&str, &str); 2] =
+    [("<div class=\"example-after", "div"), ("<details class=\"example-stored", "details")];
+
+/// `html` without the [`GENERATED`] elements (guardrail's own markup, so their tags balance).
+fn authored(html: &str) -> std::borrow::Cow<'_, str> {
+    if !GENERATED.iter().any(|(open, _)| html.contains(open)) {
+        return html.into();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    loop {
+        let next = GENERATED.iter().filter_map(|(open, tag)| rest.find(open).map(|at| (at, *tag))).min();
+        let Some((at, tag)) = next else { break };
+        out.push_str(&rest[..at]);
+        out.push(' ');
+        rest = &rest[at..];
+        // To the element's end: its own tag opened and closed, counted.
+        let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
+        let mut depth = 0usize;
+        let mut pos = 0;
+        loop {
+            let o = rest[pos..].find(&open).map(|i| pos + i);
+            let c = rest[pos..].find(&close).map(|i| pos + i);
+            match (o, c) {
+                (Some(o), Some(c)) if o < c => {
+                    depth += 1;
+                    pos = o + open.len();
+                }
+                (_, Some(c)) => {
+                    depth = depth.saturating_sub(1);
+                    pos = c + close.len();
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                (_, None) => {
+                    pos = rest.len();
+                    break;
+                }
+            }
+        }
+        rest = &rest[pos..];
+    }
+    out.push_str(rest);
+    out.into()
 }
 
 /// The words of a text as the index and the page's script both cut them: lower-cased runs of letters and
@@ -257,6 +308,25 @@ mod tests {
             ]
         );
         assert_eq!(sections("<h1 id=\"t\">T</h1><p>x</p>", &[heading(1, "t", "T")]).len(), 1, "no empty lead");
+    }
+
+    /// The search reads what the author wrote and what the cluster answers, not the objects guardrail prints under
+    /// an example (admitted, stored), which would put every default field on every page with an example.
+    #[test]
+    fn the_objects_printed_under_an_example_are_not_searched() {
+        let html = concat!(
+            "<p>Intro</p><figure class=\"example\"><pre class=\"code\"><code>image: nginx</code></pre>",
+            "<div class=\"example-after\"><p>After</p><pre><code><div class=\"x\">terminationMessagePath</div>",
+            "</code></pre></div><div class=\"example-messages\"><ul><li>[psp] privileged is not allowed</li></ul></div>",
+            "<details class=\"example-stored\"><summary>As stored</summary><details><pre>dnsPolicy</pre></details></details>",
+            "</figure><p>Outro</p>"
+        );
+        let s = sections(html, &[]);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].text, "Intro image: nginx [psp] privileged is not allowed Outro");
+        // An element cut off by the end of the section is dropped to that end.
+        assert_eq!(authored("<p>a</p><div class=\"example-after\"><div>b"), "<p>a</p> ");
+        assert_eq!(authored("<p>plain</p>"), "<p>plain</p>");
     }
 
     #[test]
