@@ -224,6 +224,17 @@ fn validate_one_template(bencher: divan::Bencher<'_, '_>, rule: &str) {
     bencher.bench_local(|| set.validate(divan::black_box(&admitted), &Request::default()));
 }
 
+/// What Gatekeeper's stage does once per admission before any template: the review (with the admitted Pod)
+/// converted to regorus' values.
+#[divan::bench]
+fn review_conversion(bencher: divan::Bencher<'_, '_>) {
+    let mut full = policy_set();
+    let pod = yaml::load_documents(POD, Schema::Kubernetes, &Limits::default()).expect("pod")[0].value.clone();
+    let admitted = full.admit(&pod, &Request::default()).expect("admits").object;
+    let request = Request::default();
+    bencher.bench_local(|| request.review_rego(divan::black_box(&admitted)));
+}
+
 #[divan::bench]
 fn rego_trivial_template(bencher: divan::Bencher<'_, '_>) {
     use guardrail_engine::rego::{CompiledRego, RegoSource, to_rego};
