@@ -282,4 +282,8 @@ pub(crate) struct VerifyArgs {
     /// The Kubernetes version whose schemas `--schema` decodes with.
     #[arg(long, default_value = guardrail_engine::schema::NEWEST, value_parser = guardrail_engine::schema::VERSIONS.to_vec(), requires = "schema")]
     pub(crate) kubernetes_version: String,
+    /// Judge every template's Rego on regorus' interpreter, as the playground in the browser does, instead of its
+    /// bytecode VM (the default here): the two must give the same verdicts.
+    #[arg(long)]
+    pub(crate) rego_interpreter: bool,
 }

@@ -1044,10 +1044,33 @@ fn cel_library_without(engine: &str) -> PathBuf {
 
 /// `verify --format json` of `dir`: the exit code and the report.
 fn verify_json(dir: &Path) -> (Option<i32>, Value) {
-    let out = run(&["verify", "--format", "json", dir.to_str().unwrap()], "");
+    verify_json_with(dir, &[])
+}
+
+fn verify_json_with(dir: &Path, flags: &[&str]) -> (Option<i32>, Value) {
+    let mut args = vec!["verify", "--format", "json"];
+    args.extend_from_slice(flags);
+    args.push(dir.to_str().unwrap());
+    let out = run(&args, "");
     let v: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr)));
     (out.status.code(), v)
+}
+
+/// Natively Rego runs on regorus' bytecode VM, in the browser on its interpreter: every case of the project's
+/// policies and of the Rego-only CEL library (the Rego judging, its messages asserted against the CEL's) comes
+/// out the same on both, message for message.
+#[test]
+fn the_bytecode_vm_and_the_interpreter_give_the_same_verdicts() {
+    let rego_only = cel_library_without("K8sNativeValidation");
+    for dir in [PathBuf::from("policies"), rego_only] {
+        let (code, on_vm) = verify_json(&dir);
+        let (same_code, interpreted) = verify_json_with(&dir, &["--rego-interpreter"]);
+        assert_eq!(code, same_code, "{}", dir.display());
+        let cases = on_vm["cases"].as_array().expect("cases");
+        assert!(cases.len() >= 60, "{}: {} cases", dir.display(), cases.len());
+        assert_eq!(on_vm["cases"], interpreted["cases"], "{}", dir.display());
+    }
 }
 
 /// `(suite directory, test, case)` of every case of [`CEL_LIBRARY`] whose assertions all say `violations: no`.

@@ -561,6 +561,16 @@ impl PolicySet {
         self.templates.iter().map(|t| &t.template)
     }
 
+    /// Judges every template's Rego on regorus' interpreter from now on, as the browser does (natively the
+    /// bytecode VM judges those it can): for checking that both give the same verdicts.
+    pub fn judge_rego_on_interpreter(&mut self) {
+        for t in &mut self.templates {
+            if let Some(rego) = &mut t.rego {
+                rego.use_interpreter();
+            }
+        }
+    }
+
     /// The names of the templates whose Rego judges on regorus' interpreter rather than its bytecode VM (see
     /// `rego/vm.rs`): those whose rules may conflict or that call guardrail's extensions; every template in the
     /// browser.

@@ -153,5 +153,8 @@ mod tests {
         let loaded = super::load(&[root]).expect("the project's policies load");
         assert!(loaded.set.templates().count() >= 16);
         assert_eq!(loaded.set.templates_on_interpreter(), Vec::<&str>::new());
+        let mut set = loaded.set;
+        set.judge_rego_on_interpreter();
+        assert_eq!(set.templates_on_interpreter().len(), set.templates().count());
     }
 }

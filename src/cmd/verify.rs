@@ -130,7 +130,7 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<ExitCode> {
     let mut tally = Tally::default();
     let api = if args.schema { guardrail_engine::schema::schemas(&args.kubernetes_version) } else { None };
     for file in &files {
-        run_suite(file, &filter, api, &mut tally)?;
+        run_suite(file, &filter, api, args.rego_interpreter, &mut tally)?;
     }
     match args.format {
         VerifyFormat::Text => {
@@ -219,7 +219,13 @@ fn junit(tally: &Tally) -> String {
     out
 }
 
-fn run_suite(file: &Path, filter: &Filter, api: Option<&Schemas>, tally: &mut Tally) -> Result<()> {
+fn run_suite(
+    file: &Path,
+    filter: &Filter,
+    api: Option<&Schemas>,
+    rego_interpreter: bool,
+    tally: &mut Tally,
+) -> Result<()> {
     // gator reads suites as YAML 1.2: `violations: yes` is the string "yes".
     let docs = load_yaml(file, Schema::Core)?;
     let dir = file.parent().unwrap_or(Path::new("."));
@@ -238,7 +244,7 @@ fn run_suite(file: &Path, filter: &Filter, api: Option<&Schemas>, tally: &mut Ta
                 tally.skip(file, test_name, &wanted);
                 continue;
             }
-            let set = match build_set(dir, test) {
+            let set = match build_set(dir, test, rego_interpreter) {
                 Ok(set) => set,
                 Err(e) => {
                     // `invalid: true` expects the constraint to be refused.
@@ -291,7 +297,7 @@ fn fail(file: &Path, test: &str, case: &str, why: &str, tally: &mut Tally) {
     });
 }
 
-fn build_set(dir: &Path, test: &Value) -> Result<PolicySet> {
+fn build_set(dir: &Path, test: &Value, rego_interpreter: bool) -> Result<PolicySet> {
     let mut texts = Vec::new();
     for key in ["template", "constraint"] {
         let rel = str_field(test, key).ok_or_else(|| anyhow!("the test has no `{key}`"))?;
@@ -318,8 +324,12 @@ fn build_set(dir: &Path, test: &Value) -> Result<PolicySet> {
         texts.push((path.display().to_string(), text));
     }
     let refs: Vec<PolicyText<'_>> = texts.iter().map(|(n, t)| PolicyText { name: n, text: t }).collect();
-    PolicySet::load(&refs, &Limits::default())
-        .map_err(|errs| anyhow!("{}", errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))
+    let mut set = PolicySet::load(&refs, &Limits::default())
+        .map_err(|errs| anyhow!("{}", errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))?;
+    if rego_interpreter {
+        set.judge_rego_on_interpreter();
+    }
+    Ok(set)
 }
 
 /// Runs one case; `Ok(None)` when every assertion holds, `Ok(Some(why))` when one does not. With `api`, the

@@ -152,6 +152,11 @@ impl CompiledRego {
         self.vm.is_some()
     }
 
+    /// Runs `violation` on the interpreter from now on.
+    pub fn use_interpreter(&mut self) {
+        self.vm = None;
+    }
+
     /// Replaces `data.inventory`.
     pub fn set_inventory(&mut self, inventory: &Json) -> Result<(), String> {
         self.engine.clear_data();
@@ -533,7 +538,7 @@ violation[{"msg": "all"}] { all({true, input.review.object.flag}) }"#,
             assert!(c.on_vm(), "{body}: on the VM");
             let object = json!({"kind": "Pod", "cs": [{"a": 1}]});
             let on_vm = msgs(&mut c, object.clone(), json!({})).unwrap();
-            c.vm = None;
+            c.use_interpreter();
             let interpreted = msgs(&mut c, object, json!({})).unwrap();
             assert_eq!((on_vm.len(), interpreted.len()), (*want, *want), "{body}");
         }
@@ -555,6 +560,12 @@ violation[{"msg": "all"}] { all({true, input.review.object.flag}) }"#,
         let mut c = compile(complete);
         assert!(!c.on_vm());
         assert!(msgs(&mut c, json!({"kind": "Pod"}), json!({})).unwrap_err().contains("conflicts"));
+        // guardrail's extensions cannot be called from the VM: such a template stays on the interpreter.
+        let extension = "package t\nviolation[{\"msg\": \"x\"}] { re_match(\"^a\", input.review.object.n) }";
+        let mut c = compile(extension);
+        assert!(!c.on_vm());
+        assert_eq!(msgs(&mut c, json!({"n": "abc"}), json!({})).unwrap(), ["x"]);
+        assert!(msgs(&mut c, json!({"n": "bcd"}), json!({})).unwrap().is_empty());
         let fine = "package t\nok(v) { v == 1 }\nok(v) = true { v == 2 }\np[x] { x := 1 }\np[x] { x := 2 }\n\
                     violation[{\"msg\": \"x\"}] { ok(input.review.object.n); p[_] }";
         let mut c = compile(fine);
