@@ -45,6 +45,37 @@ fn fnv32a(bytes: &[u8]) -> u32 {
     h
 }
 
+/// [`fnv32a`] of a template's JSON text, hashed as it is written (no string made).
+fn template_hash(template: &Map<String, Value>) -> String {
+    struct Fnv(u32);
+    impl std::io::Write for Fnv {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            for b in bytes {
+                self.0 ^= u32::from(*b);
+                self.0 = self.0.wrapping_mul(0x0100_0193);
+            }
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Fnv(0x811c_9dc5);
+    // Writing into a hash cannot fail, nor can serialising a JSON map.
+    let _ = serde_json::to_writer(&mut h, template);
+    safe_encode(h.0)
+}
+
+/// An object made by a controller, its parts moved in (`json!` would copy them through serde).
+fn made(api_version: &str, kind: &str, meta: Map<String, Value>, spec: Value) -> Value {
+    let mut object = Map::new();
+    object.insert("apiVersion".into(), Value::from(api_version));
+    object.insert("kind".into(), Value::from(kind));
+    object.insert("metadata".into(), Value::Object(meta));
+    object.insert("spec".into(), spec);
+    Value::Object(object)
+}
+
 /// `rand.SafeEncodeString(fmt.Sprint(hash))`: the decimal digits mapped onto [`ALPHANUMS`].
 fn safe_encode(hash: u32) -> String {
     hash.to_string().bytes().map(|d| char::from(ALPHANUMS[usize::from(d) % ALPHANUMS.len()])).collect()
@@ -131,7 +162,7 @@ fn pod(parent: &Value, template: &Map<String, Value>, extra_labels: &[(&str, Str
     }
     meta.insert("ownerReferences".into(), json!([owner(parent)]));
     let spec = template.get("spec").cloned().unwrap_or_else(|| json!({}));
-    json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec})
+    made("v1", "Pod", meta, spec)
 }
 
 enum PodName {
@@ -176,7 +207,7 @@ pub fn creates(parent: &Value) -> Option<Creation> {
     match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
         ("apps", "v1", "Deployment") => {
             let template = template_at(parent, "/spec/template");
-            let hash = safe_encode(fnv32a(serde_json::to_string(&template).unwrap_or_default().as_bytes()));
+            let hash = template_hash(&template);
             let rs_name = format!("{name}-{hash}");
             let replicas = parent.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
             let mut rs_template = template.clone();
@@ -209,11 +240,14 @@ pub fn creates(parent: &Value) -> Option<Creation> {
                 }),
             );
             meta.insert("ownerReferences".into(), json!([owner(parent)]));
-            let mut spec = json!({"replicas": replicas, "selector": selector, "template": rs_template});
+            let mut spec = Map::new();
+            spec.insert("replicas".into(), Value::from(replicas));
+            spec.insert("selector".into(), selector);
+            spec.insert("template".into(), Value::Object(rs_template));
             if let Some(m) = parent.pointer("/spec/minReadySeconds") {
-                spec["minReadySeconds"] = m.clone();
+                spec.insert("minReadySeconds".into(), m.clone());
             }
-            let rs = json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": meta, "spec": spec});
+            let rs = made("apps/v1", "ReplicaSet", meta, Value::Object(spec));
             Some(Creation { object: rs, controller: "deployment-controller" })
         }
         ("apps", "v1", "ReplicaSet") | ("", "v1", "ReplicationController") => {
@@ -224,7 +258,7 @@ pub fn creates(parent: &Value) -> Option<Creation> {
         ("apps", "v1", "StatefulSet") => {
             let template = template_at(parent, "/spec/template");
             let pod_name = format!("{name}-0");
-            let hash = safe_encode(fnv32a(serde_json::to_string(&template).unwrap_or_default().as_bytes()));
+            let hash = template_hash(&template);
             let labels = [
                 ("controller-revision-hash", format!("{name}-{hash}")),
                 ("statefulset.kubernetes.io/pod-name", pod_name.clone()),
@@ -255,7 +289,7 @@ pub fn creates(parent: &Value) -> Option<Creation> {
         }
         ("apps", "v1", "DaemonSet") => {
             let template = template_at(parent, "/spec/template");
-            let hash = safe_encode(fnv32a(serde_json::to_string(&template).unwrap_or_default().as_bytes()));
+            let hash = template_hash(&template);
             let labels = [("controller-revision-hash", hash), ("pod-template-generation", "1".to_string())];
             let mut p = pod(parent, &template, &labels, PodName::Generated(format!("{name}-")));
             // The tolerations the DaemonSet controller adds, so that its Pods run on troubled nodes too.
@@ -320,7 +354,7 @@ pub fn creates(parent: &Value) -> Option<Creation> {
             }
             meta.insert("ownerReferences".into(), json!([owner(parent)]));
             let spec = template.get("spec").cloned().unwrap_or_else(|| json!({}));
-            let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": spec});
+            let job = made("batch/v1", "Job", meta, spec);
             Some(Creation { object: job, controller: "cronjob-controller" })
         }
         _ => None,
