@@ -22,18 +22,21 @@ fn op(op: &str, path: &str, value: Option<&Value>) -> Value {
 /// The operations that turn `from` into `to`: `add`/`remove`/`replace`, lists compared by position.
 pub fn diff(from: &Value, to: &Value) -> Vec<Value> {
     let mut ops = Vec::new();
-    walk(from, to, &mut String::new(), &mut ops);
+    walk(from, to, &mut String::new(), &mut |kind, path, value| ops.push(op(kind, path, value)));
     ops
 }
 
-/// The paths [`diff`] would name, without making its operations (no value is copied).
+/// The paths [`diff`] would name, in its order, without making its operations (no value is copied).
 pub fn changed_paths(from: &Value, to: &Value) -> Vec<String> {
     let mut paths = Vec::new();
-    walk_paths(from, to, &mut String::new(), &mut paths);
+    walk(from, to, &mut String::new(), &mut |_, path, _| paths.push(path.to_string()));
     paths
 }
 
-fn walk_paths(from: &Value, to: &Value, path: &mut String, out: &mut Vec<String>) {
+/// Each node is visited once: mappings and lists are compared by walking them (an equality test first would
+/// compare every subtree again at every level above it), the path is one buffer, and each difference is handed to
+/// `found` as (operation, path, value to write).
+fn walk(from: &Value, to: &Value, path: &mut String, found: &mut impl FnMut(&str, &str, Option<&Value>)) {
     use std::fmt::Write as _;
     match (from, to) {
         (Value::Object(a), Value::Object(b)) => {
@@ -41,16 +44,16 @@ fn walk_paths(from: &Value, to: &Value, path: &mut String, out: &mut Vec<String>
                 let len = path.len();
                 push_key(path, k);
                 match b.get(k) {
-                    Some(vb) => walk_paths(va, vb, path, out),
-                    None => out.push(path.clone()),
+                    Some(vb) => walk(va, vb, path, found),
+                    None => found("remove", path, None),
                 }
                 path.truncate(len);
             }
-            for k in b.keys() {
+            for (k, vb) in b {
                 if !a.contains_key(k) {
                     let len = path.len();
                     push_key(path, k);
-                    out.push(path.clone());
+                    found("add", path, Some(vb));
                     path.truncate(len);
                 }
             }
@@ -60,59 +63,23 @@ fn walk_paths(from: &Value, to: &Value, path: &mut String, out: &mut Vec<String>
             let len = path.len();
             for i in 0..common {
                 let _ = write!(path, "/{i}");
-                walk_paths(&a[i], &b[i], path, out);
-                path.truncate(len);
-            }
-            out.extend((common..b.len()).map(|i| format!("{path}/{i}")));
-            out.extend((common..a.len()).rev().map(|i| format!("{path}/{i}")));
-        }
-        _ if from == to => {}
-        _ => out.push(path.clone()),
-    }
-}
-
-/// Each node is visited once: mappings and lists are compared by walking them (an equality test first would
-/// compare every subtree again at every level above it), the path is one buffer, and a path is made into a string
-/// only for an operation.
-fn walk(from: &Value, to: &Value, path: &mut String, ops: &mut Vec<Value>) {
-    match (from, to) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (k, va) in a {
-                let len = path.len();
-                push_key(path, k);
-                match b.get(k) {
-                    Some(vb) => walk(va, vb, path, ops),
-                    None => ops.push(op("remove", path, None)),
-                }
-                path.truncate(len);
-            }
-            for (k, vb) in b {
-                if !a.contains_key(k) {
-                    let len = path.len();
-                    push_key(path, k);
-                    ops.push(op("add", path, Some(vb)));
-                    path.truncate(len);
-                }
-            }
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            let common = a.len().min(b.len());
-            let len = path.len();
-            for i in 0..common {
-                path.push_str(&format!("/{i}"));
-                walk(&a[i], &b[i], path, ops);
+                walk(&a[i], &b[i], path, found);
                 path.truncate(len);
             }
             for (i, v) in b.iter().enumerate().skip(common) {
-                ops.push(op("add", &format!("{path}/{i}"), Some(v)));
+                let _ = write!(path, "/{i}");
+                found("add", path, Some(v));
+                path.truncate(len);
             }
             // Remove from the end so that indexes stay valid while the patch is applied.
             for i in (common..a.len()).rev() {
-                ops.push(op("remove", &format!("{path}/{i}"), None));
+                let _ = write!(path, "/{i}");
+                found("remove", path, None);
+                path.truncate(len);
             }
         }
         _ if from == to => {}
-        _ => ops.push(op("replace", path, Some(to))),
+        _ => found("replace", path, Some(to)),
     }
 }
 

@@ -81,14 +81,9 @@ impl CompiledRego {
         engine.set_rego_v0(source.version == RegoVersion::V0);
         engine.set_strict_builtin_errors(false);
         #[cfg(not(target_arch = "wasm32"))]
-        if let Some(limit) = std::num::NonZeroU32::new(64) {
-            engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-                limit: limits.max_rego_time,
-                check_interval: limit,
-            });
+        if let Some(timer) = timer(limits) {
+            engine.set_execution_timer_config(timer);
         }
-        #[cfg(target_arch = "wasm32")]
-        let _ = limits;
         add_extensions(&mut engine);
 
         let rewrite = |text: &str| -> String {
@@ -208,6 +203,16 @@ impl CompiledRego {
         }
         Ok(out)
     }
+}
+
+/// The wall-clock limit of one evaluation (checked every 64 steps), on the interpreter and the VM alike. The
+/// browser has no clock regorus can read: there the page ends a worker that runs too long.
+#[cfg(not(target_arch = "wasm32"))]
+fn timer(limits: &Limits) -> Option<regorus::utils::limits::ExecutionTimerConfig> {
+    std::num::NonZeroU32::new(64).map(|interval| regorus::utils::limits::ExecutionTimerConfig {
+        limit: limits.max_rego_time,
+        check_interval: interval,
+    })
 }
 
 fn kind_of(v: &regorus::Value) -> &'static str {

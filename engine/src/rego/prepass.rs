@@ -111,12 +111,18 @@ pub fn rewrite(src: &str) -> String {
     if edits.is_empty() {
         return src.to_string();
     }
+    apply(src, edits)
+}
+
+/// `src` with `edits` made, in order of place (an edit overlapping the one before is dropped: none of these
+/// patterns makes one; stay safe if they do).
+fn apply(src: &str, mut edits: Vec<Edit>) -> String {
     edits.sort_by_key(|e| (e.at, e.end));
-    let mut out = String::with_capacity(src.len() + 64);
+    let mut out = String::with_capacity(src.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
     let mut pos = 0;
     for e in edits {
         if e.at < pos {
-            continue; // overlapping edits cannot happen with these patterns; stay safe if they do
+            continue;
         }
         out.push_str(&src[pos..e.at]);
         out.push_str(&e.text);
@@ -124,6 +130,13 @@ pub fn rewrite(src: &str) -> String {
     }
     out.push_str(&src[pos..]);
     out
+}
+
+/// Whether `toks` are one literal that is always defined: a number, a string, `true`, `false` or `null`.
+fn is_literal(src: &str, toks: &[Token]) -> bool {
+    toks.len() == 1
+        && (matches!(toks[0].kind, Kind::Number | Kind::Str)
+            || matches!(text(src, &toks[0]), "true" | "false" | "null"))
 }
 
 /// After every `name := value` statement of a rule body, a statement that fails when `name` is undefined:
@@ -153,10 +166,7 @@ pub fn guard_assignments(src: &str) -> String {
         }
         let end = statement_end(&toks, i + 3);
         let value = &toks[i + 3..end];
-        let literal = value.len() == 1
-            && (matches!(value[0].kind, Kind::Number | Kind::Str)
-                || matches!(text(src, &value[0]), "true" | "false" | "null"));
-        if value.is_empty() || literal {
+        if value.is_empty() || is_literal(src, value) {
             continue; // nothing assigned (a syntax error regorus reports as it is), or a value always defined
         }
         let at = toks[end - 1].end;
@@ -165,17 +175,8 @@ pub fn guard_assignments(src: &str) -> String {
     if edits.is_empty() {
         return src.to_string();
     }
-    // An assignment inside another's value (a comprehension) ends first.
-    edits.sort_by_key(|e| e.at);
-    let mut out = String::with_capacity(src.len() + edits.len() * 24);
-    let mut pos = 0;
-    for e in edits {
-        out.push_str(&src[pos..e.at]);
-        out.push_str(&e.text);
-        pos = e.end;
-    }
-    out.push_str(&src[pos..]);
-    out
+    // An assignment inside another's value (a comprehension) ends first: `apply` puts them in order of place.
+    apply(src, edits)
 }
 
 /// Whether a module defines a function, a complete rule or an object rule more than once with a value in its
@@ -391,9 +392,7 @@ fn hoist_not_args(src: &str, toks: &[Token], edits: &mut Vec<Edit>) {
         let mut hoisted = String::new();
         for (a, b) in split_args(toks, open, close) {
             let arg = &toks[a..b];
-            let literal = arg.len() == 1
-                && (matches!(arg[0].kind, Kind::Number | Kind::Str)
-                    || matches!(text(src, &arg[0]), "true" | "false" | "null"));
+            let literal = is_literal(src, arg);
             let wildcard = arg.iter().any(|t| t.kind == Kind::Ident && text(src, t) == "_");
             let multiline = arg.iter().any(|t| t.kind == Kind::Newline);
             if literal || wildcard || multiline || arg.is_empty() {

@@ -41,8 +41,7 @@ mod native {
         pub(in crate::rego) fn compile(engine: &mut regorus::Engine, entry: &str, limits: &Limits) -> Option<Vm> {
             let policy = engine.compile_with_entrypoint(&entry.into()).ok()?;
             let program = regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &[entry]).ok()?;
-            let timer = std::num::NonZeroU32::new(64)
-                .map(|interval| ExecutionTimerConfig { limit: limits.max_rego_time, check_interval: interval });
+            let timer = crate::rego::timer(limits);
             let data = regorus::Value::new_object();
             let machine = machine(&program, &policy, &data, timer);
             Some(Vm { program, policy, data, timer, machine })
