@@ -31,6 +31,15 @@ fn search_finds_pages_by_title_and_body() {
         hits.as_array().is_some_and(|h| h.iter().any(|t| t.as_str().unwrap_or("").starts_with("Security"))),
         "{hits}"
     );
+    // The snippet comes from the page itself, the word marked, with the section it is in.
+    b.wait("document.querySelector('#search-results mark')", Duration::from_secs(20), "a snippet");
+    let snippet = b.js(
+        "const li = document.querySelector('#search-results li');          return [li.querySelector('a').getAttribute('href'), li.querySelector('mark').textContent.toLowerCase(),                  li.querySelector('span').textContent.length > 20];",
+        json!([]),
+    );
+    assert!(snippet[0].as_str().is_some_and(|h| h.contains('#')), "{snippet}");
+    assert_eq!(snippet[1], "icmp", "{snippet}");
+    assert_eq!(snippet[2], true, "{snippet}");
     let hits = search("<img src=x onerror=alert(1)>");
     assert!(hits[0].as_str().unwrap_or_default().contains("No page mentions"), "{hits}");
     assert_eq!(b.js("return document.querySelectorAll('#search-results img').length;", json!([])), json!(0));
@@ -100,7 +109,7 @@ fn a_big_site_shares_its_sidebar_and_search_loads_what_a_query_needs() {
          s.dispatchEvent(new Event('input'));",
         json!([]),
     );
-    b.wait("document.querySelector('#search-results a')", Duration::from_secs(30), "a search result");
+    b.wait("document.querySelector('#search-results mark')", Duration::from_secs(30), "a search result's snippet");
     let hits = b.js(
         "return Array.from(document.querySelectorAll('#search-results li'), li => [li.querySelector('a').getAttribute('href'), \
            li.querySelector('strong').textContent, li.querySelector('em').textContent, \
@@ -109,14 +118,29 @@ fn a_big_site_shares_its_sidebar_and_search_loads_what_a_query_needs() {
     );
     assert_eq!(hits, json!([["/docs/page-07777/#rare-minerals", "Page 07777", "Rare minerals", ["zanzibarite"]]]));
     let fetched = b.js(
-        "return performance.getEntriesByType('resource').filter(e => e.name.includes('/assets/search/')) \
-           .map(e => [e.name.replace(location.origin, ''), e.encodedBodySize]);",
+        "return performance.getEntriesByType('resource').map(e => [e.name.replace(location.origin, ''), e.encodedBodySize]);",
         json!([]),
     );
     let total: u64 = fetched.as_array().expect("entries").iter().filter_map(|e| e[1].as_u64()).sum();
     assert!(total < 300 * 1024, "{total} bytes: {fetched}");
     std::fs::write(shots.join("big-site-search.png"), b.screenshot()).expect("screenshot");
-    assert!(fetched.as_array().is_some_and(|e| e.len() <= 4), "the manifest, one shard, one page text: {fetched}");
+    let names: Vec<&str> = fetched
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e[0].as_str())
+        .map(|n| n.split('?').next().unwrap_or(n))
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| n.starts_with("/assets/search/s/")).count(),
+        1,
+        "the manifest, one shard, one titles file, the page: {fetched}"
+    );
+    assert!(
+        names.contains(&"/assets/search/manifest.json") && names.contains(&"/assets/search/t/19.json"),
+        "{fetched}"
+    );
+    assert!(names.contains(&"/docs/page-07777/") && names.len() == 4, "{fetched}");
     b.js("document.getElementById('search').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter'}));", json!([]));
     b.wait("location.hash === '#rare-minerals'", Duration::from_secs(30), "the jump to the heading");
     assert_eq!(b.js("return location.pathname;", json!([])), json!("/docs/page-07777/"));
@@ -124,20 +148,27 @@ fn a_big_site_shares_its_sidebar_and_search_loads_what_a_query_needs() {
         b.js("return document.getElementById('rare-minerals').textContent.replace('#', '');", json!([])),
         json!("Rare minerals")
     );
-    // A common query stays small too: its pages' texts are fetched for the shown results only.
+    // A common query stays small too: the pages are fetched for the shown results only.
     b.js("performance.clearResourceTimings();", json!([]));
     b.js(
         "const s = document.getElementById('search'); s.focus(); s.value = 'cluster admission webho'; \
          s.dispatchEvent(new Event('input'));",
         json!([]),
     );
-    b.wait("document.querySelectorAll('#search-results a').length === 8", Duration::from_secs(30), "eight results");
-    let total = b.js(
-        "return performance.getEntriesByType('resource').filter(e => e.name.includes('/assets/search/')) \
-           .reduce((n, e) => n + e.encodedBodySize, 0);",
+    b.wait("document.querySelectorAll('#search-results em').length === 8", Duration::from_secs(30), "eight snippets");
+    let fetched = b.js(
+        "return performance.getEntriesByType('resource').map(e => [e.name.replace(location.origin, ''), e.encodedBodySize]);",
         json!([]),
     );
-    assert!(total.as_u64().is_some_and(|n| n < 300 * 1024), "{total}");
+    let total: u64 = fetched.as_array().expect("entries").iter().filter_map(|e| e[1].as_u64()).sum();
+    assert!(total < 300 * 1024, "{total} bytes: {fetched}");
+    let pages = fetched
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e[0].as_str().is_some_and(|n| n.starts_with("/docs/")))
+        .count();
+    assert_eq!(pages, 8, "the shown results' pages only: {fetched}");
 }
 
 /// With script off, a big site's page still has its own part of the sidebar: the links around it, itself

@@ -1,6 +1,7 @@
 //! The search index, split so that a query downloads what it needs and not the site: a small manifest, the
-//! shards of the terms the query has (terms grouped by prefix, a shard split further while it is too big), and
-//! then the text of the few pages shown as results, for their best section and a snippet.
+//! shards of the terms the query has (terms grouped by prefix, a shard split further while it is too big), the
+//! titles of the few pages shown as results, and then those pages themselves, from which the script takes the
+//! best section and a snippet (the page is the text: no second copy of every page is written for the search).
 //!
 //! Files (below `assets/search/`, fixed names, each URL carrying the manifest's version so that a new build is
 //! never mixed with an old one in a browser's cache):
@@ -10,8 +11,11 @@
 //!   shards.
 //! - `s/<i>.json`: `{term: postings}`, postings the pages holding the term as base-36 gaps between page numbers,
 //!   comma-separated, a page marked `!` when the term is in its title or a heading (`"3,1!,a"`: pages 3, 4, 14).
-//! - `p/<n>.json`: page `n`: `{"t": title, "u": url, "s": [[anchor, heading, text], ...]}`, a section per
-//!   heading (the first without one).
+//! - `t/<k>.json`: the titles and URLs of pages `k * t` up to `k * t + t` (`t` from the manifest,
+//!   [`TITLES_PER_FILE`]): `[[title, url], ...]`.
+//!
+//! The script cuts a fetched page into sections as [`sections`] does: at its headings, without what
+//! [`GENERATED`] names.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +24,9 @@ use crate::markdown::Heading;
 
 /// A shard takes terms while its JSON stays under this (a term's own postings are never split).
 const SHARD_BYTES: usize = 24 * 1024;
+
+/// Pages per titles file (about 20 KB of JSON for the corpus's titles and URLs).
+const TITLES_PER_FILE: usize = 400;
 
 /// One part of a page: what its heading says and the text up to the next heading.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -114,12 +121,19 @@ pub(crate) fn words(text: &str) -> Vec<String> {
     cut(&text.to_lowercase()).map(str::to_string).collect()
 }
 
-/// What the index needs of one page.
-#[cfg(test)]
-pub(crate) struct Doc<'a> {
-    pub(crate) title: &'a str,
+/// What the index keeps of one listed page: its terms, and its title and URL for the titles files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Listed {
+    pub(crate) terms: Terms,
+    pub(crate) title: String,
     pub(crate) url: String,
-    pub(crate) sections: &'a [Section],
+}
+
+impl Listed {
+    /// What the index takes from a page with this title, URL and sections.
+    pub(crate) fn new(title: &str, url: String, sections: &[Section]) -> Listed {
+        Listed { terms: page_terms(title, sections), title: title.to_string(), url }
+    }
 }
 
 /// A page's terms, sorted, each with whether it is in the title or a heading: one string of the words (each
@@ -175,14 +189,6 @@ fn cut(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().nth(1).is_some() && w.len() <= 64)
 }
 
-/// The text file of search page `n`: (its path below the site root, its bytes).
-pub(crate) fn page_file(n: usize, title: &str, url: &str, sections: &[Section]) -> (String, Vec<u8>) {
-    let sections: Vec<serde_json::Value> =
-        sections.iter().map(|s| serde_json::json!([s.anchor.as_deref().unwrap_or(""), s.heading, s.text])).collect();
-    let bytes = serde_json::to_vec(&serde_json::json!({"t": title, "u": url, "s": sections})).unwrap_or_default();
-    (format!("assets/search/p/{n}.json"), bytes)
-}
-
 fn base36(mut n: usize, out: &mut String) {
     let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
     let mut buf = Vec::new();
@@ -212,47 +218,41 @@ fn postings_text(postings: &[(u32, bool)]) -> String {
     out
 }
 
-/// The index's files (path below the site root → bytes) for `docs`, in page order: every page's text file,
-/// then the shards and the manifest.
+/// The index's files (path below the site root → bytes) for `pages`, in page order.
 #[cfg(test)]
-pub(crate) fn files(docs: &[Doc<'_>]) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn files(pages: &[Listed]) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
-    let mut digests = Vec::new();
-    for (n, doc) in docs.iter().enumerate() {
-        let (path, bytes) = page_file(n, doc.title, &doc.url, doc.sections);
-        digests.extend(crate::assets::content_hash(&bytes).into_bytes());
+    let made: Result<(), std::convert::Infallible> = index_files(pages, |path, bytes| {
         files.insert(path, bytes);
-    }
-    let terms: Vec<Terms> = docs.iter().map(|d| page_terms(d.title, d.sections)).collect();
-    let made: Result<(), std::convert::Infallible> =
-        index_files(&terms.iter().collect::<Vec<_>>(), &digests, |path, bytes| {
-            files.insert(path, bytes);
-            Ok(())
-        });
+        Ok(())
+    });
     let Ok(()) = made;
     files
 }
 
-/// The shards and the manifest for the pages whose terms are `terms` (in page order), each handed to `emit` as
-/// soon as it is made (a 10,000-page index is over 100 MB: it is never held whole); `pages_digest` names the
-/// pages' text files, so that the manifest's version changes with them.
+/// The shards, the titles files and the manifest for `pages` (in page order), each handed to `emit` as soon as it
+/// is made (a 10,000-page index is several megabytes: it is never held whole).
 pub(crate) fn index_files<E>(
-    terms: &[&Terms],
-    pages_digest: &[u8],
+    pages: &[Listed],
     mut emit: impl FnMut(String, Vec<u8>) -> Result<(), E>,
 ) -> Result<(), E> {
     use sha2::Digest;
     // Page numbers as u32: half the memory of the postings, which are one per page per term.
     let mut index: BTreeMap<&str, Vec<(u32, bool)>> = BTreeMap::new();
-    for (page, terms) in terms.iter().enumerate() {
+    for (page, listed) in pages.iter().enumerate() {
         let page = u32::try_from(page).unwrap_or(u32::MAX);
-        for (term, strong) in terms.iter() {
+        for (term, strong) in listed.terms.iter() {
             index.entry(term).or_default().push((page, strong));
         }
     }
-    // The version: the pages' digests, then every shard's bytes, hashed as they are made.
+    // The version: every titles file's and shard's bytes, hashed as they are made.
     let mut version = sha2::Sha256::new();
-    version.update(pages_digest);
+    for (k, chunk) in pages.chunks(TITLES_PER_FILE).enumerate() {
+        let titles: Vec<[&str; 2]> = chunk.iter().map(|p| [p.title.as_str(), p.url.as_str()]).collect();
+        let bytes = serde_json::to_vec(&titles).unwrap_or_default();
+        version.update(&bytes);
+        emit(format!("assets/search/t/{k}.json"), bytes)?;
+    }
     let mut firsts: Vec<String> = Vec::new();
     let mut shard = serde_json::Map::new();
     let mut size = 0;
@@ -283,7 +283,7 @@ pub(crate) fn index_files<E>(
         flush(&mut shard, &mut version, firsts.len() - 1)?;
     }
     let version: String = version.finalize()[..4].iter().map(|b| format!("{b:02x}")).collect();
-    let manifest = serde_json::json!({"v": version, "n": terms.len(), "s": firsts});
+    let manifest = serde_json::json!({"v": version, "n": pages.len(), "t": TITLES_PER_FILE, "s": firsts});
     emit("assets/search/manifest.json".into(), serde_json::to_vec(&manifest).unwrap_or_default())
 }
 
@@ -345,10 +345,9 @@ mod tests {
                 }]
             })
             .collect();
-        let titles: Vec<String> = (0..400).map(|i| format!("Page {i}")).collect();
-        let docs: Vec<Doc<'_>> =
-            (0..400).map(|i| Doc { title: &titles[i], url: format!("/p{i}/"), sections: &sections[i] }).collect();
-        let files = files(&docs);
+        let pages: Vec<Listed> =
+            (0..1000).map(|i| Listed::new(&format!("Page {i}"), format!("/p{i}/"), &sections[i % 400])).collect();
+        let files = files(&pages[..400]);
         let manifest: serde_json::Value = serde_json::from_slice(&files["assets/search/manifest.json"]).unwrap();
         assert_eq!(manifest["n"], 400);
         let firsts: Vec<&str> = manifest["s"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
@@ -376,8 +375,15 @@ mod tests {
         assert_eq!(find("page").split(',').count(), 400);
         assert!(find("page").split(',').all(|p| p.ends_with('!')), "a title word is marked");
         assert_eq!(find("zebra3").split(',').count(), 57);
-        let page: serde_json::Value = serde_json::from_slice(&files["assets/search/p/7.json"]).unwrap();
-        assert_eq!(page["u"], "/p7/");
-        assert_eq!(page["s"][0][0], "s7");
+        // Titles and URLs, a file per TITLES_PER_FILE pages, the last one short.
+        let titles = |files: &BTreeMap<String, Vec<u8>>, k: usize| -> serde_json::Value {
+            serde_json::from_slice(&files[&format!("assets/search/t/{k}.json")]).unwrap()
+        };
+        assert_eq!(manifest["t"], TITLES_PER_FILE);
+        assert_eq!(titles(&files, 0)[7], serde_json::json!(["Page 7", "/p7/"]));
+        let all = super::files(&pages);
+        assert_eq!(all.keys().filter(|k| k.starts_with("assets/search/t/")).count(), 3);
+        assert_eq!(titles(&all, 2)[999 - 2 * TITLES_PER_FILE], serde_json::json!(["Page 999", "/p999/"]));
+        assert_eq!(titles(&all, 2).as_array().map(Vec::len), Some(1000 - 2 * TITLES_PER_FILE));
     }
 }

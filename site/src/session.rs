@@ -235,9 +235,9 @@ pub struct Session {
     playground: playground::Shipped,
     /// Shared so that a server can hold the files of one version while the next is built.
     files: BTreeMap<String, Arc<Vec<u8>>>,
-    /// The search index's inputs, per listed page (in the order of [`Session::listed`]): its terms and the digest
-    /// of its text file; kept so that a page's rebuild redoes only its own.
-    search: Vec<(search::Terms, String)>,
+    /// The search index's inputs, per listed page (in the order of [`Session::listed`]); kept so that a page's
+    /// rebuild redoes only its own.
+    search: Vec<search::Listed>,
 }
 
 /// How much a rebuild redid.
@@ -430,27 +430,22 @@ impl Session {
         (0..self.pages.len()).filter(|&i| !self.pages[i].front.draft && !self.pages[i].front.unlisted).collect()
     }
 
-    /// Page `i` of the search (`n`th listed): its text file, handed to `emit`, and its terms and the file's digest.
-    fn search_page(&self, i: usize, n: usize, emit: &Emit<'_>) -> Result<(search::Terms, String), Failure> {
+    /// What the search index takes from page `i`.
+    fn search_page(&self, i: usize) -> search::Listed {
         let (p, r) = (&self.pages[i], &self.rendered[i]);
         let sections = search::sections(&r.html, &r.found.headings);
-        let url = format!("{}{}", self.config.base_url, p.url);
-        let (path, bytes) = search::page_file(n, &p.front.title, &url, &sections);
-        emit(&path, &bytes)?;
-        Ok((search::page_terms(&p.front.title, &sections), crate::assets::content_hash(&bytes)))
+        search::Listed::new(&p.front.title, format!("{}{}", self.config.base_url, p.url), &sections)
     }
 
-    /// The search index's shards and manifest, from the listed pages' terms.
-    fn search_index(search: &[(search::Terms, String)], emit: &Emit<'_>) -> Result<(), Failure> {
-        // Borrowed, not copied: at 10,000 pages the terms are the largest thing held.
-        let terms: Vec<&search::Terms> = search.iter().map(|(t, _)| t).collect();
-        let digests: Vec<u8> = search.iter().flat_map(|(_, d)| d.bytes()).collect();
-        search::index_files(&terms, &digests, |path, bytes| emit(&path, &bytes))
+    /// The search index's files, from the listed pages.
+    fn search_index(search: &[search::Listed], emit: &Emit<'_>) -> Result<(), Failure> {
+        search::index_files(search, |path, bytes| emit(&path, &bytes))
     }
 
-    /// Every output file (pages, their search texts, the site-wide files), each handed to `emit` as soon as it
-    /// is made, on every core; nothing is kept but each page's search terms (returned). The first error stops it.
-    fn emit(&self, emit: &Emit<'_>, with_search: bool) -> Result<Vec<(search::Terms, String)>, Failure> {
+    /// Every output file (pages, the search index, the site-wide files), each handed to `emit` as soon as it is
+    /// made, on every core; nothing is kept but what the search takes of each page (returned). The first error
+    /// stops it.
+    fn emit(&self, emit: &Emit<'_>, with_search: bool) -> Result<Vec<search::Listed>, Failure> {
         let indexes: Vec<usize> = (0..self.pages.len()).filter(|i| !self.pages[*i].front.draft).collect();
         let mut listed_as = vec![None; self.pages.len()];
         for (n, i) in self.listed().into_iter().enumerate() {
@@ -465,12 +460,12 @@ impl Session {
                 let (path, html) =
                     self.theme.page(&self.layout, &self.pages, &self.rendered, i).map_err(Failure::one)?;
                 emit(&path, &html)?;
-                listed_as[i].filter(|_| with_search).map(|n| self.search_page(i, n, emit)).transpose()
+                Ok(listed_as[i].filter(|_| with_search).map(|_| self.search_page(i)))
             });
             (extras.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), pages)
         });
         extras?;
-        let search: Vec<(search::Terms, String)> =
+        let search: Vec<search::Listed> =
             pages.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
         if with_search {
             Session::search_index(&search, emit)?;
@@ -632,14 +627,9 @@ impl Session {
             return Err(failure.sorted());
         }
         let mut files = self.extras()?;
-        // The search index's and the examples list's pieces are made again (one the new list does not have is
-        // gone); the updated
-        // pages' texts replace theirs.
-        let index_file = |p: &str| {
-            p.starts_with("assets/search/s/")
-                || p == "assets/search/manifest.json"
-                || p.starts_with(crate::theme::EXAMPLES)
-        };
+        // The search index's and the examples list's pieces are made again from every page's kept terms, the
+        // updated pages' anew (a piece the new index does not have is gone).
+        let index_file = |p: &str| p.starts_with("assets/search/") || p.starts_with(crate::theme::EXAMPLES);
         for (path, bytes) in std::mem::take(&mut self.files).into_iter().filter(|(p, _)| !index_file(p)) {
             files.entry(path).or_insert(bytes);
         }
@@ -653,7 +643,7 @@ impl Session {
             let (path, html) = self.theme.page(&self.layout, &self.pages, &self.rendered, *i).map_err(Failure::one)?;
             files.insert(path, Arc::new(html));
             if let Some(n) = listed.iter().position(|l| l == i) {
-                self.search[n] = self.search_page(*i, n, &collect)?;
+                self.search[n] = self.search_page(*i);
             }
         }
         Session::search_index(&self.search, &collect)?;
@@ -905,10 +895,10 @@ mod tests {
         let searchable: String = s
             .files()
             .iter()
-            .filter(|(k, _)| k.starts_with("assets/search/p/"))
+            .filter(|(k, _)| k.starts_with("assets/search/s/"))
             .map(|(_, v)| String::from_utf8_lossy(v.as_ref()).into_owned())
             .collect();
-        assert!(searchable.contains("Second.") && !searchable.contains("First."), "{searchable}");
+        assert!(searchable.contains("\"second\"") && !searchable.contains("\"first\""), "{searchable}");
 
         // A broken example fails and leaves the last good output.
         std::fs::write(root.join("content/a.md"), "---\ntitle: A\n---\n\nThird.\n\n```yaml\nhostNetwork: true\n```\n")

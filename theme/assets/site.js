@@ -147,8 +147,9 @@
   });
 
   // Search. The index is split (assets/search/, see site/src/search.rs): a manifest of term prefixes, the shards
-  // of the terms a query has, then the text of the pages shown, for the best section and a snippet. A query
-  // downloads tens of kilobytes whatever the site's size. Results are built with DOM APIs and text nodes only.
+  // of the terms a query has, the titles of the pages shown, then those pages themselves (the reader's next
+  // click), for the best section and a snippet. A query downloads a bounded amount whatever the site's size.
+  // Results are built with DOM APIs and text nodes only; a fetched page is parsed, never run or inserted.
   var input = document.getElementById("search");
   var list = document.getElementById("search-results");
   if (!input || !list) { return; }
@@ -156,6 +157,7 @@
   var base = manifestUrl.replace(/manifest\.json$/, "");
   var manifest = null;
   var shards = {};
+  var titles = {};
   var pageTexts = {};
   var asked = 0;
 
@@ -173,9 +175,48 @@
     if (!shards[i]) { shards[i] = getJson(base + "s/" + i + ".json?v=" + m.v); }
     return shards[i];
   }
-  function pageText(m, n) {
-    if (!pageTexts[n]) { pageTexts[n] = getJson(base + "p/" + n + ".json?v=" + m.v); }
-    return pageTexts[n];
+  // Page n's [title, url].
+  function titleOf(m, n) {
+    var k = Math.floor(n / m.t);
+    if (!titles[k]) { titles[k] = getJson(base + "t/" + k + ".json?v=" + m.v); }
+    return titles[k].then(function (list) { return list[n - k * m.t]; });
+  }
+  // What guardrail prints under an example (the object as admitted and as stored): not searched, as the index
+  // left it out.
+  var generated = ".example-after, .example-stored";
+  // A page's sections, cut at its headings as the index cut them: [anchor, heading, text].
+  function sectionsOf(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var root = doc.querySelector("article.page") || doc.querySelector("main") || doc.body;
+    root.querySelectorAll(generated + ", h1.page-title").forEach(function (e) { e.remove(); });
+    var out = [];
+    var current = ["", "", []];
+    var walker = doc.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    var inHeading = null;
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.nodeType === 1) {
+        if (/^H[1-6]$/.test(node.tagName) && node.id) {
+          out.push(current);
+          var heading = node.cloneNode(true);
+          heading.querySelectorAll("a.anchor").forEach(function (a) { a.remove(); });
+          current = [node.id, heading.textContent.trim(), []];
+          inHeading = node;
+        }
+      } else if (!(inHeading && inHeading.contains(node))) {
+        current[2].push(node.nodeValue);
+      }
+    }
+    out.push(current);
+    return out.map(function (s) { return [s[0], s[1], s[2].join(" ").replace(/\s+/g, " ").trim()]; })
+      .filter(function (s) { return s[0] || s[2]; });
+  }
+  function pageText(url) {
+    if (!pageTexts[url]) {
+      pageTexts[url] = fetch(url).then(function (r) { return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status)); })
+        .then(sectionsOf);
+      pageTexts[url].catch(function () { delete pageTexts[url]; });
+    }
+    return pageTexts[url];
   }
   // The same words as the index: lower-cased runs of letters and digits, two characters or more.
   function words(text) {
@@ -242,9 +283,9 @@
     });
   }
   // The section of a page that holds the most query words, and a snippet of it around the first.
-  function bestSection(page, terms) {
+  function bestSection(sections, terms) {
     var best = null;
-    page.s.forEach(function (s) {
+    sections.forEach(function (s) {
       var hay = (s[1] + " " + s[2]).toLowerCase();
       var score = 0;
       terms.forEach(function (t) { if (hay.indexOf(t) >= 0) { score += s[1].toLowerCase().indexOf(t) >= 0 ? 2 : 1; } });
@@ -311,30 +352,35 @@
           scores[p] = s;
         });
         var top = Object.keys(scores).sort(function (a, b) { return scores[b] - scores[a] || a - b; }).slice(0, 8);
-        return Promise.all(top.map(function (n) { return pageText(m, n); }));
+        return Promise.all(top.map(function (n) { return titleOf(m, Number(n)); }));
       });
     }).then(function (pages) {
       if (ticket !== asked) { return; }
       clear();
       if (pages.length === 0) { message("No page mentions \u201c" + query + "\u201d."); return; }
+      // The titles at once; each page's best section and snippet once the page has come.
       pages.forEach(function (page) {
-        var s = bestSection(page, terms);
         var li = document.createElement("li");
         var a = document.createElement("a");
-        a.href = page.u + (s && s.anchor ? "#" + s.anchor : "");
+        a.href = page[1];
         var title = document.createElement("strong");
-        title.textContent = page.t;
+        title.textContent = page[0];
         a.appendChild(title);
-        if (s && s.heading) {
-          var where = document.createElement("em");
-          where.textContent = s.heading;
-          a.appendChild(where);
-        }
-        var text = document.createElement("span");
-        text.appendChild(marked(snippet(s ? s.text : "", terms), terms));
-        a.appendChild(text);
         li.appendChild(a);
         list.appendChild(li);
+        pageText(page[1]).then(function (sections) {
+          var s = bestSection(sections, terms);
+          if (ticket !== asked || !s) { return; }
+          if (s.anchor) { a.href = page[1] + "#" + s.anchor; }
+          if (s.heading) {
+            var where = document.createElement("em");
+            where.textContent = s.heading;
+            a.appendChild(where);
+          }
+          var text = document.createElement("span");
+          text.appendChild(marked(snippet(s.text, terms), terms));
+          a.appendChild(text);
+        }, function () { /* the title alone */ });
       });
       list.hidden = false;
     }).catch(function () {
