@@ -564,9 +564,11 @@ fn inline_jsx(
                 }
             }
         }
+        // Up to the next place a tag or a comment may begin, as it is.
         let c = rest.chars().next().map_or(1, char::len_utf8);
-        literal.push_str(&rest[..c]);
-        i += c;
+        let run = rest[c..].find(['<', '{']).map_or(rest.len(), |n| n + c);
+        literal.push_str(&rest[..run]);
+        i += run;
     }
     flush(&mut literal, events);
 }

@@ -14,12 +14,13 @@
 //! - `t/<k>.json`: the titles and URLs of pages `k * t` up to `k * t + t` (`t` from the manifest,
 //!   [`TITLES_PER_FILE`]): `[[title, url], ...]`.
 //!
-//! The script cuts a fetched page into sections as [`sections`] does: at its headings, without what
-//! [`GENERATED`] names.
+//! The script cuts a fetched page into sections at its headings and reads it without what [`GENERATED`] names,
+//! as [`page_terms`] reads it.
 
 use std::collections::BTreeMap;
 
-use crate::html::{escape, plain_text};
+use std::borrow::Cow;
+
 use crate::markdown::Heading;
 
 /// A shard takes terms while its JSON stays under this (a term's own postings are never split).
@@ -27,41 +28,6 @@ const SHARD_BYTES: usize = 24 * 1024;
 
 /// Pages per titles file (about 20 KB of JSON for the corpus's titles and URLs).
 const TITLES_PER_FILE: usize = 400;
-
-/// One part of a page: what its heading says and the text up to the next heading.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) struct Section {
-    /// The heading's id (`None` for the text before the first heading).
-    pub(crate) anchor: Option<String>,
-    pub(crate) heading: String,
-    pub(crate) text: String,
-}
-
-/// The sections of a rendered page, cut at its headings (`headings` in the order the HTML has them).
-pub(crate) fn sections(html: &str, headings: &[Heading]) -> Vec<Section> {
-    let mut out = Vec::new();
-    let mut anchor = None;
-    let mut heading = String::new();
-    let mut from = 0;
-    for h in headings {
-        let open = format!("<h{} id=\"{}\">", h.level, escape(&h.id));
-        let close = format!("</h{}>", h.level);
-        let Some(start) = html[from..].find(&open).map(|i| from + i) else { continue };
-        let end = html[start..].find(&close).map_or(html.len(), |i| start + i + close.len());
-        let text = plain_text(&authored(&html[from..start]));
-        if anchor.is_some() || !text.is_empty() {
-            out.push(Section { anchor: anchor.take(), heading: std::mem::take(&mut heading), text });
-        }
-        anchor = Some(h.id.clone());
-        heading = h.text.clone();
-        from = end;
-    }
-    let text = plain_text(&authored(&html[from..]));
-    if anchor.is_some() || !text.is_empty() {
-        out.push(Section { anchor, heading, text });
-    }
-    out
-}
 
 /// What guardrail writes under an example and the search leaves out: the object as admission left it and as it
 /// was stored (every default of every example's object: searching `terminationMessagePath` would find every page
@@ -118,7 +84,62 @@ fn authored(html: &str) -> std::borrow::Cow<'_, str> {
 /// digits, of two characters or more.
 #[cfg(test)]
 pub(crate) fn words(text: &str) -> Vec<String> {
-    cut(&text.to_lowercase()).map(str::to_string).collect()
+    let mut out = Vec::new();
+    for_each_word(text, false, &mut |w| out.push(w.into_owned()));
+    out
+}
+
+/// Hands each word of `text` to `f`, lower-cased (the text lower-cased first, then cut, as the script does);
+/// with `html`, tags and character references are not text but separators.
+fn for_each_word<'a>(text: &'a str, html: bool, f: &mut impl FnMut(Cow<'a, str>)) {
+    let bytes = text.as_bytes();
+    let mut word_start: Option<usize> = None;
+    let mut i = 0;
+    let end_word = |from: Option<usize>, to: usize, f: &mut dyn FnMut(Cow<'a, str>)| {
+        let Some(from) = from else { return };
+        let w = &text[from..to];
+        if w.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+            // Lower-casing may change what is a letter (a dotted capital I becomes i and a combining dot).
+            let lower = w.to_lowercase();
+            for part in cut(&lower) {
+                f(Cow::Owned(part.to_string()));
+            }
+        } else if w.len() >= 2 && w.len() <= 64 {
+            f(Cow::Borrowed(w));
+        }
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                word_start.get_or_insert(i);
+                i += 1;
+                continue;
+            }
+            end_word(word_start.take(), i, f);
+            i += 1;
+            if html && b == b'<' {
+                i = text[i..].find('>').map_or(bytes.len(), |e| i + e + 1);
+            } else if html && b == b'&' {
+                // `&amp;`, `&#39;`, `&nbsp;`: a reference is a separator, not the word `amp`.
+                let name = bytes[i..].iter().take(12).position(|c| *c == b';');
+                if let Some(n) =
+                    name.filter(|&n| n > 0 && bytes[i..i + n].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'#'))
+                {
+                    i += n + 1;
+                }
+            }
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        if c.is_alphanumeric() {
+            word_start.get_or_insert(i);
+        } else {
+            end_word(word_start.take(), i, f);
+        }
+        i += c.len_utf8();
+    }
+    end_word(word_start.take(), bytes.len(), f);
 }
 
 /// What the index keeps of one listed page: its terms, and its title and URL for the titles files.
@@ -130,9 +151,9 @@ pub(crate) struct Listed {
 }
 
 impl Listed {
-    /// What the index takes from a page with this title, URL and sections.
-    pub(crate) fn new(title: &str, url: String, sections: &[Section]) -> Listed {
-        Listed { terms: page_terms(title, sections), title: title.to_string(), url }
+    /// What the index takes from a page with this title, URL, headings and rendered body.
+    pub(crate) fn new(title: &str, url: String, headings: &[Heading], html: &str) -> Listed {
+        Listed { terms: page_terms(title, headings, html), title: title.to_string(), url }
     }
 }
 
@@ -152,32 +173,29 @@ impl Terms {
     }
 }
 
-/// The terms of a page with this title and these sections.
-pub(crate) fn page_terms(title: &str, sections: &[Section]) -> Terms {
-    // Each text lower-cased once, its words borrowed from that: one allocation per text, not per word.
-    let strong_text = std::iter::once(title)
-        .chain(sections.iter().map(|s| s.heading.as_str()))
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    let body: Vec<String> = sections.iter().map(|s| s.text.to_lowercase()).collect();
-    let mut terms: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
-    for w in cut(&strong_text) {
-        terms.insert(w, true);
+/// The terms of a page with this title, these headings and this rendered body (its HTML, headings included).
+pub(crate) fn page_terms(title: &str, headings: &[Heading], html: &str) -> Terms {
+    // Each word once (a fast hash: a page has a thousand words and a few hundred distinct), borrowed from the
+    // text where lower-casing changes nothing, strong if it is in the title or a heading; then sorted.
+    let body = authored(html);
+    let mut seen: std::collections::HashMap<Cow<'_, str>, bool, foldhash::fast::FixedState> =
+        std::collections::HashMap::with_capacity_and_hasher(body.len() / 16, foldhash::fast::FixedState::default());
+    for text in std::iter::once(title).chain(headings.iter().map(|h| h.text.as_str())) {
+        for_each_word(text, false, &mut |w| {
+            seen.insert(w, true);
+        });
     }
-    for text in &body {
-        for w in cut(text) {
-            terms.entry(w).or_insert(false);
-        }
-    }
-    let mut sorted: Vec<(&str, bool)> = terms.into_iter().collect();
-    sorted.sort_unstable();
+    for_each_word(&body, true, &mut |w| {
+        seen.entry(w).or_insert(false);
+    });
+    let mut all: Vec<(Cow<'_, str>, bool)> = seen.into_iter().collect();
+    all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut out = Terms {
-        words: String::with_capacity(sorted.iter().map(|(t, _)| t.len() + 1).sum()),
-        strong: Vec::with_capacity(sorted.len()),
+        words: String::with_capacity(all.iter().map(|(t, _)| t.len() + 1).sum()),
+        strong: Vec::with_capacity(all.len()),
     };
-    for (t, strong) in sorted {
-        out.words.push_str(t);
+    for (t, strong) in all {
+        out.words.push_str(&t);
         out.words.push('\0');
         out.strong.push(strong);
     }
@@ -295,19 +313,35 @@ mod tests {
         Heading { level, id: id.into(), text: text.into() }
     }
 
+    fn terms(t: &Terms) -> Vec<(&str, bool)> {
+        t.iter().collect()
+    }
+
     #[test]
-    fn pages_are_cut_into_sections_at_their_headings() {
-        let html = "<p>Intro &amp; more.</p>\n<h2 id=\"a\"><a class=\"anchor\" href=\"#a\">#</a>First</h2>\n<p>One</p>\n<h3 id=\"b\"><a class=\"anchor\" href=\"#b\">#</a>Second</h3><p>Two <code>x</code></p>";
-        let s = sections(html, &[heading(2, "a", "First"), heading(3, "b", "Second")]);
+    fn a_pages_terms_are_its_words_once_those_of_its_title_and_headings_marked() {
+        let html = "<p>Intro &amp; more&nbsp;text.</p>\n<h2 id=\"a\"><a class=\"anchor\" href=\"#a\">#</a>First Step</h2>\n<p>One step, <em>ONE</em> Ünïcode word: İstanbul.</p>\n<h3 id=\"b\"><a class=\"anchor\" href=\"#b\">#</a>Second</h3><p>Two <code>x</code> <code>y2</code></p>";
+        let t = page_terms("The Title", &[heading(2, "a", "First Step"), heading(3, "b", "Second")], html);
         assert_eq!(
-            s,
+            terms(&t),
             [
-                Section { anchor: None, heading: String::new(), text: "Intro & more.".into() },
-                Section { anchor: Some("a".into()), heading: "First".into(), text: "One".into() },
-                Section { anchor: Some("b".into()), heading: "Second".into(), text: "Two x".into() },
+                ("first", true),
+                ("intro", false),
+                ("more", false),
+                ("one", false),
+                ("second", true),
+                // İ lower-cases to i and a combining dot, which is not a letter: the script cuts the word there
+                // too (and drops the one-letter `i`).
+                ("stanbul", false),
+                ("step", true),
+                ("text", false),
+                ("the", true),
+                ("title", true),
+                ("two", false),
+                ("word", false),
+                ("y2", false),
+                ("ünïcode", false),
             ]
         );
-        assert_eq!(sections("<h1 id=\"t\">T</h1><p>x</p>", &[heading(1, "t", "T")]).len(), 1, "no empty lead");
     }
 
     /// The search reads what the author wrote and what the cluster answers, not the objects guardrail prints under
@@ -321,9 +355,11 @@ mod tests {
             "<details class=\"example-stored\"><summary>As stored</summary><details><pre>dnsPolicy</pre></details></details>",
             "</figure><p>Outro</p>"
         );
-        let s = sections(html, &[]);
-        assert_eq!(s.len(), 1);
-        assert_eq!(s[0].text, "Intro image: nginx [psp] privileged is not allowed Outro");
+        let t = page_terms("", &[], html);
+        let found: Vec<&str> = t.iter().map(|(w, _)| w).collect();
+        let mut expected = ["intro", "image", "nginx", "psp", "privileged", "is", "not", "allowed", "outro"];
+        expected.sort_unstable();
+        assert_eq!(found, expected);
         // An element cut off by the end of the section is dropped to that end.
         assert_eq!(authored("<p>a</p><div class=\"example-after\"><div>b"), "<p>a</p> ");
         assert_eq!(authored("<p>plain</p>"), "<p>plain</p>");
@@ -336,17 +372,21 @@ mod tests {
             ["kubernetes", "securitycontext", "runasnonroot", "true", "10gi"]
         );
         assert_eq!(postings_text(&[(3, false), (4, true), (14, false), (50, false)]), "3,1!,a,10");
-        let sections: Vec<Vec<Section>> = (0..400)
+        let pages: Vec<Listed> = (0..1000)
             .map(|i| {
-                vec![Section {
-                    anchor: Some(format!("s{i}")),
-                    heading: format!("Part {i}"),
-                    text: format!("common words here and kube{i} zebra{} unique{i}word", i % 7),
-                }]
+                let n = i % 400;
+                let html = format!(
+                    "<h2 id=\"s{n}\">Part {n}</h2><p>common words here and kube{n} zebra{} unique{n}word</p>",
+                    n % 7
+                );
+                Listed::new(
+                    &format!("Page {i}"),
+                    format!("/p{i}/"),
+                    &[heading(2, &format!("s{n}"), &format!("Part {n}"))],
+                    &html,
+                )
             })
             .collect();
-        let pages: Vec<Listed> =
-            (0..1000).map(|i| Listed::new(&format!("Page {i}"), format!("/p{i}/"), &sections[i % 400])).collect();
         let files = files(&pages[..400]);
         let manifest: serde_json::Value = serde_json::from_slice(&files["assets/search/manifest.json"]).unwrap();
         assert_eq!(manifest["n"], 400);

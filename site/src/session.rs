@@ -433,8 +433,7 @@ impl Session {
     /// What the search index takes from page `i`.
     fn search_page(&self, i: usize) -> search::Listed {
         let (p, r) = (&self.pages[i], &self.rendered[i]);
-        let sections = search::sections(&r.html, &r.found.headings);
-        search::Listed::new(&p.front.title, format!("{}{}", self.config.base_url, p.url), &sections)
+        search::Listed::new(&p.front.title, format!("{}{}", self.config.base_url, p.url), &r.found.headings, &r.html)
     }
 
     /// The search index's files, from the listed pages.
