@@ -257,18 +257,14 @@ impl PolicySet {
     /// Loads policy objects that were already read from YAML (by [`PolicySet::load`]'s parser): what a site ships
     /// to the playground, so that the browser does not parse the YAML again. Errors point at line 1 of `name`.
     pub fn load_objects(objects: &[PolicyObject<'_>], limits: &Limits) -> Result<PolicySet, Vec<PolicyError>> {
-        let loaded: Vec<Loaded> = objects
-            .iter()
-            .filter(|o| !o.value.is_null())
-            .map(|o| Loaded {
-                gvk: Gvk::of(o.value),
-                value: o.value.clone(),
-                name: o.name.to_string(),
-                doc: yaml::Document { index: 0, value: Value::Null, line: 1, source_map: Default::default() },
-                at: String::new(),
-            })
-            .collect();
-        Self::build(&loaded, limits, Vec::new())
+        Self::build(&loaded_objects(objects), limits, Vec::new())
+    }
+
+    /// [`PolicySet::load_objects`] for objects a build has already loaded without errors (the playground's
+    /// bundle): each template's Rego is compiled when a constraint of it first matches
+    /// ([`CompiledRego::deferred`]), not here, so that the first admission waits only for the templates it needs.
+    pub fn load_objects_deferred(objects: &[PolicyObject<'_>], limits: &Limits) -> Result<PolicySet, Vec<PolicyError>> {
+        Self::build_with(&loaded_objects(objects), limits, Vec::new(), None, true)
     }
 
     /// Loads policy sources as real repositories and cluster dumps hold them: `List`s (`kind: List`,
@@ -305,7 +301,7 @@ impl PolicySet {
         for l in docs {
             classify(l, &mut loaded, &mut sources);
         }
-        let set = Self::build_with(&loaded, limits, errors, cache)?;
+        let set = Self::build_with(&loaded, limits, errors, cache, false)?;
         Ok((set, sources))
     }
 
@@ -391,7 +387,7 @@ impl PolicySet {
     }
 
     fn build(loaded: &[Loaded], limits: &Limits, errors: Vec<PolicyError>) -> Result<PolicySet, Vec<PolicyError>> {
-        Self::build_with(loaded, limits, errors, None)
+        Self::build_with(loaded, limits, errors, None, false)
     }
 
     fn build_with(
@@ -399,6 +395,7 @@ impl PolicySet {
         limits: &Limits,
         mut errors: Vec<PolicyError>,
         mut cache: Option<&mut CompileCache>,
+        defer: bool,
     ) -> Result<PolicySet, Vec<PolicyError>> {
         let mut set = PolicySet::default();
         let mut mutators = Vec::new();
@@ -417,6 +414,7 @@ impl PolicySet {
                         let rego = match &t.rego {
                             _ if t.cel.is_some() => None,
                             None => None,
+                            Some(src) if defer => Some(CompiledRego::deferred(src, limits)),
                             Some(src) => match compile_rego(src, limits, cache.as_deref_mut()) {
                                 Ok(c) => Some(c),
                                 Err(e) => {
@@ -865,6 +863,21 @@ pub(crate) fn sort_violations(list: &mut [Violation]) {
     list.sort_by(|a, b| (a.action, &a.message, &a.kind, &a.name).cmp(&(b.action, &b.message, &b.kind, &b.name)));
 }
 
+/// Policy objects as loaded documents (empty ones left out).
+fn loaded_objects(objects: &[PolicyObject<'_>]) -> Vec<Loaded> {
+    objects
+        .iter()
+        .filter(|o| !o.value.is_null())
+        .map(|o| Loaded {
+            gvk: Gvk::of(o.value),
+            value: o.value.clone(),
+            name: o.name.to_string(),
+            doc: yaml::Document { index: 0, value: Value::Null, line: 1, source_map: Default::default() },
+            at: String::new(),
+        })
+        .collect()
+}
+
 fn rego_error(l: &Loaded, t: &ConstraintTemplate, e: &rego::RegoError) -> PolicyError {
     let pointer = if e.module == "rego" {
         if l.value.pointer("/spec/targets/0/rego").is_some() { "/spec/targets/0/rego" } else { "/spec/targets/0/code" }
@@ -1070,6 +1083,38 @@ spec:
         let errs =
             PolicySet::load_objects(&[PolicyObject { name: "b.yaml", value: &bad }], &Limits::default()).unwrap_err();
         assert_eq!((errs[0].name.as_str(), errs[0].line), ("b.yaml", 1));
+    }
+
+    #[test]
+    fn deferred_templates_compile_when_a_constraint_first_needs_them() {
+        let load = |template: &str, constraint: &str| {
+            let text = format!("{template}\n---\n{constraint}");
+            let docs = yaml::load_documents(&text, Schema::Kubernetes, &Limits::default()).unwrap();
+            let objects: Vec<PolicyObject<'_>> =
+                docs.iter().map(|d| PolicyObject { name: "p.yaml", value: &d.value }).collect();
+            PolicySet::load_objects_deferred(&objects, &Limits::default()).expect("loads")
+        };
+        let compiled = |set: &PolicySet| set.templates[0].rego.as_ref().is_some_and(CompiledRego::is_compiled);
+        let services = DENY_PODS.replace("[Pod]", "[Service]");
+        let mut deferred = load(TEMPLATE, &services);
+        assert!(!compiled(&deferred));
+        // A Pod matches no constraint of the template: it stays as it was loaded.
+        let a = deferred.admit(&pod(json!({"forbidden": "1"})), &Request::default()).unwrap();
+        assert!(a.verdict == Verdict::Admitted && !compiled(&deferred));
+        // A Service does: compiled then, with the verdict of a set compiled at load.
+        let service =
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "labels": {"forbidden": "1"}}});
+        let got = deferred.admit(&service, &Request::default()).unwrap();
+        assert!(compiled(&deferred));
+        let mut eager = set(&services);
+        assert_eq!(got, eager.admit(&service, &Request::default()).unwrap());
+        assert_eq!(got.verdict, Verdict::Rejected);
+        // Rego that fails to compile after all is every matching constraint's violation, not a crash.
+        let broken = TEMPLATE.replace("msg := sprintf(", "msg := sprintf((");
+        let mut bad = load(&broken, DENY_PODS);
+        let a = bad.admit(&pod(json!({})), &Request::default()).unwrap();
+        assert_eq!(a.verdict, Verdict::Rejected, "{a:?}");
+        assert!(a.violations.iter().any(|v| v.kind == "K8sDenyLabel" && !v.message.is_empty()), "{a:?}");
     }
 
     const DENY_PODS: &str = "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sDenyLabel\nmetadata:\n  name: no-forbidden\nspec:\n  match:\n    kinds:\n    - apiGroups: [\"\"]\n      kinds: [Pod]\n";

@@ -357,7 +357,8 @@ impl Playground {
         let limits = Limits::default();
         let objects: Vec<PolicyObject<'_>> =
             bundle.policies.iter().map(|p| PolicyObject { name: &p.file, value: &p.object }).collect();
-        let mut set = PolicySet::load_objects(&objects, &limits)
+        // The build loaded this set without errors: each template is compiled when first needed.
+        let mut set = PolicySet::load_objects_deferred(&objects, &limits)
             .map_err(|errs| LoadError::Policies(errs.iter().map(ToString::to_string).collect()))?;
         let cluster = bundle.cluster.iter().map(|o| (o.file.clone(), o.object.clone())).collect();
         set.set_cluster(cluster).map_err(|e| LoadError::Policies(vec![format!("cluster state: {e}")]))?;

@@ -55,8 +55,31 @@ pub struct RawViolation {
 ///
 /// Natively, `violation` runs on regorus' bytecode VM when the template compiles to it, on its interpreter
 /// otherwise (see [`vm`]); in the browser always on the interpreter.
+///
+/// A template a build has already compiled (the playground's bundle) may be loaded [`CompiledRego::deferred`]:
+/// compiled when a constraint of it first matches, so that a page's first verdict waits only for the templates
+/// it needs.
 #[derive(Clone)]
 pub struct CompiledRego {
+    state: State,
+}
+
+#[derive(Clone)]
+enum State {
+    Ready(Box<Prepared>),
+    /// Not compiled yet: the source, and what was asked of it meanwhile.
+    Deferred {
+        source: RegoSource,
+        limits: Box<Limits>,
+        inventory: Option<Json>,
+        interpreter: bool,
+    },
+    /// Compiled when first needed, and it failed: every evaluation says why.
+    Failed(String),
+}
+
+#[derive(Clone)]
+struct Prepared {
     engine: regorus::Engine,
     entry: String,
     vm: Option<vm::Vm>,
@@ -64,7 +87,97 @@ pub struct CompiledRego {
 
 impl std::fmt::Debug for CompiledRego {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CompiledRego").field("entry", &self.entry).finish_non_exhaustive()
+        let state = match &self.state {
+            State::Ready(p) => p.entry.as_str(),
+            State::Deferred { .. } => "(not compiled yet)",
+            State::Failed(_) => "(failed)",
+        };
+        f.debug_struct("CompiledRego").field("entry", &state).finish_non_exhaustive()
+    }
+}
+
+impl CompiledRego {
+    /// Parses the entrypoint and libs with Gatekeeper's rules (a `violation` rule, libs under `lib.*`, data
+    /// references only under `data.lib` and `data.inventory`) and prepares them for evaluation.
+    pub fn compile(source: &RegoSource, limits: &Limits) -> Result<CompiledRego, RegoError> {
+        Ok(CompiledRego { state: State::Ready(Box::new(Prepared::compile(source, limits)?)) })
+    }
+
+    /// Rego that a build compiled without errors, compiled here when first evaluated. Should it fail after all,
+    /// every evaluation returns the error (a violation, as Gatekeeper reports an evaluation error).
+    pub fn deferred(source: &RegoSource, limits: &Limits) -> CompiledRego {
+        CompiledRego {
+            state: State::Deferred {
+                source: source.clone(),
+                limits: Box::new(limits.clone()),
+                inventory: None,
+                interpreter: false,
+            },
+        }
+    }
+
+    /// Whether it is compiled (not [`CompiledRego::deferred`] and still waiting).
+    pub fn is_compiled(&self) -> bool {
+        !matches!(self.state, State::Deferred { .. })
+    }
+
+    fn prepared(&mut self) -> Result<&mut Prepared, String> {
+        if let State::Deferred { source, limits, inventory, interpreter } = &self.state {
+            let made = Prepared::compile(source, limits).map_err(|e| e.message).and_then(|mut p| {
+                if *interpreter {
+                    p.vm = None;
+                }
+                if let Some(inventory) = inventory {
+                    p.set_inventory(inventory)?;
+                }
+                Ok(p)
+            });
+            self.state = match made {
+                Ok(p) => State::Ready(Box::new(p)),
+                Err(e) => State::Failed(e),
+            };
+        }
+        match &mut self.state {
+            State::Ready(p) => Ok(p),
+            State::Failed(e) => Err(e.clone()),
+            State::Deferred { .. } => Err("the template's Rego is not compiled".to_string()),
+        }
+    }
+
+    /// Whether `violation` runs on the bytecode VM (false: on the interpreter, or not compiled yet).
+    pub fn on_vm(&self) -> bool {
+        matches!(&self.state, State::Ready(p) if p.vm.is_some())
+    }
+
+    /// Runs `violation` on the interpreter from now on.
+    pub fn use_interpreter(&mut self) {
+        match &mut self.state {
+            State::Ready(p) => p.vm = None,
+            State::Deferred { interpreter, .. } => *interpreter = true,
+            State::Failed(_) => {}
+        }
+    }
+
+    /// Replaces `data.inventory`.
+    pub fn set_inventory(&mut self, inventory: &Json) -> Result<(), String> {
+        match &mut self.state {
+            State::Ready(p) => p.set_inventory(inventory),
+            State::Deferred { inventory: kept, .. } => {
+                *kept = Some(inventory.clone());
+                Ok(())
+            }
+            State::Failed(_) => Ok(()),
+        }
+    }
+
+    /// Evaluates `violation` for one constraint: `input = {"review": review, "parameters": parameters}`. An
+    /// evaluation error is returned as its message (Gatekeeper turns it into a violation).
+    pub fn violations(
+        &mut self,
+        review: &regorus::Value,
+        parameters: &regorus::Value,
+    ) -> Result<Vec<RawViolation>, String> {
+        self.prepared()?.violations(review, parameters)
     }
 }
 
@@ -73,10 +186,8 @@ fn line_of(message: &str) -> Option<usize> {
     message.split(':').skip(1).find_map(|p| p.trim().parse::<usize>().ok())
 }
 
-impl CompiledRego {
-    /// Parses the entrypoint and libs with Gatekeeper's rules (a `violation` rule, libs under `lib.*`, data
-    /// references only under `data.lib` and `data.inventory`) and prepares them for evaluation.
-    pub fn compile(source: &RegoSource, limits: &Limits) -> Result<CompiledRego, RegoError> {
+impl Prepared {
+    fn compile(source: &RegoSource, limits: &Limits) -> Result<Prepared, RegoError> {
         let mut engine = regorus::Engine::new();
         engine.set_rego_v0(source.version == RegoVersion::V0);
         engine.set_strict_builtin_errors(false);
@@ -139,21 +250,10 @@ impl CompiledRego {
         // as OPA does; the others on the bytecode VM.
         let conflicts = prepass::may_conflict(&source.rego) || source.libs.iter().any(|l| prepass::may_conflict(l));
         let vm = if conflicts { None } else { vm::Vm::compile(&mut engine, &entry, limits) };
-        Ok(CompiledRego { engine, entry, vm })
+        Ok(Prepared { engine, entry, vm })
     }
 
-    /// Whether `violation` runs on the bytecode VM (false: on the interpreter).
-    pub fn on_vm(&self) -> bool {
-        self.vm.is_some()
-    }
-
-    /// Runs `violation` on the interpreter from now on.
-    pub fn use_interpreter(&mut self) {
-        self.vm = None;
-    }
-
-    /// Replaces `data.inventory`.
-    pub fn set_inventory(&mut self, inventory: &Json) -> Result<(), String> {
+    fn set_inventory(&mut self, inventory: &Json) -> Result<(), String> {
         self.engine.clear_data();
         let mut data = BTreeMap::new();
         data.insert(regorus::Value::from("inventory"), to_rego(inventory));
@@ -164,9 +264,7 @@ impl CompiledRego {
         self.engine.add_data(data).map_err(|e| e.to_string())
     }
 
-    /// Evaluates `violation` for one constraint: `input = {"review": review, "parameters": parameters}`. An
-    /// evaluation error is returned as its message (Gatekeeper turns it into a violation).
-    pub fn violations(
+    fn violations(
         &mut self,
         review: &regorus::Value,
         parameters: &regorus::Value,

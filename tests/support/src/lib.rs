@@ -79,14 +79,26 @@ pub fn build_repo_site(tag: &str) -> PathBuf {
     site
 }
 
-/// Serves `root` on a free loopback port until the process ends; only GETs of files inside `root`.
+/// Serves `root` on a free loopback port until the process ends; only GETs of files inside `root`. Nothing is
+/// cached: every request is answered in full (tests rebuild a site and load it again).
 pub fn serve(root: PathBuf) -> u16 {
-    serve_at(root, "/")
+    serve_with(root, "/", false)
 }
 
 /// Serves `root` under the URL path `prefix` (`/docs/`), as a project site on GitHub Pages is: anything outside
 /// the prefix is a 404.
 pub fn serve_at(root: PathBuf, prefix: &'static str) -> u16 {
+    serve_with(root, prefix, false)
+}
+
+/// Serves `root` with the caching headers GitHub Pages sends (`Cache-Control: max-age=600` and an `ETag`; a
+/// request whose `If-None-Match` names the file's tag gets `304 Not Modified`), so that a browser's second visit
+/// is what a reader's is: from its cache. For benchmarks of warm loads.
+pub fn serve_like_a_host(root: PathBuf) -> u16 {
+    serve_with(root, "/", true)
+}
+
+fn serve_with(root: PathBuf, prefix: &'static str, caching: bool) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let port = listener.local_addr().expect("addr").port();
     std::thread::spawn(move || {
@@ -118,6 +130,23 @@ pub fn serve_at(root: PathBuf, prefix: &'static str) -> u16 {
                     Some("svg") => "image/svg+xml",
                     _ => "text/html; charset=utf-8",
                 };
+                if caching && status.starts_with("200") {
+                    use std::hash::{Hash, Hasher};
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    body.hash(&mut h);
+                    let tag = format!("\"{:016x}\"", h.finish());
+                    let matches = req
+                        .lines()
+                        .any(|l| l.to_ascii_lowercase().starts_with("if-none-match:") && l.contains(tag.as_str()));
+                    let (status, body) = if matches { ("304 Not Modified", &[][..]) } else { (status, &body[..]) };
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 {status}\r\nContent-Type: {ty}\r\nContent-Length: {}\r\nCache-Control: max-age=600\r\nETag: {tag}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(body);
+                    return;
+                }
                 let _ = write!(
                     stream,
                     "HTTP/1.1 {status}\r\nContent-Type: {ty}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
