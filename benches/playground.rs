@@ -87,26 +87,19 @@ fn main() {
 
     // Load to first verdict: a fresh browser profile (cold cache) each time, then warm reloads in it.
     let (mut cold, mut warm, mut uncached) = (Vec::new(), Vec::new(), Vec::new());
+    // Navigates `b` to `url` (from a blank page) and takes the time to its first verdict.
+    let load = |b: &support::Browser, url: &str, which: &str| -> f64 {
+        b.goto("about:blank");
+        b.goto(url);
+        b.wait(first, wait, "the first verdict");
+        phases(b, which);
+        number(b, "firstVerdictMs")
+    };
     for _ in 0..LOADS {
         let b = support::Browser::start(false, 1280, 900);
-        b.goto(&url);
-        b.wait(first, wait, "the first verdict");
-        cold.push(number(&b, "firstVerdictMs"));
-        phases(&b, "cold");
-        for _ in 0..WARM_LOADS {
-            b.goto("about:blank");
-            b.goto(&url);
-            b.wait(first, wait, "the first verdict");
-            warm.push(number(&b, "firstVerdictMs"));
-            phases(&b, "warm");
-        }
-        for _ in 0..WARM_LOADS {
-            b.goto("about:blank");
-            b.goto(&uncached_url);
-            b.wait(first, wait, "the first verdict");
-            uncached.push(number(&b, "firstVerdictMs"));
-            phases(&b, "uncached");
-        }
+        cold.push(load(&b, &url, "cold"));
+        warm.extend((0..WARM_LOADS).map(|_| load(&b, &url, "warm")));
+        uncached.extend((0..WARM_LOADS).map(|_| load(&b, &uncached_url, "uncached")));
     }
     println!(
         "load to first verdict (navigation start to rendered verdict): cold cache median {:.0} ms (min {:.0}, max {:.0}; {LOADS} loads), warm median {:.0} ms ({} loads; served with a static host's caching headers), warm without caching headers median {:.0} ms",
