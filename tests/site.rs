@@ -240,7 +240,8 @@ fn the_repository_site_builds() {
     let writing = text(&tree["writing-examples/index.html"]);
     assert!(writing.contains("verdict-mutated"));
     assert!(writing.contains("Rejected by K8sPSPPrivilegedContainer"));
-    assert!(writing.contains("<span class=\"line added\">"));
+    // What admission added is marked, a run of lines at a time.
+    assert!(writing.contains("<pre class=\"code diff\"><code><span>") && writing.contains("<ins>"));
     assert!(writing.contains("[psp-privileged-containers] Privileged container is not allowed: &lt;shell&gt;"));
     for page in ["policies/index.html", "policies/mutators/index.html", "policies/k8spspcapabilities/index.html"] {
         assert!(tree.contains_key(page), "{page}");

@@ -192,6 +192,28 @@ struct Checked {
     no_schema: Option<String>,
 }
 
+/// Lines of a diff view, as runs: each run of unchanged lines one `<span>`, each run of added lines one `<ins>`
+/// (both blocks, so no newline after a run's last line; the lines are already highlighted HTML). A marker per run,
+/// not per line: most of a Pod's lines are the token volume the ServiceAccount plugin adds, in one run.
+fn diff_runs(out: &mut String, lines: impl Iterator<Item = (bool, String)>) {
+    let mut open: Option<bool> = None;
+    for (added, html) in lines {
+        if open != Some(added) {
+            if let Some(was) = open {
+                out.push_str(if was { "</ins>" } else { "</span>" });
+            }
+            out.push_str(if added { "<ins>" } else { "<span>" });
+            open = Some(added);
+        } else {
+            out.push('\n');
+        }
+        out.push_str(&html);
+    }
+    if let Some(was) = open {
+        out.push_str(if was { "</ins>" } else { "</span>" });
+    }
+}
+
 /// The objects the examples lead to that the cluster would store (the Pods of a Deployment, the resultants of an
 /// ExpansionTemplate): each after admission, with mutation's lines marked, its verdict and messages.
 fn made_html(results: &[Checked]) -> String {
@@ -205,13 +227,8 @@ fn made_html(results: &[Checked]) -> String {
             let placed = guardrail_engine::fragment::place(&child.object, None);
             let lines = guardrail_engine::fragment::after_admission(&placed, &child.decision, &child.object);
             let text: String = lines.iter().map(|l| format!("{}\n", l.text)).collect();
-            let body: String = lines
-                .iter()
-                .zip(highlight_lines(&text, "yaml"))
-                .map(|(line, h)| {
-                    format!("<span class=\"{}\">{h}</span>", if line.added { "line added" } else { "line" })
-                })
-                .collect();
+            let mut body = String::new();
+            diff_runs(&mut body, lines.iter().map(|l| l.added).zip(highlight_lines(&text, "yaml")));
             let how = child.origin.to_string();
             let (class, label) = if child.decision.verdict == guardrail_engine::policy::Verdict::Rejected {
                 ("rejected", "Rejected")
@@ -1346,20 +1363,18 @@ impl Ctx<'_> {
         };
         let mut after = String::new();
         if mutated && !own_rejection {
-            let mut lines_html = Vec::new();
+            let mut marked: Vec<(bool, String)> = Vec::new();
             for (i, c) in results.iter().enumerate() {
                 // The diff is made only for what is shown changed.
                 let lines = guardrail_engine::fragment::after_admission(&c.placed, &c.decision, &c.original);
                 if i > 0 {
-                    lines_html.push("<span class=\"line\">---</span>".to_string());
+                    marked.push((false, "---".to_string()));
                 }
                 let text: String = lines.iter().map(|l| format!("{}\n", l.text)).collect();
-                let highlighted = highlight_lines(&text, "yaml");
-                for (line, html) in lines.iter().zip(highlighted) {
-                    let class = if line.added { "line added" } else { "line" };
-                    lines_html.push(format!("<span class=\"{class}\">{html}</span>"));
-                }
+                marked.extend(lines.iter().map(|l| l.added).zip(highlight_lines(&text, "yaml")));
             }
+            let mut body = String::new();
+            diff_runs(&mut body, marked.into_iter());
             let mutators: Vec<String> = {
                 let mut m: Vec<String> = shown.iter().flat_map(|m| m.iter().cloned()).collect();
                 m.dedup();
@@ -1368,8 +1383,7 @@ impl Ctx<'_> {
             after = format!(
                 "<div class=\"example-after\"><p class=\"example-after-title\">After admission <span class=\"mutators\">(changed by {})</span></p><pre class=\"code diff\"><code>{}</code></pre></div>",
                 escape(&mutators.join(", ")),
-                // The lines are blocks (to carry the "added" mark), so no newline between them.
-                lines_html.join("")
+                body
             );
         }
         let mut messages = String::new();
@@ -1462,4 +1476,20 @@ fn example_html(
         "<figure class=\"example\" id=\"example-{n}\"><figcaption>{title}{chip}{link}</figcaption><pre class=\"code\" data-lang=\"yaml\"><code>{code}</code></pre>{after}{messages}</figure>\n",
         n = index + 1
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diff_view_marks_runs_of_lines() {
+        let lines = [(false, "a: 1"), (false, "b: 2"), (true, "c: 3"), (true, "d: 4"), (false, "e: 5"), (true, "f: 6")];
+        let mut out = String::new();
+        diff_runs(&mut out, lines.iter().map(|(added, l)| (*added, l.to_string())));
+        assert_eq!(out, "<span>a: 1\nb: 2</span><ins>c: 3\nd: 4</ins><span>e: 5</span><ins>f: 6</ins>");
+        let mut none = String::new();
+        diff_runs(&mut none, std::iter::empty());
+        assert_eq!(none, "");
+    }
 }
