@@ -193,6 +193,8 @@
     var current = ["", "", []];
     var walker = doc.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
     var inHeading = null;
+    // Text in inline elements (a link, code, emphasis) runs on; a block, a list item or a cell starts a word.
+    var inline = /^(A|ABBR|B|CODE|EM|I|KBD|MARK|S|SMALL|SPAN|STRONG|SUB|SUP|U|INS|DEL|Q|TIME|VAR)$/;
     for (var node = walker.nextNode(); node; node = walker.nextNode()) {
       if (node.nodeType === 1) {
         if (/^H[1-6]$/.test(node.tagName) && node.id) {
@@ -201,13 +203,15 @@
           heading.querySelectorAll("a.anchor").forEach(function (a) { a.remove(); });
           current = [node.id, heading.textContent.trim(), []];
           inHeading = node;
+        } else if (!inline.test(node.tagName)) {
+          current[2].push(" ");
         }
       } else if (!(inHeading && inHeading.contains(node))) {
         current[2].push(node.nodeValue);
       }
     }
     out.push(current);
-    return out.map(function (s) { return [s[0], s[1], s[2].join(" ").replace(/\s+/g, " ").trim()]; })
+    return out.map(function (s) { return [s[0], s[1], s[2].join("").replace(/\s+/g, " ").trim()]; })
       .filter(function (s) { return s[0] || s[2]; });
   }
   function pageText(url) {
