@@ -118,6 +118,20 @@ fn a_docusaurus_site_under_a_sub_path() {
     );
     assert!(b.js("return document.querySelector('main img').naturalWidth;", json!([])).as_u64().unwrap_or(0) > 0);
 
+    // Search under the sub-path: the index, the titles and the pages it takes snippets from all come from /docs/.
+    b.js(
+        "const s = document.getElementById('search'); s.focus(); s.value = 'kubectl'; s.dispatchEvent(new Event('input'));",
+        json!([]),
+    );
+    b.wait("document.querySelector('#search-results mark')", Duration::from_secs(20), "a search snippet");
+    let hit = b.js(
+        "const li = document.querySelector('#search-results li'); \
+         return [li.querySelector('a').getAttribute('href'), li.querySelector('mark').textContent];",
+        json!([]),
+    );
+    assert!(hit[0].as_str().is_some_and(|h| h.starts_with("/docs/")), "{hit}");
+    assert_eq!(hit[1], "kubectl", "{hit}");
+
     // The playground works under the sub-path: its engine, worker and policies load from /docs/.
     b.goto(&format!("{site}playground/"));
     b.wait(
