@@ -7,6 +7,10 @@
 
 use std::collections::HashMap;
 
+/// The YAML reader's maps, keyed by pointers and keys it makes itself: a fast hash, no defence against chosen keys
+/// needed beyond the limits on a document's size.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
 
@@ -38,8 +42,8 @@ pub struct Document {
 /// A map from JSON pointers (`/spec/containers/0/image`) to 1-based (line, column) positions.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SourceMap {
-    entries: HashMap<String, (usize, usize)>,
-    keys: HashMap<String, (usize, usize)>,
+    entries: FastMap<String, (usize, usize)>,
+    keys: FastMap<String, (usize, usize)>,
 }
 
 impl SourceMap {
@@ -224,7 +228,8 @@ enum Frame {
         anchor: usize,
         pointer: String,
         pending_key: Option<(String, usize, bool)>,
-        key_lines: HashMap<String, usize>,
+        /// The line of each key written, in the map's order (a duplicate's message names the first).
+        key_lines: Vec<usize>,
         merges: Vec<Value>,
         nodes: usize,
     },
@@ -235,13 +240,22 @@ struct Builder<'l> {
     limits: &'l Limits,
     documents: Vec<Document>,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Value, usize)>,
+    anchors: FastMap<usize, (Value, usize)>,
     doc_index: usize,
     doc_line: usize,
     doc_nodes: usize,
     root: Option<Value>,
     source_map: SourceMap,
     in_doc: bool,
+}
+
+/// `parent` + `/` + `segment` (already escaped), in one allocation.
+fn child_pointer(parent: &str, segment: &str) -> String {
+    let mut p = String::with_capacity(parent.len() + 1 + segment.len());
+    p.push_str(parent);
+    p.push('/');
+    p.push_str(segment);
+    p
 }
 
 impl<'l> Builder<'l> {
@@ -251,7 +265,7 @@ impl<'l> Builder<'l> {
             limits,
             documents: Vec::new(),
             stack: Vec::new(),
-            anchors: HashMap::new(),
+            anchors: FastMap::default(),
             doc_index: 0,
             doc_line: 1,
             doc_nodes: 0,
@@ -273,10 +287,10 @@ impl<'l> Builder<'l> {
     fn next_pointer(&self) -> (String, bool) {
         match self.stack.last() {
             None => (String::new(), false),
-            Some(Frame::Seq { items, pointer, .. }) => (format!("{pointer}/{}", items.len()), false),
+            Some(Frame::Seq { items, pointer, .. }) => (child_pointer(pointer, &items.len().to_string()), false),
             Some(Frame::Map { pending_key: None, pointer, .. }) => (pointer.clone(), true),
             Some(Frame::Map { pending_key: Some((k, _, _)), pointer, .. }) => {
-                (format!("{pointer}/{}", crate::object::escape_key(k)), false)
+                (child_pointer(pointer, &crate::object::escape_key(k)), false)
             }
         }
     }
@@ -349,7 +363,7 @@ impl<'l> Builder<'l> {
                     let key = self.key_string(&text, style, tag.as_deref(), span)?;
                     self.count_nodes(1, span)?;
                     self.source_map.keys.insert(
-                        format!("{pointer}/{}", crate::object::escape_key(&key)),
+                        child_pointer(&pointer, &crate::object::escape_key(&key)),
                         (span.start.line(), span.start.col() + 1),
                     );
                     if anchor > 0 {
@@ -390,7 +404,7 @@ impl<'l> Builder<'l> {
                         anchor,
                         pointer,
                         pending_key: None,
-                        key_lines: HashMap::new(),
+                        key_lines: Vec::new(),
                         merges: Vec::new(),
                         nodes: 1,
                     }
@@ -471,7 +485,9 @@ impl<'l> Builder<'l> {
                     }
                     return Ok(());
                 }
-                if let Some(first) = key_lines.get(&key) {
+                if map.contains_key(&key) {
+                    let first =
+                        map.keys().position(|k| *k == key).and_then(|i| key_lines.get(i)).copied().unwrap_or(line);
                     return Err(YamlError {
                         line,
                         column: 1,
@@ -479,7 +495,7 @@ impl<'l> Builder<'l> {
                         message: format!("duplicate key `{key}` (first written on line {first})"),
                     });
                 }
-                key_lines.insert(key.clone(), line);
+                key_lines.push(line);
                 map.insert(key, value);
             }
         }
