@@ -1193,11 +1193,14 @@ fn static_files_are_served_at_their_own_paths() {
     std::fs::create_dir_all(root.join("static/guide")).expect("dir");
     std::fs::write(root.join("static/guide/index.html"), "mine").expect("static");
     std::fs::write(root.join("static/sitemap.xml"), "mine").expect("static");
+    // A big site's sitemap comes in pieces under those names.
+    std::fs::write(root.join("static/sitemap-2.xml"), "mine").expect("static");
     let run = guardrail(&["check", "--root", root.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(1));
     let err = text(&run.stderr);
     assert!(err.contains("static/guide/index.html would replace the page content/guide.md in the built site"), "{err}");
     assert!(err.contains("static/sitemap.xml would replace a file guardrail makes"), "{err}");
+    assert!(err.contains("static/sitemap-2.xml would replace a file guardrail makes"), "{err}");
     let _ = std::fs::remove_dir_all(root);
 }
 

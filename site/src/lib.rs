@@ -34,6 +34,7 @@ mod reference;
 mod search;
 mod session;
 mod sidebar;
+mod sitemap;
 mod theme;
 pub mod walk;
 mod yaml_highlight;

@@ -325,14 +325,15 @@ impl Session {
         let page_files: HashMap<String, &str> = pages.iter().map(|p| (p.output_path(), p.file.as_str())).collect();
         for f in statics.iter().filter(|f| f.at_root) {
             let page = page_files.get(&f.rel).map(|file| format!("the page {file}"));
-            let reserved = ["404.html", "sitemap.xml"].contains(&f.rel.as_str())
+            let reserved = f.rel == "404.html"
+                || crate::sitemap::is_sitemap_file(&f.rel)
                 || f.rel.starts_with("assets/")
                 || f.rel.starts_with("playground/");
             if let Some(what) = page.or_else(|| reserved.then(|| "a file guardrail makes".to_string())) {
                 let shown = format!("{}/{}", config.paths.static_dir.display(), f.rel);
                 failure.diagnostics.push(
                     Diagnostic::error(format!("{shown} would replace {what} in the built site"), &shown, 1, 1)
-                        .help("rename or move the static file (`assets/`, `playground/`, `404.html` and `sitemap.xml` are guardrail's)"),
+                        .help("rename or move the static file (`assets/`, `playground/`, `404.html`, `sitemap.xml` and `sitemap-<n>.xml` are guardrail's)"),
                 );
             }
         }

@@ -731,14 +731,8 @@ impl Theme {
             }
         }
         // sitemap.xml: absolute URLs when the base URL is absolute, as the format requires.
-        let mut sitemap = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-        );
-        for &i in &layout.flat {
-            sitemap.push_str(&format!("  <url><loc>{}</loc></url>\n", escape(&format!("{base}{}", pages[i].url))));
-        }
-        sitemap.push_str("</urlset>\n");
-        files.insert("sitemap.xml".into(), sitemap.into_bytes());
+        let urls = layout.flat.iter().map(|&i| format!("{base}{}", pages[i].url));
+        files.extend(crate::sitemap::files(base, urls));
         Ok(files)
     }
 }
