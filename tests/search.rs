@@ -92,6 +92,9 @@ fn a_big_site_shares_its_sidebar_and_search_loads_what_a_query_needs() {
     b.wait("document.querySelector('.sidebar-tree.sidebar-whole')", Duration::from_secs(30), "the whole sidebar");
     let links = b.js("return document.querySelectorAll('.sidebar a[data-page]').length;", json!([]));
     assert!(links.as_u64().is_some_and(|n| n >= 10_000), "{links}");
+    // The whole sidebar (about 670 KB here) comes in pieces, none over 512 KB, put together as one.
+    let pieces = b.js("return document.querySelector('.sidebar-tree').dataset.nav.split(' ').length;", json!([]));
+    assert!(pieces.as_u64().is_some_and(|n| n >= 2), "{pieces}");
     let current = b.js(
         "const a = document.querySelectorAll('.sidebar a.current'); \
          return [a.length, a[0].textContent, a[0].getAttribute('aria-current'), \

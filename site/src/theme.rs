@@ -90,8 +90,31 @@ struct Big {
     infos: Vec<Vec<Info>>,
     /// Per page: its sidebar and the positions leading to it (index in each list, outermost first).
     home: Vec<Option<(usize, Vec<usize>)>>,
-    /// Per tree: the shared file's site path, its URL and its HTML.
-    navs: Vec<(String, String, Vec<u8>)>,
+    /// Per tree: the shared files' site paths, URLs and HTML (one file, or pieces of [`NAV_PIECE_BYTES`] that are
+    /// one HTML text put together).
+    navs: Vec<Vec<(String, String, Vec<u8>)>>,
+}
+
+/// A big sidebar's shared HTML comes in pieces of at most this (cut between lines), so that no file grows with
+/// the site; the page's script fetches them all and puts them together.
+const NAV_PIECE_BYTES: usize = 512 * 1024;
+
+/// `html` cut between lines into pieces of at most `budget` bytes (a line longer than that is a piece alone).
+fn cut_between_lines(html: &str, budget: usize) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut end = 0;
+    for line in html.split_inclusive('\n') {
+        if end > start && end - start + line.len() > budget {
+            pieces.push(&html[start..end]);
+            start = end;
+        }
+        end += line.len();
+    }
+    if end > start || pieces.is_empty() {
+        pieces.push(&html[start..end]);
+    }
+    pieces
 }
 
 /// What a sidebar item holds, computed once: its first page and the number of pages in it.
@@ -350,9 +373,19 @@ impl Theme {
             }
             let mut html = String::new();
             self.render_items(items, pages, 0, &Open::Whole, false, &mut 0, &mut html);
-            let bytes = html.into_bytes();
-            let url = asset_url(&self.base, &format!("nav-{t}.html"), &bytes);
-            navs.push((url[self.base.len()..].to_string(), url, bytes));
+            let pieces = cut_between_lines(&html, NAV_PIECE_BYTES);
+            let many = pieces.len() > 1;
+            navs.push(
+                pieces
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, piece)| {
+                        let name = if many { format!("nav-{t}-{k}.html") } else { format!("nav-{t}.html") };
+                        let url = asset_url(&self.base, &name, piece.as_bytes());
+                        (url[self.base.len()..].to_string(), url, piece.as_bytes().to_vec())
+                    })
+                    .collect(),
+            );
         }
         Big {
             trees: trees.iter().map(|(_, items)| items.clone()).collect(),
@@ -367,7 +400,9 @@ impl Theme {
     fn window(&self, big: &Big, pages: &[Page], current: Option<usize>) -> String {
         let (t, path) = current.and_then(|i| big.home.get(i).cloned().flatten()).unwrap_or((0, Vec::new()));
         let Some(items) = big.trees.get(t) else { return String::new() };
-        let url = big.navs.get(t).map(|(_, u, _)| u.as_str()).unwrap_or("");
+        // The pieces' URLs, space-separated (a hashed asset's URL has no space).
+        let url = big.navs.get(t).map(|pieces| pieces.iter().map(|(_, u, _)| u.as_str()).collect::<Vec<_>>().join(" "));
+        let url = url.as_deref().unwrap_or("");
         let mut out = format!(
             "<div class=\"sidebar-tree\" data-nav=\"{}\"{}>\n",
             escape(url),
@@ -680,7 +715,7 @@ impl Theme {
     ) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
         let base = &self.base;
         let mut files = self.asset_files.clone();
-        for (path, _, bytes) in layout.big.iter().flat_map(|b| b.navs.iter()) {
+        for (path, _, bytes) in layout.big.iter().flat_map(|b| b.navs.iter().flatten()) {
             files.insert(path.clone(), bytes.clone());
         }
         let shards = crate::examples::example_shards(examples);
@@ -734,5 +769,23 @@ impl Theme {
         let urls = layout.flat.iter().map(|&i| format!("{base}{}", pages[i].url));
         files.extend(crate::sitemap::files(base, urls));
         Ok(files)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_big_sidebar_is_cut_between_lines_into_pieces_under_the_budget() {
+        let html: String = (0..100).map(|i| format!("<li><a href=\"/p{i}/\">Page {i}</a></li>\n")).collect();
+        let pieces = cut_between_lines(&html, 200);
+        assert!(pieces.len() > 10, "{}", pieces.len());
+        assert!(pieces.iter().all(|p| p.len() <= 200 && p.ends_with('\n')));
+        assert_eq!(pieces.concat(), html, "put together, the same text");
+        assert_eq!(cut_between_lines(&html, 1 << 20), [html.as_str()]);
+        assert_eq!(cut_between_lines("", 10), [""]);
+        // A line longer than the budget is a piece alone.
+        assert_eq!(cut_between_lines("a\nbbbbbbbbbbbb\nc\n", 4), ["a\n", "bbbbbbbbbbbb\n", "c\n"]);
     }
 }

@@ -32,13 +32,16 @@
   }
   openToCurrent();
 
-  // A big site's page carries only the way to itself; the whole sidebar is one file every page shares (cached
-  // once). It is the build's own HTML; the current page is marked by its number.
+  // A big site's page carries only the way to itself; the whole sidebar is shared by every page (cached once),
+  // in one file or, on a very big site, in pieces of one HTML text (their URLs space-separated). It is the
+  // build's own HTML; the current page is marked by its number.
   var tree = document.querySelector(".sidebar-tree[data-nav]");
   if (tree && window.fetch) {
-    fetch(tree.getAttribute("data-nav"))
-      .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status)); })
-      .then(function (html) {
+    Promise.all(tree.getAttribute("data-nav").split(" ").map(function (url) {
+      return fetch(url).then(function (r) { return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status)); });
+    }))
+      .then(function (parts) {
+        var html = parts.join("");
         var scrolled = sidebar ? sidebar.scrollTop : 0;
         var parsed = new DOMParser().parseFromString(html, "text/html").body;
         tree.replaceChildren.apply(tree, Array.prototype.slice.call(parsed.childNodes));
