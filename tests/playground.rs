@@ -143,6 +143,14 @@ fn a_bare_pod_gets_the_three_securitycontext_defaults_in_the_diff() {
     }
     let kept: Vec<String> = texts(&b, ".pg-after .line:not(.added)");
     assert!(kept.iter().any(|l| l.trim() == "image: nginx:1.27"), "{kept:?}");
+    // And they look added: the theme gives them a background the kept lines do not have.
+    let backgrounds = b.js(
+        "return [document.querySelector('.pg-after .line.added'), document.querySelector('.pg-after .line:not(.added)')] \
+           .map(l => getComputedStyle(l).backgroundColor);",
+        json!([]),
+    );
+    assert_ne!(backgrounds[0], backgrounds[1], "{backgrounds}");
+    assert_ne!(backgrounds[0], "rgba(0, 0, 0, 0)", "{backgrounds}");
     let label = texts(&b, ".pg-doc .pg-label").join(" ");
     assert!(label.contains("xks-container-allow-privilege-escalation"), "{label}");
 }

@@ -197,20 +197,29 @@ struct Checked {
 /// not per line: most of a Pod's lines are the token volume the ServiceAccount plugin adds, in one run.
 fn diff_runs(out: &mut String, lines: impl Iterator<Item = (bool, String)>) {
     let mut open: Option<bool> = None;
+    let mut last_empty = false;
+    // A run's last line, when empty, needs a newline of its own to take up a line.
+    let close = |out: &mut String, added: bool, last_empty: bool| {
+        if last_empty {
+            out.push('\n');
+        }
+        out.push_str(if added { "</ins>" } else { "</span>" });
+    };
     for (added, html) in lines {
         if open != Some(added) {
             if let Some(was) = open {
-                out.push_str(if was { "</ins>" } else { "</span>" });
+                close(out, was, last_empty);
             }
             out.push_str(if added { "<ins>" } else { "<span>" });
             open = Some(added);
         } else {
             out.push('\n');
         }
+        last_empty = html.is_empty();
         out.push_str(&html);
     }
     if let Some(was) = open {
-        out.push_str(if was { "</ins>" } else { "</span>" });
+        close(out, was, last_empty);
     }
 }
 
@@ -1491,5 +1500,9 @@ mod tests {
         let mut none = String::new();
         diff_runs(&mut none, std::iter::empty());
         assert_eq!(none, "");
+        // An empty line that ends a run still takes up a line.
+        let mut blank = String::new();
+        diff_runs(&mut blank, [(false, "a: |"), (false, ""), (true, "b: 1")].iter().map(|(a, l)| (*a, l.to_string())));
+        assert_eq!(blank, "<span>a: |\n\n</span><ins>b: 1</ins>");
     }
 }

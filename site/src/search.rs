@@ -89,6 +89,11 @@ pub(crate) fn words(text: &str) -> Vec<String> {
     out
 }
 
+/// Where `needle` (ASCII) first is in `hay`, case aside.
+fn find_ignoring_case(hay: &str, needle: &str) -> Option<usize> {
+    hay.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// Hands each word of `text` to `f`, lower-cased (the text lower-cased first, then cut, as the script does);
 /// with `html`, tags and character references are not text but separators.
 fn for_each_word<'a>(text: &'a str, html: bool, f: &mut impl FnMut(Cow<'a, str>)) {
@@ -119,7 +124,16 @@ fn for_each_word<'a>(text: &'a str, html: bool, f: &mut impl FnMut(Cow<'a, str>)
             end_word(word_start.take(), i, f);
             i += 1;
             if html && b == b'<' {
-                i = text[i..].find('>').map_or(bytes.len(), |e| i + e + 1);
+                // A script's or a style's text is not the page's: skipped to the element's end.
+                let raw = ["script", "style"].into_iter().find(|t| {
+                    bytes.get(i..i + t.len()).is_some_and(|n| n.eq_ignore_ascii_case(t.as_bytes()))
+                        && bytes.get(i + t.len()).is_some_and(|c| *c == b'>' || c.is_ascii_whitespace())
+                });
+                let end = match raw {
+                    Some(t) => find_ignoring_case(&text[i..], &format!("</{t}")).map(|e| i + e),
+                    None => Some(i),
+                };
+                i = end.and_then(|from| text[from..].find('>').map(|e| from + e + 1)).unwrap_or(bytes.len());
             } else if html && b == b'&' {
                 // `&amp;`, `&#39;`, `&nbsp;`: a reference is a separator, not the word `amp`.
                 let name = bytes[i..].iter().take(12).position(|c| *c == b';');
@@ -355,7 +369,8 @@ mod tests {
             "<details class=\"example-stored\"><summary>As stored</summary><details><pre>dnsPolicy</pre></details></details>",
             "</figure><p>Outro</p>"
         );
-        let t = page_terms("", &[], html);
+        let t =
+            page_terms("", &[], &format!("{html}<script>var hidden = 1;</script><STYLE>p {{ color: red }}</STYLE>"));
         let found: Vec<&str> = t.iter().map(|(w, _)| w).collect();
         let mut expected = ["intro", "image", "nginx", "psp", "privileged", "is", "not", "allowed", "outro"];
         expected.sort_unstable();

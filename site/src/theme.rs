@@ -400,8 +400,11 @@ impl Theme {
     fn window(&self, big: &Big, pages: &[Page], current: Option<usize>) -> String {
         let (t, path) = current.and_then(|i| big.home.get(i).cloned().flatten()).unwrap_or((0, Vec::new()));
         let Some(items) = big.trees.get(t) else { return String::new() };
-        // The pieces' URLs, space-separated (a hashed asset's URL has no space).
-        let url = big.navs.get(t).map(|pieces| pieces.iter().map(|(_, u, _)| u.as_str()).collect::<Vec<_>>().join(" "));
+        // The pieces' URLs, space-separated (a space in the base URL written as %20, which fetches the same).
+        let url = big
+            .navs
+            .get(t)
+            .map(|pieces| pieces.iter().map(|(_, u, _)| u.replace(' ', "%20")).collect::<Vec<_>>().join(" "));
         let url = url.as_deref().unwrap_or("");
         let mut out = format!(
             "<div class=\"sidebar-tree\" data-nav=\"{}\"{}>\n",

@@ -175,13 +175,19 @@
     return manifest;
   }
   function shard(m, i) {
-    if (!shards[i]) { shards[i] = getJson(base + "s/" + i + ".json?v=" + m.v); }
+    if (!shards[i]) {
+      shards[i] = getJson(base + "s/" + i + ".json?v=" + m.v);
+      shards[i].catch(function () { delete shards[i]; });
+    }
     return shards[i];
   }
   // Page n's [title, url].
   function titleOf(m, n) {
     var k = Math.floor(n / m.t);
-    if (!titles[k]) { titles[k] = getJson(base + "t/" + k + ".json?v=" + m.v); }
+    if (!titles[k]) {
+      titles[k] = getJson(base + "t/" + k + ".json?v=" + m.v);
+      titles[k].catch(function () { delete titles[k]; });
+    }
     return titles[k].then(function (list) { return list[n - k * m.t]; });
   }
   // What guardrail prints under an example (the object as admitted and as stored): not searched, as the index
@@ -191,7 +197,7 @@
   function sectionsOf(html) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     var root = doc.querySelector("article.page") || doc.querySelector("main") || doc.body;
-    root.querySelectorAll(generated + ", h1.page-title").forEach(function (e) { e.remove(); });
+    root.querySelectorAll(generated + ", h1.page-title, script, style, template").forEach(function (e) { e.remove(); });
     var out = [];
     var current = ["", "", []];
     var walker = doc.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
