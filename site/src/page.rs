@@ -192,6 +192,13 @@ struct Checked {
     no_schema: Option<String>,
 }
 
+/// The lines of an object after admission, highlighted as YAML (together: a block scalar spans lines), each with
+/// whether admission added it.
+fn highlighted(lines: &[guardrail_engine::fragment::AfterLine]) -> impl Iterator<Item = (bool, String)> + '_ {
+    let text: String = lines.iter().map(|l| format!("{}\n", l.text)).collect();
+    lines.iter().map(|l| l.added).zip(highlight_lines(&text, "yaml"))
+}
+
 /// Lines of a diff view, as runs: each run of unchanged lines one `<span>`, each run of added lines one `<ins>`
 /// (both blocks, so no newline after a run's last line; the lines are already highlighted HTML). A marker per run,
 /// not per line: most of a Pod's lines are the token volume the ServiceAccount plugin adds, in one run.
@@ -235,9 +242,8 @@ fn made_html(results: &[Checked]) -> String {
             let owner = (!std::ptr::eq(parent, root)).then_some(parent);
             let placed = guardrail_engine::fragment::place(&child.object, None);
             let lines = guardrail_engine::fragment::after_admission(&placed, &child.decision, &child.object);
-            let text: String = lines.iter().map(|l| format!("{}\n", l.text)).collect();
             let mut body = String::new();
-            diff_runs(&mut body, lines.iter().map(|l| l.added).zip(highlight_lines(&text, "yaml")));
+            diff_runs(&mut body, highlighted(&lines));
             let how = child.origin.to_string();
             let (class, label) = if child.decision.verdict == guardrail_engine::policy::Verdict::Rejected {
                 ("rejected", "Rejected")
@@ -1379,8 +1385,7 @@ impl Ctx<'_> {
                 if i > 0 {
                     marked.push((false, "---".to_string()));
                 }
-                let text: String = lines.iter().map(|l| format!("{}\n", l.text)).collect();
-                marked.extend(lines.iter().map(|l| l.added).zip(highlight_lines(&text, "yaml")));
+                marked.extend(highlighted(&lines));
             }
             let mut body = String::new();
             diff_runs(&mut body, marked.into_iter());

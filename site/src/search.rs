@@ -17,9 +17,8 @@
 //! The script cuts a fetched page into sections at its headings and reads it without what [`GENERATED`] names,
 //! as [`page_terms`] reads it.
 
-use std::collections::BTreeMap;
-
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use crate::markdown::Heading;
 
@@ -37,7 +36,7 @@ const GENERATED: [(&str, &str); 2] =
     [("<div class=\"example-after", "div"), ("<details class=\"example-stored", "details")];
 
 /// `html` without the [`GENERATED`] elements (guardrail's own markup, so their tags balance).
-fn authored(html: &str) -> std::borrow::Cow<'_, str> {
+fn authored(html: &str) -> Cow<'_, str> {
     if !GENERATED.iter().any(|(open, _)| html.contains(open)) {
         return html.into();
     }
