@@ -4,6 +4,11 @@
   "use strict";
   var root = document.documentElement;
 
+  // A response's body as text, or a rejection when the server answers with an error.
+  function getText(url) {
+    return fetch(url).then(function (r) { return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status)); });
+  }
+
   var toggle = document.getElementById("theme-toggle");
   if (toggle) {
     toggle.addEventListener("click", function () {
@@ -37,9 +42,7 @@
   // build's own HTML; the current page is marked by its number.
   var tree = document.querySelector(".sidebar-tree[data-nav]");
   if (tree && window.fetch) {
-    Promise.all(tree.getAttribute("data-nav").split(" ").map(function (url) {
-      return fetch(url).then(function (r) { return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status)); });
-    }))
+    Promise.all(tree.getAttribute("data-nav").split(" ").map(getText))
       .then(function (parts) {
         var html = parts.join("");
         var scrolled = sidebar ? sidebar.scrollTop : 0;
@@ -158,37 +161,30 @@
   if (!input || !list) { return; }
   var manifestUrl = document.body.getAttribute("data-search-index");
   var base = manifestUrl.replace(/manifest\.json$/, "");
-  var manifest = null;
-  var shards = {};
-  var titles = {};
-  var pageTexts = {};
+  // What was fetched (a promise each), kept unless the fetch failed: the next query asks again.
+  var fetched = {};
   var asked = 0;
 
+  function once(key, make) {
+    if (!fetched[key]) {
+      fetched[key] = make();
+      fetched[key].catch(function () { delete fetched[key]; });
+    }
+    return fetched[key];
+  }
   function getJson(url) {
-    return fetch(url).then(function (r) { return r.ok ? r.json() : Promise.reject(new Error("HTTP " + r.status)); });
+    return once(url, function () { return getText(url).then(JSON.parse); });
   }
   function loadManifest() {
-    if (!manifest) {
-      manifest = getJson(manifestUrl);
-      manifest.catch(function () { manifest = null; });
-    }
-    return manifest;
+    return getJson(manifestUrl);
   }
   function shard(m, i) {
-    if (!shards[i]) {
-      shards[i] = getJson(base + "s/" + i + ".json?v=" + m.v);
-      shards[i].catch(function () { delete shards[i]; });
-    }
-    return shards[i];
+    return getJson(base + "s/" + i + ".json?v=" + m.v);
   }
   // Page n's [title, url].
   function titleOf(m, n) {
     var k = Math.floor(n / m.t);
-    if (!titles[k]) {
-      titles[k] = getJson(base + "t/" + k + ".json?v=" + m.v);
-      titles[k].catch(function () { delete titles[k]; });
-    }
-    return titles[k].then(function (list) { return list[n - k * m.t]; });
+    return getJson(base + "t/" + k + ".json?v=" + m.v).then(function (list) { return list[n - k * m.t]; });
   }
   // What guardrail prints under an example (the object as admitted and as stored): not searched, as the index
   // left it out.
@@ -224,12 +220,7 @@
       .filter(function (s) { return s[0] || s[2]; });
   }
   function pageText(url) {
-    if (!pageTexts[url]) {
-      pageTexts[url] = fetch(url).then(function (r) { return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status)); })
-        .then(sectionsOf);
-      pageTexts[url].catch(function () { delete pageTexts[url]; });
-    }
-    return pageTexts[url];
+    return once("page " + url, function () { return getText(url).then(sectionsOf); });
   }
   // The same words as the index: lower-cased runs of letters and digits, two characters or more.
   function words(text) {
